@@ -1,0 +1,72 @@
+import { decodeBF16, decodeF16, decodeF32, encodeBF16, encodeF16, encodeF32 } from "./floatCodecs.js";
+import { decodeQ4_0, decodeQ4_K, decodeQ5_K, decodeQ6_K, decodeQ8_0, encodeQ8_0 } from "./quantCodecs.js";
+import { ggmlTypeInfo, ggmlTypeName } from "./typeInfo.js";
+import { GgmlType } from "./types.js";
+
+export { ggmlTypeInfo, tensorByteSize, type GgmlTypeInfo } from "./typeInfo.js";
+
+type Decoder = (bytes: Uint8Array, out: Float32Array) => void;
+type Encoder = (values: Float32Array) => Uint8Array;
+
+const decoders: Partial<Record<GgmlType, Decoder>> = {
+  [GgmlType.F32]: decodeF32,
+  [GgmlType.F16]: decodeF16,
+  [GgmlType.BF16]: decodeBF16,
+  [GgmlType.Q8_0]: decodeQ8_0,
+  [GgmlType.Q4_0]: decodeQ4_0,
+  [GgmlType.Q4_K]: decodeQ4_K,
+  [GgmlType.Q5_K]: decodeQ5_K,
+  [GgmlType.Q6_K]: decodeQ6_K,
+};
+
+const encoders: Partial<Record<GgmlType, Encoder>> = {
+  [GgmlType.F32]: encodeF32,
+  [GgmlType.F16]: encodeF16,
+  [GgmlType.BF16]: encodeBF16,
+  [GgmlType.Q8_0]: encodeQ8_0,
+};
+
+export function canDecode(type: GgmlType): boolean {
+  return decoders[type] !== undefined;
+}
+
+export function canEncode(type: GgmlType): boolean {
+  return encoders[type] !== undefined;
+}
+
+function checkBlocks(type: GgmlType, elementCount: number, verb: string): { blockSize: number; bytesPerBlock: number } {
+  const { blockSize, bytesPerBlock } = ggmlTypeInfo(type);
+  if (!Number.isSafeInteger(elementCount) || elementCount < 0 || elementCount % blockSize !== 0) {
+    throw new RangeError(`cannot ${verb} ${elementCount} elements as ${GgmlType[type]}: not a multiple of the block size ${blockSize}`);
+  }
+  return { blockSize, bytesPerBlock };
+}
+
+/** Encodes float values as tensor data of `type` (F32, F16, BF16 or Q8_0). */
+export function encodeTensor(type: GgmlType, values: Float32Array): Uint8Array {
+  const encoder = encoders[type];
+  if (encoder === undefined) throw new RangeError(`unsupported tensor type ${ggmlTypeName(type)} for encoding`);
+  checkBlocks(type, values.length, "encode");
+  return encoder(values);
+}
+
+/** Decodes tensor data of `type` into `out` (one float per element); `bytes` must hold exactly those elements. */
+export function decodeTensorInto(type: GgmlType, bytes: Uint8Array, out: Float32Array): Float32Array {
+  const decoder = decoders[type];
+  if (decoder === undefined) throw new RangeError(`unsupported tensor type ${ggmlTypeName(type)} for decoding`);
+  const { blockSize, bytesPerBlock } = checkBlocks(type, out.length, "decode");
+  const expected = (out.length / blockSize) * bytesPerBlock;
+  if (bytes.length !== expected) {
+    throw new RangeError(`${out.length} ${GgmlType[type]} elements take ${expected} bytes, got ${bytes.length}`);
+  }
+  decoder(bytes, out);
+  return out;
+}
+
+/** Decodes (dequantizes) tensor data of `type` to floats, bit-exact with ggml's dequantize_row_*. */
+export function decodeTensor(type: GgmlType, bytes: Uint8Array, elementCount: number): Float32Array {
+  const decoder = decoders[type];
+  if (decoder === undefined) throw new RangeError(`unsupported tensor type ${ggmlTypeName(type)} for decoding`);
+  checkBlocks(type, elementCount, "decode");
+  return decodeTensorInto(type, bytes, new Float32Array(elementCount));
+}
