@@ -1,0 +1,1 @@
+export { defaultCacheDir as coopCacheDir } from "../../engine/paths.js";
