@@ -1,0 +1,75 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readFile, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { pinnedCorpora } from "./pinnedCorpora.js";
+import {
+  buildTinyModelSet,
+  defaultTinyModelSetOptions,
+  tinyModelSetVersion,
+  type TinyModelSetManifest,
+  type TinyModelSetOptions,
+} from "./tinyModelSet.js";
+
+export interface TinyModelSet {
+  dir: string;
+  manifest: TinyModelSetManifest;
+  draft: string;
+  target: string;
+  embedding: string;
+  fineTunes: Record<string, string>;
+  adapters: Record<string, string>;
+  /** True when this call built the set (false: reused). */
+  built: boolean;
+}
+
+export interface TinyModelStoreOptions {
+  /** Folder that holds built sets, one sub-folder per key. */
+  cacheDir: string;
+  /** node-llama-cpp's package folder: the source of the pinned corpora. */
+  nodeLlamaCppDir: string;
+  options?: TinyModelSetOptions;
+  /** Mixed into the key, e.g. a hash of the builder's own source in development. */
+  keySalt?: string;
+}
+
+/**
+ * The tiny model set, built on first use and reused while the corpora, options and builder version
+ * stay the same. Built in a staging folder and renamed, so a crash or a parallel build never leaves a
+ * half-built set behind.
+ */
+export async function ensureTinyModelSet(store: TinyModelStoreOptions): Promise<TinyModelSet> {
+  const options = store.options ?? defaultTinyModelSetOptions;
+  const corpora = await pinnedCorpora(store.nodeLlamaCppDir, store.cacheDir);
+  const key = createHash("sha256")
+    .update(`${tinyModelSetVersion}\n${JSON.stringify(options)}\n${store.keySalt ?? ""}\n`)
+    .update(Object.values(corpora).map((corpus) => `${corpus.name} ${corpus.sha256}`).join("\n"))
+    .digest("hex")
+    .slice(0, 16);
+  const dir = join(store.cacheDir, `tiny-models-${key}`);
+  let built = false;
+  if (!existsSync(join(dir, "manifest.json"))) {
+    const staging = `${dir}.tmp-${process.pid}`;
+    await rm(staging, { recursive: true, force: true });
+    await buildTinyModelSet(staging, corpora, options);
+    try {
+      await rename(staging, dir);
+      built = true;
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      if (!existsSync(join(dir, "manifest.json"))) throw error;
+    }
+  }
+  const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as TinyModelSetManifest;
+  const at = (file: string): string => join(dir, file);
+  return {
+    dir,
+    manifest,
+    draft: at(manifest.models.draft),
+    target: at(manifest.models.target),
+    embedding: at(manifest.models.embedding),
+    fineTunes: Object.fromEntries(Object.entries(manifest.models.fineTunes).map(([name, file]) => [name, at(file)])),
+    adapters: Object.fromEntries(Object.entries(manifest.adapters).map(([name, adapter]) => [name, at(adapter.file)])),
+    built,
+  };
+}
