@@ -1,0 +1,94 @@
+// Bundles Coop: one esbuild context per target. Type-checking is separate (`npm run typecheck`).
+//   node esbuild.mjs               build once (development: sourcemaps, no minify)
+//   node esbuild.mjs --production  minified, no sourcemaps
+//   node esbuild.mjs --watch       rebuild on change, errors in the problem-matcher format
+import * as esbuild from "esbuild";
+import { pathToFileURL } from "node:url";
+
+const production = process.argv.includes("--production");
+const watch = process.argv.includes("--watch");
+
+/**
+ * node-llama-cpp is ESM-only and ships native binaries: it is never bundled, and it is loaded with a
+ * dynamic import() that has to stay an import() in the CommonJS extension bundle (a require() of an
+ * ES module fails on the Node of older VS Code hosts). test/engine/bundle.test.ts checks the output.
+ */
+const nativeExternals = ["node-llama-cpp", "@node-llama-cpp/*"];
+
+/** Prints errors the way VS Code's `$esbuild-watch` problem matcher reads them. */
+const problemMatcherLogger = {
+  name: "problem-matcher-logger",
+  setup(build) {
+    build.onStart(() => {
+      if (watch) console.log("[watch] build started");
+    });
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      if (watch) console.log("[watch] build finished");
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : "linked",
+  sourcesContent: false,
+  logLevel: "silent",
+  plugins: [problemMatcherLogger],
+};
+
+export const targets = [
+  {
+    ...common,
+    entryPoints: { extension: "extension/extension.ts" },
+    outdir: "out",
+    outExtension: { ".js": ".cjs" },
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["vscode", ...nativeExternals],
+  },
+  {
+    ...common,
+    entryPoints: { webview: "webview/main.ts" },
+    outdir: "out",
+    platform: "browser",
+    format: "iife",
+    target: "es2022",
+  },
+  {
+    ...common,
+    entryPoints: { cli: "engine/cli/main.ts" },
+    outdir: "out",
+    outExtension: { ".js": ".mjs" },
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    external: nativeExternals,
+    // Bundled ESM has no `require`; some dependencies still call it for Node built-ins.
+    banner: { js: "import { createRequire as __coopCreateRequire } from 'node:module'; const require = __coopCreateRequire(import.meta.url);" },
+  },
+];
+
+/** Builds every target (or watches them). Skipped when a test imports this file for `targets`. */
+async function build() {
+  const contexts = await Promise.all(targets.map((options) => esbuild.context(options)));
+  try {
+    if (watch) {
+      await Promise.all(contexts.map((context) => context.watch()));
+    } else {
+      const results = await Promise.allSettled(contexts.map((context) => context.rebuild()));
+      await Promise.all(contexts.map((context) => context.dispose()));
+      if (results.some((r) => r.status === "rejected")) process.exit(1);
+    }
+  } catch (error) {
+    await Promise.all(contexts.map((context) => context.dispose()));
+    throw error;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await build();

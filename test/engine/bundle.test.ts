@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import * as esbuild from "esbuild";
+import { repoRoot } from "../support/repoRoot.js";
+
+const { targets } = (await import(join(repoRoot, "esbuild.mjs"))) as { targets: esbuild.BuildOptions[] };
+const extensionTarget = targets.find((target) => target.format === "cjs");
+
+test("the extension bundle keeps node-llama-cpp as a dynamic import() (it is ESM-only)", async () => {
+  assert.ok(extensionTarget, "esbuild.mjs has a CommonJS extension target");
+  // Bundle the engine's loader with exactly the extension's options.
+  const result = await esbuild.build({
+    ...extensionTarget,
+    entryPoints: [join(repoRoot, "engine/runtime/nodeLlamaCpp.ts")],
+    outdir: undefined,
+    outfile: "probe.cjs",
+    write: false,
+    sourcemap: false,
+    plugins: [],
+  });
+  const code = result.outputFiles[0]!.text;
+  assert.match(code, /import\(\s*["']node-llama-cpp["']\s*\)/);
+  assert.doesNotMatch(code, /require\(\s*["']node-llama-cpp["']\s*\)/);
+});
+
+test("the built extension bundle is CommonJS, leaves vscode external and has activate/deactivate", async () => {
+  const code = await readFile(join(repoRoot, "out", "extension.cjs"), "utf8");
+  assert.match(code, /require\(["']vscode["']\)/);
+  assert.match(code, /activate/);
+  assert.match(code, /deactivate/);
+});
+
+test("the built CLI bundle reaches node-llama-cpp only through import()", async () => {
+  const code = await readFile(join(repoRoot, "out", "cli.mjs"), "utf8");
+  assert.match(code, /import\(\s*["']node-llama-cpp["']\s*\)/);
+  assert.doesNotMatch(code, /require\(\s*["']node-llama-cpp["']\s*\)/);
+});
