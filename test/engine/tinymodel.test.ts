@@ -70,15 +70,18 @@ describe("the fixture models", () => {
   test("draft and target generate code through node-llama-cpp, deterministically for a seed", async () => {
     const prompt = "export async function loadModel(options) {\n  const ";
     for (const path of [set.draft, set.target]) {
+      // Greedy decoding of a bigram model settles into a loop, so only its determinism is checked;
+      // what reads as code is the sampled text.
       const greedy = await complete(path, prompt, { maxTokens: 64 });
-      assertCodeLike(greedy);
+      assert.ok(greedy.length > 0);
       assert.equal(await complete(path, prompt, { maxTokens: 64 }), greedy, "greedy decoding is deterministic");
 
       const sampled = await complete(path, prompt, { maxTokens: 64, temperature: 0.8, seed: 7 });
-      assertCodeLike(sampled);
       assert.equal(await complete(path, prompt, { maxTokens: 64, temperature: 0.8, seed: 7 }), sampled, "same seed, same text");
-      const otherSeeds = await Promise.all([8, 9, 10].map((seed) => complete(path, prompt, { maxTokens: 64, temperature: 0.8, seed })));
+      const otherSeeds = [];
+      for (const seed of [8, 9, 10]) otherSeeds.push(await complete(path, prompt, { maxTokens: 64, temperature: 0.8, seed }));
       assert.ok(otherSeeds.some((text) => text !== sampled), "other seeds give other samples");
+      for (const text of [sampled, ...otherSeeds]) assertCodeLike(text);
     }
   });
 
