@@ -1,0 +1,105 @@
+// npm run bench -- completion: target-only vs speculative decoding on the fixture models, side by
+// side in one run (interleaved, so machine noise hits both), plus cache-hit and typing-through latency.
+import type { LlamaModel } from "node-llama-cpp";
+import { CompletionEngine, type CompletionRequest } from "../engine/completion/index.js";
+import { LlamaRuntime } from "../engine/runtime/index.js";
+import { fixtureCorpora, fixtures } from "../test/support/fixtures.js";
+import { percentile, printTable, writeBenchResults } from "./support/results.js";
+
+const promptCount = Number(process.env.COOP_BENCH_PROMPTS ?? 24);
+const maxTokens = 64;
+
+const set = await fixtures();
+const runtime = await LlamaRuntime.create({ gpu: "cpu" });
+const target: LlamaModel = (await runtime.loadModel(set.target)).model;
+const draft: LlamaModel = (await runtime.loadModel(set.draft)).model;
+const { code } = await fixtureCorpora();
+
+const requests: CompletionRequest[] = Array.from({ length: promptCount }, (_, index) => {
+  const file = code.files[(index * 11) % code.files.length]!;
+  const cursor = Math.floor((((index * 7919) % 1000) / 1000) * file.text.length);
+  return {
+    document: `bench://${index}`,
+    path: file.path,
+    prefix: file.text.slice(Math.max(0, cursor - 800), cursor),
+    suffix: file.text.slice(cursor, cursor + 200),
+    multiline: true,
+    maxTokens,
+  };
+});
+
+const plain = await CompletionEngine.create(runtime, { target }, { variant: "plain", speculative: false });
+const speculative = await CompletionEngine.create(runtime, { target, draft }, { variant: "speculative", speculative: true });
+
+const rows: { plainTps: number; specTps: number; plainTtft: number; specTtft: number; same: boolean; drafted: number; validated: number }[] = [];
+for (const request of requests) {
+  // Warm both the same way: the prompt is evaluated once, then timed generation starts from it.
+  const a = await plain.complete({ ...request, document: `${request.document}/plain` });
+  const b = await speculative.complete({ ...request, document: `${request.document}/spec` });
+  if (!a.stats || !b.stats || a.stats.generatedTokens < 8) continue;
+  rows.push({
+    plainTps: a.stats.generatedTokens / ((a.stats.totalMs - a.stats.timeToFirstTokenMs) / 1000),
+    specTps: b.stats.generatedTokens / ((b.stats.totalMs - b.stats.timeToFirstTokenMs) / 1000),
+    plainTtft: a.stats.timeToFirstTokenMs,
+    specTtft: b.stats.timeToFirstTokenMs,
+    same: a.raw === b.raw,
+    drafted: b.stats.drafted,
+    validated: b.stats.validated,
+  });
+}
+
+// Cache hits and typing-through, on the speculative engine's answers.
+const cacheMs: number[] = [];
+const typingMs: number[] = [];
+for (const request of requests) {
+  const document = `${request.document}/spec`;
+  const started = performance.now();
+  const hit = await speculative.complete({ ...request, document });
+  cacheMs.push(performance.now() - started);
+  if (hit.source !== "cache") throw new Error(`expected a cache hit, got ${hit.source}`);
+  if (hit.text.length > 2) {
+    const typedStarted = performance.now();
+    const rest = await speculative.complete({ ...request, document, prefix: request.prefix + hit.text.slice(0, 2) });
+    typingMs.push(performance.now() - typedStarted);
+    if (rest.source !== "typing-through") throw new Error(`expected typing-through, got ${rest.source}`);
+  }
+}
+
+const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+const plainTps = mean(rows.map((row) => row.plainTps));
+const specTps = mean(rows.map((row) => row.specTps));
+const drafted = rows.reduce((sum, row) => sum + row.drafted, 0);
+const validated = rows.reduce((sum, row) => sum + row.validated, 0);
+const results = {
+  prompts: rows.length,
+  maxTokens,
+  threads: runtime.threads,
+  targetOnlyTokensPerSecond: plainTps,
+  speculativeTokensPerSecond: specTps,
+  speculativeSpeedup: specTps / plainTps,
+  lossless: rows.every((row) => row.same),
+  acceptanceRate: drafted > 0 ? validated / drafted : 0,
+  timeToFirstTokenP50Ms: { targetOnly: percentile(rows.map((row) => row.plainTtft), 50), speculative: percentile(rows.map((row) => row.specTtft), 50) },
+  cacheHitP50Ms: percentile(cacheMs, 50),
+  cacheHitP95Ms: percentile(cacheMs, 95),
+  typingThroughP50Ms: percentile(typingMs, 50),
+  typingThroughP95Ms: percentile(typingMs, 95),
+};
+printTable([
+  { measure: "tokens/s, target only", value: plainTps },
+  { measure: "tokens/s, speculative", value: specTps },
+  { measure: "speculative / target-only", value: results.speculativeSpeedup },
+  { measure: "acceptance rate", value: results.acceptanceRate },
+  { measure: "lossless (all outputs equal)", value: String(results.lossless) },
+  { measure: "time to first token p50 ms, target only", value: results.timeToFirstTokenP50Ms.targetOnly },
+  { measure: "time to first token p50 ms, speculative", value: results.timeToFirstTokenP50Ms.speculative },
+  { measure: "cache hit p50 / p95 ms", value: `${results.cacheHitP50Ms.toFixed(3)} / ${results.cacheHitP95Ms.toFixed(3)}` },
+  { measure: "typing-through p50 / p95 ms", value: `${results.typingThroughP50Ms.toFixed(3)} / ${results.typingThroughP95Ms.toFixed(3)}` },
+]);
+console.log(`wrote ${await writeBenchResults("completion", results)}`);
+
+await speculative.dispose();
+await plain.dispose();
+await draft.dispose();
+await target.dispose();
+await runtime.dispose();

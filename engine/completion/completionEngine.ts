@@ -1,0 +1,237 @@
+import type { LlamaContext, LlamaModel, Token } from "node-llama-cpp";
+import { importNodeLlamaCpp, type LlamaRuntime } from "../runtime/index.js";
+import { createAdaptivePredictor, defaultAdaptivePredictorOptions, type AdaptivePredictorOptions } from "./adaptivePredictor.js";
+import { CompletionCache } from "./completionCache.js";
+import { buildFimPrompt, type ContextChunk } from "./fimPrompt.js";
+import { fimTokensOf, type FimTokens } from "./fimTokens.js";
+import { wantsMultiline } from "./multiline.js";
+import { postprocessCompletion } from "./postprocess.js";
+import { RollingStats, type CompletionStats } from "./stats.js";
+import { SequencePool, type PooledSlot } from "./sequencePool.js";
+
+export interface CompletionEngineOptions {
+  /** Names the loaded variant in cache keys. */
+  variant: string;
+  /** Use the draft model (and input lookup) to speculate. Output is the same either way. */
+  speculative: boolean;
+  contextSize: number;
+  /** How many requests may generate at once. */
+  parallelRequests: number;
+  promptBudgetTokens: number;
+  maxTokens: number;
+  predictor?: AdaptivePredictorOptions;
+}
+
+export const defaultCompletionEngineOptions: Omit<CompletionEngineOptions, "variant"> = {
+  speculative: true,
+  contextSize: 2048,
+  parallelRequests: 1,
+  promptBudgetTokens: 1536,
+  maxTokens: 128,
+};
+
+export interface CompletionRequest {
+  /** Identifies the document (its URI); a newer request for the same document aborts the older one. */
+  document: string;
+  /** Workspace-relative path, shown to the model. */
+  path: string;
+  prefix: string;
+  suffix: string;
+  chunks?: readonly ContextChunk[];
+  projectName?: string;
+  /** Overrides the single/multi-line decision made from the syntax around the cursor. */
+  multiline?: boolean;
+  maxTokens?: number;
+}
+
+export interface CompletionResult {
+  text: string;
+  /** What the model produced before post-processing (for diagnostics and the lossless check). */
+  raw: string;
+  source: "generated" | "cache" | "typing-through";
+  multiline: boolean;
+  stats?: CompletionStats;
+}
+
+export class CompletionAbortedError extends Error {
+  constructor() {
+    super("The completion request was cancelled");
+    this.name = "AbortError";
+  }
+}
+
+interface Slot extends PooledSlot {
+  draftContext?: LlamaContext;
+}
+
+/**
+ * Inline completion over a target model and, optionally, a draft that speculates for it: FIM
+ * prompts within a budget, KV reuse of the prompt prefix between requests, greedy decoding (so
+ * speculation is lossless), post-processing, a cache with typing-through, cancellation that always
+ * returns the sequence to the pool.
+ */
+export class CompletionEngine {
+  readonly cache = new CompletionCache();
+  readonly stats = new RollingStats();
+  private readonly inFlight = new Map<string, AbortController>();
+  private disposed = false;
+
+  private constructor(
+    private readonly target: LlamaModel,
+    private readonly fim: FimTokens,
+    private readonly targetContext: LlamaContext,
+    private readonly draftContexts: LlamaContext[],
+    private readonly pool: SequencePool,
+    private readonly options: CompletionEngineOptions,
+  ) {}
+
+  static async create(
+    runtime: LlamaRuntime,
+    models: { target: LlamaModel; draft?: LlamaModel },
+    options: Partial<CompletionEngineOptions> & { variant: string },
+  ): Promise<CompletionEngine> {
+    const settings: CompletionEngineOptions = { ...defaultCompletionEngineOptions, ...options };
+    const fim = fimTokensOf(models.target);
+    if (!fim) throw new Error(`${models.target.filename ?? "The model"} has no fill-in-the-middle tokens; it cannot complete code inline`);
+    const speculative = settings.speculative && models.draft !== undefined;
+    const llama = await importNodeLlamaCpp();
+    const targetContext = await runtime.createContext(models.target, { contextSize: settings.contextSize, sequences: settings.parallelRequests });
+    const draftContexts: LlamaContext[] = [];
+    const slots: Slot[] = [];
+    try {
+      for (let index = 0; index < settings.parallelRequests; index++) {
+        if (speculative) {
+          const draftContext = await runtime.createContext(models.draft!, { contextSize: settings.contextSize });
+          draftContexts.push(draftContext);
+          const predictor = createAdaptivePredictor(llama, draftContext.getSequence(), settings.predictor ?? defaultAdaptivePredictorOptions);
+          slots.push({ sequence: targetContext.getSequence({ tokenPredictor: predictor }), draftContext });
+        } else {
+          slots.push({ sequence: targetContext.getSequence() });
+        }
+      }
+    } catch (error) {
+      for (const context of draftContexts) await context.dispose();
+      await targetContext.dispose();
+      throw error;
+    }
+    return new CompletionEngine(models.target, fim, targetContext, draftContexts, new SequencePool(slots), { ...settings, speculative });
+  }
+
+  get speculative(): boolean {
+    return this.options.speculative;
+  }
+
+  /** Requests holding a context sequence right now. */
+  get sequencesInUse(): number {
+    return this.pool.busy;
+  }
+
+  async complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult> {
+    if (this.disposed) throw new Error("The completion engine was disposed");
+    const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
+    const { variant } = this.options;
+
+    const rest = this.cache.typedThrough(variant, request.document, request.prefix, request.suffix);
+    if (rest !== undefined) return { text: rest, raw: rest, source: "typing-through", multiline };
+    const cached = this.cache.get(variant, request.prefix, request.suffix);
+    if (cached !== undefined) return { text: cached, raw: cached, source: "cache", multiline };
+
+    const controller = new AbortController();
+    this.inFlight.get(request.document)?.abort();
+    this.inFlight.set(request.document, controller);
+    const onAbort = (): void => controller.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) controller.abort();
+    try {
+      const generated = await this.generate(request, multiline, controller.signal);
+      const text = postprocessCompletion(generated.raw, { prefix: request.prefix, suffix: request.suffix, multiline });
+      this.cache.set(variant, request.document, request.prefix, request.suffix, text);
+      this.stats.record(generated.stats);
+      return { text, raw: generated.raw, source: "generated", multiline, stats: generated.stats };
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      if (this.inFlight.get(request.document) === controller) this.inFlight.delete(request.document);
+    }
+  }
+
+  /** Frees the contexts: the drafts first, since a draft still running against a disposed target throws. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const controller of this.inFlight.values()) controller.abort();
+    for (const context of this.draftContexts) await context.dispose();
+    await this.targetContext.dispose();
+  }
+
+  private async generate(request: CompletionRequest, multiline: boolean, signal: AbortSignal): Promise<{ raw: string; stats: CompletionStats }> {
+    const started = performance.now();
+    const prompt = buildFimPrompt(
+      {
+        prefix: request.prefix,
+        suffix: request.suffix,
+        path: request.path,
+        chunks: request.chunks ?? [],
+        projectName: request.projectName ?? "workspace",
+        budgetTokens: this.options.promptBudgetTokens,
+      },
+      this.fim,
+      (text) => this.target.tokenize(text, false),
+    );
+    let slot: PooledSlot;
+    try {
+      slot = await this.pool.acquire(request.document, signal);
+    } catch {
+      throw new CompletionAbortedError();
+    }
+    const { sequence } = slot;
+    try {
+      if (signal.aborted) throw new CompletionAbortedError();
+      // Keep the evaluated prefix the previous prompt shares with this one; evaluate only the rest
+      // (at least one token, whose evaluation yields the first prediction).
+      const reused = Math.min(sequence.compareContextTokens(prompt.tokens).firstDifferentIndex, prompt.tokens.length - 1);
+      if (sequence.nextTokenIndex > reused) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
+      const predictionsBefore = { ...sequence.tokenPredictions };
+      const maxTokens = request.maxTokens ?? this.options.maxTokens;
+      const tokens: Token[] = [];
+      let firstTokenAt: number | undefined;
+      for await (const token of sequence.evaluate(prompt.tokens.slice(reused), { temperature: 0 })) {
+        if (signal.aborted) break;
+        firstTokenAt ??= performance.now();
+        if (this.target.isEogToken(token)) break;
+        tokens.push(token);
+        if (tokens.length >= maxTokens || this.hasEnough(tokens, multiline)) break;
+      }
+      if (signal.aborted) throw new CompletionAbortedError();
+      const finished = performance.now();
+      const after = sequence.tokenPredictions;
+      const validated = after.validated - predictionsBefore.validated;
+      const refuted = after.refuted - predictionsBefore.refuted;
+      const generationSeconds = (finished - (firstTokenAt ?? finished)) / 1000;
+      return {
+        raw: this.target.detokenize(tokens, false),
+        stats: {
+          promptTokens: prompt.tokens.length,
+          reusedPromptTokens: reused,
+          generatedTokens: tokens.length,
+          drafted: validated + refuted,
+          validated,
+          refuted,
+          acceptanceRate: validated + refuted > 0 ? validated / (validated + refuted) : undefined,
+          tokensPerSecond: tokens.length > 1 && generationSeconds > 0 ? (tokens.length - 1) / generationSeconds : undefined,
+          timeToFirstTokenMs: (firstTokenAt ?? finished) - started,
+          totalMs: finished - started,
+        },
+      };
+    } finally {
+      this.pool.release(slot, request.document);
+    }
+  }
+
+  /** Stops early once the text can no longer change the suggestion: a full line in single-line mode. */
+  private hasEnough(tokens: Token[], multiline: boolean): boolean {
+    if (multiline) return false;
+    const text = this.target.detokenize(tokens, false);
+    const newline = text.indexOf("\n");
+    return newline !== -1 && text.slice(0, newline).trim() !== "";
+  }
+}

@@ -1,0 +1,10 @@
+export { CompletionEngine, CompletionAbortedError, defaultCompletionEngineOptions } from "./completionEngine.js";
+export type { CompletionEngineOptions, CompletionRequest, CompletionResult } from "./completionEngine.js";
+export type { CompletionStats } from "./stats.js";
+export { buildFimPrompt } from "./fimPrompt.js";
+export type { ContextChunk, FimPrompt, FimPromptInput } from "./fimPrompt.js";
+export { fimTokensOf } from "./fimTokens.js";
+export type { FimTokens } from "./fimTokens.js";
+export { postprocessCompletion } from "./postprocess.js";
+export { wantsMultiline } from "./multiline.js";
+export { CompletionCache } from "./completionCache.js";
