@@ -69,6 +69,28 @@ describe("speculative decoding", () => {
     }
   });
 
+  test("consecutive requests in the same file reuse the evaluated prompt prefix", async () => {
+    const runtime = await testRuntime();
+    const engine = await CompletionEngine.create(runtime, { target, draft }, { variant: "reuse", speculative: true });
+    try {
+      const base = requests[1]!;
+      const first = await engine.complete(base);
+      assert.equal(first.stats!.reusedPromptTokens, 0);
+      // The user typed a little further: most of the prompt is unchanged.
+      const second = await engine.complete({ ...base, prefix: base.prefix + "\n  const next = " });
+      assert.ok(second.stats!.reusedPromptTokens > first.stats!.promptTokens / 2, `reused ${second.stats!.reusedPromptTokens} of ${second.stats!.promptTokens}`);
+      const alone = await CompletionEngine.create(runtime, { target }, { variant: "alone", speculative: false });
+      try {
+        const fresh = await alone.complete({ ...base, prefix: base.prefix + "\n  const next = " });
+        assert.equal(second.raw, fresh.raw, "reusing the cache changes nothing in the output");
+      } finally {
+        await alone.dispose();
+      }
+    } finally {
+      await engine.dispose();
+    }
+  });
+
   test("1,000 requests, each cancelling the one before, leak no sequence and the last is answered", async () => {
     const runtime = await testRuntime();
     const engine = await CompletionEngine.create(runtime, { target, draft }, { variant: "rapid", speculative: true });
