@@ -61,6 +61,18 @@ export const targets = [
     target: "es2022",
   },
   {
+    // The engine host: a child process of the extension host that runs node-llama-cpp (see engine/host).
+    ...common,
+    entryPoints: { engineHost: "engine/host/hostMain.ts" },
+    outdir: "out",
+    outExtension: { ".js": ".mjs" },
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    external: nativeExternals,
+    banner: { js: "import { createRequire as __coopCreateRequire } from 'node:module'; const require = __coopCreateRequire(import.meta.url);" },
+  },
+  {
     ...common,
     entryPoints: { cli: "engine/cli/main.ts" },
     outdir: "out",

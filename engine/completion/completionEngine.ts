@@ -20,6 +20,8 @@ export interface CompletionEngineOptions {
   promptBudgetTokens: number;
   maxTokens: number;
   predictor?: AdaptivePredictorOptions;
+  /** LoRA adapters applied to the target at run time. */
+  adapters?: { filePath: string; scale: number }[];
 }
 
 export const defaultCompletionEngineOptions: Omit<CompletionEngineOptions, "variant"> = {
@@ -95,7 +97,11 @@ export class CompletionEngine {
     if (!fim) throw new Error(`${models.target.filename ?? "The model"} has no fill-in-the-middle tokens; it cannot complete code inline`);
     const speculative = settings.speculative && models.draft !== undefined;
     const llama = await importNodeLlamaCpp();
-    const targetContext = await runtime.createContext(models.target, { contextSize: settings.contextSize, sequences: settings.parallelRequests });
+    const targetContext = await runtime.createContext(models.target, {
+      contextSize: settings.contextSize,
+      sequences: settings.parallelRequests,
+      ...(settings.adapters?.length ? { lora: { adapters: settings.adapters } } : {}),
+    });
     const draftContexts: LlamaContext[] = [];
     const slots: Slot[] = [];
     try {

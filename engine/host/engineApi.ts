@@ -1,0 +1,45 @@
+import type { CompletionRequest, CompletionResult } from "../completion/index.js";
+
+/** What to load: the files of a variant (already resolved and downloaded). */
+export interface VariantSpec {
+  id: string;
+  target: string;
+  draft?: string;
+  /** LoRA adapters applied at run time. */
+  adapters?: { path: string; scale: number }[];
+  gpu: "auto" | "cpu";
+  threads?: number;
+  contextSize?: number;
+}
+
+export interface VariantState {
+  id: string;
+  onGpu: boolean;
+  speculative: boolean;
+  notices: string[];
+}
+
+export interface EngineMemory {
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+export interface EngineStats {
+  completions: number;
+  /** Requests holding a context sequence right now (0 when idle: nothing leaked). */
+  sequencesInUse: number;
+  acceptanceRate?: number;
+  tokensPerSecond?: number;
+}
+
+/**
+ * The engine's API, the same in-process (tests, CLI) and across the engine host process (the
+ * extension), so callers never care where inference runs.
+ */
+export interface CoopEngine {
+  loadVariant(spec: VariantSpec, signal?: AbortSignal): Promise<VariantState>;
+  complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult>;
+  stats(): Promise<EngineStats>;
+  memory(): Promise<EngineMemory>;
+  dispose(): Promise<void>;
+}

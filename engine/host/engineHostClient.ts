@@ -1,0 +1,248 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { basename } from "node:path";
+import type { CompletionRequest, CompletionResult } from "../completion/index.js";
+import type { CoopEngine, EngineMemory, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
+import { parseHostMessage, type EngineMethod, type EngineMethods, type HostRequest } from "./protocol.js";
+
+export interface EngineHostOptions {
+  /** The engine host's entry script (the bundle's engineHost.mjs, or hostMain.ts under tsx in tests). */
+  entry: string;
+  /** The Node to run it with: the extension host's own (`process.execPath`, with ELECTRON_RUN_AS_NODE). */
+  execPath?: string;
+  execArgv?: string[];
+  /** After this many crashes within `crashWindowMs` while one variant is active, stop restarting. */
+  maxCrashes?: number;
+  crashWindowMs?: number;
+  /** Wait before the n-th restart in a row (the last value repeats). */
+  restartBackoffMs?: number[];
+  onLog?: (level: string, message: string) => void;
+  onStateChange?: (state: EngineHostState) => void;
+}
+
+export type EngineHostState = "stopped" | "starting" | "running" | "crashed" | "gave-up";
+
+/** The engine process died; `reason` says how (signal, exit code, its last words). */
+export class EngineCrashedError extends Error {
+  constructor(readonly reason: string) {
+    super(`The Coop engine process stopped: ${reason}`);
+    this.name = "EngineCrashedError";
+  }
+}
+
+/** The engine kept crashing with the same variant; restarting it again would not help. */
+export class EngineGaveUpError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EngineGaveUpError";
+  }
+}
+
+/** An error the engine reported for one request, with the engine's own error name. */
+export class EngineRequestError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+const stderrTailLines = 12;
+
+/**
+ * The engine, run in a child process the way language servers run: started on first use, restarted
+ * with backoff after a crash (the active variant is loaded again), and given up on with a message that
+ * names the variant's files when it keeps crashing. Implements the same API as the in-process engine.
+ */
+export class EngineHostClient implements CoopEngine {
+  private child: ChildProcess | undefined;
+  private starting: Promise<ChildProcess> | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private crashTimes: number[] = [];
+  private stderrTail: string[] = [];
+  private lastLog: string | undefined;
+  private activeVariant: VariantSpec | undefined;
+  private stateValue: EngineHostState = "stopped";
+  private disposed = false;
+
+  constructor(private readonly options: EngineHostOptions) {}
+
+  get state(): EngineHostState {
+    return this.stateValue;
+  }
+
+  /** The engine process's id while it runs (for diagnostics and fault tests). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async loadVariant(spec: VariantSpec, signal?: AbortSignal): Promise<VariantState> {
+    this.activeVariant = spec;
+    this.crashTimes = [];
+    return this.call("loadVariant", spec, signal);
+  }
+
+  complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult> {
+    return this.call("complete", request, signal);
+  }
+
+  stats(): Promise<EngineStats> {
+    return this.call("stats", {});
+  }
+
+  memory(): Promise<EngineMemory> {
+    return this.call("memory", {});
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const child = this.child;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.send({ kind: "shutdown" } satisfies HostRequest);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private async call<M extends EngineMethod>(method: M, params: EngineMethods[M]["params"], signal?: AbortSignal): Promise<EngineMethods[M]["result"]> {
+    if (this.disposed) throw new Error("The Coop engine was disposed");
+    signal?.throwIfAborted();
+    const child = await this.ensureStarted(method === "loadVariant");
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        child.send({ kind: "cancel", id } satisfies HostRequest);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.pending.set(id, {
+        resolve: (value) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(value as EngineMethods[M]["result"]);
+        },
+        reject: (error) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      });
+      child.send({ kind: "request", id, method, params } as HostRequest);
+    });
+  }
+
+  private ensureStarted(loadingVariant: boolean): Promise<ChildProcess> {
+    if (this.child) return Promise.resolve(this.child);
+    this.starting ??= this.start(loadingVariant).finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async start(loadingVariant: boolean): Promise<ChildProcess> {
+    const recentCrashes = this.crashTimes.filter((time) => Date.now() - time < (this.options.crashWindowMs ?? 120_000));
+    if (recentCrashes.length >= (this.options.maxCrashes ?? 3)) {
+      this.setState("gave-up");
+      const files = this.activeVariant ? [this.activeVariant.target, this.activeVariant.draft].filter(Boolean).map((file) => basename(file!)) : [];
+      throw new EngineGaveUpError(
+        `The Coop engine crashed ${recentCrashes.length} times` +
+          (this.activeVariant ? ` with variant ${this.activeVariant.id} (${files.join(", ")})` : "") +
+          `; not restarting it. Check those model files, or set coop.gpu to "cpu" or lower coop.threads, then swap the variant again.` +
+          (this.lastLog ? ` Last engine log line: ${this.lastLog}` : ""),
+      );
+    }
+    if (recentCrashes.length > 0) {
+      const backoff = this.options.restartBackoffMs ?? [250, 1000, 4000];
+      await new Promise((resolve) => setTimeout(resolve, backoff[Math.min(recentCrashes.length - 1, backoff.length - 1)]));
+    }
+    this.setState("starting");
+    const child = fork(this.options.entry, [], {
+      execPath: this.options.execPath ?? process.execPath,
+      execArgv: this.options.execArgv ?? [],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    });
+    this.stderrTail = [];
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (text: string) => {
+      this.stderrTail.push(...text.split("\n").filter((line) => line.trim() !== ""));
+      this.stderrTail = this.stderrTail.slice(-stderrTailLines);
+    });
+    child.on("message", (raw: unknown) => this.receive(raw));
+    child.on("exit", (code, signal) => this.onExit(child, code, signal));
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (raw: unknown): void => {
+        if (parseHostMessage(raw)?.kind !== "ready") return;
+        child.off("message", onMessage);
+        child.off("exit", onEarlyExit);
+        resolve();
+      };
+      const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+        child.off("message", onMessage);
+        reject(new EngineCrashedError(this.describeExit(code, signal)));
+      };
+      child.on("message", onMessage);
+      child.once("exit", onEarlyExit);
+    });
+    this.child = child;
+    this.setState("running");
+    // A restarted engine gets back the variant the user had, before it serves anything else.
+    if (this.activeVariant && !loadingVariant && recentCrashes.length > 0) {
+      await this.call("loadVariant", this.activeVariant);
+    }
+    return child;
+  }
+
+  private receive(raw: unknown): void {
+    const message = parseHostMessage(raw);
+    if (!message) {
+      this.options.onLog?.("warn", "engine host sent a malformed message; ignored");
+      return;
+    }
+    switch (message.kind) {
+      case "ready":
+        return;
+      case "log":
+        this.lastLog = message.message.trim();
+        this.options.onLog?.(message.level, message.message);
+        return;
+      case "result":
+        this.pending.get(message.id)?.resolve(message.result);
+        this.pending.delete(message.id);
+        return;
+      case "error":
+        this.pending.get(message.id)?.reject(new EngineRequestError(message.error.name, message.error.message));
+        this.pending.delete(message.id);
+        return;
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child && this.child !== undefined) return;
+    this.child = undefined;
+    if (this.disposed) {
+      this.setState("stopped");
+      return;
+    }
+    this.crashTimes.push(Date.now());
+    this.setState("crashed");
+    const error = new EngineCrashedError(this.describeExit(code, signal));
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+  }
+
+  private describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+    const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+    const said = this.stderrTail.length > 0 ? `; stderr: ${this.stderrTail.slice(-3).join(" | ")}` : "";
+    const log = this.lastLog ? `; last llama.cpp log: ${this.lastLog}` : "";
+    return `${how}${said}${log}`;
+  }
+
+  private setState(state: EngineHostState): void {
+    this.stateValue = state;
+    this.options.onStateChange?.(state);
+  }
+}

@@ -1,0 +1,69 @@
+import { InProcessEngine } from "./inProcessEngine.js";
+import { parseHostRequest, serializeError, type HostMessage, type HostRequest } from "./protocol.js";
+
+/**
+ * The engine host: a child process of the extension host that runs node-llama-cpp, so that a
+ * native abort (a GGML_ASSERT, a GPU out-of-memory) ends this process, never the editor.
+ */
+function send(message: HostMessage): void {
+  process.send?.(message);
+}
+
+const engine = new InProcessEngine({ onLog: (level, message) => send({ kind: "log", level, message }) });
+const inFlight = new Map<number, AbortController>();
+
+async function serve(request: Extract<HostRequest, { kind: "request" }>): Promise<void> {
+  const controller = new AbortController();
+  inFlight.set(request.id, controller);
+  try {
+    const result = await dispatch(request, controller.signal);
+    send({ kind: "result", id: request.id, result });
+  } catch (error) {
+    send({ kind: "error", id: request.id, error: serializeError(error) });
+  } finally {
+    inFlight.delete(request.id);
+  }
+}
+
+function dispatch(request: Extract<HostRequest, { kind: "request" }>, signal: AbortSignal): Promise<unknown> {
+  switch (request.method) {
+    case "loadVariant":
+      return engine.loadVariant(request.params, signal);
+    case "complete":
+      return engine.complete(request.params, signal);
+    case "stats":
+      return engine.stats();
+    case "memory":
+      return engine.memory();
+  }
+}
+
+async function shutdown(): Promise<void> {
+  for (const controller of inFlight.values()) controller.abort();
+  await engine.dispose();
+  process.exit(0);
+}
+
+process.on("message", (raw: unknown) => {
+  const request = parseHostRequest(raw);
+  if (!request) {
+    send({ kind: "log", level: "warn", message: `engine host: rejected a malformed message: ${preview(raw)}` });
+    return;
+  }
+  if (request.kind === "shutdown") void shutdown();
+  else if (request.kind === "cancel") inFlight.get(request.id)?.abort();
+  else void serve(request);
+});
+
+// Without its parent, the engine has no reason to live.
+process.on("disconnect", () => void shutdown());
+
+send({ kind: "ready", pid: process.pid });
+
+function preview(value: unknown): string {
+  try {
+    return (JSON.stringify(value) ?? String(value)).slice(0, 200);
+  } catch {
+    return String(value).slice(0, 200);
+  }
+}

@@ -1,0 +1,6 @@
+export type { CoopEngine, EngineMemory, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
+export { InProcessEngine } from "./inProcessEngine.js";
+export { EngineHostClient, EngineCrashedError, EngineGaveUpError, EngineRequestError } from "./engineHostClient.js";
+export type { EngineHostOptions, EngineHostState } from "./engineHostClient.js";
+export { parseHostMessage, parseHostRequest, engineMethods } from "./protocol.js";
+export type { EngineMethods, EngineMethod, HostMessage, HostRequest } from "./protocol.js";

@@ -1,0 +1,77 @@
+import type { CompletionRequest, CompletionResult } from "../completion/index.js";
+import type { EngineMemory, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
+
+/** Every RPC method of the engine host: its parameters and its result. */
+export interface EngineMethods {
+  loadVariant: { params: VariantSpec; result: VariantState };
+  complete: { params: CompletionRequest; result: CompletionResult };
+  stats: { params: Record<string, never>; result: EngineStats };
+  memory: { params: Record<string, never>; result: EngineMemory };
+}
+
+export type EngineMethod = keyof EngineMethods;
+
+export const engineMethods: readonly EngineMethod[] = ["loadVariant", "complete", "stats", "memory"];
+
+/** Extension host → engine host. */
+export type HostRequest =
+  | { [M in EngineMethod]: { kind: "request"; id: number; method: M; params: EngineMethods[M]["params"] } }[EngineMethod]
+  | { kind: "cancel"; id: number }
+  | { kind: "shutdown" };
+
+export interface SerializedError {
+  name: string;
+  message: string;
+}
+
+/** Engine host → extension host. */
+export type HostMessage =
+  | { kind: "ready"; pid: number }
+  | { kind: "result"; id: number; result: unknown }
+  | { kind: "error"; id: number; error: SerializedError }
+  | { kind: "log"; level: string; message: string };
+
+export function parseHostRequest(raw: unknown): HostRequest | undefined {
+  if (!isRecord(raw)) return undefined;
+  switch (raw.kind) {
+    case "shutdown":
+      return { kind: "shutdown" };
+    case "cancel":
+      return isId(raw.id) ? { kind: "cancel", id: raw.id } : undefined;
+    case "request":
+      if (!isId(raw.id) || !engineMethods.includes(raw.method as EngineMethod) || !isRecord(raw.params)) return undefined;
+      return { kind: "request", id: raw.id, method: raw.method, params: raw.params } as HostRequest;
+    default:
+      return undefined;
+  }
+}
+
+export function parseHostMessage(raw: unknown): HostMessage | undefined {
+  if (!isRecord(raw)) return undefined;
+  switch (raw.kind) {
+    case "ready":
+      return typeof raw.pid === "number" ? { kind: "ready", pid: raw.pid } : undefined;
+    case "result":
+      return isId(raw.id) ? { kind: "result", id: raw.id, result: raw.result } : undefined;
+    case "error":
+      return isId(raw.id) && isRecord(raw.error) && typeof raw.error.message === "string"
+        ? { kind: "error", id: raw.id, error: { name: String(raw.error.name ?? "Error"), message: raw.error.message } }
+        : undefined;
+    case "log":
+      return typeof raw.level === "string" && typeof raw.message === "string" ? { kind: "log", level: raw.level, message: raw.message } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function serializeError(error: unknown): SerializedError {
+  return error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isId(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
