@@ -1,4 +1,4 @@
-export { LlamaRuntime, ModelLoadError, defaultThreadCount } from "./llamaRuntime.js";
+export { LlamaRuntime, ModelLoadError, ModelTooLargeError, defaultThreadCount } from "./llamaRuntime.js";
 export type { RuntimeOptions, LoadModelOptions, LoadedModel } from "./llamaRuntime.js";
 export { validateModelFile, ModelFileError } from "./validateModelFile.js";
 export type { ModelFileSummary } from "./validateModelFile.js";

@@ -12,6 +12,8 @@ export interface RuntimeOptions {
   threads?: number;
   /** Receives everything llama.cpp logs at warning level and above. */
   onLog?: (level: string, message: string) => void;
+  /** Models estimated to need more RAM than this are refused before loading; default: this machine's RAM. */
+  memoryBudgetBytes?: number;
 }
 
 export interface LoadModelOptions {
@@ -41,6 +43,22 @@ export class ModelLoadError extends Error {
   }
 }
 
+/** A model that cannot fit in memory, refused before llama.cpp tries. */
+export class ModelTooLargeError extends Error {
+  constructor(
+    readonly path: string,
+    readonly neededBytes: number,
+    readonly availableBytes: number,
+  ) {
+    super(`${basename(path)} needs about ${gibibytes(neededBytes)} of memory, but only ${gibibytes(availableBytes)} is available for models; pick a smaller variant or quantization`);
+    this.name = "ModelTooLargeError";
+  }
+}
+
+function gibibytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
 /**
  * The one place that obtains the Llama instance: a GPU when there is one and it works (with a CPU
  * fallback and a notice), an explicit thread count (node-llama-cpp oversubscribes small machines
@@ -56,6 +74,7 @@ export class LlamaRuntime {
     private readonly log: LogTail,
     /** Things the user should know, such as a fallback from GPU to CPU. */
     readonly notices: string[],
+    private readonly memoryBudgetBytes: number | undefined,
   ) {}
 
   static async create(options: RuntimeOptions): Promise<LlamaRuntime> {
@@ -69,13 +88,13 @@ export class LlamaRuntime {
     const notices: string[] = [];
     const common = { build: "never", logLevel: LlamaLogLevel.warn, logger, maxThreads: threads, progressLogs: false } as const;
     if (options.gpu === "cpu") {
-      return new LlamaRuntime(await getLlama({ ...common, gpu: false }), threads, log, notices);
+      return new LlamaRuntime(await getLlama({ ...common, gpu: false }), threads, log, notices, options.memoryBudgetBytes);
     }
     try {
-      return new LlamaRuntime(await getLlama({ ...common, gpu: "auto" }), threads, log, notices);
+      return new LlamaRuntime(await getLlama({ ...common, gpu: "auto" }), threads, log, notices, options.memoryBudgetBytes);
     } catch (error) {
       notices.push(`No working GPU backend (${describe(error)}); running on the CPU.`);
-      return new LlamaRuntime(await getLlama({ ...common, gpu: false }), threads, log, notices);
+      return new LlamaRuntime(await getLlama({ ...common, gpu: false }), threads, log, notices, options.memoryBudgetBytes);
     }
   }
 
@@ -91,6 +110,7 @@ export class LlamaRuntime {
       throw new ModelLoadError(path, [`it is a ${summary.kind}, not a model`]);
     }
     const wantsGpu = this.llama.gpu !== false && !options.vocabOnly;
+    if (!options.vocabOnly) await this.assertFitsInMemory(path, summary.fileSize);
     try {
       const model = await this.loadWithReason(path, wantsGpu ? "auto" : 0, options);
       return { model, summary, onGpu: wantsGpu && model.gpuLayers > 0 };
@@ -147,6 +167,19 @@ export class LlamaRuntime {
       if (options.signal?.aborted) throw error;
       throw new ModelLoadError(path, await this.reasonsSince(mark, error), { cause: error });
     }
+  }
+
+  /**
+   * Refuses a model whose estimated RAM (node-llama-cpp's estimate for a CPU load, at least the file's
+   * size since its weights get paged in) exceeds the budget. On a GPU, node-llama-cpp fits layers itself.
+   */
+  private async assertFitsInMemory(path: string, fileSize: number): Promise<void> {
+    const { readGgufFileInfo, GgufInsights } = await importNodeLlamaCpp();
+    const insights = await GgufInsights.from(await readGgufFileInfo(path), this.llama);
+    const estimate = insights.estimateModelResourceRequirements({ gpuLayers: 0 }).cpuRam;
+    const needed = Math.max(estimate, fileSize);
+    const budget = this.memoryBudgetBytes ?? (await this.llama.getRamState()).total;
+    if (needed > budget) throw new ModelTooLargeError(path, needed, budget);
   }
 
   /** What llama.cpp logged about a failure, without its generic "failed to load" lines. */

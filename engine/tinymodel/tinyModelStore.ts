@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile, rename, rm } from "node:fs/promises";
+import { readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { pinnedCorpora } from "./pinnedCorpora.js";
 import {
@@ -59,6 +59,7 @@ export async function ensureTinyModelSet(store: TinyModelStoreOptions): Promise<
       await rm(staging, { recursive: true, force: true });
       if (!existsSync(join(dir, "manifest.json"))) throw error;
     }
+    if (built) await pruneStaleSets(store.cacheDir, dir);
   }
   const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as TinyModelSetManifest;
   const at = (file: string): string => join(dir, file);
@@ -72,4 +73,15 @@ export async function ensureTinyModelSet(store: TinyModelStoreOptions): Promise<
     adapters: Object.fromEntries(Object.entries(manifest.adapters).map(([name, adapter]) => [name, at(adapter.file)])),
     built,
   };
+}
+
+/** Sets built by older builders or corpora (~360 MB each), untouched for a day, are removed. */
+async function pruneStaleSets(cacheDir: string, keep: string): Promise<void> {
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const entry of await readdir(cacheDir)) {
+    const path = join(cacheDir, entry);
+    if (!entry.startsWith("tiny-models-") || path === keep) continue;
+    const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: Date.now() }));
+    if (mtimeMs < dayAgo) await rm(path, { recursive: true, force: true });
+  }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gguf } from "../../engine/gguf/index.js";
-import { ModelFileError, ModelLoadError, validateModelFile } from "../../engine/runtime/index.js";
+import { LlamaRuntime, ModelFileError, ModelLoadError, ModelTooLargeError, validateModelFile } from "../../engine/runtime/index.js";
 import { fixtures, type Fixtures } from "../support/fixtures.js";
 import { copyGgufWithEdits } from "../support/ggufEdit.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
@@ -114,5 +114,23 @@ describe("validation of metadata types", () => {
       assert.match(error.message, /block_count/);
       return true;
     });
+  });
+});
+
+describe("the memory guard", () => {
+  test("a model that cannot fit is refused before loading, with the sizes named", async () => {
+    const tight = await LlamaRuntime.create({ gpu: "cpu", memoryBudgetBytes: 50 * 2 ** 20 });
+    try {
+      await assert.rejects(tight.loadModel(set.target), (error: unknown) => {
+        assert.ok(error instanceof ModelTooLargeError, String(error));
+        assert.ok(error.neededBytes > 50 * 2 ** 20);
+        assert.match(error.message, /target\.gguf needs about \d+\.\d MiB of memory, but only 50\.0 MiB is available/);
+        return true;
+      });
+      const { model } = await tight.loadModel(set.draft);
+      await model.dispose();
+    } finally {
+      await tight.dispose();
+    }
   });
 });
