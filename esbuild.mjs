@@ -41,6 +41,22 @@ const common = {
   plugins: [problemMatcherLogger],
 };
 
+/** A Node program bundled as ESM, with node-llama-cpp loaded from node_modules at run time. */
+function nodeEsmTarget(entryPoints) {
+  return {
+    ...common,
+    entryPoints,
+    outdir: "out",
+    outExtension: { ".js": ".mjs" },
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    external: nativeExternals,
+    // Bundled ESM has no `require`; some dependencies still call it for Node built-ins.
+    banner: { js: "import { createRequire as __coopCreateRequire } from 'node:module'; const require = __coopCreateRequire(import.meta.url);" },
+  };
+}
+
 export const targets = [
   {
     ...common,
@@ -60,30 +76,9 @@ export const targets = [
     format: "iife",
     target: "es2022",
   },
-  {
-    // The engine host: a child process of the extension host that runs node-llama-cpp (see engine/host).
-    ...common,
-    entryPoints: { engineHost: "engine/host/hostMain.ts" },
-    outdir: "out",
-    outExtension: { ".js": ".mjs" },
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    external: nativeExternals,
-    banner: { js: "import { createRequire as __coopCreateRequire } from 'node:module'; const require = __coopCreateRequire(import.meta.url);" },
-  },
-  {
-    ...common,
-    entryPoints: { cli: "engine/cli/main.ts" },
-    outdir: "out",
-    outExtension: { ".js": ".mjs" },
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    external: nativeExternals,
-    // Bundled ESM has no `require`; some dependencies still call it for Node built-ins.
-    banner: { js: "import { createRequire as __coopCreateRequire } from 'node:module'; const require = __coopCreateRequire(import.meta.url);" },
-  },
+  // The engine host: a child process of the extension host that runs node-llama-cpp (see engine/host).
+  nodeEsmTarget({ engineHost: "engine/host/hostMain.ts" }),
+  nodeEsmTarget({ cli: "engine/cli/main.ts" }),
 ];
 
 /** Builds every target (or watches them). Skipped when a test imports this file for `targets`. */
