@@ -1,0 +1,10 @@
+export type { Catalog, CatalogAdapter, CatalogModel, CatalogVariant, FimTokens, ModelRole, Origin, VariantMerge, VariantMergeInput } from "./catalogTypes.js";
+export { MODEL_ROLES } from "./catalogTypes.js";
+export { CatalogReferenceError, combineCatalogLayers } from "./combineCatalog.js";
+export { JsonReader, JsonShapeError } from "./jsonShape.js";
+export { loadCatalog, readCatalogLayer, shippedCatalogPath } from "./loadCatalog.js";
+export { ensureMergedVariant, isMergedVariantCached, mergedVariantPath, type MergedVariantFile } from "./mergedVariant.js";
+export { locateModel, ModelUriError, TINY_MODEL_NAMES, type ModelLocation, type TinyModelName } from "./modelLocation.js";
+export { ModelNotAvailableError, ModelResolver, type ModelResolverOptions } from "./modelResolver.js";
+export { CATALOG_VERSION, parseCatalogLayer, parseMergeParams, type CatalogLayer } from "./parseCatalog.js";
+export { resolveVariant, UnknownVariantError, type ResolvedVariant } from "./resolveVariant.js";

@@ -1,0 +1,140 @@
+import { MERGE_OUTPUT_TYPES } from "../merge/mergeJob.js";
+import { MERGE_METHODS, type MergeParams } from "../merge/methods/index.js";
+import type { CatalogAdapter, CatalogModel, CatalogVariant, FimTokens, VariantMerge } from "./catalogTypes.js";
+import { MODEL_ROLES } from "./catalogTypes.js";
+import { JsonReader } from "./jsonShape.js";
+
+/** One catalog file's entries, before it is combined with others and its references are checked. */
+export interface CatalogLayer {
+  file: string;
+  models: CatalogModel[];
+  adapters: CatalogAdapter[];
+  variants: CatalogVariant[];
+  defaultVariant?: string;
+}
+
+export const CATALOG_VERSION = 1;
+
+const ID = { regex: /^[a-z0-9][a-z0-9._-]*$/, description: "an id of lowercase letters, digits, '.', '_' or '-'" };
+const SHA256 = { regex: /^[0-9a-f]{64}$/, description: "a sha256 digest as 64 lowercase hex digits" };
+const URI = {
+  regex: /^(hf:[^/\s]+\/[^/\s]+\/\S+\.gguf|builtin:tiny\/[a-z-]+|[^:\s][^\s]*\.gguf|[A-Za-z]:[\\/]\S*\.gguf)$/,
+  description: "a model location: 'hf:<owner>/<repo>/<file>.gguf', 'builtin:tiny/<name>' or a path to a .gguf file",
+};
+
+/** Checks a parsed models.json against the catalog schema; every error names `file` and the JSON path. */
+export function parseCatalogLayer(json: unknown, file: string): CatalogLayer {
+  const r = new JsonReader(file);
+  const root = r.object(json, "$", ["$schema", "version", "defaultVariant", "models", "adapters", "variants"]);
+  const version = r.number(root.version, "$.version", { integer: true });
+  if (version !== CATALOG_VERSION) r.fail("$.version", `${CATALOG_VERSION} (the catalog format this Coop reads)`, version);
+  const list = <T>(key: string, read: (value: unknown, path: string) => T): T[] =>
+    root[key] === undefined ? [] : r.array(root[key], `$.${key}`).map((item, i) => read(item, `$.${key}[${i}]`));
+  const layer: CatalogLayer = {
+    file,
+    models: list("models", (value, path) => parseModel(r, value, path)),
+    adapters: list("adapters", (value, path) => parseAdapter(r, value, path)),
+    variants: list("variants", (value, path) => parseVariant(r, value, path)),
+    defaultVariant: r.optional(root.defaultVariant, (value) => r.string(value, "$.defaultVariant", ID)),
+  };
+  for (const key of ["models", "adapters", "variants"] as const) {
+    const seen = new Set<string>();
+    layer[key].forEach((entry, i) => {
+      if (seen.has(entry.id)) r.fail(`$.${key}[${i}].id`, `an id not used before in ${key}`, entry.id);
+      seen.add(entry.id);
+    });
+  }
+  return layer;
+}
+
+function parseModel(r: JsonReader, value: unknown, path: string): CatalogModel {
+  const o = r.object(value, path, ["id", "uri", "role", "family", "sha256", "size", "contextLength", "fim", "description"]);
+  return {
+    id: r.string(o.id, `${path}.id`, ID),
+    uri: r.string(o.uri, `${path}.uri`, URI),
+    role: r.oneOf(o.role, `${path}.role`, MODEL_ROLES),
+    family: r.string(o.family, `${path}.family`),
+    sha256: r.optional(o.sha256, (v) => r.string(v, `${path}.sha256`, SHA256)),
+    size: r.optional(o.size, (v) => r.number(v, `${path}.size`, { integer: true, min: 1 })),
+    contextLength: r.optional(o.contextLength, (v) => r.number(v, `${path}.contextLength`, { integer: true, min: 1 })),
+    fim: r.optional(o.fim, (v) => parseFim(r, v, `${path}.fim`)),
+    description: r.optional(o.description, (v) => r.string(v, `${path}.description`)),
+    origin: { file: r.source, path },
+  };
+}
+
+function parseFim(r: JsonReader, value: unknown, path: string): FimTokens {
+  const o = r.object(value, path, ["prefix", "suffix", "middle"]);
+  return { prefix: r.string(o.prefix, `${path}.prefix`), suffix: r.string(o.suffix, `${path}.suffix`), middle: r.string(o.middle, `${path}.middle`) };
+}
+
+function parseAdapter(r: JsonReader, value: unknown, path: string): CatalogAdapter {
+  const o = r.object(value, path, ["id", "uri", "base", "sha256", "size", "description"]);
+  return {
+    id: r.string(o.id, `${path}.id`, ID),
+    uri: r.string(o.uri, `${path}.uri`, URI),
+    base: r.string(o.base, `${path}.base`, ID),
+    sha256: r.optional(o.sha256, (v) => r.string(v, `${path}.sha256`, SHA256)),
+    size: r.optional(o.size, (v) => r.number(v, `${path}.size`, { integer: true, min: 1 })),
+    description: r.optional(o.description, (v) => r.string(v, `${path}.description`)),
+    origin: { file: r.source, path },
+  };
+}
+
+function parseVariant(r: JsonReader, value: unknown, path: string): CatalogVariant {
+  const o = r.object(value, path, ["id", "label", "description", "target", "draft", "embedding", "adapters", "merge"]);
+  const merge = r.optional(o.merge, (v) => parseMerge(r, v, `${path}.merge`));
+  if (merge !== undefined && o.adapters !== undefined) r.fail(`${path}.adapters`, "no run-time adapters on a merged variant (merge them in instead)");
+  const target = merge === undefined || o.target !== undefined ? r.string(o.target, `${path}.target`, ID) : merge.base;
+  return {
+    id: r.string(o.id, `${path}.id`, ID),
+    label: r.string(o.label, `${path}.label`),
+    description: r.string(o.description, `${path}.description`),
+    target,
+    draft: r.optional(o.draft, (v) => r.string(v, `${path}.draft`, ID)),
+    embedding: r.optional(o.embedding, (v) => r.string(v, `${path}.embedding`, ID)),
+    adapters:
+      o.adapters === undefined
+        ? []
+        : r.array(o.adapters, `${path}.adapters`).map((item, i) => {
+            const p = `${path}.adapters[${i}]`;
+            const a = r.object(item, p, ["id", "scale"]);
+            return { id: r.string(a.id, `${p}.id`, ID), scale: r.number(a.scale, `${p}.scale`) };
+          }),
+    merge,
+    origin: { file: r.source, path },
+  };
+}
+
+function parseMerge(r: JsonReader, value: unknown, path: string): VariantMerge {
+  const o = r.object(value, path, ["method", "base", "inputs", "params", "seed", "outputType"]);
+  const inputs = r.array(o.inputs, `${path}.inputs`).map((item, i) => {
+    const p = `${path}.inputs[${i}]`;
+    const input = r.object(item, p, ["id", "weight", "density"]);
+    return {
+      id: r.string(input.id, `${p}.id`, ID),
+      weight: r.number(input.weight, `${p}.weight`),
+      density: r.optional(input.density, (v) => r.number(v, `${p}.density`, { min: 0, exclusiveMin: true, max: 1 })),
+    };
+  });
+  if (inputs.length === 0) r.fail(`${path}.inputs`, "at least one input");
+  return {
+    method: r.oneOf(o.method, `${path}.method`, MERGE_METHODS),
+    base: r.string(o.base, `${path}.base`, ID),
+    inputs,
+    params: o.params === undefined ? {} : parseMergeParams(r, o.params, `${path}.params`),
+    seed: o.seed === undefined ? 0 : r.number(o.seed, `${path}.seed`, { integer: true, min: 0 }),
+    outputType: o.outputType === undefined ? "Q8_0" : r.oneOf(o.outputType, `${path}.outputType`, MERGE_OUTPUT_TYPES),
+  };
+}
+
+/** The merge methods' parameters, shared with merge recipe files. */
+export function parseMergeParams(r: JsonReader, value: unknown, path: string): MergeParams {
+  const o = r.object(value, path, ["lambda", "normalize", "t", "selectTopK"]);
+  const params: MergeParams = {};
+  if (o.lambda !== undefined) params.lambda = r.number(o.lambda, `${path}.lambda`);
+  if (o.normalize !== undefined) params.normalize = r.boolean(o.normalize, `${path}.normalize`);
+  if (o.t !== undefined) params.t = r.number(o.t, `${path}.t`, { min: 0, max: 1 });
+  if (o.selectTopK !== undefined) params.selectTopK = r.number(o.selectTopK, `${path}.selectTopK`, { min: 0, exclusiveMin: true, max: 1 });
+  return params;
+}

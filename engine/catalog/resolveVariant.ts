@@ -1,0 +1,47 @@
+import type { MergeProgress } from "../merge/index.js";
+import type { Catalog, CatalogModel, CatalogVariant } from "./catalogTypes.js";
+import { ensureMergedVariant } from "./mergedVariant.js";
+import type { ModelResolver } from "./modelResolver.js";
+
+/** What the runtime loads for a variant: file paths, run-time adapters in node-llama-cpp's shape, and the target's traits. */
+export interface ResolvedVariant {
+  variant: CatalogVariant;
+  /** The target model file: the merged file for a merged variant. */
+  target: string;
+  draft?: string;
+  embedding?: string;
+  adapters: { filePath: string; scale: number }[];
+  /** The catalog entry of the target (for a merged variant, of its base): family, context length, FIM tokens. */
+  targetModel: CatalogModel;
+}
+
+export class UnknownVariantError extends Error {
+  constructor(id: string, catalog: Catalog) {
+    super(`no variant '${id}' in the catalog; known variants: ${[...catalog.variants.keys()].join(", ")}`);
+    this.name = "UnknownVariantError";
+  }
+}
+
+/** Resolves a variant to files on this machine, building tiny models or merging as needed (downloads are not started here). */
+export async function resolveVariant(
+  catalog: Catalog,
+  id: string,
+  resolver: ModelResolver,
+  options: { signal?: AbortSignal; onMergeProgress?: (progress: MergeProgress) => void } = {},
+): Promise<ResolvedVariant> {
+  const variant = catalog.variants.get(id);
+  if (variant === undefined) throw new UnknownVariantError(id, catalog);
+  const model = (modelId: string): CatalogModel => catalog.models.get(modelId)!;
+  const target =
+    variant.merge === undefined
+      ? await resolver.path(model(variant.target))
+      : (await ensureMergedVariant(catalog, variant, resolver, { signal: options.signal, onProgress: options.onMergeProgress })).path;
+  return {
+    variant,
+    target,
+    draft: variant.draft === undefined ? undefined : await resolver.path(model(variant.draft)),
+    embedding: variant.embedding === undefined ? undefined : await resolver.path(model(variant.embedding)),
+    adapters: await Promise.all(variant.adapters.map(async ({ id: adapterId, scale }) => ({ filePath: await resolver.path(catalog.adapters.get(adapterId)!), scale }))),
+    targetModel: model(variant.target),
+  };
+}
