@@ -2,6 +2,8 @@ import { parseArgs } from "node:util";
 import { defaultCacheDir, nodeLlamaCppPackageDir } from "../paths.js";
 import { LlamaRuntime, importNodeLlamaCpp } from "../runtime/index.js";
 import { ensureTinyModelSet } from "../tinymodel/index.js";
+import { mergeCommand, mergeUsage } from "./commands/merge.js";
+import { variantsCommand, variantsUsage } from "./commands/variants.js";
 
 const usage = `Usage: coop <command> [options]
 
@@ -9,6 +11,8 @@ Commands:
   demo [--prompt TEXT] [--tokens N] [--cpu]
       Completes code with Coop's embedded default model (the tiny model set the project builds
       itself from pinned code corpora; built into the cache on first run, no download).
+${mergeUsage}
+${variantsUsage}
   help
       Shows this text.`;
 
@@ -17,6 +21,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "demo":
       return demo(rest);
+    case "merge":
+      return mergeCommand(rest);
+    case "variants":
+      return variantsCommand(rest);
     case undefined:
     case "help":
     case "--help":

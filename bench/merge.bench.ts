@@ -1,0 +1,144 @@
+// npm run bench -- merge [--gib N]: merge throughput against a plain copy of the same bytes, and peak memory.
+// Generates a base and two inputs of ≥1 GB each (F16, a few big tensors) in a temp dir, times a streamed
+// copy of one file, a linear merge of the two inputs and a TIES merge over the base in the same run,
+// and writes bench-results/merge.json. The temp files are deleted afterwards.
+import { open, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { GgmlType, GgufWriter, encodeTensor, gguf } from "../engine/gguf/index.js";
+import { mergeModels, type MergeSummary } from "../engine/merge/index.js";
+import { printTable, writeBenchResults } from "./support/results.js";
+
+const { values } = parseArgs({ options: { gib: { type: "string", default: "1" } } });
+const gib = Number(values.gib);
+if (!(gib > 0)) throw new Error(`--gib must be a positive number, not '${values.gib}'`);
+
+const WIDTH = 8192;
+const ROWS = 8192;
+const TENSOR_BYTES = WIDTH * ROWS * 2;
+const TENSORS = Math.max(1, Math.ceil((gib * 2 ** 30) / TENSOR_BYTES));
+const ROWS_PER_CHUNK = 256;
+
+/** Deterministic floats in [-1, 1) (xorshift32), cheap enough to fill gigabytes. */
+function fillRandom(out: Float32Array, seed: number): void {
+  let state = seed | 1;
+  for (let i = 0; i < out.length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    out[i] = (state >>> 0) / 2147483648 - 1;
+  }
+}
+
+async function generateModel(path: string, seed: number): Promise<void> {
+  const writer = await GgufWriter.create(path, { bufferSize: 8 << 20 });
+  try {
+    writer.setMetadata("general.architecture", gguf.str("llama"));
+    writer.setMetadata("general.name", gguf.str(`bench-${seed}`));
+    writer.setMetadata("tokenizer.ggml.model", gguf.str("gpt2"));
+    writer.setMetadata("tokenizer.ggml.tokens", gguf.strings(["a", "b"]));
+    for (let t = 0; t < TENSORS; t++) {
+      writer.addTensor(`blk.${t}.attn_norm.weight`, [WIDTH], GgmlType.F32);
+      writer.addTensor(`blk.${t}.ffn_up.weight`, [WIDTH, ROWS], GgmlType.F16);
+    }
+    const chunk = new Float32Array(WIDTH * ROWS_PER_CHUNK);
+    for (let t = 0; t < TENSORS; t++) {
+      const norm = new Float32Array(WIDTH);
+      fillRandom(norm, seed * 1000 + t);
+      await writer.writeTensor(`blk.${t}.attn_norm.weight`, norm);
+      for (let row = 0; row < ROWS; row += ROWS_PER_CHUNK) {
+        fillRandom(chunk, seed * 1_000_003 + t * 10_007 + row + 1);
+        await writer.writeTensorChunk(`blk.${t}.ffn_up.weight`, encodeTensor(GgmlType.F16, chunk));
+      }
+    }
+    await writer.finish();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+/** A streamed read-and-write copy (no copy_file_range shortcut), the I/O floor a merge cannot beat. */
+async function plainCopy(from: string, to: string): Promise<number> {
+  const started = performance.now();
+  const source = await open(from, "r");
+  const target = await open(to, "w");
+  try {
+    const buffer = new Uint8Array(8 << 20);
+    for (let position = 0; ; ) {
+      const { bytesRead } = await source.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) break;
+      await target.write(buffer, 0, bytesRead);
+      position += bytesRead;
+    }
+    await target.sync();
+  } finally {
+    await source.close();
+    await target.close();
+  }
+  return (performance.now() - started) / 1000;
+}
+
+const maxRssBytes = (): number => process.resourceUsage().maxRSS * 1024;
+
+const dir = await mkdtemp(join(tmpdir(), "coop-merge-bench-"));
+try {
+  const [base, a, b] = ["base", "a", "b"].map((name) => join(dir, `${name}.gguf`)) as [string, string, string];
+  const generationStarted = performance.now();
+  for (const [i, path] of [base, a, b].entries()) await generateModel(path, i + 1);
+  const fileBytes = (await stat(a)).size;
+  console.log(`generated 3 x ${(fileBytes / 2 ** 30).toFixed(2)} GiB (${TENSORS} tensors of ${WIDTH}x${ROWS} F16) in ${((performance.now() - generationStarted) / 1000).toFixed(1)} s`);
+  const rssBeforeMerges = maxRssBytes();
+
+  const copySeconds = await plainCopy(a, join(dir, "copy.gguf"));
+  await rm(join(dir, "copy.gguf"));
+
+  const linear = await mergeModels({
+    method: "linear",
+    inputs: [{ path: a, weight: 1 }, { path: b, weight: 1 }],
+    output: { kind: "model", path: join(dir, "linear.gguf"), type: "F16" },
+  });
+  const peakRssLinear = maxRssBytes();
+  await rm(join(dir, "linear.gguf"));
+
+  const ties = await mergeModels({
+    method: "ties",
+    base,
+    inputs: [{ path: a, weight: 1, density: 0.5 }, { path: b, weight: 1, density: 0.5 }],
+    output: { kind: "model", path: join(dir, "ties.gguf"), type: "F16" },
+  });
+  const peakRssTies = maxRssBytes();
+
+  const throughput = (summary: MergeSummary): number => summary.bytesWritten / summary.seconds;
+  const copyThroughput = fileBytes / copySeconds;
+  const mib = (bytes: number): number => bytes / 2 ** 20;
+  printTable([
+    { run: "plain copy", seconds: copySeconds, "MiB/s": mib(copyThroughput), "ratio vs copy": 1, "peak RSS MiB": mib(rssBeforeMerges) },
+    { run: "linear (2 inputs)", seconds: linear.seconds, "MiB/s": mib(throughput(linear)), "ratio vs copy": throughput(linear) / copyThroughput, "peak RSS MiB": mib(peakRssLinear) },
+    { run: "ties (base + 2)", seconds: ties.seconds, "MiB/s": mib(throughput(ties)), "ratio vs copy": throughput(ties) / copyThroughput, "peak RSS MiB": mib(peakRssTies) },
+  ]);
+  const linearThroughputRatio = throughput(linear) / copyThroughput;
+  console.log(`\nlinear merge runs at ${(linearThroughputRatio * 100).toFixed(0)}% of copy speed (goal >= 50%)`);
+  console.log(`peak RSS through the linear merge ${mib(peakRssLinear).toFixed(0)} MiB; largest tensor ${mib(TENSOR_BYTES).toFixed(0)} MiB (goal: under 2 x largest tensor + a constant)`);
+  const path = await writeBenchResults("merge", {
+    fileBytes,
+    tensors: TENSORS * 2,
+    largestTensorBytes: TENSOR_BYTES,
+    copySeconds,
+    copyBytesPerSecond: copyThroughput,
+    linearSeconds: linear.seconds,
+    linearBytesPerSecond: throughput(linear),
+    linearThroughputRatio,
+    tiesSeconds: ties.seconds,
+    tiesBytesPerSecond: throughput(ties),
+    tiesThroughputRatio: throughput(ties) / copyThroughput,
+    rssAfterGenerationBytes: rssBeforeMerges,
+    peakRssBytes: peakRssLinear,
+    peakRssLinearBytes: peakRssLinear,
+    peakRssTiesBytes: peakRssTies,
+  });
+  console.log(`wrote ${path}`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,66 @@
+import type { MergeMethod, MergeParams } from "./methods/index.js";
+
+export type MergeOutputType = "F32" | "F16" | "Q8_0";
+export const MERGE_OUTPUT_TYPES: readonly MergeOutputType[] = ["F32", "F16", "Q8_0"];
+
+export interface MergeJobInput {
+  /** A full GGUF model, or a LoRA adapter GGUF (then every input must be an adapter of one base). */
+  path: string;
+  /** The input's weight; for adapters it plays the role of the run-time adapter scale. */
+  weight: number;
+  /** ties / dare_*: fraction of the task vector kept, in (0, 1]. */
+  density?: number;
+}
+
+export type MergeOutput =
+  | { kind: "model"; path: string; type: MergeOutputType }
+  /** Only for adapter inputs: the merged delta re-factorized by truncated SVD at `rank`. */
+  | { kind: "adapter"; path: string; rank: number };
+
+export interface MergeProgress {
+  tensorsDone: number;
+  tensorCount: number;
+  bytesWritten: number;
+  /** Bytes of tensor data the output will hold. */
+  bytesTotal: number;
+  tensor: string;
+}
+
+export interface MergeJob {
+  method: MergeMethod;
+  /** The shared base model: needed by the task-vector methods, and to write a full model from adapters. */
+  base?: string;
+  inputs: readonly MergeJobInput[];
+  params?: MergeParams;
+  /** Seed of the random methods (dare_*) and of the SVD; default 0. */
+  seed?: number;
+  output: MergeOutput;
+  /** general.name of the output; default derived from the base and the method. */
+  name?: string;
+  /**
+   * Elementwise methods (linear, task_arithmetic) hold this many floats per input at once, merging
+   * big tensors row block by row block; default 4 Mi (16 MiB per input).
+   */
+  blockElements?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: MergeProgress) => void;
+}
+
+export interface MergeSummary {
+  method: MergeMethod;
+  inputKind: "model" | "adapter";
+  inputs: string[];
+  base?: string;
+  output: string;
+  outputKind: "model" | "adapter";
+  /** For a model: the type merged tensors were written in; for an adapter: F32 factors. */
+  outputType: MergeOutputType;
+  tensors: number;
+  /** Tensors that were merged (the rest were copied from the base unchanged). */
+  mergedTensors: number;
+  bytesWritten: number;
+  seconds: number;
+  /** Adapter output only: share of the merged delta's energy (squared Frobenius norm) the factors keep. */
+  energyKept?: number;
+  rank?: number;
+}

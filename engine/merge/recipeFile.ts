@@ -1,0 +1,66 @@
+import { readFile } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
+import { JsonReader, JsonShapeError } from "../catalog/jsonShape.js";
+import { parseMergeParams } from "../catalog/parseCatalog.js";
+import { MERGE_OUTPUT_TYPES, type MergeJob, type MergeJobInput, type MergeOutputType } from "./mergeJob.js";
+import { MERGE_METHODS } from "./methods/index.js";
+
+/** A merge recipe file: a MergeJob without the output path, with paths relative to the recipe file. */
+export type MergeRecipe = Omit<MergeJob, "output" | "signal" | "onProgress"> & {
+  output: { kind: "model"; type: MergeOutputType } | { kind: "adapter"; rank: number };
+};
+
+/**
+ * Reads a recipe such as
+ * `{"method": "ties", "base": "base.gguf", "inputs": [{"path": "a.gguf", "weight": 1, "density": 0.5}],
+ *   "params": {"lambda": 1}, "seed": 0, "output": {"type": "Q8_0"}, "name": "my-merge"}`;
+ * `output` is `{"type": "F32" | "F16" | "Q8_0"}` (a full model, default F16) or `{"adapterRank": N}`.
+ */
+export function parseMergeRecipe(json: unknown, file: string): MergeRecipe {
+  const r = new JsonReader(file);
+  const root = r.object(json, "$", ["$schema", "method", "base", "inputs", "params", "seed", "output", "name"]);
+  const relativePath = (value: unknown, path: string): string => {
+    const text = r.string(value, path, { regex: /\.gguf$/i, description: "a path to a .gguf file (relative to the recipe)" });
+    return isAbsolute(text) ? text : resolve(file, "..", text);
+  };
+  const method = r.oneOf(root.method, "$.method", MERGE_METHODS);
+  const inputs: MergeJobInput[] = r.array(root.inputs, "$.inputs").map((item, i) => {
+    const p = `$.inputs[${i}]`;
+    const input = r.object(item, p, ["path", "weight", "density"]);
+    return {
+      path: relativePath(input.path, `${p}.path`),
+      weight: input.weight === undefined ? 1 : r.number(input.weight, `${p}.weight`),
+      density: r.optional(input.density, (v) => r.number(v, `${p}.density`, { min: 0, exclusiveMin: true, max: 1 })),
+    };
+  });
+  if (inputs.length === 0) r.fail("$.inputs", "at least one input");
+  let output: MergeRecipe["output"] = { kind: "model", type: "F16" };
+  if (root.output !== undefined) {
+    const o = r.object(root.output, "$.output", ["type", "adapterRank"]);
+    if (o.type !== undefined && o.adapterRank !== undefined) r.fail("$.output", "either type (a full model) or adapterRank (an adapter), not both");
+    if (o.adapterRank !== undefined) output = { kind: "adapter", rank: r.number(o.adapterRank, "$.output.adapterRank", { integer: true, min: 1 }) };
+    else if (o.type !== undefined) output = { kind: "model", type: r.oneOf(o.type, "$.output.type", MERGE_OUTPUT_TYPES) };
+  }
+  return {
+    method,
+    base: r.optional(root.base, (v) => relativePath(v, "$.base")),
+    inputs,
+    params: root.params === undefined ? {} : parseMergeParams(r, root.params, "$.params"),
+    seed: root.seed === undefined ? 0 : r.number(root.seed, "$.seed", { integer: true, min: 0 }),
+    output,
+    name: r.optional(root.name, (v) => r.string(v, "$.name")),
+  };
+}
+
+export async function readMergeRecipe(file: string): Promise<MergeRecipe> {
+  const text = await readFile(file, "utf8").catch((error: unknown) => {
+    throw new Error(`cannot read the merge recipe ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new JsonShapeError(file, "$", `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return parseMergeRecipe(json, file);
+}
