@@ -12,6 +12,17 @@ export interface VariantSpec {
   contextSize?: number;
 }
 
+/** A variant named by its catalog id, resolved (and built or merged when needed) where the engine runs. */
+export interface CatalogVariantRequest {
+  variantId: string;
+  /** The shipped catalog first, then the user's, which may add to or override it. */
+  catalogFiles: string[];
+  cacheDir?: string;
+  modelsDir?: string;
+  gpu: "auto" | "cpu";
+  threads?: number;
+}
+
 export interface VariantState {
   id: string;
   onGpu: boolean;
@@ -38,6 +49,7 @@ export interface EngineStats {
  */
 export interface CoopEngine {
   loadVariant(spec: VariantSpec, signal?: AbortSignal): Promise<VariantState>;
+  loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal): Promise<VariantState>;
   complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult>;
   stats(): Promise<EngineStats>;
   memory(): Promise<EngineMemory>;

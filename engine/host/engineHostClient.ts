@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { basename } from "node:path";
 import type { CompletionRequest, CompletionResult } from "../completion/index.js";
-import type { CoopEngine, EngineMemory, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
+import type { CatalogVariantRequest, CoopEngine, EngineMemory, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
 import { parseHostMessage, type EngineMethod, type EngineMethods, type HostRequest } from "./protocol.js";
 
 export interface EngineHostOptions {
@@ -65,7 +65,8 @@ export class EngineHostClient implements CoopEngine {
   private crashTimes: number[] = [];
   private stderrTail: string[] = [];
   private lastLog: string | undefined;
-  private activeVariant: VariantSpec | undefined;
+  /** The call that loaded the active variant, replayed after a restart. */
+  private activeVariant: { id: string; files: string[]; load: () => Promise<VariantState> } | undefined;
   private stateValue: EngineHostState = "stopped";
   private disposed = false;
 
@@ -81,9 +82,15 @@ export class EngineHostClient implements CoopEngine {
   }
 
   async loadVariant(spec: VariantSpec, signal?: AbortSignal): Promise<VariantState> {
-    this.activeVariant = spec;
+    this.activeVariant = { id: spec.id, files: [spec.target, spec.draft].filter((file): file is string => file !== undefined), load: () => this.call("loadVariant", spec) };
     this.crashTimes = [];
     return this.call("loadVariant", spec, signal);
+  }
+
+  async loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal): Promise<VariantState> {
+    this.activeVariant = { id: request.variantId, files: [], load: () => this.call("loadCatalogVariant", request) };
+    this.crashTimes = [];
+    return this.call("loadCatalogVariant", request, signal);
   }
 
   complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult> {
@@ -113,7 +120,7 @@ export class EngineHostClient implements CoopEngine {
   private async call<M extends EngineMethod>(method: M, params: EngineMethods[M]["params"], signal?: AbortSignal): Promise<EngineMethods[M]["result"]> {
     if (this.disposed) throw new Error("The Coop engine was disposed");
     signal?.throwIfAborted();
-    const child = await this.ensureStarted(method === "loadVariant");
+    const child = await this.ensureStarted(method === "loadVariant" || method === "loadCatalogVariant");
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
@@ -146,10 +153,10 @@ export class EngineHostClient implements CoopEngine {
     const recentCrashes = this.crashTimes.filter((time) => Date.now() - time < (this.options.crashWindowMs ?? 120_000));
     if (recentCrashes.length >= (this.options.maxCrashes ?? 3)) {
       this.setState("gave-up");
-      const files = this.activeVariant ? [this.activeVariant.target, this.activeVariant.draft].filter(Boolean).map((file) => basename(file!)) : [];
+      const files = this.activeVariant?.files.map((file) => basename(file)) ?? [];
       throw new EngineGaveUpError(
         `The Coop engine crashed ${recentCrashes.length} times` +
-          (this.activeVariant ? ` with variant ${this.activeVariant.id} (${files.join(", ")})` : "") +
+          (this.activeVariant ? ` with variant ${this.activeVariant.id}${files.length > 0 ? ` (${files.join(", ")})` : ""}` : "") +
           `; not restarting it. Check those model files, or set coop.gpu to "cpu" or lower coop.threads, then swap the variant again.` +
           (this.lastLog ? ` Last engine log line: ${this.lastLog}` : ""),
       );
@@ -190,9 +197,7 @@ export class EngineHostClient implements CoopEngine {
     this.child = child;
     this.setState("running");
     // A restarted engine gets back the variant the user had, before it serves anything else.
-    if (this.activeVariant && !loadingVariant && recentCrashes.length > 0) {
-      await this.call("loadVariant", this.activeVariant);
-    }
+    if (this.activeVariant && !loadingVariant && recentCrashes.length > 0) await this.activeVariant.load();
     return child;
   }
 

@@ -29,6 +29,8 @@ function dispatch(request: Extract<HostRequest, { kind: "request" }>, signal: Ab
   switch (request.method) {
     case "loadVariant":
       return engine.loadVariant(request.params, signal);
+    case "loadCatalogVariant":
+      return engine.loadCatalogVariant(request.params, signal);
     case "complete":
       return engine.complete(request.params, signal);
     case "stats":

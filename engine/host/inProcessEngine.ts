@@ -1,7 +1,8 @@
 import type { LlamaModel } from "node-llama-cpp";
 import { CompletionEngine, type CompletionRequest, type CompletionResult } from "../completion/index.js";
 import { LlamaRuntime } from "../runtime/index.js";
-import type { CoopEngine, EngineMemory, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
+import { ModelResolver, loadCatalog, resolveVariant } from "../catalog/index.js";
+import type { CatalogVariantRequest, CoopEngine, EngineMemory, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
 
 interface LoadedVariant {
   spec: VariantSpec;
@@ -27,6 +28,24 @@ export class InProcessEngine implements CoopEngine {
     } finally {
       if (this.loading === load) this.loading = undefined;
     }
+  }
+
+  async loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal): Promise<VariantState> {
+    const catalog = await loadCatalog(request.catalogFiles);
+    const resolver = new ModelResolver({ cacheDir: request.cacheDir, modelsDir: request.modelsDir });
+    const resolved = await resolveVariant(catalog, request.variantId, resolver, { signal });
+    return this.loadVariant(
+      {
+        id: request.variantId,
+        target: resolved.target,
+        draft: resolved.draft,
+        adapters: resolved.adapters.map((adapter) => ({ path: adapter.filePath, scale: adapter.scale })),
+        gpu: request.gpu,
+        threads: request.threads,
+        contextSize: Math.min(resolved.targetModel.contextLength ?? 4096, 8192),
+      },
+      signal,
+    );
   }
 
   async complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult> {

@@ -1,9 +1,10 @@
 import type { CompletionRequest, CompletionResult } from "../completion/index.js";
-import type { EngineMemory, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
+import type { CatalogVariantRequest, EngineMemory, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
 
 /** Every RPC method of the engine host: its parameters and its result. */
 export interface EngineMethods {
   loadVariant: { params: VariantSpec; result: VariantState };
+  loadCatalogVariant: { params: CatalogVariantRequest; result: VariantState };
   complete: { params: CompletionRequest; result: CompletionResult };
   stats: { params: Record<string, never>; result: EngineStats };
   memory: { params: Record<string, never>; result: EngineMemory };
@@ -11,7 +12,7 @@ export interface EngineMethods {
 
 export type EngineMethod = keyof EngineMethods;
 
-export const engineMethods: readonly EngineMethod[] = ["loadVariant", "complete", "stats", "memory"];
+export const engineMethods: readonly EngineMethod[] = ["loadVariant", "loadCatalogVariant", "complete", "stats", "memory"];
 
 /** Extension host → engine host. */
 export type HostRequest =

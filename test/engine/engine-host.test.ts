@@ -11,6 +11,7 @@ import { testEngineHost } from "../support/engineHost.js";
 import { fixtures, type Fixtures } from "../support/fixtures.js";
 import { copyGgufWithEdits } from "../support/ggufEdit.js";
 import { repoRoot } from "../support/repoRoot.js";
+import { coopCacheDir } from "../support/cacheDir.js";
 
 let set: Fixtures;
 let dir: string;
@@ -55,6 +56,28 @@ describe("the engine host process", () => {
       assert.ok(host.pid !== undefined && host.pid !== process.pid, "the model runs in another process");
     } finally {
       await local.dispose();
+      await host.dispose();
+    }
+  });
+
+  test("loads a catalog variant by id, resolving and building the embedded models inside the engine process", async () => {
+    const host = testEngineHost();
+    try {
+      const state = await host.loadCatalogVariant({
+        variantId: "coop-tiny",
+        catalogFiles: [join(repoRoot, "models.json")],
+        cacheDir: coopCacheDir(),
+        gpu: "cpu",
+      });
+      assert.equal(state.id, "coop-tiny");
+      assert.equal(state.speculative, true, "coop-tiny has a draft");
+      const answer = await host.complete(request);
+      assert.equal(answer.source, "generated");
+      await assert.rejects(
+        host.loadCatalogVariant({ variantId: "no-such-variant", catalogFiles: [join(repoRoot, "models.json")], cacheDir: coopCacheDir(), gpu: "cpu" }),
+        /no variant 'no-such-variant' in the catalog; known variants: .*coop-tiny/,
+      );
+    } finally {
       await host.dispose();
     }
   });
