@@ -50,6 +50,12 @@ export class CoopConfig {
     return Math.max(0, Math.floor(this.section().get<number>("threads", 0)));
   }
 
+  /** Remembers the variant for this workspace (or for the user when no folder is open). */
+  async setVariant(id: string): Promise<void> {
+    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await this.section().update("variant", id, target);
+  }
+
   async setCompletionsEnabled(enabled: boolean): Promise<void> {
     await this.section().update("completions.enabled", enabled, vscode.ConfigurationTarget.Global);
   }

@@ -1,23 +1,42 @@
 import * as vscode from "vscode";
 import { ChatViewProvider } from "./chat/chatViewProvider.js";
+import { CoopInlineCompletionProvider } from "./completions/inlineCompletionProvider.js";
 import { CoopConfig, settingsThatReloadModels } from "./config.js";
+import { EngineConnection } from "./engine/engineConnection.js";
 import type { ChatViewState } from "./protocol/chatProtocol.js";
+import { swapVariant } from "./commands/swapVariant.js";
+import { CoopStatusBar } from "./status/statusBar.js";
+
+let engine: EngineConnection | undefined;
 
 /**
- * Activation registers Coop's commands and views and nothing heavy: no model, no index, no
- * node-llama-cpp until a feature needs it.
+ * Activation registers Coop's commands, views and providers and nothing heavy: the engine process
+ * starts, and the variant loads, on the first completion.
  */
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel("Coop", { log: true });
   context.subscriptions.push(log);
   try {
     const config = new CoopConfig();
-    const state = (): ChatViewState => ({ variant: config.variant, engine: "idle" });
-    const chat = new ChatViewProvider(context.extensionUri, log, state);
+    engine = new EngineConnection(context, config, log);
+    const connection = engine;
+    const chatState = (): ChatViewState => {
+      const status = connection.current;
+      return {
+        variant: status.variant,
+        engine: status.error ? "error" : status.loading ? "loading" : status.host === "running" ? "ready" : "idle",
+        detail: status.error,
+      };
+    };
+    const chat = new ChatViewProvider(context.extensionUri, log, chatState);
     context.subscriptions.push(
       chat,
+      new CoopStatusBar(connection),
+      connection.onDidChangeStatus(() => chat.refresh()),
       vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat),
+      vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, new CoopInlineCompletionProvider(connection, config, log)),
       vscode.commands.registerCommand("coop.showLog", () => log.show()),
+      vscode.commands.registerCommand("coop.swapVariant", () => swapVariant(context, config, connection, log)),
       vscode.commands.registerCommand("coop.openChat", () => vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`)),
       vscode.commands.registerCommand("coop.toggleCompletions", async () => {
         const enabled = !config.completionsEnabled();
@@ -26,8 +45,8 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (settingsThatReloadModels.some((setting) => event.affectsConfiguration(setting))) {
-          log.info("Model settings changed; the models reload on next use.");
-          chat.refresh();
+          log.info("Model settings changed; the variant reloads on next use.");
+          connection.reload();
         }
       }),
     );
@@ -40,4 +59,8 @@ export function activate(context: vscode.ExtensionContext): void {
   }
 }
 
-export function deactivate(): void {}
+/** Waits for the engine process to unload its models and exit. */
+export async function deactivate(): Promise<void> {
+  await engine?.dispose();
+  engine = undefined;
+}

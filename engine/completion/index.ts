@@ -8,3 +8,4 @@ export type { FimTokens } from "./fimTokens.js";
 export { postprocessCompletion } from "./postprocess.js";
 export { wantsMultiline } from "./multiline.js";
 export { CompletionCache } from "./completionCache.js";
+export { AdaptiveDebounce, defaultAdaptiveDebounceOptions } from "./adaptiveDebounce.js";

@@ -1,0 +1,72 @@
+import { join } from "node:path";
+import * as vscode from "vscode";
+import { ModelResolver, loadCatalog, type Catalog, type CatalogModel, type CatalogVariant } from "../../engine/catalog/index.js";
+import type { CoopConfig } from "../config.js";
+import type { EngineConnection } from "../engine/engineConnection.js";
+
+interface VariantItem extends vscode.QuickPickItem {
+  variantId: string;
+}
+
+/** Coop: Swap Model Variant: pick from the catalog, remember it for the workspace, load it without a reload. */
+export async function swapVariant(context: vscode.ExtensionContext, config: CoopConfig, engine: EngineConnection, log: vscode.LogOutputChannel): Promise<void> {
+  let catalog: Catalog;
+  try {
+    catalog = await loadCatalog(engine.catalogFiles());
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.error(`The model catalog could not be read: ${message}`);
+    void vscode.window.showErrorMessage(`Coop: the model catalog could not be read: ${message}`, "Show Log").then((choice) => choice && log.show());
+    return;
+  }
+  const storage = context.globalStorageUri.fsPath;
+  const resolver = new ModelResolver({ cacheDir: storage, modelsDir: config.modelsDirectory ?? join(storage, "models") });
+  const items = [...catalog.variants.values()].map((variant) => variantItem(catalog, variant, resolver, config.variant));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: "Coop: Swap Model Variant",
+    placeHolder: `Active: ${config.variant}. Pick the variant for this workspace`,
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  if (!picked || picked.variantId === config.variant) return;
+  await config.setVariant(picked.variantId);
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Coop: loading ${picked.label}`, cancellable: true },
+    async (_progress, token) => {
+      try {
+        await engine.loadNow(token);
+        void vscode.window.setStatusBarMessage(`Coop: ${picked.label} ready`, 4000);
+      } catch (error) {
+        if (token.isCancellationRequested) return;
+        const message = error instanceof Error ? error.message : String(error);
+        void vscode.window.showErrorMessage(`Coop could not load ${picked.label}: ${message}`, "Show Log").then((choice) => choice && log.show());
+      }
+    },
+  );
+}
+
+function variantItem(catalog: Catalog, variant: CatalogVariant, resolver: ModelResolver, active: string): VariantItem {
+  const models = [variant.target, variant.draft, variant.embedding].flatMap((id) => (id ? [catalog.models.get(id)!] : []));
+  const missing = models.filter((model) => !resolver.isPresent(model));
+  const bytes = models.reduce((sum, model) => sum + (model.size ?? 0), 0);
+  const builtin = models.every((model) => model.uri.startsWith("builtin:"));
+  const availability = builtin
+    ? missing.length === 0 ? "embedded, built" : "embedded, built on first use"
+    : missing.length === 0 ? "downloaded" : `to download: ${missing.map(describeModel).join(", ")}`;
+  return {
+    variantId: variant.id,
+    label: variant.label,
+    description: `${variant.id}${variant.id === active ? " (active)" : ""}`,
+    detail: [variant.description, availability, bytes > 0 ? formatBytes(bytes) : undefined, variant.merge ? `merged (${variant.merge.method})` : undefined]
+      .filter(Boolean)
+      .join(" · "),
+  };
+}
+
+function describeModel(model: CatalogModel): string {
+  return model.size ? `${model.id} (${formatBytes(model.size)})` : model.id;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${(bytes / 2 ** 20).toFixed(0)} MB`;
+}
