@@ -1,0 +1,333 @@
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, join, posix, relative, sep } from "node:path";
+import { isJavaScriptFamily, languageForPath, type LanguageId } from "../syntax/index.js";
+import { javaScriptInstanceMembers } from "./builtins.js";
+import { installedNpmPackages, isDirectory, normalizePythonName, readDeclaredDependencies, safeReaddir, type DeclaredDependencies } from "./dependencies.js";
+import { indexFile, type IndexedFile } from "./fileIndex.js";
+import { findSitePackages, installedPythonModules } from "./sitePackages.js";
+import type { DetectorWorkspace, WorkspaceDefinition } from "./workspace.js";
+
+export interface WorkspaceFile {
+  /** Relative to the root (either separator), or absolute under it. */
+  path: string;
+  text: string;
+}
+
+const containerKinds = new Set(["class", "interface", "enum", "module"]);
+const jsExtensions = [".ts", ".tsx", ".mts", ".cts", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".json"];
+/** How many files of installed Python packages are read for their exports. */
+const maxInstalledPythonFiles = 400;
+
+/**
+ * Indexes a small workspace for the detector: definitions of every file (through engine/syntax),
+ * declared dependencies (package.json, requirements/pyproject, go.mod, Cargo.toml), installed ones
+ * (node_modules with their `types`, site-packages folders) and module exports. Build it once and
+ * update files as they change; checks then cost no file system work.
+ */
+export async function workspaceFromFiles(files: readonly WorkspaceFile[], options: { root: string }): Promise<IndexedWorkspace> {
+  const workspace = new IndexedWorkspace(options.root);
+  await workspace.loadDependencies(files);
+  await workspace.updateFiles(files);
+  return workspace;
+}
+
+export class IndexedWorkspace implements DetectorWorkspace {
+  private readonly files = new Map<string, IndexedFile>();
+  private readonly topLevel = new Map<string, WorkspaceDefinition[]>();
+  private readonly members = new Map<string, Set<string>>();
+  private readonly membersCache = new Map<string, Set<string> | undefined>();
+  private declared: DeclaredDependencies = { npm: new Set(), python: new Set(), go: new Set(), cargo: new Set() };
+  private npmInstalled = new Set<string>();
+  private readonly npmExports = new Map<string, Set<string> | undefined>();
+  private pythonInstalled = new Map<string, string>();
+  private readonly pythonInstalledExports = new Map<string, Set<string> | undefined>();
+  private tsconfigAliases: string[] = [];
+  /** Derived from the files on each change: top-level Python module names, folders holding Python files, bases per class. */
+  private pythonTopModules = new Set<string>();
+  private pythonFolders = new Set<string>();
+  private readonly basesByClass = new Map<string, { language: LanguageId; bases: string[] }[]>();
+
+  constructor(readonly root: string) {}
+
+  /** The dependencies the manifests declare. */
+  declaredDependencies(): DeclaredDependencies {
+    return this.declared;
+  }
+
+  async loadDependencies(files: readonly WorkspaceFile[] = []): Promise<void> {
+    const nestedManifests = files.filter((file) => /(^|[\\/])package\.json$/.test(file.path) && this.relativePath(file.path) !== "package.json").map((file) => file.text);
+    this.declared = readDeclaredDependencies(this.root, nestedManifests);
+    this.npmInstalled = installedNpmPackages(this.root);
+    this.tsconfigAliases = readTsconfigAliases(this.root);
+    this.npmExports.clear();
+    for (const name of this.npmInstalled) this.npmExports.set(name, await installedNpmExports(join(this.root, "node_modules", name)));
+    this.pythonInstalled = new Map();
+    for (const site of findSitePackages(this.root)) for (const [name, path] of installedPythonModules(site)) this.pythonInstalled.set(name, path);
+    this.pythonInstalledExports.clear();
+    let budget = maxInstalledPythonFiles;
+    for (const [name, path] of this.pythonInstalled) {
+      for (const [dotted, file] of pythonModuleFiles(name, path)) {
+        if (budget-- <= 0) break;
+        this.pythonInstalledExports.set(dotted, await pythonFileExports(file));
+      }
+    }
+  }
+
+  /** Adds or re-indexes one file (path relative to the root). */
+  async updateFile(path: string, text: string): Promise<void> {
+    await this.updateFiles([{ path, text }]);
+  }
+
+  /** Adds or re-indexes files, rebuilding the name tables once. */
+  async updateFiles(files: readonly WorkspaceFile[]): Promise<void> {
+    for (const { path, text } of files) {
+      const relativePath = this.relativePath(path);
+      const language = languageForPath(relativePath);
+      if (language !== undefined) this.files.set(relativePath, await indexFile(relativePath, text, language));
+    }
+    this.rebuildTables();
+  }
+
+  removeFile(path: string): void {
+    if (this.files.delete(this.relativePath(path))) this.rebuildTables();
+  }
+
+  private relativePath(path: string): string {
+    const relativeToRoot = isAbsolute(path) ? relative(this.root, path) : path;
+    return relativeToRoot.split(sep).join("/").replace(/\\/g, "/").replace(/^\.\//, "");
+  }
+
+  private rebuildTables(): void {
+    this.topLevel.clear();
+    this.members.clear();
+    this.membersCache.clear();
+    this.basesByClass.clear();
+    this.pythonTopModules = new Set();
+    this.pythonFolders = new Set();
+    for (const file of this.files.values()) {
+      for (const [name, bases] of file.bases) {
+        let list = this.basesByClass.get(name);
+        if (list === undefined) this.basesByClass.set(name, (list = []));
+        list.push({ language: file.language, bases });
+      }
+      if (file.language === "python") {
+        for (const modulePath of pythonRoots(file.path)) this.pythonTopModules.add(modulePath.split(".")[0]!);
+        for (let dir = posix.dirname(file.path); dir !== "." && dir !== ""; dir = posix.dirname(dir)) this.pythonFolders.add(dir);
+      }
+      for (const definition of file.definitions) {
+        if (definition.container === undefined) {
+          let list = this.topLevel.get(definition.name);
+          if (list === undefined) this.topLevel.set(definition.name, (list = []));
+          list.push(definition);
+        } else {
+          let set = this.members.get(definition.container);
+          if (set === undefined) this.members.set(definition.container, (set = new Set()));
+          set.add(definition.name);
+        }
+      }
+    }
+  }
+
+  hasSymbol(name: string): boolean {
+    return this.topLevel.has(name);
+  }
+
+  membersOf(containerName: string): Set<string> | undefined {
+    if (!this.membersCache.has(containerName)) {
+      this.membersCache.set(containerName, undefined); // guards against cyclic bases
+      this.membersCache.set(containerName, this.computeMembers(containerName));
+    }
+    return this.membersCache.get(containerName);
+  }
+
+  private computeMembers(name: string): Set<string> | undefined {
+    const definitions = this.topLevel.get(name);
+    // A name that is also a function, variable or type alias somewhere is ambiguous: not knowable.
+    if (definitions === undefined || !definitions.every((definition) => containerKinds.has(definition.kind))) return undefined;
+    const members = new Set(this.members.get(name) ?? []);
+    for (const { language, bases } of this.basesByClass.get(name) ?? []) {
+      for (const base of bases) {
+        if (base === "object") continue;
+        const inherited = this.membersOf(base) ?? (isJavaScriptFamily(language) ? javaScriptInstanceMembers(base) : undefined);
+        if (inherited === undefined) return undefined;
+        for (const member of inherited) members.add(member);
+      }
+    }
+    return members;
+  }
+
+  *symbolNames(): Iterable<string> {
+    yield* this.topLevel.keys();
+    for (const set of this.members.values()) yield* set;
+  }
+
+  definitionsNamed(name: string): WorkspaceDefinition[] {
+    const out = [...(this.topLevel.get(name) ?? [])];
+    for (const file of this.files.values()) for (const definition of file.definitions) if (definition.container !== undefined && definition.name === name) out.push(definition);
+    return out;
+  }
+
+  *packageNames(language: LanguageId): Iterable<string> {
+    if (language === "python") {
+      for (const name of this.declared.python) yield normalizePythonName(name);
+      yield* this.pythonInstalled.keys();
+      yield* this.pythonTopModules;
+    } else {
+      yield* this.declared.npm;
+      yield* this.npmInstalled;
+    }
+  }
+
+  resolveImport(fromFile: string | undefined, specifier: string, language: LanguageId): "ok" | "missing" {
+    if (language === "python") return this.resolvePython(fromFile, specifier) === undefined ? "missing" : "ok";
+    if (specifier.startsWith(".") || specifier.startsWith("/")) return this.resolveRelativeJs(fromFile, specifier) === undefined ? "missing" : "ok";
+    const name = npmPackageName(specifier);
+    if (this.declared.npm.has(name) || this.npmInstalled.has(name)) return "ok";
+    // Path aliases from tsconfig (`@/x`, `~/x`) are the project's own modules.
+    return this.tsconfigAliases.some((alias) => specifier === alias || specifier.startsWith(`${alias}/`)) ? "ok" : "missing";
+  }
+
+  moduleExports(fromFile: string | undefined, specifier: string, language: LanguageId): Set<string> | undefined {
+    if (language === "python") {
+      const resolved = this.resolvePython(fromFile, specifier);
+      if (resolved === undefined) return undefined;
+      if (resolved.kind === "installed") return this.pythonInstalledExports.get(resolved.module);
+      if (resolved.kind !== "workspace") return undefined;
+      const file = this.files.get(resolved.path);
+      if (file?.exports === undefined) return undefined;
+      return resolved.path.endsWith("__init__.py") ? new Set([...file.exports, ...this.pythonSubmodules(resolved.path)]) : file.exports;
+    }
+    if (specifier.startsWith(".") || specifier.startsWith("/")) {
+      const path = this.resolveRelativeJs(fromFile, specifier);
+      return path === undefined ? undefined : this.files.get(path)?.exports;
+    }
+    return specifier === npmPackageName(specifier) ? this.npmExports.get(specifier) : undefined;
+  }
+
+  private fileExists(path: string): boolean {
+    return this.files.has(path) || existsSync(join(this.root, path));
+  }
+
+  private resolveRelativeJs(fromFile: string | undefined, specifier: string): string | undefined {
+    const base = specifier.startsWith("/") ? specifier.slice(1) : posix.join(posix.dirname(this.relativePath(fromFile ?? "index.ts")), specifier);
+    const withoutJsExtension = base.replace(/\.(m|c)?jsx?$/, "");
+    const candidates = [base, ...jsExtensions.map((extension) => withoutJsExtension + extension), ...jsExtensions.map((extension) => `${base}/index${extension}`)];
+    for (const candidate of candidates) if (this.files.has(candidate)) return candidate;
+    for (const candidate of candidates) if (!isDirectory(join(this.root, candidate)) && existsSync(join(this.root, candidate))) return candidate;
+    return undefined;
+  }
+
+  private pythonSubmodules(initPath: string): string[] {
+    const dir = posix.dirname(initPath);
+    const names = new Set<string>();
+    for (const path of this.files.keys()) {
+      if (!path.startsWith(`${dir}/`) || !path.endsWith(".py")) continue;
+      const rest = path.slice(dir.length + 1).split("/");
+      const head = rest.length === 1 ? rest[0]!.replace(/\.py$/, "") : rest[0]!;
+      if (head !== "__init__") names.add(head);
+    }
+    return [...names];
+  }
+
+  /** Where a Python module comes from: a workspace file, an installed package, or only a declaration. */
+  private resolvePython(fromFile: string | undefined, specifier: string):
+    | { kind: "workspace"; path: string }
+    | { kind: "installed"; module: string }
+    | { kind: "declared" }
+    | undefined {
+    if (specifier.startsWith(".")) {
+      const dots = /^\.+/.exec(specifier)![0].length;
+      let dir = posix.dirname(this.relativePath(fromFile ?? "main.py"));
+      for (let level = 1; level < dots; level++) dir = posix.dirname(dir);
+      const rest = specifier.slice(dots);
+      const base = rest === "" ? dir : posix.join(dir, ...rest.split("."));
+      const path = this.pythonModulePath(base);
+      return path === undefined ? undefined : { kind: "workspace", path };
+    }
+    // Scripts import their siblings by bare name, so the importing file's folder is a source root too.
+    const fromDir = fromFile === undefined ? "" : posix.dirname(this.relativePath(fromFile));
+    for (const sourceRoot of ["", "src/", "lib/", ...(fromDir === "." || fromDir === "" ? [] : [`${fromDir}/`])]) {
+      const path = this.pythonModulePath(sourceRoot + specifier.split(".").join("/"));
+      if (path !== undefined) return { kind: "workspace", path };
+    }
+    const [head, ...rest] = specifier.split(".");
+    const installed = this.pythonInstalled.get(head!);
+    if (installed !== undefined) {
+      if (rest.length === 0) return { kind: "installed", module: head! };
+      const deeper = join(installed, ...rest);
+      return existsSync(`${deeper}.py`) || isDirectory(deeper) || safeReaddir(posix.dirname(deeper)).some((entry) => entry.startsWith(`${rest[rest.length - 1]}.`) && /\.(so|pyd)$/.test(entry))
+        ? { kind: "installed", module: specifier }
+        : undefined;
+    }
+    const declaredNames = new Set([...this.declared.python].map(normalizePythonName));
+    // A workspace package we fully know must contain the submodule; a declared-only one we cannot see into.
+    if (this.pythonTopModules.has(head!)) return undefined;
+    return declaredNames.has(normalizePythonName(head!)) ? { kind: "declared" } : undefined;
+  }
+
+  private pythonModulePath(base: string): string | undefined {
+    for (const candidate of [`${base}.py`, `${base}/__init__.py`, `${base}.pyi`]) if (this.fileExists(candidate)) return candidate;
+    // A folder of Python files without __init__.py is a namespace package.
+    return this.pythonFolders.has(base) ? `${base}/__init__.py` : undefined;
+  }
+}
+
+/** The dotted module names a workspace Python file can be imported as (from the root, src/ or lib/). */
+function pythonRoots(path: string): string[] {
+  const modulePath = path.replace(/(\/__init__)?\.pyi?$/, "").split("/").join(".");
+  const names = [modulePath];
+  for (const sourceRoot of ["src.", "lib."]) if (modulePath.startsWith(sourceRoot)) names.push(modulePath.slice(sourceRoot.length));
+  return names;
+}
+
+function npmPackageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+}
+
+function readTsconfigAliases(root: string): string[] {
+  try {
+    const text = readFileSync(join(root, "tsconfig.json"), "utf8").replace(/^\s*\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "").replace(/,(\s*[}\]])/g, "$1");
+    const paths = (JSON.parse(text) as { compilerOptions?: { paths?: Record<string, string[]> } }).compilerOptions?.paths ?? {};
+    return Object.keys(paths).map((alias) => alias.replace(/\/?\*$/, "")).filter((alias) => alias !== "");
+  } catch {
+    return [];
+  }
+}
+
+/** The names an installed package's type declarations export; undefined without types or with `export *`. */
+async function installedNpmExports(packageDir: string): Promise<Set<string> | undefined> {
+  let manifest: { types?: string; typings?: string };
+  try {
+    manifest = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as typeof manifest;
+  } catch {
+    return undefined;
+  }
+  const typesPath = join(packageDir, manifest.types ?? manifest.typings ?? "index.d.ts");
+  if (!existsSync(typesPath)) return undefined;
+  const indexed = await indexFile(typesPath, readFileSync(typesPath, "utf8"), "typescript");
+  return indexed.exports;
+}
+
+/** An installed Python module's files: the module itself, and for a package its __init__ and direct submodules. */
+function* pythonModuleFiles(name: string, path: string): Iterable<[string, string]> {
+  if (path.endsWith(".py")) {
+    yield [name, path];
+    return;
+  }
+  if (!isDirectory(path)) return;
+  const init = join(path, "__init__.py");
+  if (existsSync(init)) yield [name, init];
+  for (const entry of safeReaddir(path)) {
+    if (entry.endsWith(".py") && entry !== "__init__.py") yield [`${name}.${entry.slice(0, -3)}`, join(path, entry)];
+    else if (existsSync(join(path, entry, "__init__.py"))) yield [`${name}.${entry}`, join(path, entry, "__init__.py")];
+  }
+}
+
+async function pythonFileExports(file: string): Promise<Set<string> | undefined> {
+  const indexed = await indexFile(file, readFileSync(file, "utf8"), "python");
+  if (indexed.exports === undefined || !file.endsWith("__init__.py")) return indexed.exports;
+  const dir = file.slice(0, -"__init__.py".length);
+  const submodules = safeReaddir(dir).filter((entry) => (entry.endsWith(".py") && entry !== "__init__.py") || existsSync(join(dir, entry, "__init__.py")));
+  return new Set([...indexed.exports, ...submodules.map((entry) => entry.replace(/\.py$/, ""))]);
+}
