@@ -1,0 +1,157 @@
+// npm run bench -- retriever [--embed] [--cache DIR] [--root DIR]: indexes the TypeScript and JavaScript
+// inside node_modules (several thousand files), then measures query latency and recall@5 for finding
+// the chunk that defines the target of a call whose name is masked out of the query.
+// --embed adds vectors from the fixture embedding model (slow: it embeds every chunk on the CPU; pair
+// it with a smaller --root, indexed with the usual ignore rules). --cache keeps the index in DIR between
+// runs (indexSeconds then measures only what changed); by default a fresh temporary one is used.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LlamaEmbedder, Retriever, type RetrieverOptions, type WorkspaceSymbol } from "../engine/retriever/index.js";
+import { LlamaRuntime } from "../engine/runtime/index.js";
+import { percentile, printTable, writeBenchResults } from "./support/results.js";
+
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+const argument = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const chosenRoot = argument("--root");
+const workspace = chosenRoot ? resolve(chosenRoot) : join(repoRoot, "node_modules");
+const sampleSize = 300;
+const contextLines = 3;
+const withEmbeddings = process.argv.includes("--embed");
+const keptCache = argument("--cache");
+
+interface MaskedCall {
+  query: string;
+  target: WorkspaceSymbol;
+  /** Where the query was cut from: open in the editor, and already in the prompt. */
+  path: string;
+  startLine: number;
+  endLine: number;
+}
+
+/** Deterministic shuffle (a linear congruential generator), so every run samples the same calls. */
+function shuffled<T>(items: readonly T[], seed = 12345): T[] {
+  const copy = [...items];
+  let state = seed;
+  for (let index = copy.length - 1; index > 0; index--) {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    const other = state % (index + 1);
+    [copy[index], copy[other]] = [copy[other]!, copy[index]!];
+  }
+  return copy;
+}
+
+/** The package folder a path inside node_modules belongs to (`@scope/name` or `name`). */
+function packageOf(path: string): string {
+  const segments = path.split("/");
+  return segments[0]!.startsWith("@") ? segments.slice(0, 2).join("/") : segments[0]!;
+}
+
+/**
+ * Call sites `name(` of functions and methods defined exactly once in the index, in the same package
+ * and outside their own definition; the query is the lines around the call with every occurrence of the name removed.
+ */
+async function maskedCalls(retriever: Retriever): Promise<MaskedCall[]> {
+  const calls: MaskedCall[] = [];
+  for (const path of [...retriever.symbols.files()].sort()) {
+    const lines = (await readFile(join(retriever.root, path), "utf8")).split("\n");
+    lines.forEach((line, lineIndex) => {
+      if (/^\s*(\/\/|\/?\*|#)/.test(line)) return; // a name in a comment is a mention, not a call
+      for (const match of line.matchAll(/(?<![\w$.])([A-Za-z_$][\w$]{3,})\(/g)) {
+        const name = match[1]!;
+        const definitions = retriever.symbols.byName(name);
+        if (definitions.length !== 1) continue;
+        const target = definitions[0]!;
+        if (target.kind !== "function" && target.kind !== "method") continue;
+        if (target.path === path && lineIndex >= target.startLine && lineIndex <= target.endLine) continue;
+        // Another package reaches a name through its imports; a lone match elsewhere is a coincidence.
+        if (!chosenRoot && packageOf(target.path) !== packageOf(path)) continue;
+        const startLine = Math.max(0, lineIndex - contextLines);
+        const endLine = Math.min(lines.length - 1, lineIndex + contextLines);
+        const window = lines.slice(startLine, endLine + 1).join("\n");
+        calls.push({ query: window.replaceAll(new RegExp(`\\b${name.replaceAll("$", "\\$")}\\b`, "g"), ""), target, path, startLine, endLine });
+      }
+    });
+  }
+  return shuffled(calls).slice(0, sampleSize);
+}
+
+const cacheDir = keptCache ?? (await mkdtemp(join(tmpdir(), "coop-retriever-bench-")));
+const runtime = withEmbeddings ? await LlamaRuntime.create({ gpu: "cpu" }) : undefined;
+let embedder: LlamaEmbedder | undefined;
+if (runtime) {
+  const { fixtures } = await import("../test/support/fixtures.js");
+  embedder = await LlamaEmbedder.load(runtime, (await fixtures()).embedding);
+}
+const options: RetrieverOptions = {
+  root: workspace,
+  cacheDir,
+  ...(embedder ? { embedder } : {}),
+  // The workspace is node_modules itself: keep the default rules except the one that would drop it all.
+  ...(chosenRoot ? {} : { defaultIgnores: [".git/", ".bin/", ".cache/", "*.map", "*.min.js", ".package-lock.json"] }),
+};
+
+try {
+  const retriever = await Retriever.open(options);
+  let lastReport = 0;
+  const summary = await retriever.index((progress) => {
+    if (progress.phase !== "index" && progress.phase !== "embed") return;
+    if (progress.done - lastReport < 1000 && progress.done !== progress.total) return;
+    lastReport = progress.done === progress.total ? 0 : progress.done;
+    console.log(`  ${progress.phase} ${progress.done}/${progress.total}`);
+  });
+  await retriever.dispose();
+
+  const reopenStarted = performance.now();
+  const reopened = await Retriever.open(options);
+  const reindex = await reopened.index();
+  const reopenSeconds = (performance.now() - reopenStarted) / 1000;
+
+  const calls = await maskedCalls(reopened);
+  for (const call of calls.slice(0, 20)) await reopened.query(call.query, { k: 5 }); // warm-up
+  const latencies: number[] = [];
+  const embedLatencies: number[] = [];
+  let hits = 0;
+  for (const call of calls) {
+    let vector: Float32Array | undefined;
+    if (embedder) {
+      const embedStarted = performance.now();
+      vector = await reopened.embedQuery(call.query);
+      embedLatencies.push(performance.now() - embedStarted);
+    }
+    // As in the editor: the query comes from the active file, and its own lines are already in the prompt.
+    reopened.setOpenFiles([call.path]);
+    const from = { path: call.path, startLine: call.startLine, endLine: call.endLine };
+    const started = performance.now();
+    const results = await reopened.query(call.query, { k: 5, from, ...(vector ? { vector } : {}) });
+    latencies.push(performance.now() - started);
+    const { path, startLine } = call.target;
+    if (results.some((result) => result.path === path && result.startLine <= startLine && result.endLine >= startLine)) hits++;
+  }
+  await reopened.dispose();
+
+  const results = {
+    workspace: chosenRoot ?? "node_modules (TypeScript, JavaScript, declarations, docs)",
+    files: summary.files,
+    chunks: summary.chunks,
+    symbols: reopened.symbols.size,
+    skipped: summary.skipped.length,
+    indexSeconds: summary.seconds,
+    reopenSeconds,
+    reopenReindexedFiles: reindex.indexed.length,
+    queries: calls.length,
+    queryP50Ms: percentile(latencies, 50),
+    queryP95Ms: percentile(latencies, 95),
+    recallAt5: calls.length > 0 ? hits / calls.length : Number.NaN,
+    embeddings: embedder !== undefined,
+    ...(embedder ? { embedQueryP50Ms: percentile(embedLatencies, 50), embedQueryP95Ms: percentile(embedLatencies, 95) } : {}),
+  };
+  printTable(Object.entries(results).map(([measure, value]) => ({ measure, value: typeof value === "boolean" ? String(value) : value })));
+  // Only the default run is the reference result; others go beside it.
+  console.log(`wrote ${await writeBenchResults(chosenRoot || withEmbeddings ? "retriever-custom" : "retriever", results)}`);
+} finally {
+  await embedder?.dispose();
+  await runtime?.dispose();
+  if (!keptCache) await rm(cacheDir, { recursive: true, force: true });
+}

@@ -1,0 +1,33 @@
+import type { SourceChunk } from "./chunks.js";
+import { lineWindowChunks } from "./chunks.js";
+
+export type SymbolKind = "function" | "class" | "method" | "variable" | "interface" | "type" | "enum" | "property" | "module";
+
+/** A definition found in a file (lines and columns 0-based). */
+export interface FileDefinition {
+  name: string;
+  kind: SymbolKind;
+  container?: string;
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+  exported: boolean;
+}
+
+export interface FileAnalysis {
+  chunks: SourceChunk[];
+  definitions: FileDefinition[];
+}
+
+/** Turns one file's text into chunks and definitions; the retriever's only view of syntax. */
+export interface FileAnalyzer {
+  /** Names the chunking (and its settings): an index built by another analyzer is rebuilt. */
+  readonly id: string;
+  analyze(path: string, source: string): Promise<FileAnalysis>;
+}
+
+/** Line windows and no definitions: for files no grammar covers. */
+export function lineWindowAnalyzer(maxLines: number): FileAnalyzer {
+  return { id: `lines-1:${maxLines}`, analyze: async (_path, source) => ({ chunks: lineWindowChunks(source, maxLines), definitions: [] }) };
+}

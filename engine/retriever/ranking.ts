@@ -1,0 +1,105 @@
+import { identifiersIn } from "./codeTokens.js";
+import type { SymbolKind } from "./fileAnalyzer.js";
+import { reciprocalRankFusion, type WeightedList } from "./rankFusion.js";
+import type { RecencyTracker } from "./recency.js";
+import type { QueryOptions, RetrievedChunk } from "./retriever.js";
+import { approximateTokenCount, fitToBudget } from "./tokenBudget.js";
+import type { WorkspaceIndex } from "./workspaceIndex.js";
+
+/** Candidates taken from each ranked list before fusion. */
+const candidatesPerList = 50;
+/** A name defined more often than this says little about which chunk is meant. */
+const maxDefinitionsPerSymbolHit = 8;
+const topLevelKinds: readonly SymbolKind[] = ["function", "class", "interface", "type", "enum", "module"];
+/** Imported files hold many definitions the cursor does not need: their list counts half. */
+const importedDefinitionsWeight = 0.5;
+
+/**
+ * Ranks the index's chunks for a query: BM25, vector similarity, definitions the query names and
+ * definitions near where it comes from, each a ranked list, fused by reciprocal rank, then boosted by
+ * recency; nested duplicates dropped, then `k` and the token budget applied. `options.from.path` is
+ * relative to the root.
+ */
+export function rankChunks(index: WorkspaceIndex, recency: RecencyTracker, text: string, vector: Float32Array | undefined, options: QueryOptions): RetrievedChunk[] {
+  const why = new Map<number, string[]>();
+  const reason = (id: number, message: string): void => {
+    const list = why.get(id);
+    if (list) list.push(message);
+    else why.set(id, [message]);
+  };
+
+  const lexicalHits = index.lexical.query(text, candidatesPerList);
+  for (const hit of lexicalHits) reason(hit.id, `lexical: ${hit.terms.join(", ")}`);
+  const lists: (number[] | WeightedList<number>)[] = [lexicalHits.map((hit) => hit.id)];
+
+  if (vector && index.vectors) {
+    const nearest = index.vectors.nearest(vector, candidatesPerList);
+    for (const hit of nearest) reason(hit.id, `vector: ${hit.similarity.toFixed(3)}`);
+    lists.push(nearest.map((hit) => hit.id));
+  }
+
+  const from = options.from;
+  if (from) {
+    const inFile = bestDefinitions(index, text, [from.path]);
+    for (const id of inFile) reason(id, "nearby: a definition in the current file");
+    const imported = bestDefinitions(index, text, index.importsOf(from.path));
+    for (const id of imported) reason(id, `nearby: a definition in imported ${index.chunks.get(id)!.path}`);
+    lists.push(inFile, { ids: imported, weight: importedDefinitionsWeight });
+  }
+
+  const symbolHits = namedDefinitions(index, text);
+  for (const [id, message] of symbolHits) reason(id, message);
+  if (symbolHits.size > 0) lists.push([...symbolHits.keys()]);
+
+  const ranked: RetrievedChunk[] = [];
+  for (const [id, fused] of reciprocalRankFusion(lists)) {
+    const entry = index.chunks.get(id);
+    if (!entry) continue;
+    const { chunk, path } = entry;
+    if (from && from.path === path && chunk.startLine <= from.endLine && chunk.endLine >= from.startLine) continue;
+    const boost = recency.boost(path, chunk);
+    ranked.push({ path, startLine: chunk.startLine, endLine: chunk.endLine, text: chunk.text, score: fused * boost.factor, why: [...why.get(id)!, ...boost.reasons] });
+  }
+  ranked.sort((a, b) => b.score - a.score);
+
+  const distinct = withoutNestedDuplicates(ranked);
+  const budget = options.budgetTokens ?? Number.POSITIVE_INFINITY;
+  return fitToBudget(distinct, budget, options.countTokens ?? approximateTokenCount).slice(0, options.k ?? 10);
+}
+
+/** Chunks defining identifiers the query names, in the order the query names them. */
+function namedDefinitions(index: WorkspaceIndex, text: string): Map<number, string> {
+  const hits = new Map<number, string>();
+  for (const name of identifiersIn(text)) {
+    // A plain lower-case word in a question ("model", "file") names members and locals by accident.
+    const kinds = /^[a-z]+$/.test(name) ? topLevelKinds : undefined;
+    const definitions = index.symbols.byName(name, kinds);
+    if (definitions.length === 0 || definitions.length > maxDefinitionsPerSymbolHit) continue;
+    for (const definition of definitions) {
+      const chunk = index.chunkAt(definition.path, definition.startLine);
+      if (chunk && !hits.has(chunk.id)) hits.set(chunk.id, `symbol: ${definition.name} (${definition.kind})`);
+    }
+  }
+  return hits;
+}
+
+/** The chunks of these files that define something, best matching the query first. */
+function bestDefinitions(index: WorkspaceIndex, text: string, paths: readonly string[]): number[] {
+  const ids = paths.flatMap((path) => index.definingChunks(path));
+  return index.lexical.scoreDocuments(text, ids).slice(0, candidatesPerList).map((hit) => hit.id);
+}
+
+/** Drops a chunk when a better-ranked one of the same file already covers it, or it covers that one. */
+function withoutNestedDuplicates(ranked: readonly RetrievedChunk[]): RetrievedChunk[] {
+  const kept: RetrievedChunk[] = [];
+  for (const candidate of ranked) {
+    const nested = kept.some(
+      (chosen) =>
+        chosen.path === candidate.path &&
+        ((chosen.startLine <= candidate.startLine && chosen.endLine >= candidate.endLine) ||
+          (candidate.startLine <= chosen.startLine && candidate.endLine >= chosen.endLine)),
+    );
+    if (!nested) kept.push(candidate);
+  }
+  return kept;
+}

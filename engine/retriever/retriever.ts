@@ -1,0 +1,290 @@
+import { readFile, stat } from "node:fs/promises";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import type { Embedder } from "./embedder.js";
+import type { FileAnalyzer } from "./fileAnalyzer.js";
+import { deleteIndex, loadIndex, saveIndex, storeDirFor } from "./indexStore.js";
+import { rankChunks } from "./ranking.js";
+import { RecencyTracker, type LineRange } from "./recency.js";
+import type { SymbolTable } from "./symbolTable.js";
+import { defaultSyntaxAnalyzer } from "./syntaxAnalyzer.js";
+import { isWorkspacePathIgnored, walkWorkspace, type WalkOptions } from "./workspaceFiles.js";
+import { WorkspaceIndex } from "./workspaceIndex.js";
+
+export interface RetrieverOptions extends WalkOptions {
+  /** The workspace folder to index. */
+  root: string;
+  /** Where indexes persist, one folder per workspace (e.g. `defaultCacheDir()`). */
+  cacheDir: string;
+  /** Adds vector similarity to the lexical ranking. */
+  embedder?: Embedder;
+  /** Files larger than this are skipped (default 1 MiB). */
+  maxFileBytes?: number;
+  /** Largest chunk in lines (default 60). */
+  maxChunkLines?: number;
+  /** How files become chunks and definitions (default: syntax where a grammar fits, else line windows). */
+  analyzer?: FileAnalyzer;
+  /** Clock for recency (tests). */
+  now?: () => number;
+}
+
+export interface IndexProgress {
+  phase: "scan" | "index" | "embed" | "save";
+  done: number;
+  total: number;
+  path?: string;
+}
+
+export interface IndexSummary {
+  /** Files in the index afterwards. */
+  files: number;
+  chunks: number;
+  /** Files (re)chunked by this run. */
+  indexed: string[];
+  removed: string[];
+  skipped: { path: string; reason: "binary" | "too large" | "unreadable" }[];
+  seconds: number;
+}
+
+export interface QueryOptions {
+  /** At most this many chunks (default 10). */
+  k?: number;
+  /** Total tokens of the returned chunks' text (default: unlimited). */
+  budgetTokens?: number;
+  /** Counts a text's tokens for the budget (default: about four characters a token). */
+  countTokens?: (text: string) => number;
+  /** The query's embedding, when the caller computed it already (see {@link Retriever.embedQuery}). */
+  vector?: Float32Array;
+  /**
+   * Where the query comes from (the lines around the cursor): chunks overlapping it are left out,
+   * since the prompt holds them already, and the definitions of its file and of the files it imports
+   * by relative path join the candidates (a call's target is most often defined there).
+   */
+  from?: { path: string } & LineRange;
+}
+
+export interface RetrievedChunk {
+  path: string;
+  /** 0-based, inclusive. */
+  startLine: number;
+  endLine: number;
+  text: string;
+  score: number;
+  /** The signals that put the chunk here: `lexical: …`, `vector: …`, `symbol: …`, `nearby: …`, `recency: …`. */
+  why: string[];
+}
+
+const defaultMaxFileBytes = 1 << 20;
+const defaultMaxChunkLines = 60;
+const embedBatch = 16;
+
+type FileOutcome = "indexed" | "binary" | "too large" | "unreadable";
+
+/**
+ * A workspace index for grounding prompts: chunks ranked by BM25 over code-aware terms, fused (RRF)
+ * with vector similarity (when an embedder is given), definitions the query names, and definitions
+ * near where the query comes from, then boosted by recent edits and open files; plus the workspace's
+ * symbol table. Persisted per workspace; `index()` re-chunks only files whose modification time or
+ * size changed, and `update(path)` re-chunks one file.
+ */
+export class Retriever {
+  private readonly recency: RecencyTracker;
+  private readonly workspace: WorkspaceIndex;
+  private dirty = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  private constructor(
+    readonly root: string,
+    private readonly storeDir: string,
+    private readonly options: RetrieverOptions,
+    private readonly analyzer: FileAnalyzer,
+  ) {
+    this.recency = new RecencyTracker(undefined, options.now);
+    this.workspace = new WorkspaceIndex(options.embedder);
+  }
+
+  /** Opens the workspace's persisted index if there is one; call `index()` to bring it up to date. */
+  static async open(options: RetrieverOptions): Promise<Retriever> {
+    const root = resolve(options.root);
+    const analyzer = options.analyzer ?? defaultSyntaxAnalyzer(options.maxChunkLines ?? defaultMaxChunkLines);
+    const retriever = new Retriever(root, storeDirFor(options.cacheDir, root), options, analyzer);
+    const stored = await loadIndex(retriever.storeDir, root);
+    if (stored && stored.analyzerId === analyzer.id) retriever.workspace.restore(stored);
+    return retriever;
+  }
+
+  /** Every definition in the indexed files: by name, by container, nearest names. */
+  get symbols(): SymbolTable {
+    return this.workspace.symbols;
+  }
+
+  get fileCount(): number {
+    return this.workspace.files.size;
+  }
+
+  get chunkCount(): number {
+    return this.workspace.chunks.size;
+  }
+
+  /** Walks the workspace and re-indexes what changed since the index was last brought up to date. */
+  index(onProgress?: (progress: IndexProgress) => void): Promise<IndexSummary> {
+    return this.serialized(() => this.indexNow(onProgress));
+  }
+
+  /** Re-indexes one file (absolute or relative to the root), or drops it if it is gone or ignored. */
+  update(path: string): Promise<void> {
+    return this.serialized(async () => {
+      const relativePath = this.relativePath(path);
+      const absolutePath = resolve(this.root, relativePath);
+      const stats = await stat(absolutePath).catch(() => undefined);
+      if (!stats?.isFile() || (await isWorkspacePathIgnored(this.root, relativePath, this.options))) {
+        this.removeFile(relativePath);
+        return;
+      }
+      if ((await this.indexFile(relativePath, absolutePath, stats.mtimeMs, stats.size)) !== "indexed") this.removeFile(relativePath);
+      await this.embedMissing();
+    });
+  }
+
+  /** Drops one file from the index. */
+  remove(path: string): Promise<void> {
+    return this.serialized(async () => this.removeFile(this.relativePath(path)));
+  }
+
+  /** Records an edit (0-based lines, inclusive): chunks there rank higher for a while. */
+  noteEdit(path: string, range: LineRange): void {
+    this.recency.noteEdit(this.relativePath(path), range);
+  }
+
+  setOpenFiles(paths: Iterable<string>): void {
+    this.recency.setOpenFiles([...paths].map((path) => this.relativePath(path)));
+  }
+
+  /** The query's embedding, or undefined without an embedder. */
+  async embedQuery(text: string): Promise<Float32Array | undefined> {
+    if (!this.options.embedder) return undefined;
+    const [vector] = await this.options.embedder.embed([text]);
+    return vector;
+  }
+
+  /** The chunks most relevant to `text`, best first, within `k` and the token budget. */
+  async query(text: string, options: QueryOptions = {}): Promise<RetrievedChunk[]> {
+    const vector = options.vector ?? (await this.embedQuery(text));
+    const from = options.from && { ...options.from, path: this.relativePath(options.from.path) };
+    return rankChunks(this.workspace, this.recency, text, vector, { ...options, from });
+  }
+
+  /** Writes the index to the cache directory if it changed since it was loaded or last saved. */
+  save(): Promise<void> {
+    return this.serialized(() => this.saveNow());
+  }
+
+  /** Saves pending changes; the retriever is unusable afterwards. Does not dispose the embedder. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    await this.save();
+    this.disposed = true;
+  }
+
+  /** Forgets the persisted index of this workspace (the in-memory one stays). */
+  async clearCache(): Promise<void> {
+    await deleteIndex(this.storeDir);
+  }
+
+  private async indexNow(onProgress?: (progress: IndexProgress) => void): Promise<IndexSummary> {
+    const started = performance.now();
+    const summary: IndexSummary = { files: 0, chunks: 0, indexed: [], removed: [], skipped: [], seconds: 0 };
+    const seen = new Set<string>();
+    const changed: { path: string; absolutePath: string; mtimeMs: number; size: number }[] = [];
+    const maxFileBytes = this.options.maxFileBytes ?? defaultMaxFileBytes;
+    for await (const file of walkWorkspace(this.root, this.options)) {
+      if (file.size > maxFileBytes) {
+        summary.skipped.push({ path: file.path, reason: "too large" });
+        continue;
+      }
+      seen.add(file.path);
+      const known = this.workspace.files.get(file.path);
+      if (!known || known.mtimeMs !== file.mtimeMs || known.size !== file.size) changed.push(file);
+      if (seen.size % 500 === 0) onProgress?.({ phase: "scan", done: seen.size, total: 0 });
+    }
+    onProgress?.({ phase: "scan", done: seen.size, total: seen.size });
+
+    for (const path of [...this.workspace.files.keys()]) {
+      if (seen.has(path)) continue;
+      this.removeFile(path);
+      summary.removed.push(path);
+    }
+    let done = 0;
+    for (const file of changed) {
+      const outcome = await this.indexFile(file.path, file.absolutePath, file.mtimeMs, file.size);
+      if (outcome === "indexed") summary.indexed.push(file.path);
+      else {
+        this.removeFile(file.path);
+        summary.skipped.push({ path: file.path, reason: outcome });
+      }
+      onProgress?.({ phase: "index", done: ++done, total: changed.length, path: file.path });
+    }
+    await this.embedMissing(onProgress);
+    if (this.dirty) {
+      onProgress?.({ phase: "save", done: 0, total: 1 });
+      await this.saveNow();
+      onProgress?.({ phase: "save", done: 1, total: 1 });
+    }
+    summary.files = this.workspace.files.size;
+    summary.chunks = this.workspace.chunks.size;
+    summary.seconds = (performance.now() - started) / 1000;
+    return summary;
+  }
+
+  private async indexFile(path: string, absolutePath: string, mtimeMs: number, size: number): Promise<FileOutcome> {
+    if (size > (this.options.maxFileBytes ?? defaultMaxFileBytes)) return "too large";
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(absolutePath);
+    } catch {
+      return "unreadable";
+    }
+    // As git does: a NUL byte near the start means binary.
+    if (bytes.subarray(0, 8000).includes(0)) return "binary";
+    const analysis = await this.analyzer.analyze(path, bytes.toString("utf8"));
+    this.workspace.setFile(path, mtimeMs, size, analysis);
+    this.dirty = true;
+    return "indexed";
+  }
+
+  private removeFile(path: string): void {
+    if (this.workspace.removeFile(path)) this.dirty = true;
+  }
+
+  private async embedMissing(onProgress?: (progress: IndexProgress) => void): Promise<void> {
+    const { embedder } = this.options;
+    const vectors = this.workspace.vectors;
+    if (!embedder || !vectors) return;
+    const missing = this.workspace.chunksWithoutVectors();
+    for (let start = 0; start < missing.length; start += embedBatch) {
+      const batch = missing.slice(start, start + embedBatch);
+      const embedded = await embedder.embed(batch.map(({ path, chunk }) => `${path}\n${chunk.text}`));
+      batch.forEach(({ chunk }, index) => vectors.set(chunk.id, embedded[index]!));
+      this.dirty = true;
+      onProgress?.({ phase: "embed", done: Math.min(start + embedBatch, missing.length), total: missing.length });
+    }
+  }
+
+  private async saveNow(): Promise<void> {
+    if (!this.dirty) return;
+    await saveIndex(this.storeDir, this.root, this.workspace.snapshot(this.analyzer.id));
+    this.dirty = false;
+  }
+
+  private relativePath(path: string): string {
+    const relativeToRoot = isAbsolute(path) ? relative(this.root, path) : path;
+    return relativeToRoot.split(sep).join("/");
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new Error("the retriever was disposed"));
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
