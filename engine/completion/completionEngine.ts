@@ -132,7 +132,8 @@ export class CompletionEngine {
     return this.pool.busy;
   }
 
-  async complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult> {
+  /** `onChunk` receives the raw text as it is generated (not for cached or typed-through answers). */
+  async complete(request: CompletionRequest, signal?: AbortSignal, onChunk?: (chunk: string) => void): Promise<CompletionResult> {
     if (this.disposed) throw new Error("The completion engine was disposed");
     const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
     const { variant } = this.options;
@@ -149,7 +150,7 @@ export class CompletionEngine {
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) controller.abort();
     try {
-      const generated = await this.generate(request, multiline, controller.signal);
+      const generated = await this.generate(request, multiline, controller.signal, onChunk);
       const text = postprocessCompletion(generated.raw, { prefix: request.prefix, suffix: request.suffix, multiline });
       this.cache.set(variant, request.document, request.prefix, request.suffix, text);
       this.stats.record(generated.stats);
@@ -169,7 +170,12 @@ export class CompletionEngine {
     await this.targetContext.dispose();
   }
 
-  private async generate(request: CompletionRequest, multiline: boolean, signal: AbortSignal): Promise<{ raw: string; stats: CompletionStats }> {
+  private async generate(
+    request: CompletionRequest,
+    multiline: boolean,
+    signal: AbortSignal,
+    onChunk?: (chunk: string) => void,
+  ): Promise<{ raw: string; stats: CompletionStats }> {
     const started = performance.now();
     const prompt = buildFimPrompt(
       {
@@ -199,12 +205,21 @@ export class CompletionEngine {
       const predictionsBefore = { ...sequence.tokenPredictions };
       const maxTokens = request.maxTokens ?? this.options.maxTokens;
       const tokens: Token[] = [];
+      let streamed = "";
       let firstTokenAt: number | undefined;
       for await (const token of sequence.evaluate(prompt.tokens.slice(reused), { temperature: 0 })) {
         if (signal.aborted) break;
         firstTokenAt ??= performance.now();
         if (this.target.isEogToken(token)) break;
         tokens.push(token);
+        if (onChunk) {
+          // Detokenize the whole run: a token can end inside a multi-byte character.
+          const text = this.target.detokenize(tokens, false);
+          if (text.length > streamed.length && text.startsWith(streamed) && !text.endsWith("\uFFFD")) {
+            onChunk(text.slice(streamed.length));
+            streamed = text;
+          }
+        }
         if (tokens.length >= maxTokens || this.hasEnough(tokens, multiline)) break;
       }
       if (signal.aborted) throw new CompletionAbortedError();
@@ -213,8 +228,10 @@ export class CompletionEngine {
       const validated = after.validated - predictionsBefore.validated;
       const refuted = after.refuted - predictionsBefore.refuted;
       const generationSeconds = (finished - (firstTokenAt ?? finished)) / 1000;
+      const raw = this.target.detokenize(tokens, false);
+      if (onChunk && raw.length > streamed.length) onChunk(raw.slice(streamed.length));
       return {
-        raw: this.target.detokenize(tokens, false),
+        raw,
         stats: {
           promptTokens: prompt.tokens.length,
           reusedPromptTokens: reused,

@@ -30,6 +30,18 @@ export interface VariantState {
   notices: string[];
 }
 
+/** Where a long operation is: building or merging a variant's models, loading them. */
+export interface EngineProgress {
+  phase: "merge" | "load";
+  /** 0..1 when known. */
+  fraction?: number;
+  message: string;
+}
+
+export type ProgressListener = (progress: EngineProgress) => void;
+/** Receives the completion's raw text as it grows, one piece per call. */
+export type ChunkListener = (chunk: string) => void;
+
 export interface EngineMemory {
   rssBytes: number;
   heapUsedBytes: number;
@@ -48,9 +60,9 @@ export interface EngineStats {
  * extension), so callers never care where inference runs.
  */
 export interface CoopEngine {
-  loadVariant(spec: VariantSpec, signal?: AbortSignal): Promise<VariantState>;
-  loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal): Promise<VariantState>;
-  complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult>;
+  loadVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState>;
+  loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState>;
+  complete(request: CompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<CompletionResult>;
   stats(): Promise<EngineStats>;
   memory(): Promise<EngineMemory>;
   dispose(): Promise<void>;

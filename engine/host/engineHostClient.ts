@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { basename } from "node:path";
 import type { CompletionRequest, CompletionResult } from "../completion/index.js";
-import type { CatalogVariantRequest, CoopEngine, EngineMemory, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
+import type { CatalogVariantRequest, ChunkListener, CoopEngine, EngineMemory, EngineStats, ProgressListener, VariantSpec, VariantState } from "./engineApi.js";
 import { parseHostMessage, type EngineMethod, type EngineMethods, type HostRequest } from "./protocol.js";
 
 export interface EngineHostOptions {
@@ -48,6 +48,8 @@ export class EngineRequestError extends Error {
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
+  onProgress?: ProgressListener;
+  onChunk?: ChunkListener;
 }
 
 const stderrTailLines = 12;
@@ -81,20 +83,20 @@ export class EngineHostClient implements CoopEngine {
     return this.child?.pid;
   }
 
-  async loadVariant(spec: VariantSpec, signal?: AbortSignal): Promise<VariantState> {
+  async loadVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
     this.activeVariant = { id: spec.id, files: [spec.target, spec.draft].filter((file): file is string => file !== undefined), load: () => this.call("loadVariant", spec) };
     this.crashTimes = [];
-    return this.call("loadVariant", spec, signal);
+    return this.call("loadVariant", spec, signal, { onProgress });
   }
 
-  async loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal): Promise<VariantState> {
+  async loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
     this.activeVariant = { id: request.variantId, files: [], load: () => this.call("loadCatalogVariant", request) };
     this.crashTimes = [];
-    return this.call("loadCatalogVariant", request, signal);
+    return this.call("loadCatalogVariant", request, signal, { onProgress });
   }
 
-  complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult> {
-    return this.call("complete", request, signal);
+  complete(request: CompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<CompletionResult> {
+    return this.call("complete", request, signal, { onChunk });
   }
 
   stats(): Promise<EngineStats> {
@@ -117,7 +119,12 @@ export class EngineHostClient implements CoopEngine {
     clearTimeout(timer);
   }
 
-  private async call<M extends EngineMethod>(method: M, params: EngineMethods[M]["params"], signal?: AbortSignal): Promise<EngineMethods[M]["result"]> {
+  private async call<M extends EngineMethod>(
+    method: M,
+    params: EngineMethods[M]["params"],
+    signal?: AbortSignal,
+    listeners: { onProgress?: ProgressListener; onChunk?: ChunkListener } = {},
+  ): Promise<EngineMethods[M]["result"]> {
     if (this.disposed) throw new Error("The Coop engine was disposed");
     signal?.throwIfAborted();
     const child = await this.ensureStarted(method === "loadVariant" || method === "loadCatalogVariant");
@@ -128,6 +135,7 @@ export class EngineHostClient implements CoopEngine {
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       this.pending.set(id, {
+        ...listeners,
         resolve: (value) => {
           signal?.removeEventListener("abort", onAbort);
           resolve(value as EngineMethods[M]["result"]);
@@ -217,6 +225,12 @@ export class EngineHostClient implements CoopEngine {
       case "result":
         this.pending.get(message.id)?.resolve(message.result);
         this.pending.delete(message.id);
+        return;
+      case "progress":
+        this.pending.get(message.id)?.onProgress?.(message.progress);
+        return;
+      case "chunk":
+        this.pending.get(message.id)?.onChunk?.(message.chunk);
         return;
       case "error":
         this.pending.get(message.id)?.reject(new EngineRequestError(message.error.name, message.error.message));

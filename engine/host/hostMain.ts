@@ -28,11 +28,11 @@ async function serve(request: Extract<HostRequest, { kind: "request" }>): Promis
 function dispatch(request: Extract<HostRequest, { kind: "request" }>, signal: AbortSignal): Promise<unknown> {
   switch (request.method) {
     case "loadVariant":
-      return engine.loadVariant(request.params, signal);
+      return engine.loadVariant(request.params, signal, (progress) => send({ kind: "progress", id: request.id, progress }));
     case "loadCatalogVariant":
-      return engine.loadCatalogVariant(request.params, signal);
+      return engine.loadCatalogVariant(request.params, signal, (progress) => send({ kind: "progress", id: request.id, progress }));
     case "complete":
-      return engine.complete(request.params, signal);
+      return engine.complete(request.params, signal, (chunk) => send({ kind: "chunk", id: request.id, chunk }));
     case "stats":
       return engine.stats();
     case "memory":

@@ -2,7 +2,7 @@ import type { LlamaModel } from "node-llama-cpp";
 import { CompletionEngine, type CompletionRequest, type CompletionResult } from "../completion/index.js";
 import { LlamaRuntime } from "../runtime/index.js";
 import { ModelResolver, loadCatalog, resolveVariant } from "../catalog/index.js";
-import type { CatalogVariantRequest, CoopEngine, EngineMemory, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
+import type { CatalogVariantRequest, ChunkListener, CoopEngine, EngineMemory, EngineStats, ProgressListener, VariantSpec, VariantState } from "./engineApi.js";
 
 interface LoadedVariant {
   spec: VariantSpec;
@@ -19,9 +19,9 @@ export class InProcessEngine implements CoopEngine {
 
   constructor(private readonly options: { onLog?: (level: string, message: string) => void } = {}) {}
 
-  async loadVariant(spec: VariantSpec, signal?: AbortSignal): Promise<VariantState> {
+  async loadVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
     const previous = this.loading ?? Promise.resolve(undefined);
-    const load = previous.catch(() => undefined).then(() => this.replaceVariant(spec, signal));
+    const load = previous.catch(() => undefined).then(() => this.replaceVariant(spec, signal, onProgress));
     this.loading = load;
     try {
       return await load;
@@ -30,10 +30,18 @@ export class InProcessEngine implements CoopEngine {
     }
   }
 
-  async loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal): Promise<VariantState> {
+  async loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
     const catalog = await loadCatalog(request.catalogFiles);
     const resolver = new ModelResolver({ cacheDir: request.cacheDir, modelsDir: request.modelsDir });
-    const resolved = await resolveVariant(catalog, request.variantId, resolver, { signal });
+    const resolved = await resolveVariant(catalog, request.variantId, resolver, {
+      signal,
+      onMergeProgress: (merge) =>
+        onProgress?.({
+          phase: "merge",
+          fraction: merge.bytesTotal > 0 ? merge.bytesWritten / merge.bytesTotal : undefined,
+          message: `merging ${request.variantId}: tensor ${merge.tensorsDone} of ${merge.tensorCount}`,
+        }),
+    });
     return this.loadVariant(
       {
         id: request.variantId,
@@ -45,13 +53,14 @@ export class InProcessEngine implements CoopEngine {
         contextSize: Math.min(resolved.targetModel.contextLength ?? 4096, 8192),
       },
       signal,
+      onProgress,
     );
   }
 
-  async complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult> {
+  async complete(request: CompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<CompletionResult> {
     if (this.loading) await this.loading.catch(() => undefined);
     if (!this.current) throw new Error("No model variant is loaded");
-    return this.current.completion.complete(request, signal);
+    return this.current.completion.complete(request, signal, onChunk);
   }
 
   async stats(): Promise<EngineStats> {
@@ -74,14 +83,15 @@ export class InProcessEngine implements CoopEngine {
     await this.unload();
   }
 
-  private async replaceVariant(spec: VariantSpec, signal?: AbortSignal): Promise<VariantState> {
+  private async replaceVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
     await this.unload();
     const runtime = await LlamaRuntime.create({ gpu: spec.gpu, threads: spec.threads, onLog: this.options.onLog });
     const models: LlamaModel[] = [];
     try {
-      const target = await runtime.loadModel(spec.target, { signal });
+      const loading = (what: string) => (fraction: number) => onProgress?.({ phase: "load", fraction, message: `loading the ${what} model` });
+      const target = await runtime.loadModel(spec.target, { signal, onProgress: loading("target") });
       models.push(target.model);
-      const draft = spec.draft ? await runtime.loadModel(spec.draft, { signal }) : undefined;
+      const draft = spec.draft ? await runtime.loadModel(spec.draft, { signal, onProgress: loading("draft") }) : undefined;
       if (draft) models.push(draft.model);
       const completion = await CompletionEngine.create(
         runtime,

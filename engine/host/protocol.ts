@@ -1,5 +1,5 @@
 import type { CompletionRequest, CompletionResult } from "../completion/index.js";
-import type { CatalogVariantRequest, EngineMemory, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
+import type { CatalogVariantRequest, EngineMemory, EngineProgress, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
 
 /** Every RPC method of the engine host: its parameters and its result. */
 export interface EngineMethods {
@@ -29,6 +29,8 @@ export interface SerializedError {
 export type HostMessage =
   | { kind: "ready"; pid: number }
   | { kind: "result"; id: number; result: unknown }
+  | { kind: "progress"; id: number; progress: EngineProgress }
+  | { kind: "chunk"; id: number; chunk: string }
   | { kind: "error"; id: number; error: SerializedError }
   | { kind: "log"; level: string; message: string };
 
@@ -54,6 +56,14 @@ export function parseHostMessage(raw: unknown): HostMessage | undefined {
       return typeof raw.pid === "number" ? { kind: "ready", pid: raw.pid } : undefined;
     case "result":
       return isId(raw.id) ? { kind: "result", id: raw.id, result: raw.result } : undefined;
+    case "chunk":
+      return isId(raw.id) && typeof raw.chunk === "string" ? { kind: "chunk", id: raw.id, chunk: raw.chunk } : undefined;
+    case "progress": {
+      const progress = raw.progress;
+      if (!isId(raw.id) || !isRecord(progress) || (progress.phase !== "merge" && progress.phase !== "load") || typeof progress.message !== "string") return undefined;
+      if (progress.fraction !== undefined && typeof progress.fraction !== "number") return undefined;
+      return { kind: "progress", id: raw.id, progress: { phase: progress.phase, fraction: progress.fraction, message: progress.message } };
+    }
     case "error":
       return isId(raw.id) && isRecord(raw.error) && typeof raw.error.message === "string"
         ? { kind: "error", id: raw.id, error: { name: String(raw.error.name ?? "Error"), message: raw.error.message } }

@@ -60,6 +60,22 @@ describe("the engine host process", () => {
     }
   });
 
+  test("streams a completion as chunks and reports loading progress", async () => {
+    const host = testEngineHost();
+    try {
+      const progress: { phase: string; fraction?: number }[] = [];
+      await host.loadVariant(variant, undefined, (event) => progress.push(event));
+      assert.ok(progress.some((event) => event.phase === "load"), "model loading reports progress");
+      assert.ok(progress.some((event) => event.fraction !== undefined && event.fraction >= 0.99), "and reaches the end");
+      const chunks: string[] = [];
+      const result = await host.complete({ ...request, document: "file:///stream.js" }, undefined, (chunk) => chunks.push(chunk));
+      assert.ok(chunks.length > 1, "more than one chunk");
+      assert.equal(chunks.join(""), result.raw, "the chunks add up to the answer");
+    } finally {
+      await host.dispose();
+    }
+  });
+
   test("loads a catalog variant by id, resolving and building the embedded models inside the engine process", async () => {
     const host = testEngineHost();
     try {
