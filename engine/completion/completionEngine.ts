@@ -1,4 +1,4 @@
-import type { LlamaContext, LlamaModel, Token } from "node-llama-cpp";
+import type { LlamaContext, LlamaGrammar, LlamaModel, Token } from "node-llama-cpp";
 import { importNodeLlamaCpp, type LlamaRuntime } from "../runtime/index.js";
 import { createAdaptivePredictor, defaultAdaptivePredictorOptions, type AdaptivePredictorOptions } from "./adaptivePredictor.js";
 import { CompletionCache } from "./completionCache.js";
@@ -44,6 +44,10 @@ export interface CompletionRequest {
   /** Overrides the single/multi-line decision made from the syntax around the cursor. */
   multiline?: boolean;
   maxTokens?: number;
+  /** A GBNF grammar the suggestion must follow (the repair loop steers towards existing names with one). */
+  grammar?: string;
+  /** Generate even when the cache has an answer (a repair must not be served the answer it repairs). */
+  bypassCache?: boolean;
 }
 
 export interface CompletionResult {
@@ -76,6 +80,7 @@ export class CompletionEngine {
   readonly cache = new CompletionCache();
   readonly stats = new RollingStats();
   private readonly inFlight = new Map<string, AbortController>();
+  private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
   private disposed = false;
 
   private constructor(
@@ -138,10 +143,13 @@ export class CompletionEngine {
     const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
     const { variant } = this.options;
 
-    const rest = this.cache.typedThrough(variant, request.document, request.prefix, request.suffix);
-    if (rest !== undefined) return { text: rest, raw: rest, source: "typing-through", multiline };
-    const cached = this.cache.get(variant, request.prefix, request.suffix);
-    if (cached !== undefined) return { text: cached, raw: cached, source: "cache", multiline };
+    const cacheable = !request.bypassCache && request.grammar === undefined;
+    if (cacheable) {
+      const rest = this.cache.typedThrough(variant, request.document, request.prefix, request.suffix);
+      if (rest !== undefined) return { text: rest, raw: rest, source: "typing-through", multiline };
+      const cached = this.cache.get(variant, request.prefix, request.suffix);
+      if (cached !== undefined) return { text: cached, raw: cached, source: "cache", multiline };
+    }
 
     const controller = new AbortController();
     this.inFlight.get(request.document)?.abort();
@@ -152,7 +160,7 @@ export class CompletionEngine {
     try {
       const generated = await this.generate(request, multiline, controller.signal, onChunk);
       const text = postprocessCompletion(generated.raw, { prefix: request.prefix, suffix: request.suffix, multiline });
-      this.cache.set(variant, request.document, request.prefix, request.suffix, text);
+      if (cacheable) this.cache.set(variant, request.document, request.prefix, request.suffix, text);
       this.stats.record(generated.stats);
       return { text, raw: generated.raw, source: "generated", multiline, stats: generated.stats };
     } finally {
@@ -202,12 +210,13 @@ export class CompletionEngine {
       // (at least one token, whose evaluation yields the first prediction).
       const reused = Math.min(sequence.compareContextTokens(prompt.tokens).firstDifferentIndex, prompt.tokens.length - 1);
       if (sequence.nextTokenIndex > reused) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
+      const grammarEvaluationState = request.grammar === undefined ? undefined : await this.grammarState(request.grammar);
       const predictionsBefore = { ...sequence.tokenPredictions };
       const maxTokens = request.maxTokens ?? this.options.maxTokens;
       const tokens: Token[] = [];
       let streamed = "";
       let firstTokenAt: number | undefined;
-      for await (const token of sequence.evaluate(prompt.tokens.slice(reused), { temperature: 0 })) {
+      for await (const token of sequence.evaluate(prompt.tokens.slice(reused), { temperature: 0, grammarEvaluationState })) {
         if (signal.aborted) break;
         firstTokenAt ??= performance.now();
         if (this.target.isEogToken(token)) break;
@@ -248,6 +257,17 @@ export class CompletionEngine {
     } finally {
       this.pool.release(slot, request.document);
     }
+  }
+
+  private async grammarState(grammarText: string) {
+    const { LlamaGrammarEvaluationState } = await importNodeLlamaCpp();
+    let grammar = this.grammars.get(grammarText);
+    if (!grammar) {
+      grammar = this.target.llama.createGrammar({ grammar: grammarText });
+      this.grammars.set(grammarText, grammar);
+      if (this.grammars.size > 16) this.grammars.delete(this.grammars.keys().next().value!);
+    }
+    return new LlamaGrammarEvaluationState({ model: this.target, grammar: await grammar });
   }
 
   /** Stops early once the text can no longer change the suggestion: a full line in single-line mode. */

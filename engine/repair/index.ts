@@ -1,0 +1,2 @@
+export { completeChecked } from "./checkedCompletion.js";
+export type { CheckOptions, CheckedCompletion } from "./checkedCompletion.js";
