@@ -1,0 +1,3 @@
+export { compressContext } from "./compressContext.js";
+export type { CompressedContext, CompressionOptions } from "./compressContext.js";
+export { draftLineSelfInformation } from "./draftSelfInformation.js";
