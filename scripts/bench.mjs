@@ -15,6 +15,8 @@ if (name !== undefined && !available.includes(name)) {
   console.error(`unknown benchmark '${name}'; available: ${available.join(", ") || "none"}`);
   process.exit(2);
 }
+// Benchmarks that run the bundles (the engine host) must measure the code as it is now.
+if (spawnSync(process.execPath, ["esbuild.mjs"], { cwd: root, stdio: "inherit" }).status !== 0) process.exit(1);
 let failed = false;
 for (const bench of name === undefined ? available : [name]) {
   console.log(`\n== bench ${bench}`);
