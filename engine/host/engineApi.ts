@@ -1,4 +1,33 @@
 import type { CompletionRequest, CompletionResult } from "../completion/index.js";
+import type { DetectorPolicy, FindingKind } from "../detector/index.js";
+import type { LanguageId } from "../syntax/index.js";
+
+/** A completion request as the editor sends it: where the cursor is, and how to check the answer. */
+export interface EngineCompletionRequest extends CompletionRequest {
+  /** The cursor's 0-based line, so retrieval leaves out what the prompt already holds. */
+  cursorLine?: number;
+  /** Check the suggestion with the detector and apply the policy (needs an open workspace). */
+  check?: { language: LanguageId; policy: DetectorPolicy };
+}
+
+export interface CompletionCheck {
+  /** show: as is; annotate: with the findings; hide: not at all. */
+  action: "show" | "annotate" | "hide";
+  repaired: boolean;
+  /** What the detector found (for a repaired suggestion: what the repair fixed). */
+  findings: { kind: FindingKind; name: string; evidence: string; suggestions: string[] }[];
+}
+
+export interface EngineCompletion extends CompletionResult {
+  check?: CompletionCheck;
+  /** How many workspace chunks grounded the prompt. */
+  contextChunks: number;
+}
+
+export interface WorkspaceRequest {
+  root: string;
+  cacheDir: string;
+}
 
 /** What to load: the files of a variant (already resolved and downloaded). */
 export interface VariantSpec {
@@ -62,7 +91,9 @@ export interface EngineStats {
 export interface CoopEngine {
   loadVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState>;
   loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState>;
-  complete(request: CompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<CompletionResult>;
+  complete(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion>;
+  /** Indexes a workspace for retrieval and detection; completions use it once it is ready. */
+  openWorkspace(request: WorkspaceRequest): Promise<{ files: number }>;
   stats(): Promise<EngineStats>;
   memory(): Promise<EngineMemory>;
   dispose(): Promise<void>;

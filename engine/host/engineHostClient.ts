@@ -1,7 +1,18 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { basename } from "node:path";
-import type { CompletionRequest, CompletionResult } from "../completion/index.js";
-import type { CatalogVariantRequest, ChunkListener, CoopEngine, EngineMemory, EngineStats, ProgressListener, VariantSpec, VariantState } from "./engineApi.js";
+import type {
+  CatalogVariantRequest,
+  ChunkListener,
+  CoopEngine,
+  EngineCompletion,
+  EngineCompletionRequest,
+  EngineMemory,
+  EngineStats,
+  ProgressListener,
+  VariantSpec,
+  VariantState,
+  WorkspaceRequest,
+} from "./engineApi.js";
 import { parseHostMessage, type EngineMethod, type EngineMethods, type HostRequest } from "./protocol.js";
 
 export interface EngineHostOptions {
@@ -69,6 +80,7 @@ export class EngineHostClient implements CoopEngine {
   private lastLog: string | undefined;
   /** The call that loaded the active variant, replayed after a restart. */
   private activeVariant: { id: string; files: string[]; load: () => Promise<VariantState> } | undefined;
+  private activeWorkspace: WorkspaceRequest | undefined;
   private stateValue: EngineHostState = "stopped";
   private disposed = false;
 
@@ -95,8 +107,14 @@ export class EngineHostClient implements CoopEngine {
     return this.call("loadCatalogVariant", request, signal, { onProgress });
   }
 
-  complete(request: CompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<CompletionResult> {
+  complete(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
     return this.call("complete", request, signal, { onChunk });
+  }
+
+  /** Indexes a workspace in the engine; remembered and reopened after a restart. */
+  openWorkspace(request: WorkspaceRequest): Promise<{ files: number }> {
+    this.activeWorkspace = request;
+    return this.call("openWorkspace", request);
   }
 
   stats(): Promise<EngineStats> {
@@ -205,7 +223,10 @@ export class EngineHostClient implements CoopEngine {
     this.child = child;
     this.setState("running");
     // A restarted engine gets back the variant the user had, before it serves anything else.
-    if (this.activeVariant && !loadingVariant && recentCrashes.length > 0) await this.activeVariant.load();
+    if (recentCrashes.length > 0) {
+      if (this.activeVariant && !loadingVariant) await this.activeVariant.load();
+      if (this.activeWorkspace) void this.call("openWorkspace", this.activeWorkspace).catch(() => undefined);
+    }
     return child;
   }
 

@@ -1,8 +1,25 @@
 import type { LlamaModel } from "node-llama-cpp";
-import { CompletionEngine, type CompletionRequest, type CompletionResult } from "../completion/index.js";
+import { CompletionEngine } from "../completion/index.js";
+import { WorkspaceCooperators } from "../cooperators/index.js";
+import { completeChecked } from "../repair/index.js";
 import { LlamaRuntime } from "../runtime/index.js";
 import { ModelResolver, loadCatalog, resolveVariant } from "../catalog/index.js";
-import type { CatalogVariantRequest, ChunkListener, CoopEngine, EngineMemory, EngineStats, ProgressListener, VariantSpec, VariantState } from "./engineApi.js";
+import type {
+  CatalogVariantRequest,
+  ChunkListener,
+  CoopEngine,
+  EngineCompletion,
+  EngineCompletionRequest,
+  EngineMemory,
+  EngineStats,
+  ProgressListener,
+  VariantSpec,
+  VariantState,
+  WorkspaceRequest,
+} from "./engineApi.js";
+
+/** Tokens of retrieved workspace code in a completion prompt. */
+const contextBudgetTokens = 512;
 
 interface LoadedVariant {
   spec: VariantSpec;
@@ -16,6 +33,7 @@ interface LoadedVariant {
 export class InProcessEngine implements CoopEngine {
   private current: LoadedVariant | undefined;
   private loading: Promise<VariantState> | undefined;
+  private cooperators: WorkspaceCooperators | undefined;
 
   constructor(private readonly options: { onLog?: (level: string, message: string) => void } = {}) {}
 
@@ -57,10 +75,35 @@ export class InProcessEngine implements CoopEngine {
     );
   }
 
-  async complete(request: CompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<CompletionResult> {
+  async complete(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
     if (this.loading) await this.loading.catch(() => undefined);
     if (!this.current) throw new Error("No model variant is loaded");
-    return this.current.completion.complete(request, signal, onChunk);
+    const { completion } = this.current;
+    const cooperators = this.cooperators;
+    const chunks = request.chunks ?? (cooperators ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens) : []);
+    const grounded = { ...request, chunks };
+    if (!request.check || !cooperators) {
+      return { ...(await completion.complete(grounded, signal, onChunk)), contextChunks: chunks.length };
+    }
+    const checked = await completeChecked(completion, grounded, { ...request.check, workspace: cooperators.detectorWorkspace, path: request.path }, signal);
+    const reported = checked.repaired ? (checked.repairedFindings ?? []) : checked.findings;
+    return {
+      ...checked.result,
+      contextChunks: chunks.length,
+      check: {
+        action: checked.action,
+        repaired: checked.repaired,
+        findings: reported.map((finding) => ({ kind: finding.kind, name: finding.name, evidence: finding.evidence, suggestions: finding.suggestions })),
+      },
+    };
+  }
+
+  async openWorkspace(request: WorkspaceRequest): Promise<{ files: number }> {
+    const opened = await WorkspaceCooperators.open(request.root, request.cacheDir);
+    const previous = this.cooperators;
+    this.cooperators = opened;
+    await previous?.dispose();
+    return { files: opened.fileCount };
   }
 
   async stats(): Promise<EngineStats> {
@@ -81,6 +124,8 @@ export class InProcessEngine implements CoopEngine {
   async dispose(): Promise<void> {
     await this.loading?.catch(() => undefined);
     await this.unload();
+    await this.cooperators?.dispose();
+    this.cooperators = undefined;
   }
 
   private async replaceVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {

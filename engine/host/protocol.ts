@@ -1,18 +1,28 @@
-import type { CompletionRequest, CompletionResult } from "../completion/index.js";
-import type { CatalogVariantRequest, EngineMemory, EngineProgress, EngineStats, VariantSpec, VariantState } from "./engineApi.js";
+import type {
+  CatalogVariantRequest,
+  EngineCompletion,
+  EngineCompletionRequest,
+  EngineMemory,
+  EngineProgress,
+  EngineStats,
+  VariantSpec,
+  VariantState,
+  WorkspaceRequest,
+} from "./engineApi.js";
 
 /** Every RPC method of the engine host: its parameters and its result. */
 export interface EngineMethods {
   loadVariant: { params: VariantSpec; result: VariantState };
   loadCatalogVariant: { params: CatalogVariantRequest; result: VariantState };
-  complete: { params: CompletionRequest; result: CompletionResult };
+  complete: { params: EngineCompletionRequest; result: EngineCompletion };
+  openWorkspace: { params: WorkspaceRequest; result: { files: number } };
   stats: { params: Record<string, never>; result: EngineStats };
   memory: { params: Record<string, never>; result: EngineMemory };
 }
 
 export type EngineMethod = keyof EngineMethods;
 
-export const engineMethods: readonly EngineMethod[] = ["loadVariant", "loadCatalogVariant", "complete", "stats", "memory"];
+export const engineMethods: readonly EngineMethod[] = ["loadVariant", "loadCatalogVariant", "complete", "openWorkspace", "stats", "memory"];
 
 /** Extension host → engine host. */
 export type HostRequest =

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fork } from "node:child_process";
-import { copyFile, mkdtemp, rm, stat, truncate } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -71,6 +71,38 @@ describe("the engine host process", () => {
       const result = await host.complete({ ...request, document: "file:///stream.js" }, undefined, (chunk) => chunks.push(chunk));
       assert.ok(chunks.length > 1, "more than one chunk");
       assert.equal(chunks.join(""), result.raw, "the chunks add up to the answer");
+    } finally {
+      await host.dispose();
+    }
+  });
+
+  test("grounds completions in an open workspace and applies the detector's repair policy", async () => {
+    const host = testEngineHost();
+    const root = join(dir, "shop");
+    try {
+      await mkdir(join(root, "src"), { recursive: true });
+      await writeFile(join(root, "package.json"), JSON.stringify({ name: "shop", version: "1.0.0" }));
+      await writeFile(
+        join(root, "src", "invoice.ts"),
+        "export function computeInvoiceTotal(items: { price: number }[]): number {\n  return items.reduce((sum, item) => sum + item.price, 0);\n}\n\nexport function formatPrice(value: number): string {\n  return value.toFixed(2);\n}\n",
+      );
+      await host.loadVariant(variant);
+      const opened = await host.openWorkspace({ root, cacheDir: join(dir, "index-cache") });
+      assert.equal(opened.files, 2);
+      const answer = await host.complete({
+        document: "file:///shop/src/report.ts",
+        path: "src/report.ts",
+        prefix: 'import { computeInvoiceTotal, formatPrice } from "./invoice";\n\nexport function report(items: { price: number }[]): string {\n  return ',
+        suffix: ";\n}\n",
+        multiline: false,
+        cursorLine: 3,
+        grammar: 'root ::= "formatPrise(computeInvoiceTotals(items))"',
+        check: { language: "typescript", policy: "repair" },
+      });
+      assert.ok(answer.contextChunks > 0, "the workspace grounded the prompt");
+      assert.equal(answer.text, "formatPrice(computeInvoiceTotal(items))");
+      assert.equal(answer.check?.repaired, true);
+      assert.deepEqual(answer.check?.findings.map((finding) => finding.name).sort(), ["computeInvoiceTotals", "formatPrise"]);
     } finally {
       await host.dispose();
     }

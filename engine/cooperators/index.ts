@@ -1,0 +1,1 @@
+export { WorkspaceCooperators } from "./workspaceCooperators.js";
