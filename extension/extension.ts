@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import { ChatViewProvider } from "./chat/chatViewProvider.js";
-import { CoopInlineCompletionProvider } from "./completions/inlineCompletionProvider.js";
+import { CoopInlineCompletionProvider, describeFindings } from "./completions/inlineCompletionProvider.js";
 import { CoopConfig, settingsThatReloadModels } from "./config.js";
 import { EngineConnection } from "./engine/engineConnection.js";
 import type { ChatViewState } from "./protocol/chatProtocol.js";
@@ -29,12 +29,22 @@ export function activate(context: vscode.ExtensionContext): void {
       };
     };
     const chat = new ChatViewProvider(context.extensionUri, log, chatState);
+    const completions = new CoopInlineCompletionProvider(connection, config, log);
     context.subscriptions.push(
       chat,
       new CoopStatusBar(connection),
       connection.onDidChangeStatus(() => chat.refresh()),
       vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat),
-      vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, new CoopInlineCompletionProvider(connection, config, log)),
+      vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, completions),
+      vscode.commands.registerCommand("coop.explainLastSuggestion", () => {
+        const last = completions.lastSuggestion;
+        if (!last) return vscode.window.showInformationMessage("Coop has not made a suggestion yet.");
+        if (!last.check || last.check.findings.length === 0) {
+          return vscode.window.showInformationMessage(`Coop's last suggestion uses only names that exist: ${last.text.slice(0, 80)}`);
+        }
+        const verdict = last.check.repaired ? "was repaired: it used" : last.check.action === "hide" ? "was hidden: it uses" : "uses";
+        return vscode.window.showWarningMessage(`Coop's last suggestion ${verdict} ${describeFindings(last.check)}.`);
+      }),
       vscode.commands.registerCommand("coop.showLog", () => log.show()),
       vscode.commands.registerCommand("coop.swapVariant", () => swapVariant(context, config, connection, log)),
       vscode.commands.registerCommand("coop.openChat", () => vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`)),

@@ -1,5 +1,8 @@
 import * as vscode from "vscode";
 import { AdaptiveDebounce } from "../../engine/completion/index.js";
+import type { CompletionCheck } from "../../engine/host/engineApi.js";
+// The leaf module: engine/syntax/index.js would bring web-tree-sitter into the extension host.
+import { languageForVsCodeId } from "../../engine/syntax/languages.js";
 import type { CoopConfig } from "../config.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
 
@@ -8,8 +11,20 @@ const prefixChars = 8000;
 const suffixChars = 2000;
 
 /** Coop's ghost text: asks the engine after the user pauses, and never lets an error reach the editor. */
+export interface LastSuggestion {
+  text: string;
+  document: string;
+  check?: CompletionCheck;
+}
+
 export class CoopInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
   private readonly debounce = new AdaptiveDebounce();
+  private last: LastSuggestion | undefined;
+
+  /** The last suggestion and what the detector said of it (for Coop: Explain Last Suggestion). */
+  get lastSuggestion(): LastSuggestion | undefined {
+    return this.last;
+  }
 
   constructor(
     private readonly engine: EngineConnection,
@@ -31,6 +46,8 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
       if (!(await this.debounce.wait(key, cancelled.signal))) return undefined;
       const offset = document.offsetAt(position);
       const text = document.getText();
+      const language = languageForVsCodeId(document.languageId);
+      const policy = this.config.detectorPolicy(document);
       const result = await this.engine.complete(
         {
           document: key,
@@ -38,10 +55,20 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
           prefix: text.slice(Math.max(0, offset - prefixChars), offset),
           suffix: text.slice(offset, offset + suffixChars),
           projectName: vscode.workspace.name ?? "workspace",
+          cursorLine: position.line,
+          check: language && policy !== "off" ? { language, policy } : undefined,
         },
         token,
       );
       if (!result || result.text === "" || token.isCancellationRequested) return undefined;
+      this.last = { text: result.text, document: key, check: result.check };
+      if (result.check?.action === "hide") {
+        this.log.info(`Hid a suggestion that uses ${describeFindings(result.check)}.`);
+        return undefined;
+      }
+      if (result.check?.action === "annotate") {
+        vscode.window.setStatusBarMessage(`$(warning) Coop: the suggestion uses ${describeFindings(result.check)}`, 8000);
+      }
       return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position))];
     } catch (error) {
       if (!token.isCancellationRequested && !(error instanceof Error && error.name === "AbortError")) {
@@ -52,4 +79,11 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
       subscription.dispose();
     }
   }
+}
+
+/** "computeTotals (unknown symbol; did you mean computeTotal?)", for the status bar and the log. */
+export function describeFindings(check: CompletionCheck): string {
+  return check.findings
+    .map((finding) => `${finding.name} (${finding.kind.replace(/([A-Z])/g, " $1").toLowerCase()}${finding.suggestions.length > 0 ? `; did you mean ${finding.suggestions.slice(0, 2).join(" or ")}?` : ""})`)
+    .join(", ");
 }

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import * as vscode from "vscode";
-import type { CompletionRequest, CompletionResult } from "../../engine/completion/index.js";
-import { EngineHostClient, type EngineHostState, type EngineStats, type VariantState } from "../../engine/host/index.js";
+// The client module itself: engine/host/index.js also exports the in-process engine and all it loads.
+import type { EngineCompletion, EngineCompletionRequest, EngineStats, VariantState } from "../../engine/host/engineApi.js";
+import { EngineHostClient, type EngineHostState } from "../../engine/host/engineHostClient.js";
 import type { CoopConfig } from "../config.js";
 
 export interface EngineStatus {
@@ -21,6 +22,7 @@ export interface EngineStatus {
 export class EngineConnection implements vscode.Disposable {
   private client: EngineHostClient | undefined;
   private loaded: { key: string; state: Promise<VariantState> } | undefined;
+  private workspaceOpened: string | undefined;
   private status: EngineStatus;
   private readonly changed = new vscode.EventEmitter<EngineStatus>();
   readonly onDidChangeStatus = this.changed.event;
@@ -37,11 +39,12 @@ export class EngineConnection implements vscode.Disposable {
     return this.status;
   }
 
-  async complete(request: CompletionRequest, token: vscode.CancellationToken): Promise<CompletionResult | undefined> {
+  async complete(request: EngineCompletionRequest, token: vscode.CancellationToken): Promise<EngineCompletion | undefined> {
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
     try {
       await this.ensureVariant();
+      this.ensureWorkspace();
       if (token.isCancellationRequested) return undefined;
       const result = await this.engine().complete(request, controller.signal);
       if (result.source === "generated") void this.refreshStats();
@@ -91,7 +94,8 @@ export class EngineConnection implements vscode.Disposable {
 
   private ensureVariant(signal?: AbortSignal): Promise<VariantState> {
     const catalogFiles = this.catalogFiles();
-    const storage = this.context.globalStorageUri.fsPath;
+    // COOP_CACHE_DIR shares one cache with the CLI (and lets tests reuse built models).
+    const storage = process.env.COOP_CACHE_DIR ?? this.context.globalStorageUri.fsPath;
     const request = {
       variantId: this.config.variant,
       catalogFiles,
@@ -120,6 +124,26 @@ export class EngineConnection implements vscode.Disposable {
       },
     );
     return state;
+  }
+
+  /**
+   * Indexes the first workspace folder in the engine (once, in the background: completions do not
+   * wait for it). In an untrusted workspace the index is still only read, never run.
+   */
+  private ensureWorkspace(): void {
+    const folder = vscode.workspace.workspaceFolders?.find((candidate) => candidate.uri.scheme === "file");
+    if (!folder || this.workspaceOpened === folder.uri.fsPath) return;
+    this.workspaceOpened = folder.uri.fsPath;
+    const cacheDir = process.env.COOP_CACHE_DIR ?? this.context.globalStorageUri.fsPath;
+    this.engine()
+      .openWorkspace({ root: folder.uri.fsPath, cacheDir })
+      .then(
+        ({ files }) => this.log.info(`Indexed ${files} files of ${folder.name} for retrieval and checking.`),
+        (error: unknown) => {
+          this.workspaceOpened = undefined;
+          this.log.warn(`The workspace could not be indexed: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      );
   }
 
   private async refreshStats(): Promise<void> {

@@ -32,6 +32,13 @@ test("the built extension bundle is CommonJS, leaves vscode external and has act
   assert.match(code, /deactivate/);
 });
 
+test("the extension host stays light: no node-llama-cpp, no tree-sitter, no detector data in its bundle", async () => {
+  const code = await readFile(join(repoRoot, "out", "extension.cjs"), "utf8");
+  assert.doesNotMatch(code, /import\(\s*["']node-llama-cpp["']\s*\)/, "inference runs in the engine host, not the extension host");
+  assert.doesNotMatch(code, /web-tree-sitter\.wasm|Parser\.init/, "parsing runs in the engine host");
+  assert.ok(code.length < 400_000, `extension.cjs is ${code.length} bytes: something heavy was bundled into the extension host`);
+});
+
 test("the built CLI bundle reaches node-llama-cpp only through import()", async () => {
   const code = await readFile(join(repoRoot, "out", "cli.mjs"), "utf8");
   assert.match(code, /import\(\s*["']node-llama-cpp["']\s*\)/);
