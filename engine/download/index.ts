@@ -1,0 +1,2 @@
+export { downloadModel, DownloadVerificationError } from "./downloadModel.js";
+export type { DownloadRequest } from "./downloadModel.js";
