@@ -41,7 +41,9 @@ export function createAdaptivePredictor(
     override reset(params: { targetSequence: LlamaContextSequence; stateTokens: Token[]; evaluateOptions: Readonly<SequenceEvaluateOptions> }): Promise<void> {
       this.lookup.reset({ stateTokens: params.stateTokens });
       this.pending = [];
-      return this.draft.reset(params);
+      // The target enforces a grammar on what it accepts; the draft only proposes, and its sequence also
+      // holds the prompt, which a grammar for the answer cannot match.
+      return this.draft.reset({ ...params, evaluateOptions: { ...params.evaluateOptions, grammarEvaluationState: undefined } });
     }
 
     override updateInputTokens(tokens: Token[]): void {
