@@ -4,6 +4,7 @@ import { CoopInlineCompletionProvider, describeFindings } from "./completions/in
 import { CoopConfig, settingsThatReloadModels } from "./config.js";
 import { EngineConnection } from "./engine/engineConnection.js";
 import type { ChatViewState } from "./protocol/chatProtocol.js";
+import { downloadModels } from "./commands/downloadModels.js";
 import { swapVariant } from "./commands/swapVariant.js";
 import { CoopStatusBar } from "./status/statusBar.js";
 
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
       vscode.commands.registerCommand("coop.showLog", () => log.show()),
       vscode.commands.registerCommand("coop.swapVariant", () => swapVariant(context, config, connection, log)),
+      vscode.commands.registerCommand("coop.downloadModels", () => downloadModels(connection, log)),
       vscode.commands.registerCommand("coop.openChat", () => vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`)),
       vscode.commands.registerCommand("coop.toggleCompletions", async () => {
         const enabled = !config.completionsEnabled();

@@ -52,6 +52,12 @@ export interface CatalogVariantRequest {
   threads?: number;
 }
 
+/** Downloads what a catalog variant needs that is not on this machine yet. */
+export interface DownloadVariantRequest extends Omit<CatalogVariantRequest, "gpu" | "threads"> {
+  /** Where hf: URIs resolve (default: Hugging Face). */
+  huggingFaceEndpoint?: string;
+}
+
 export interface VariantState {
   id: string;
   onGpu: boolean;
@@ -61,7 +67,7 @@ export interface VariantState {
 
 /** Where a long operation is: building or merging a variant's models, loading them. */
 export interface EngineProgress {
-  phase: "merge" | "load";
+  phase: "download" | "merge" | "load";
   /** 0..1 when known. */
   fraction?: number;
   message: string;
@@ -92,6 +98,7 @@ export interface CoopEngine {
   loadVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState>;
   loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState>;
   complete(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion>;
+  downloadVariant(request: DownloadVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<{ downloaded: string[]; bytes: number }>;
   /** Indexes a workspace for retrieval and detection; completions use it once it is ready. */
   openWorkspace(request: WorkspaceRequest): Promise<{ files: number }>;
   stats(): Promise<EngineStats>;

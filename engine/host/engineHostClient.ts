@@ -4,6 +4,7 @@ import type {
   CatalogVariantRequest,
   ChunkListener,
   CoopEngine,
+  DownloadVariantRequest,
   EngineCompletion,
   EngineCompletionRequest,
   EngineMemory,
@@ -109,6 +110,10 @@ export class EngineHostClient implements CoopEngine {
 
   complete(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
     return this.call("complete", request, signal, { onChunk });
+  }
+
+  downloadVariant(request: DownloadVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<{ downloaded: string[]; bytes: number }> {
+    return this.call("downloadVariant", request, signal, { onProgress });
   }
 
   /** Indexes a workspace in the engine; remembered and reopened after a restart. */

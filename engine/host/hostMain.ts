@@ -35,6 +35,8 @@ function dispatch(request: Extract<HostRequest, { kind: "request" }>, signal: Ab
       return engine.complete(request.params, signal, (chunk) => send({ kind: "chunk", id: request.id, chunk }));
     case "openWorkspace":
       return engine.openWorkspace(request.params);
+    case "downloadVariant":
+      return engine.downloadVariant(request.params, signal, (progress) => send({ kind: "progress", id: request.id, progress }));
     case "stats":
       return engine.stats();
     case "memory":

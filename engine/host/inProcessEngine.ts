@@ -2,11 +2,13 @@ import type { LlamaModel } from "node-llama-cpp";
 import { CompletionEngine } from "../completion/index.js";
 import { WorkspaceCooperators } from "../cooperators/index.js";
 import { completeChecked } from "../repair/index.js";
+import { downloadVariantModels } from "./downloadVariantModels.js";
 import { LlamaRuntime } from "../runtime/index.js";
 import { ModelResolver, loadCatalog, resolveVariant } from "../catalog/index.js";
 import type {
   CatalogVariantRequest,
   ChunkListener,
+  DownloadVariantRequest,
   CoopEngine,
   EngineCompletion,
   EngineCompletionRequest,
@@ -96,6 +98,10 @@ export class InProcessEngine implements CoopEngine {
         findings: reported.map((finding) => ({ kind: finding.kind, name: finding.name, evidence: finding.evidence, suggestions: finding.suggestions })),
       },
     };
+  }
+
+  downloadVariant(request: DownloadVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<{ downloaded: string[]; bytes: number }> {
+    return downloadVariantModels(request, signal, onProgress);
   }
 
   async openWorkspace(request: WorkspaceRequest): Promise<{ files: number }> {

@@ -1,4 +1,4 @@
-export type { CatalogVariantRequest, ChunkListener, CompletionCheck, EngineCompletion, EngineCompletionRequest, WorkspaceRequest, CoopEngine, EngineMemory, EngineProgress, EngineStats, ProgressListener, VariantSpec, VariantState } from "./engineApi.js";
+export type { DownloadVariantRequest, CatalogVariantRequest, ChunkListener, CompletionCheck, EngineCompletion, EngineCompletionRequest, WorkspaceRequest, CoopEngine, EngineMemory, EngineProgress, EngineStats, ProgressListener, VariantSpec, VariantState } from "./engineApi.js";
 export { InProcessEngine } from "./inProcessEngine.js";
 export { EngineHostClient, EngineCrashedError, EngineGaveUpError, EngineRequestError } from "./engineHostClient.js";
 export type { EngineHostOptions, EngineHostState } from "./engineHostClient.js";

@@ -1,5 +1,6 @@
 import type {
   CatalogVariantRequest,
+  DownloadVariantRequest,
   EngineCompletion,
   EngineCompletionRequest,
   EngineMemory,
@@ -16,13 +17,14 @@ export interface EngineMethods {
   loadCatalogVariant: { params: CatalogVariantRequest; result: VariantState };
   complete: { params: EngineCompletionRequest; result: EngineCompletion };
   openWorkspace: { params: WorkspaceRequest; result: { files: number } };
+  downloadVariant: { params: DownloadVariantRequest; result: { downloaded: string[]; bytes: number } };
   stats: { params: Record<string, never>; result: EngineStats };
   memory: { params: Record<string, never>; result: EngineMemory };
 }
 
 export type EngineMethod = keyof EngineMethods;
 
-export const engineMethods: readonly EngineMethod[] = ["loadVariant", "loadCatalogVariant", "complete", "openWorkspace", "stats", "memory"];
+export const engineMethods: readonly EngineMethod[] = ["loadVariant", "loadCatalogVariant", "complete", "openWorkspace", "downloadVariant", "stats", "memory"];
 
 /** Extension host → engine host. */
 export type HostRequest =
@@ -70,9 +72,9 @@ export function parseHostMessage(raw: unknown): HostMessage | undefined {
       return isId(raw.id) && typeof raw.chunk === "string" ? { kind: "chunk", id: raw.id, chunk: raw.chunk } : undefined;
     case "progress": {
       const progress = raw.progress;
-      if (!isId(raw.id) || !isRecord(progress) || (progress.phase !== "merge" && progress.phase !== "load") || typeof progress.message !== "string") return undefined;
+      if (!isId(raw.id) || !isRecord(progress) || !["download", "merge", "load"].includes(progress.phase as string) || typeof progress.message !== "string") return undefined;
       if (progress.fraction !== undefined && typeof progress.fraction !== "number") return undefined;
-      return { kind: "progress", id: raw.id, progress: { phase: progress.phase, fraction: progress.fraction, message: progress.message } };
+      return { kind: "progress", id: raw.id, progress: { phase: progress.phase as EngineProgress["phase"], fraction: progress.fraction, message: progress.message } };
     }
     case "error":
       return isId(raw.id) && isRecord(raw.error) && typeof raw.error.message === "string"

@@ -71,6 +71,25 @@ export class EngineConnection implements vscode.Disposable {
     }
   }
 
+  /** Downloads what the active variant needs that is not on this machine yet, in the engine process. */
+  async downloadActiveVariant(
+    token: vscode.CancellationToken,
+    onProgress: (fraction: number | undefined, message: string) => void,
+  ): Promise<{ downloaded: string[]; bytes: number }> {
+    const controller = new AbortController();
+    const subscription = token.onCancellationRequested(() => controller.abort());
+    const storage = process.env.COOP_CACHE_DIR ?? this.context.globalStorageUri.fsPath;
+    try {
+      return await this.engine().downloadVariant(
+        { variantId: this.config.variant, catalogFiles: this.catalogFiles(), cacheDir: storage, modelsDir: this.config.modelsDirectory ?? join(storage, "models") },
+        controller.signal,
+        (progress) => onProgress(progress.fraction, progress.message),
+      );
+    } finally {
+      subscription.dispose();
+    }
+  }
+
   /** Forgets the loaded variant: the next request loads the one the settings name now. */
   reload(): void {
     this.loaded = undefined;

@@ -12,6 +12,9 @@ import { fixtures, type Fixtures } from "../support/fixtures.js";
 import { copyGgufWithEdits } from "../support/ggufEdit.js";
 import { repoRoot } from "../support/repoRoot.js";
 import { coopCacheDir } from "../support/cacheDir.js";
+import { serveFiles } from "../support/fileServer.js";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 
 let set: Fixtures;
 let dir: string;
@@ -104,6 +107,49 @@ describe("the engine host process", () => {
       assert.equal(answer.check?.repaired, true);
       assert.deepEqual(answer.check?.findings.map((finding) => finding.name).sort(), ["computeInvoiceTotals", "formatPrise"]);
     } finally {
+      await host.dispose();
+    }
+  });
+
+  test("downloads a variant's hf: models with progress, then loads and runs it", async () => {
+    const host = testEngineHost();
+    const server = await serveFiles({ "/coop/tiny/resolve/main/draft.gguf": set.draft });
+    try {
+      const bytes = await readFile(set.draft);
+      const userCatalog = join(dir, "user-models.json");
+      await writeFile(
+        userCatalog,
+        JSON.stringify({
+          version: 1,
+          models: [
+            {
+              id: "downloaded-draft",
+              uri: "hf:coop/tiny/draft.gguf",
+              role: "target",
+              family: "coop-tiny",
+              sha256: createHash("sha256").update(bytes).digest("hex"),
+              size: bytes.length,
+              contextLength: 4096,
+            },
+          ],
+          variants: [{ id: "downloaded", label: "Downloaded tiny", description: "The fixture draft, from a model host.", target: "downloaded-draft" }],
+        }),
+      );
+      const catalogFiles = [join(repoRoot, "models.json"), userCatalog];
+      const modelsDir = join(dir, "models");
+      await assert.rejects(host.loadCatalogVariant({ variantId: "downloaded", catalogFiles, cacheDir: coopCacheDir(), modelsDir, gpu: "cpu" }), /not downloaded yet/);
+      const progress: number[] = [];
+      const result = await host.downloadVariant(
+        { variantId: "downloaded", catalogFiles, cacheDir: coopCacheDir(), modelsDir, huggingFaceEndpoint: server.url },
+        undefined,
+        (event) => event.phase === "download" && event.fraction !== undefined && progress.push(event.fraction),
+      );
+      assert.deepEqual(result.downloaded, ["downloaded-draft"]);
+      assert.ok(progress.length > 0 && progress.at(-1)! > 0.99, "progress reaches the end");
+      await host.loadCatalogVariant({ variantId: "downloaded", catalogFiles, cacheDir: coopCacheDir(), modelsDir, gpu: "cpu" });
+      assert.equal((await host.complete(request)).source, "generated");
+    } finally {
+      await server.close();
       await host.dispose();
     }
   });

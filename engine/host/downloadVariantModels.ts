@@ -1,0 +1,49 @@
+import { ModelResolver, loadCatalog, type CatalogAdapter, type CatalogModel } from "../catalog/index.js";
+import { downloadModel } from "../download/index.js";
+import type { DownloadVariantRequest, ProgressListener } from "./engineApi.js";
+
+/**
+ * Downloads every hf: file a variant needs (target, draft, embedding, adapters, merge inputs) that is
+ * not on this machine yet, one after the other, reporting progress over all of their bytes.
+ */
+export async function downloadVariantModels(
+  request: DownloadVariantRequest,
+  signal?: AbortSignal,
+  onProgress?: ProgressListener,
+): Promise<{ downloaded: string[]; bytes: number }> {
+  const catalog = await loadCatalog(request.catalogFiles);
+  const variant = catalog.variants.get(request.variantId);
+  if (!variant) throw new Error(`no variant '${request.variantId}' in the catalog; known variants: ${[...catalog.variants.keys()].join(", ")}`);
+  const resolver = new ModelResolver({ cacheDir: request.cacheDir, modelsDir: request.modelsDir });
+  const modelIds = [variant.target, variant.draft, variant.embedding, variant.merge?.base, ...(variant.merge?.inputs.map((input) => input.id) ?? [])];
+  const entries: (CatalogModel | CatalogAdapter)[] = [
+    ...modelIds.flatMap((id) => (id && catalog.models.has(id) ? [catalog.models.get(id)!] : [])),
+    ...variant.adapters.flatMap(({ id }) => (catalog.adapters.has(id) ? [catalog.adapters.get(id)!] : [])),
+    ...(variant.merge?.inputs ?? []).flatMap(({ id }) => (catalog.adapters.has(id) ? [catalog.adapters.get(id)!] : [])),
+  ];
+  const missing = [...new Map(entries.map((entry) => [entry.id, entry])).values()].filter(
+    (entry) => resolver.locate(entry).kind === "hf" && !resolver.isPresent(entry),
+  );
+  const knownTotal = missing.reduce((sum, entry) => sum + (entry.size ?? 0), 0);
+  let finished = 0;
+  const downloaded: string[] = [];
+  for (const entry of missing) {
+    const location = resolver.locate(entry);
+    if (location.kind !== "hf") continue;
+    const result = await downloadModel({
+      uri: entry.uri,
+      destination: location.path,
+      sha256: entry.sha256,
+      size: entry.size,
+      signal,
+      huggingFaceEndpoint: request.huggingFaceEndpoint,
+      onProgress: ({ downloadedBytes, totalBytes }) => {
+        const total = Math.max(knownTotal, finished + totalBytes);
+        onProgress?.({ phase: "download", fraction: total > 0 ? (finished + downloadedBytes) / total : undefined, message: `downloading ${entry.id}` });
+      },
+    });
+    finished += result.bytes;
+    downloaded.push(entry.id);
+  }
+  return { downloaded, bytes: finished };
+}
