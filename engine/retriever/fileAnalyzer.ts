@@ -1,19 +1,11 @@
+import type { Definition, DefinitionKind } from "../syntax/definition.js";
 import type { SourceChunk } from "./chunks.js";
 import { lineWindowChunks } from "./chunks.js";
 
-export type SymbolKind = "function" | "class" | "method" | "variable" | "interface" | "type" | "enum" | "property" | "module";
+export type SymbolKind = DefinitionKind;
 
-/** A definition found in a file (lines and columns 0-based). */
-export interface FileDefinition {
-  name: string;
-  kind: SymbolKind;
-  container?: string;
-  startLine: number;
-  startColumn: number;
-  endLine: number;
-  endColumn: number;
-  exported: boolean;
-}
+/** A definition found in a file (lines and columns 0-based): the syntax layer's. */
+export type FileDefinition = Definition;
 
 export interface FileAnalysis {
   chunks: SourceChunk[];
