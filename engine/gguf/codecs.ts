@@ -43,11 +43,12 @@ function checkBlocks(type: GgmlType, elementCount: number, verb: string): { bloc
 }
 
 /** Encodes float values as tensor data of `type` (F32, F16, BF16 or Q8_0). */
-export function encodeTensor(type: GgmlType, values: Float32Array): Uint8Array {
+/** Encodes floats as `type`. F16 can write into `into` (a reused buffer) instead of allocating. */
+export function encodeTensor(type: GgmlType, values: Float32Array, into?: Uint8Array): Uint8Array {
   const encoder = encoders[type];
   if (encoder === undefined) throw new RangeError(`unsupported tensor type ${ggmlTypeName(type)} for encoding`);
   checkBlocks(type, values.length, "encode");
-  return encoder(values);
+  return type === GgmlType.F16 && into ? encodeF16(values, into) : encoder(values);
 }
 
 /** Decodes tensor data of `type` into `out` (one float per element); `bytes` must hold exactly those elements. */

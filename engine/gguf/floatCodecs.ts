@@ -49,10 +49,10 @@ export function decodeF16(bytes: Uint8Array, out: Float32Array): void {
 const halfNormalMin = 0x38800000;
 const halfOverflow = 0x47800000;
 
-export function encodeF16(values: Float32Array): Uint8Array {
+export function encodeF16(values: Float32Array, into?: Uint8Array): Uint8Array {
   const bits = bitsOf(values);
-  const bytes = new Uint8Array(values.length * 2);
-  const halves = littleEndian ? new Uint16Array(bytes.buffer) : undefined;
+  const bytes = into ? into.subarray(0, values.length * 2) : new Uint8Array(values.length * 2);
+  const halves = littleEndian && bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, values.length) : undefined;
   for (let i = 0; i < bits.length; i++) {
     const word = bits[i]!;
     const abs = word & 0x7fffffff;

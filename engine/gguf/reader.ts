@@ -177,7 +177,8 @@ export class GgufFile {
   }
 
   /** `rowCount` rows starting at `firstRow`, dequantized; rows are ne0 elements long. */
-  async readRows(ref: TensorRef, firstRow: number, rowCount: number): Promise<Float32Array> {
+  /** Rows decoded to floats; `into`, when given and large enough, receives them (no allocation). */
+  async readRows(ref: TensorRef, firstRow: number, rowCount: number, into?: Float32Array): Promise<Float32Array> {
     const info = this.resolve(ref);
     this.checkDecodable(info);
     const rows = this.rowCount(info);
@@ -192,7 +193,8 @@ export class GgufFile {
       rowCount * rowBytes,
       `rows ${firstRow}..${firstRow + rowCount - 1} of tensor '${info.name}'`,
     );
-    return decodeTensorInto(info.type, bytes, new Float32Array(rowCount * rowLength));
+    const elements = rowCount * rowLength;
+    return decodeTensorInto(info.type, bytes, into && into.length >= elements ? into.subarray(0, elements) : new Float32Array(elements));
   }
 
   /** The tensor's raw bytes in chunks of `chunkBytes` (the last one may be shorter); each chunk is a new buffer. */

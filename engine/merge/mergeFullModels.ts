@@ -37,8 +37,8 @@ export async function mergeFullModels(
     const progress = new ProgressCounter(declared.length, declared.reduce((sum, t) => sum + t.byteSize, 0), job.onProgress);
     for (const [tensorIndex, out] of declared.entries()) {
       throwIfAborted(job.signal);
-      const mergeBlock = (baseValues: Float32Array | undefined, values: Float32Array[]): Float32Array =>
-        mergeTensor(job.method, baseValues, merged(job, values), job.params ?? {}, { seed: job.seed ?? 0, tensorIndex });
+      const mergeBlock = (baseValues: Float32Array | undefined, values: Float32Array[], into?: Float32Array): Float32Array =>
+        mergeTensor(job.method, baseValues, merged(job, values), job.params ?? {}, { seed: job.seed ?? 0, tensorIndex }, into);
       const blockElements = job.blockElements ?? DEFAULT_BLOCK_ELEMENTS;
       if (ELEMENTWISE_METHODS.has(job.method) && out.elementCount > blockElements) {
         await mergeByRowBlocks(writer, out, base, inputs, mergeBlock, progress, blockElements, job.signal);
@@ -66,7 +66,7 @@ async function mergeByRowBlocks(
   out: GgufTensorInfo,
   base: GgufFile | undefined,
   inputs: readonly GgufFile[],
-  mergeBlock: (base: Float32Array | undefined, values: Float32Array[]) => Float32Array,
+  mergeBlock: (base: Float32Array | undefined, values: Float32Array[], into?: Float32Array) => Float32Array,
   progress: ProgressCounter,
   blockElements: number,
   signal: AbortSignal | undefined,
@@ -74,9 +74,21 @@ async function mergeByRowBlocks(
   const rowLength = out.dims[0]!;
   const rows = out.elementCount / rowLength;
   const rowsPerBlock = Math.max(1, Math.floor(blockElements / rowLength));
+  // Buffers are reused from block to block (fresh ones cost page faults and zero-filling): two sets
+  // for reading, since the next block is read while this one is merged, and two for the encoded
+  // bytes, since one may still be being written.
+  const blockLength = rowsPerBlock * rowLength;
+  const readBuffers = [0, 1].map(() => ({ inputs: inputs.map(() => new Float32Array(blockLength)), base: base ? new Float32Array(blockLength) : undefined }));
+  const mergedBuffer = new Float32Array(blockLength);
+  // Only F16 output is encoded into a reused buffer (two bytes an element); other types allocate.
+  const encodedBuffers = [0, 1].map(() => new Uint8Array(blockLength * 2));
   const read = (first: number): Promise<[Float32Array[], Float32Array | undefined]> => {
     const count = Math.min(rowsPerBlock, rows - first);
-    const reading = Promise.all([Promise.all(inputs.map((input) => input.readRows(out.name, first, count))), base?.readRows(out.name, first, count)]);
+    const buffers = readBuffers[(first / rowsPerBlock) % 2]!;
+    const reading = Promise.all([
+      Promise.all(inputs.map((input, index) => input.readRows(out.name, first, count, buffers.inputs[index]))),
+      base?.readRows(out.name, first, count, buffers.base),
+    ]);
     reading.catch(() => {}); // awaited below; this only keeps a failure from surfacing as unhandled first
     return reading;
   };
@@ -87,7 +99,7 @@ async function mergeByRowBlocks(
       throwIfAborted(signal);
       const [values, baseValues] = await next;
       if (first + rowsPerBlock < rows) next = read(first + rowsPerBlock);
-      const bytes = encodeTensor(out.type, mergeBlock(baseValues, values));
+      const bytes = encodeTensor(out.type, mergeBlock(baseValues, values, mergedBuffer), encodedBuffers[(first / rowsPerBlock) % 2]);
       await writing;
       const finished = first + rowsPerBlock >= rows;
       writing = writer.writeTensorChunk(out.name, bytes).then(() => progress.add(out.name, bytes.length, finished));

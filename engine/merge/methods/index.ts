@@ -22,6 +22,8 @@ export function mergeTensor(
   inputs: readonly MergeInput[],
   params: MergeParams,
   context: MergeContext,
+  /** Receives the result of the elementwise methods (linear, task_arithmetic); the others allocate. */
+  into?: Float32Array,
 ): Float32Array {
   if (!MERGE_METHODS.includes(method)) {
     throw new MergeMethodError("method", `unknown merge method "${String(method)}"; expected one of ${MERGE_METHODS.join(", ")}`);
@@ -29,11 +31,11 @@ export function mergeTensor(
   validateMergeArguments(method, base, inputs, params);
   switch (method) {
     case "linear":
-      return linearMerge(inputs, params);
+      return linearMerge(inputs, params, into);
     case "slerp":
       return slerpMerge(inputs, params);
     case "task_arithmetic":
-      return taskArithmeticMerge(base!, inputs, params);
+      return taskArithmeticMerge(base!, inputs, params, into);
     case "ties":
       return tiesMerge(base!, inputs, params);
     case "dare_linear":
