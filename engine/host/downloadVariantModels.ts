@@ -1,4 +1,4 @@
-import { ModelResolver, loadCatalog, type CatalogAdapter, type CatalogModel } from "../catalog/index.js";
+import { ModelResolver, UnknownVariantError, loadCatalog, type CatalogAdapter, type CatalogModel } from "../catalog/index.js";
 import { downloadModel } from "../download/index.js";
 import type { DownloadVariantRequest, ProgressListener } from "./engineApi.js";
 
@@ -13,7 +13,7 @@ export async function downloadVariantModels(
 ): Promise<{ downloaded: string[]; bytes: number }> {
   const catalog = await loadCatalog(request.catalogFiles);
   const variant = catalog.variants.get(request.variantId);
-  if (!variant) throw new Error(`no variant '${request.variantId}' in the catalog; known variants: ${[...catalog.variants.keys()].join(", ")}`);
+  if (!variant) throw new UnknownVariantError(request.variantId, catalog);
   const resolver = new ModelResolver({ cacheDir: request.cacheDir, modelsDir: request.modelsDir });
   const modelIds = [variant.target, variant.draft, variant.embedding, variant.merge?.base, ...(variant.merge?.inputs.map((input) => input.id) ?? [])];
   const entries: (CatalogModel | CatalogAdapter)[] = [
