@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
         return vscode.window.showWarningMessage(`Coop's last suggestion ${verdict} ${describeFindings(last.check)}.`);
       }),
       vscode.commands.registerCommand("coop.showLog", () => log.show()),
-      vscode.commands.registerCommand("coop.swapVariant", () => swapVariant(context, config, connection, log)),
+      vscode.commands.registerCommand("coop.swapVariant", () => swapVariant(config, connection, log)),
       vscode.commands.registerCommand("coop.downloadModels", () => downloadModels(connection, log)),
       vscode.commands.registerCommand("coop.openChat", () => vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`)),
       vscode.commands.registerCommand("coop.toggleCompletions", async () => {

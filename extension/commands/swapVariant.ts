@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import * as vscode from "vscode";
 import { ModelResolver, loadCatalog, type Catalog, type CatalogModel, type CatalogVariant } from "../../engine/catalog/index.js";
 import type { CoopConfig } from "../config.js";
@@ -9,7 +8,7 @@ interface VariantItem extends vscode.QuickPickItem {
 }
 
 /** Coop: Swap Model Variant: pick from the catalog, remember it for the workspace, load it without a reload. */
-export async function swapVariant(context: vscode.ExtensionContext, config: CoopConfig, engine: EngineConnection, log: vscode.LogOutputChannel): Promise<void> {
+export async function swapVariant(config: CoopConfig, engine: EngineConnection, log: vscode.LogOutputChannel): Promise<void> {
   let catalog: Catalog;
   try {
     catalog = await loadCatalog(engine.catalogFiles());
@@ -19,8 +18,7 @@ export async function swapVariant(context: vscode.ExtensionContext, config: Coop
     void vscode.window.showErrorMessage(`Coop: the model catalog could not be read: ${message}`, "Show Log").then((choice) => choice && log.show());
     return;
   }
-  const storage = context.globalStorageUri.fsPath;
-  const resolver = new ModelResolver({ cacheDir: storage, modelsDir: config.modelsDirectory ?? join(storage, "models") });
+  const resolver = new ModelResolver(engine.storage());
   const items = [...catalog.variants.values()].map((variant) => variantItem(catalog, variant, resolver, config.variant));
   const picked = await vscode.window.showQuickPick(items, {
     title: "Coop: Swap Model Variant",

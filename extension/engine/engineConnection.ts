@@ -59,6 +59,16 @@ export class EngineConnection implements vscode.Disposable {
     return [this.context.asAbsolutePath("models.json"), ...(this.config.modelCatalog ? [this.config.modelCatalog] : [])];
   }
 
+  /**
+   * Where built, merged and downloaded models live: the extension's global storage (COOP_CACHE_DIR
+   * shares one cache with the CLI, and lets tests reuse built models), models under it unless
+   * coop.modelsDirectory says otherwise.
+   */
+  storage(): { cacheDir: string; modelsDir: string } {
+    const cacheDir = process.env.COOP_CACHE_DIR ?? this.context.globalStorageUri.fsPath;
+    return { cacheDir, modelsDir: this.config.modelsDirectory ?? join(cacheDir, "models") };
+  }
+
   /** Loads the variant the settings name now (for the swap command's progress), cancellable. */
   async loadNow(token?: vscode.CancellationToken): Promise<VariantState> {
     this.reload();
@@ -78,10 +88,9 @@ export class EngineConnection implements vscode.Disposable {
   ): Promise<{ downloaded: string[]; bytes: number }> {
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
-    const storage = process.env.COOP_CACHE_DIR ?? this.context.globalStorageUri.fsPath;
     try {
       return await this.engine().downloadVariant(
-        { variantId: this.config.variant, catalogFiles: this.catalogFiles(), cacheDir: storage, modelsDir: this.config.modelsDirectory ?? join(storage, "models") },
+        { variantId: this.config.variant, catalogFiles: this.catalogFiles(), ...this.storage() },
         controller.signal,
         (progress) => onProgress(progress.fraction, progress.message),
       );
@@ -113,13 +122,10 @@ export class EngineConnection implements vscode.Disposable {
 
   private ensureVariant(signal?: AbortSignal): Promise<VariantState> {
     const catalogFiles = this.catalogFiles();
-    // COOP_CACHE_DIR shares one cache with the CLI (and lets tests reuse built models).
-    const storage = process.env.COOP_CACHE_DIR ?? this.context.globalStorageUri.fsPath;
     const request = {
       variantId: this.config.variant,
       catalogFiles,
-      cacheDir: storage,
-      modelsDir: this.config.modelsDirectory ?? join(storage, "models"),
+      ...this.storage(),
       gpu: this.config.gpu,
       threads: this.config.threads || undefined,
     };
@@ -153,9 +159,8 @@ export class EngineConnection implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.find((candidate) => candidate.uri.scheme === "file");
     if (!folder || this.workspaceOpened === folder.uri.fsPath) return;
     this.workspaceOpened = folder.uri.fsPath;
-    const cacheDir = process.env.COOP_CACHE_DIR ?? this.context.globalStorageUri.fsPath;
     this.engine()
-      .openWorkspace({ root: folder.uri.fsPath, cacheDir })
+      .openWorkspace({ root: folder.uri.fsPath, cacheDir: this.storage().cacheDir })
       .then(
         ({ files }) => this.log.info(`Indexed ${files} files of ${folder.name} for retrieval and checking.`),
         (error: unknown) => {
