@@ -140,16 +140,11 @@ export class CompletionEngine {
   /** `onChunk` receives the raw text as it is generated (not for cached or typed-through answers). */
   async complete(request: CompletionRequest, signal?: AbortSignal, onChunk?: (chunk: string) => void): Promise<CompletionResult> {
     if (this.disposed) throw new Error("The completion engine was disposed");
+    const known = this.answerWithoutGenerating(request);
+    if (known) return known;
     const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
     const { variant } = this.options;
-
     const cacheable = !request.bypassCache && request.grammar === undefined;
-    if (cacheable) {
-      const rest = this.cache.typedThrough(variant, request.document, request.prefix, request.suffix);
-      if (rest !== undefined) return { text: rest, raw: rest, source: "typing-through", multiline };
-      const cached = this.cache.get(variant, request.prefix, request.suffix);
-      if (cached !== undefined) return { text: cached, raw: cached, source: "cache", multiline };
-    }
 
     const controller = new AbortController();
     this.inFlight.get(request.document)?.abort();
@@ -167,6 +162,21 @@ export class CompletionEngine {
       signal?.removeEventListener("abort", onAbort);
       if (this.inFlight.get(request.document) === controller) this.inFlight.delete(request.document);
     }
+  }
+
+  /**
+   * The answer the cache or typing-through gives, without generating: callers that would prepare a
+   * generation (retrieval, say) ask this first.
+   */
+  answerWithoutGenerating(request: CompletionRequest): CompletionResult | undefined {
+    if (request.bypassCache || request.grammar !== undefined) return undefined;
+    const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
+    const { variant } = this.options;
+    const rest = this.cache.typedThrough(variant, request.document, request.prefix, request.suffix);
+    if (rest !== undefined) return { text: rest, raw: rest, source: "typing-through", multiline };
+    const cached = this.cache.get(variant, request.prefix, request.suffix);
+    if (cached !== undefined) return { text: cached, raw: cached, source: "cache", multiline };
+    return undefined;
   }
 
   /** Frees the contexts: the drafts first, since a draft still running against a disposed target throws. */

@@ -82,7 +82,9 @@ export class InProcessEngine implements CoopEngine {
     if (!this.current) throw new Error("No model variant is loaded");
     const { completion } = this.current;
     const cooperators = this.cooperators;
-    const chunks = request.chunks ?? (cooperators ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens) : []);
+    // A cached or typed-through answer needs no retrieval; it is still checked below.
+    const generates = completion.answerWithoutGenerating(request) === undefined;
+    const chunks = request.chunks ?? (cooperators && generates ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens) : []);
     const grounded = { ...request, chunks };
     if (!request.check || !cooperators) {
       return { ...(await completion.complete(grounded, signal, onChunk)), contextChunks: chunks.length };
