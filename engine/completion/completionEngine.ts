@@ -1,4 +1,4 @@
-import type { LlamaContext, LlamaGrammar, LlamaModel, Token } from "node-llama-cpp";
+import type { LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaModel, Token } from "node-llama-cpp";
 import { importNodeLlamaCpp, type LlamaRuntime } from "../runtime/index.js";
 import { createAdaptivePredictor, defaultAdaptivePredictorOptions, type AdaptivePredictorOptions } from "./adaptivePredictor.js";
 import { CompletionCache } from "./completionCache.js";
@@ -8,6 +8,7 @@ import { wantsMultiline } from "./multiline.js";
 import { postprocessCompletion } from "./postprocess.js";
 import { RollingStats, type CompletionStats } from "./stats.js";
 import { SequencePool, type PooledSlot } from "./sequencePool.js";
+import { reuseEvaluatedPrefix } from "./sequenceReuse.js";
 
 export interface CompletionEngineOptions {
   /** Names the loaded variant in cache keys. */
@@ -80,6 +81,8 @@ export class CompletionEngine {
   readonly cache = new CompletionCache();
   readonly stats = new RollingStats();
   private readonly inFlight = new Map<string, AbortController>();
+  /** Sequences lent out by withSequence(): aborted when the engine is disposed. */
+  private readonly lent = new Set<AbortController>();
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
   private disposed = false;
 
@@ -137,6 +140,48 @@ export class CompletionEngine {
     return this.pool.busy;
   }
 
+  /** The target model the sequences evaluate. */
+  get model(): LlamaModel {
+    return this.target;
+  }
+
+  /** Tokens each sequence holds: a prompt and what is generated after it must fit. */
+  get contextSize(): number {
+    return this.targetContext.contextSize;
+  }
+
+  /**
+   * Lends a context sequence of the pool to `use` (the draft speculates for it when the variant has
+   * one) and takes it back whatever happens. `owner` names what its KV cache will hold, so the next
+   * request of the same owner gets it back and reuses the evaluated prefix. `use` receives a signal
+   * that aborts with `signal` or when the engine is disposed. Rejects with CompletionAbortedError
+   * when aborted while waiting for a free sequence.
+   */
+  async withSequence<T>(owner: string, signal: AbortSignal | undefined, use: (sequence: LlamaContextSequence, signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.disposed) throw new Error("The completion engine was disposed");
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) controller.abort();
+    this.lent.add(controller);
+    try {
+      let slot: PooledSlot;
+      try {
+        slot = await this.pool.acquire(owner, controller.signal);
+      } catch {
+        throw new CompletionAbortedError();
+      }
+      try {
+        return await use(slot.sequence, controller.signal);
+      } finally {
+        this.pool.release(slot, owner);
+      }
+    } finally {
+      this.lent.delete(controller);
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
   /** `onChunk` receives the raw text as it is generated (not for cached or typed-through answers). */
   async complete(request: CompletionRequest, signal?: AbortSignal, onChunk?: (chunk: string) => void): Promise<CompletionResult> {
     if (this.disposed) throw new Error("The completion engine was disposed");
@@ -184,6 +229,7 @@ export class CompletionEngine {
     if (this.disposed) return;
     this.disposed = true;
     for (const controller of this.inFlight.values()) controller.abort();
+    for (const controller of this.lent) controller.abort();
     for (const context of this.draftContexts) await context.dispose();
     await this.targetContext.dispose();
   }
@@ -216,11 +262,8 @@ export class CompletionEngine {
     const { sequence } = slot;
     try {
       if (signal.aborted) throw new CompletionAbortedError();
-      // Keep the evaluated prefix the previous prompt shares with this one; evaluate only the rest
-      // (at least one token, whose evaluation yields the first prediction).
-      const reused = Math.min(sequence.compareContextTokens(prompt.tokens).firstDifferentIndex, prompt.tokens.length - 1);
-      if (sequence.nextTokenIndex > reused) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
-      const grammarEvaluationState = request.grammar === undefined ? undefined : await this.grammarState(request.grammar);
+      const reused = await reuseEvaluatedPrefix(sequence, prompt.tokens);
+      const grammarEvaluationState = request.grammar === undefined ? undefined : await this.grammarEvaluationState(request.grammar);
       const predictionsBefore = { ...sequence.tokenPredictions };
       const maxTokens = request.maxTokens ?? this.options.maxTokens;
       const tokens: Token[] = [];
@@ -269,7 +312,8 @@ export class CompletionEngine {
     }
   }
 
-  private async grammarState(grammarText: string) {
+  /** A fresh evaluation state of a GBNF grammar (grammars are parsed once and kept for reuse). */
+  async grammarEvaluationState(grammarText: string) {
     const { LlamaGrammarEvaluationState } = await importNodeLlamaCpp();
     let grammar = this.grammars.get(grammarText);
     if (!grammar) {

@@ -9,3 +9,4 @@ export { postprocessCompletion } from "./postprocess.js";
 export { wantsMultiline } from "./multiline.js";
 export { CompletionCache } from "./completionCache.js";
 export { AdaptiveDebounce, defaultAdaptiveDebounceOptions } from "./adaptiveDebounce.js";
+export { reuseEvaluatedPrefix } from "./sequenceReuse.js";

@@ -24,6 +24,70 @@ export interface EngineCompletion extends CompletionResult {
   contextChunks: number;
 }
 
+/** One turn of a conversation. */
+export interface ChatTurn {
+  role: "user" | "assistant";
+  content: string;
+}
+
+/** Code the user attached to a question: the selection or the whole file. */
+export interface ChatAttachment {
+  kind: "selection" | "file";
+  /** Workspace-relative when inside the workspace, otherwise absolute. */
+  path: string;
+  language?: string;
+  text: string;
+  /** 0-based, inclusive; for a selection. */
+  startLine?: number;
+  endLine?: number;
+}
+
+export interface EngineChatRequest {
+  /** The conversation so far, ending with the user's question. */
+  messages: ChatTurn[];
+  attachments?: ChatAttachment[];
+  /** Check the answer's code blocks with the detector (needs an open workspace); "off" skips it. */
+  policy?: DetectorPolicy;
+  maxTokens?: number;
+  /**
+   * Answer with exactly one fenced code block in this language (a fence tag such as "typescript"),
+   * held to that shape by a grammar: code the user asked for to insert or apply, no prose around it.
+   */
+  codeOnly?: { language: string };
+}
+
+/** A workspace chunk that grounded an answer. */
+export interface ChatSource {
+  /** Workspace-relative. */
+  path: string;
+  /** 0-based, inclusive. */
+  startLine: number;
+  endLine: number;
+  score: number;
+}
+
+export interface ChatCodeBlock {
+  /** 0-based position among the answer's fenced code blocks. */
+  index: number;
+  language?: string;
+  code: string;
+  findings: CompletionCheck["findings"];
+}
+
+/** What a chat answer streams: its sources first (before any text), then its text piece by piece. */
+export type ChatEvent = { type: "sources"; sources: ChatSource[] } | { type: "text"; text: string };
+export type ChatEventListener = (event: ChatEvent) => void;
+
+export interface EngineChatAnswer {
+  text: string;
+  sources: ChatSource[];
+  codeBlocks: ChatCodeBlock[];
+  /** eos: the model finished; maxTokens: cut at the limit; aborted: the user stopped it (text is what came before). */
+  stopReason: "eos" | "maxTokens" | "aborted";
+  tokens: number;
+  tokensPerSecond?: number;
+}
+
 export interface WorkspaceRequest {
   root: string;
   cacheDir: string;
@@ -98,6 +162,8 @@ export interface CoopEngine {
   loadVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState>;
   loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState>;
   complete(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion>;
+  /** Answers a chat question; aborting resolves with the answer so far (stopReason "aborted"). */
+  chat(request: EngineChatRequest, signal?: AbortSignal, onEvent?: ChatEventListener): Promise<EngineChatAnswer>;
   downloadVariant(request: DownloadVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<{ downloaded: string[]; bytes: number }>;
   /** Indexes a workspace for retrieval and detection; completions use it once it is ready. */
   openWorkspace(request: WorkspaceRequest): Promise<{ files: number }>;

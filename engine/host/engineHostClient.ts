@@ -2,9 +2,12 @@ import { fork, type ChildProcess } from "node:child_process";
 import { basename } from "node:path";
 import type {
   CatalogVariantRequest,
+  ChatEventListener,
   ChunkListener,
   CoopEngine,
   DownloadVariantRequest,
+  EngineChatAnswer,
+  EngineChatRequest,
   EngineCompletion,
   EngineCompletionRequest,
   EngineMemory,
@@ -62,7 +65,10 @@ interface Pending {
   reject: (error: Error) => void;
   onProgress?: ProgressListener;
   onChunk?: ChunkListener;
+  onEvent?: ChatEventListener;
 }
+
+type Listeners = Pick<Pending, "onProgress" | "onChunk" | "onEvent">;
 
 const stderrTailLines = 12;
 
@@ -112,6 +118,12 @@ export class EngineHostClient implements CoopEngine {
     return this.call("complete", request, signal, { onChunk });
   }
 
+  /** Answers in the engine process; aborting cancels it there, and the answer so far still comes back. */
+  async chat(request: EngineChatRequest, signal?: AbortSignal, onEvent?: ChatEventListener): Promise<EngineChatAnswer> {
+    if (signal?.aborted) return { text: "", sources: [], codeBlocks: [], stopReason: "aborted", tokens: 0 };
+    return this.call("chat", request, signal, { onEvent });
+  }
+
   downloadVariant(request: DownloadVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<{ downloaded: string[]; bytes: number }> {
     return this.call("downloadVariant", request, signal, { onProgress });
   }
@@ -146,7 +158,7 @@ export class EngineHostClient implements CoopEngine {
     method: M,
     params: EngineMethods[M]["params"],
     signal?: AbortSignal,
-    listeners: { onProgress?: ProgressListener; onChunk?: ChunkListener } = {},
+    listeners: Listeners = {},
   ): Promise<EngineMethods[M]["result"]> {
     if (this.disposed) throw new Error("The Coop engine was disposed");
     signal?.throwIfAborted();
@@ -257,6 +269,9 @@ export class EngineHostClient implements CoopEngine {
         return;
       case "chunk":
         this.pending.get(message.id)?.onChunk?.(message.chunk);
+        return;
+      case "event":
+        this.pending.get(message.id)?.onEvent?.(message.event);
         return;
       case "error":
         this.pending.get(message.id)?.reject(new EngineRequestError(message.error.name, message.error.message));

@@ -33,6 +33,8 @@ function dispatch(request: Extract<HostRequest, { kind: "request" }>, signal: Ab
       return engine.loadCatalogVariant(request.params, signal, (progress) => send({ kind: "progress", id: request.id, progress }));
     case "complete":
       return engine.complete(request.params, signal, (chunk) => send({ kind: "chunk", id: request.id, chunk }));
+    case "chat":
+      return engine.chat(request.params, signal, (event) => send({ kind: "event", id: request.id, event }));
     case "openWorkspace":
       return engine.openWorkspace(request.params);
     case "downloadVariant":

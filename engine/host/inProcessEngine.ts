@@ -1,4 +1,5 @@
 import type { LlamaModel } from "node-llama-cpp";
+import { ChatResponder } from "../chat/index.js";
 import { CompletionEngine } from "../completion/index.js";
 import { WorkspaceCooperators } from "../cooperators/index.js";
 import { completeChecked } from "../repair/index.js";
@@ -7,9 +8,12 @@ import { LlamaRuntime } from "../runtime/index.js";
 import { ModelResolver, loadCatalog, resolveVariant } from "../catalog/index.js";
 import type {
   CatalogVariantRequest,
+  ChatEventListener,
   ChunkListener,
   DownloadVariantRequest,
   CoopEngine,
+  EngineChatAnswer,
+  EngineChatRequest,
   EngineCompletion,
   EngineCompletionRequest,
   EngineMemory,
@@ -28,6 +32,7 @@ interface LoadedVariant {
   runtime: LlamaRuntime;
   models: LlamaModel[];
   completion: CompletionEngine;
+  chat: ChatResponder;
   state: VariantState;
 }
 
@@ -102,6 +107,12 @@ export class InProcessEngine implements CoopEngine {
     };
   }
 
+  async chat(request: EngineChatRequest, signal?: AbortSignal, onEvent?: ChatEventListener): Promise<EngineChatAnswer> {
+    if (this.loading) await this.loading.catch(() => undefined);
+    if (!this.current) throw new Error("No model variant is loaded");
+    return this.current.chat.answer(request, this.cooperators, signal, onEvent);
+  }
+
   downloadVariant(request: DownloadVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<{ downloaded: string[]; bytes: number }> {
     return downloadVariantModels(request, signal, onProgress);
   }
@@ -157,7 +168,7 @@ export class InProcessEngine implements CoopEngine {
         },
       );
       const state: VariantState = { id: spec.id, onGpu: target.onGpu, speculative: completion.speculative, notices: [...runtime.notices] };
-      this.current = { spec, runtime, models, completion, state };
+      this.current = { spec, runtime, models, completion, chat: new ChatResponder(completion, this.options.onLog), state };
       return state;
     } catch (error) {
       for (const model of models.reverse()) await model.dispose();

@@ -1,6 +1,7 @@
+export type { ChatAttachment, ChatCodeBlock, ChatEvent, ChatEventListener, ChatSource, ChatTurn, EngineChatAnswer, EngineChatRequest } from "./engineApi.js";
 export type { DownloadVariantRequest, CatalogVariantRequest, ChunkListener, CompletionCheck, EngineCompletion, EngineCompletionRequest, WorkspaceRequest, CoopEngine, EngineMemory, EngineProgress, EngineStats, ProgressListener, VariantSpec, VariantState } from "./engineApi.js";
 export { InProcessEngine } from "./inProcessEngine.js";
 export { EngineHostClient, EngineCrashedError, EngineGaveUpError, EngineRequestError } from "./engineHostClient.js";
 export type { EngineHostOptions, EngineHostState } from "./engineHostClient.js";
-export { parseHostMessage, parseHostRequest, engineMethods } from "./protocol.js";
+export { parseHostMessage, parseHostRequest, parseChatEvent, engineMethods } from "./protocol.js";
 export type { EngineMethods, EngineMethod, HostMessage, HostRequest } from "./protocol.js";

@@ -1,6 +1,10 @@
 import type {
   CatalogVariantRequest,
+  ChatEvent,
+  ChatSource,
   DownloadVariantRequest,
+  EngineChatAnswer,
+  EngineChatRequest,
   EngineCompletion,
   EngineCompletionRequest,
   EngineMemory,
@@ -16,6 +20,7 @@ export interface EngineMethods {
   loadVariant: { params: VariantSpec; result: VariantState };
   loadCatalogVariant: { params: CatalogVariantRequest; result: VariantState };
   complete: { params: EngineCompletionRequest; result: EngineCompletion };
+  chat: { params: EngineChatRequest; result: EngineChatAnswer };
   openWorkspace: { params: WorkspaceRequest; result: { files: number } };
   downloadVariant: { params: DownloadVariantRequest; result: { downloaded: string[]; bytes: number } };
   stats: { params: Record<string, never>; result: EngineStats };
@@ -24,7 +29,7 @@ export interface EngineMethods {
 
 export type EngineMethod = keyof EngineMethods;
 
-export const engineMethods: readonly EngineMethod[] = ["loadVariant", "loadCatalogVariant", "complete", "openWorkspace", "downloadVariant", "stats", "memory"];
+export const engineMethods: readonly EngineMethod[] = ["loadVariant", "loadCatalogVariant", "complete", "chat", "openWorkspace", "downloadVariant", "stats", "memory"];
 
 /** Extension host → engine host. */
 export type HostRequest =
@@ -43,6 +48,8 @@ export type HostMessage =
   | { kind: "result"; id: number; result: unknown }
   | { kind: "progress"; id: number; progress: EngineProgress }
   | { kind: "chunk"; id: number; chunk: string }
+  /** A chat answer's sources or a piece of its text. */
+  | { kind: "event"; id: number; event: ChatEvent }
   | { kind: "error"; id: number; error: SerializedError }
   | { kind: "log"; level: string; message: string };
 
@@ -70,6 +77,11 @@ export function parseHostMessage(raw: unknown): HostMessage | undefined {
       return isId(raw.id) ? { kind: "result", id: raw.id, result: raw.result } : undefined;
     case "chunk":
       return isId(raw.id) && typeof raw.chunk === "string" ? { kind: "chunk", id: raw.id, chunk: raw.chunk } : undefined;
+    case "event": {
+      if (!isId(raw.id)) return undefined;
+      const event = parseChatEvent(raw.event);
+      return event ? { kind: "event", id: raw.id, event } : undefined;
+    }
     case "progress": {
       const progress = raw.progress;
       if (!isId(raw.id) || !isRecord(progress) || !["download", "merge", "load"].includes(progress.phase as string) || typeof progress.message !== "string") return undefined;
@@ -85,6 +97,20 @@ export function parseHostMessage(raw: unknown): HostMessage | undefined {
     default:
       return undefined;
   }
+}
+
+/** A chat event exactly as ChatEvent declares it, or undefined. */
+export function parseChatEvent(raw: unknown): ChatEvent | undefined {
+  if (!isRecord(raw)) return undefined;
+  if (raw.type === "text") return typeof raw.text === "string" ? { type: "text", text: raw.text } : undefined;
+  if (raw.type !== "sources" || !Array.isArray(raw.sources)) return undefined;
+  const sources: ChatSource[] = [];
+  for (const source of raw.sources) {
+    if (!isRecord(source) || typeof source.path !== "string" || !isId(source.startLine) || !isId(source.endLine) || source.endLine < source.startLine) return undefined;
+    if (typeof source.score !== "number" || !Number.isFinite(source.score)) return undefined;
+    sources.push({ path: source.path, startLine: source.startLine, endLine: source.endLine, score: source.score });
+  }
+  return { type: "sources", sources };
 }
 
 export function serializeError(error: unknown): SerializedError {

@@ -1,0 +1,114 @@
+import { CompletionAbortedError, type CompletionEngine } from "../completion/index.js";
+import type { WorkspaceCooperators } from "../cooperators/index.js";
+import type { ChatEventListener, ChatSource, EngineChatAnswer, EngineChatRequest } from "../host/engineApi.js";
+import { buildChatPrompt } from "./chatPrompt.js";
+import { defaultChatMaxTokens, validateChatRequest } from "./chatRequest.js";
+import { chatTemplateOf, type ChatTemplate } from "./chatTemplate.js";
+import { checkCodeBlocks } from "./checkCodeBlocks.js";
+import { codeOnlyClosing, codeOnlyGrammar, codeOnlyInstructions } from "./codeOnlyAnswer.js";
+import { extractCodeBlocks } from "./codeBlocks.js";
+import { generateAnswer } from "./generateAnswer.js";
+import { isWorkspaceRelative, retrieveSources } from "./retrieveSources.js";
+
+/** Tokens of attachments and sources at most, however large the context. */
+const maxGroundingTokens = 2048;
+/** Names the chat's prompt in the sequence pool: the next question reuses its evaluated prefix. */
+const chatSequenceOwner = "coop:chat";
+
+/**
+ * Answers chat questions with a variant's models: retrieves workspace sources, builds the prompt in
+ * the model's chat format, generates on a sequence of the completion engine's pool (so the draft
+ * speculates for it and its speed joins the engine's stats), streams the text, and checks the
+ * answer's code blocks with the detector.
+ */
+export class ChatResponder {
+  private template: Promise<ChatTemplate> | undefined;
+
+  constructor(
+    private readonly completion: CompletionEngine,
+    private readonly onLog?: (level: string, message: string) => void,
+  ) {}
+
+  /** Answers the request's last question. Aborting resolves with the answer so far (stopReason "aborted"). */
+  async answer(request: EngineChatRequest, cooperators: WorkspaceCooperators | undefined, signal?: AbortSignal, onEvent?: ChatEventListener): Promise<EngineChatAnswer> {
+    validateChatRequest(request);
+    if (signal?.aborted) return abortedAnswer([]);
+    const model = this.completion.model;
+    const template = await this.chatTemplate();
+    const countTokens = (text: string) => model.tokenize(text, false).length;
+    const askedMaxTokens = request.maxTokens ?? defaultChatMaxTokens;
+    const groundingTokens = Math.min(maxGroundingTokens, Math.floor(Math.max(0, this.completion.contextSize - askedMaxTokens) / 2));
+    const attachments = request.attachments ?? [];
+    const question = request.messages.at(-1)!.content;
+    const retrieved = cooperators ? await retrieveSources(cooperators.retriever, question, attachments, { budgetTokens: groundingTokens, countTokens }) : [];
+    const codeOnly = request.codeOnly?.language;
+    const prompt = buildChatPrompt(
+      {
+        turns: request.messages,
+        attachments,
+        sources: retrieved,
+        maxTokens: askedMaxTokens,
+        contextSize: this.completion.contextSize,
+        groundingTokens,
+        ...(codeOnly ? { instructions: codeOnlyInstructions(codeOnly) } : {}),
+      },
+      template,
+      countTokens,
+    );
+    if (prompt.droppedTurns > 0 || prompt.cutAttachments > 0) {
+      this.onLog?.("info", `chat: left out the ${prompt.droppedTurns} oldest turns and cut ${prompt.cutAttachments} attachments to fit the context`);
+    }
+    onEvent?.({ type: "sources", sources: prompt.sources });
+    const grammarEvaluationState = codeOnly ? await this.completion.grammarEvaluationState(codeOnlyGrammar(codeOnly)) : undefined;
+
+    let generated;
+    try {
+      generated = await this.completion.withSequence(chatSequenceOwner, signal, (sequence, sequenceSignal) =>
+        generateAnswer(sequence, prompt.tokens, {
+          maxTokens: prompt.maxTokens,
+          stops: template.stops,
+          signal: sequenceSignal,
+          grammarEvaluationState,
+          onText: (text) => onEvent?.({ type: "text", text }),
+        }),
+      );
+    } catch (error) {
+      // Aborted while another request held the sequence: nothing was generated.
+      if (error instanceof CompletionAbortedError) return abortedAnswer(prompt.sources);
+      throw error;
+    }
+    this.completion.stats.record(generated.stats);
+    if (codeOnly) {
+      const closing = codeOnlyClosing(generated.text);
+      if (closing !== "") {
+        generated = { ...generated, text: generated.text + closing };
+        onEvent?.({ type: "text", text: closing });
+      }
+    }
+
+    const origin = attachments.find((attachment) => isWorkspaceRelative(attachment.path));
+    const check = request.policy !== "off" && cooperators ? { workspace: cooperators.detectorWorkspace, path: origin?.path } : undefined;
+    const codeBlocks = await checkCodeBlocks(extractCodeBlocks(generated.text), check, (message) => this.onLog?.("warn", `chat: ${message}`));
+    return {
+      text: generated.text,
+      sources: prompt.sources,
+      codeBlocks,
+      stopReason: generated.stopReason,
+      tokens: generated.tokens,
+      ...(generated.stats.tokensPerSecond === undefined ? {} : { tokensPerSecond: generated.stats.tokensPerSecond }),
+    };
+  }
+
+  /** The model's chat format, worked out on first use; a failure is not kept, so the next question tries again. */
+  private chatTemplate(): Promise<ChatTemplate> {
+    this.template ??= chatTemplateOf(this.completion.model).catch((error: unknown) => {
+      this.template = undefined;
+      throw error;
+    });
+    return this.template;
+  }
+}
+
+function abortedAnswer(sources: ChatSource[]): EngineChatAnswer {
+  return { text: "", sources, codeBlocks: [], stopReason: "aborted", tokens: 0 };
+}
