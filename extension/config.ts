@@ -61,6 +61,9 @@ export class CoopConfig {
   }
 }
 
+/** Settings whose workspace values VS Code ignores in an untrusted workspace (package.json restrictedConfigurations). */
+export const restrictedSettings = ["coop.modelCatalog", "coop.modelsDirectory"];
+
 /** Settings whose change means the models must be reloaded. */
 export const settingsThatReloadModels = ["coop.gpu", "coop.threads", "coop.modelsDirectory", "coop.modelCatalog", "coop.variant"];
 

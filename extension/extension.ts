@@ -1,41 +1,44 @@
 import * as vscode from "vscode";
 import { ChatViewProvider } from "./chat/chatViewProvider.js";
+import { LastTextEditor } from "./chat/lastTextEditor.js";
 import { CoopInlineCompletionProvider, describeFindings } from "./completions/inlineCompletionProvider.js";
 import { CoopConfig, settingsThatReloadModels } from "./config.js";
-import { EngineConnection } from "./engine/engineConnection.js";
-import type { ChatViewState } from "./protocol/chatProtocol.js";
+import { EngineConnection, type EngineStatus } from "./engine/engineConnection.js";
 import { downloadModels } from "./commands/downloadModels.js";
 import { swapVariant } from "./commands/swapVariant.js";
 import { CoopStatusBar } from "./status/statusBar.js";
+import { noticeRestrictedSettings } from "./trust/restrictedSettingsNotice.js";
 
 let engine: EngineConnection | undefined;
+
+/** What activate() returns: for other extensions and for Coop's own extension-host tests. */
+export interface CoopExtensionApi {
+  readonly completions: vscode.InlineCompletionItemProvider;
+  engineStatus(): EngineStatus;
+}
 
 /**
  * Activation registers Coop's commands, views and providers and nothing heavy: the engine process
  * starts, and the variant loads, on the first completion.
  */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): CoopExtensionApi | undefined {
   const log = vscode.window.createOutputChannel("Coop", { log: true });
   context.subscriptions.push(log);
   try {
     const config = new CoopConfig();
     engine = new EngineConnection(context, config, log);
     const connection = engine;
-    const chatState = (): ChatViewState => {
-      const status = connection.current;
-      return {
-        variant: status.variant,
-        engine: status.error ? "error" : status.loading ? "loading" : status.host === "running" ? "ready" : "idle",
-        detail: status.error,
-      };
-    };
-    const chat = new ChatViewProvider(context.extensionUri, log, chatState);
+    const lastEditor = new LastTextEditor();
+    const chat = new ChatViewProvider(context, connection, config, log, () => lastEditor.editor);
     const completions = new CoopInlineCompletionProvider(connection, config, log);
     context.subscriptions.push(
+      lastEditor,
       chat,
       new CoopStatusBar(connection),
-      connection.onDidChangeStatus(() => chat.refresh()),
-      vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat),
+      vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, {
+        // An answer keeps streaming into the view while the user looks at another one.
+        webviewOptions: { retainContextWhenHidden: true },
+      }),
       vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, completions),
       vscode.commands.registerCommand("coop.explainLastSuggestion", () => {
         const last = completions.lastSuggestion;
@@ -55,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
         await config.setCompletionsEnabled(enabled);
         void vscode.window.showInformationMessage(`Coop inline completions ${enabled ? "enabled" : "disabled"}.`);
       }),
+      noticeRestrictedSettings(log, () => connection.reload()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (settingsThatReloadModels.some((setting) => event.affectsConfiguration(setting))) {
           log.info("Model settings changed; the variant reloads on next use.");
@@ -63,11 +67,13 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     );
     log.info(`Coop activated (variant ${config.variant}).`);
+    return { completions, engineStatus: () => connection.current };
   } catch (error) {
     log.error(error instanceof Error ? error : String(error));
     void vscode.window.showErrorMessage(`Coop failed to start: ${String(error)}`, "Show Log").then((choice) => {
       if (choice === "Show Log") log.show();
     });
+    return undefined;
   }
 }
 

@@ -5,6 +5,8 @@ import type { EngineConnection } from "../engine/engineConnection.js";
 
 interface VariantItem extends vscode.QuickPickItem {
   variantId: string;
+  /** Models that must be downloaded before the variant can load. */
+  missingDownloads: number;
 }
 
 /** Coop: Swap Model Variant: pick from the catalog, remember it for the workspace, load it without a reload. */
@@ -28,11 +30,25 @@ export async function swapVariant(config: CoopConfig, engine: EngineConnection, 
   });
   if (!picked || picked.variantId === config.variant) return;
   await config.setVariant(picked.variantId);
+  if (picked.missingDownloads > 0) {
+    const choice = await vscode.window.showInformationMessage(
+      `Coop: ${picked.label} is the variant of this workspace now; its models must be downloaded first (${picked.detail}).`,
+      "Download Models",
+    );
+    if (choice) await vscode.commands.executeCommand("coop.downloadModels");
+    return;
+  }
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Coop: loading ${picked.label}`, cancellable: true },
-    async (_progress, token) => {
+    async (progress, token) => {
+      let reported = 0;
       try {
-        await engine.loadNow(token);
+        // A merged variant is built on first use: the engine reports the merge, then the load.
+        await engine.loadNow(token, ({ message, fraction }) => {
+          const percent = fraction === undefined ? undefined : Math.floor(fraction * 100);
+          progress.report({ message, increment: percent === undefined ? undefined : Math.max(0, percent - reported) });
+          if (percent !== undefined) reported = Math.max(reported, percent);
+        });
         void vscode.window.setStatusBarMessage(`Coop: ${picked.label} ready`, 4000);
       } catch (error) {
         if (token.isCancellationRequested) return;
@@ -53,6 +69,7 @@ function variantItem(catalog: Catalog, variant: CatalogVariant, resolver: ModelR
     : missing.length === 0 ? "downloaded" : `to download: ${missing.map(describeModel).join(", ")}`;
   return {
     variantId: variant.id,
+    missingDownloads: builtin ? 0 : missing.length,
     label: variant.label,
     description: `${variant.id}${variant.id === active ? " (active)" : ""}`,
     detail: [variant.description, availability, bytes > 0 ? formatBytes(bytes) : undefined, variant.merge ? `merged (${variant.merge.method})` : undefined]

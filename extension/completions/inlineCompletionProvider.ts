@@ -4,6 +4,7 @@ import type { CompletionCheck } from "../../engine/host/engineApi.js";
 // The leaf module: engine/syntax/index.js would bring web-tree-sitter into the extension host.
 import { languageForVsCodeId } from "../../engine/syntax/languages.js";
 import type { CoopConfig } from "../config.js";
+import { withLanguageServerOpinion } from "./languageServerCheck.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
 
 /** How much text around the cursor is sent; the engine trims it to the model's prompt budget. */
@@ -61,13 +62,15 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
         token,
       );
       if (!result || result.text === "" || token.isCancellationRequested) return undefined;
-      this.last = { text: result.text, document: key, check: result.check };
-      if (result.check?.action === "hide") {
-        this.log.info(`Hid a suggestion that uses ${describeFindings(result.check)}.`);
+      const check = result.check && (await withLanguageServerOpinion(result.check, document, offset, this.log));
+      if (token.isCancellationRequested) return undefined;
+      this.last = { text: result.text, document: key, check };
+      if (check?.action === "hide") {
+        this.log.info(`Hid a suggestion that uses ${describeFindings(check)}.`);
         return undefined;
       }
-      if (result.check?.action === "annotate") {
-        vscode.window.setStatusBarMessage(`$(warning) Coop: the suggestion uses ${describeFindings(result.check)}`, 8000);
+      if (check?.action === "annotate") {
+        vscode.window.setStatusBarMessage(`$(warning) Coop: the suggestion uses ${describeFindings(check)}`, 8000);
       }
       return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position))];
     } catch (error) {

@@ -1,7 +1,16 @@
 import { join } from "node:path";
 import * as vscode from "vscode";
 // The client module itself: engine/host/index.js also exports the in-process engine and all it loads.
-import type { EngineCompletion, EngineCompletionRequest, EngineStats, VariantState } from "../../engine/host/engineApi.js";
+import type {
+  ChatEventListener,
+  EngineChatAnswer,
+  EngineChatRequest,
+  EngineCompletion,
+  EngineCompletionRequest,
+  EngineStats,
+  ProgressListener,
+  VariantState,
+} from "../../engine/host/engineApi.js";
 import { EngineHostClient, type EngineHostState } from "../../engine/host/engineHostClient.js";
 import type { CoopConfig } from "../config.js";
 
@@ -11,6 +20,10 @@ export interface EngineStatus {
   /** Set while the variant loads, and after a failure to load it. */
   loading: boolean;
   error?: string;
+  /** The error's name as the engine reported it (ModelNotAvailableError: the models are not downloaded). */
+  errorName?: string;
+  /** Set while Coop: Download Models runs. */
+  download?: { fraction?: number; message: string };
   stats?: EngineStats;
 }
 
@@ -22,7 +35,7 @@ export interface EngineStatus {
 export class EngineConnection implements vscode.Disposable {
   private client: EngineHostClient | undefined;
   private loaded: { key: string; state: Promise<VariantState> } | undefined;
-  private workspaceOpened: string | undefined;
+  private workspace: { root: string; indexed: Promise<void> } | undefined;
   private status: EngineStatus;
   private readonly changed = new vscode.EventEmitter<EngineStatus>();
   readonly onDidChangeStatus = this.changed.event;
@@ -44,7 +57,7 @@ export class EngineConnection implements vscode.Disposable {
     const subscription = token.onCancellationRequested(() => controller.abort());
     try {
       await this.ensureVariant();
-      this.ensureWorkspace();
+      void this.ensureWorkspace();
       if (token.isCancellationRequested) return undefined;
       const result = await this.engine().complete(request, controller.signal);
       if (result.source === "generated") void this.refreshStats();
@@ -52,6 +65,18 @@ export class EngineConnection implements vscode.Disposable {
     } finally {
       subscription.dispose();
     }
+  }
+
+  /**
+   * Answers a chat question once the variant is loaded and the workspace indexed (the answer is
+   * grounded in it). Cancelling resolves with the answer so far.
+   */
+  async chat(request: EngineChatRequest, signal: AbortSignal, onEvent: ChatEventListener): Promise<EngineChatAnswer> {
+    await this.ensureVariant();
+    await this.ensureWorkspace();
+    const answer = await this.engine().chat(request, signal, onEvent);
+    void this.refreshStats();
+    return answer;
   }
 
   /** The shipped catalog, then the user's (ignored in untrusted workspaces, see CoopConfig). */
@@ -70,12 +95,12 @@ export class EngineConnection implements vscode.Disposable {
   }
 
   /** Loads the variant the settings name now (for the swap command's progress), cancellable. */
-  async loadNow(token?: vscode.CancellationToken): Promise<VariantState> {
+  async loadNow(token?: vscode.CancellationToken, onProgress?: ProgressListener): Promise<VariantState> {
     this.reload();
     const controller = new AbortController();
     const subscription = token?.onCancellationRequested(() => controller.abort());
     try {
-      return await this.ensureVariant(controller.signal);
+      return await this.ensureVariant(controller.signal, onProgress);
     } finally {
       subscription?.dispose();
     }
@@ -88,21 +113,26 @@ export class EngineConnection implements vscode.Disposable {
   ): Promise<{ downloaded: string[]; bytes: number }> {
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
+    this.update({ download: { message: "Starting the download" } });
     try {
       return await this.engine().downloadVariant(
         { variantId: this.config.variant, catalogFiles: this.catalogFiles(), ...this.storage() },
         controller.signal,
-        (progress) => onProgress(progress.fraction, progress.message),
+        (progress) => {
+          this.update({ download: { fraction: progress.fraction, message: progress.message } });
+          onProgress(progress.fraction, progress.message);
+        },
       );
     } finally {
       subscription.dispose();
+      this.update({ download: undefined });
     }
   }
 
   /** Forgets the loaded variant: the next request loads the one the settings name now. */
   reload(): void {
     this.loaded = undefined;
-    this.update({ variant: this.config.variant, error: undefined });
+    this.update({ variant: this.config.variant, error: undefined, errorName: undefined });
   }
 
   async dispose(): Promise<void> {
@@ -120,7 +150,7 @@ export class EngineConnection implements vscode.Disposable {
     return this.client;
   }
 
-  private ensureVariant(signal?: AbortSignal): Promise<VariantState> {
+  private ensureVariant(signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
     const catalogFiles = this.catalogFiles();
     const request = {
       variantId: this.config.variant,
@@ -131,9 +161,9 @@ export class EngineConnection implements vscode.Disposable {
     };
     const key = JSON.stringify(request);
     if (this.loaded?.key === key) return this.loaded.state;
-    this.update({ variant: request.variantId, loading: true, error: undefined });
+    this.update({ variant: request.variantId, loading: true, error: undefined, errorName: undefined });
     this.log.info(`Loading variant ${request.variantId}…`);
-    const state = this.engine().loadCatalogVariant(request, signal);
+    const state = this.engine().loadCatalogVariant(request, signal, onProgress);
     this.loaded = { key, state };
     state.then(
       (loaded) => {
@@ -145,29 +175,32 @@ export class EngineConnection implements vscode.Disposable {
         const message = error instanceof Error ? error.message : String(error);
         this.log.error(`Variant ${request.variantId} could not be loaded: ${message}`);
         if (this.loaded?.key === key) this.loaded = undefined;
-        this.update({ loading: false, error: message });
+        this.update({ loading: false, error: message, errorName: error instanceof Error ? error.name : undefined });
       },
     );
     return state;
   }
 
   /**
-   * Indexes the first workspace folder in the engine (once, in the background: completions do not
-   * wait for it). In an untrusted workspace the index is still only read, never run.
+   * Indexes the first workspace folder in the engine, once. Completions do not wait for it (the
+   * promise is ignored); chat does. It never rejects: a workspace that cannot be indexed is logged
+   * and answered without grounding. In an untrusted workspace the files are only read, never run.
    */
-  private ensureWorkspace(): void {
+  private ensureWorkspace(): Promise<void> {
     const folder = vscode.workspace.workspaceFolders?.find((candidate) => candidate.uri.scheme === "file");
-    if (!folder || this.workspaceOpened === folder.uri.fsPath) return;
-    this.workspaceOpened = folder.uri.fsPath;
-    this.engine()
+    if (!folder) return Promise.resolve();
+    if (this.workspace?.root === folder.uri.fsPath) return this.workspace.indexed;
+    const indexed = this.engine()
       .openWorkspace({ root: folder.uri.fsPath, cacheDir: this.storage().cacheDir })
       .then(
         ({ files }) => this.log.info(`Indexed ${files} files of ${folder.name} for retrieval and checking.`),
         (error: unknown) => {
-          this.workspaceOpened = undefined;
+          if (this.workspace?.indexed === indexed) this.workspace = undefined;
           this.log.warn(`The workspace could not be indexed: ${error instanceof Error ? error.message : String(error)}`);
         },
       );
+    this.workspace = { root: folder.uri.fsPath, indexed };
+    return indexed;
   }
 
   private async refreshStats(): Promise<void> {

@@ -68,3 +68,16 @@ test("the chat view lives in Coop's own activity-bar container and has a provide
   assert.equal(chat?.type, "webview");
   assert.match(await extensionSources(), /viewId = "coop\.chat"/);
 });
+
+test("the settings Coop tells untrusted workspaces it ignores are the manifest's restricted ones", () => {
+  const declared = [...configSource.matchAll(/restrictedSettings = \[([^\]]*)\]/g)].flatMap((match) => [...match[1]!.matchAll(/"([^"]+)"/g)].map((name) => name[1]!));
+  assert.deepEqual(declared.sort(), [...(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [])].sort());
+});
+
+test("every command in a menu is a declared command", () => {
+  const menus = (manifest.contributes as { menus?: Record<string, { command: string }[]> }).menus ?? {};
+  const declared = new Set(manifest.contributes.commands.map((entry) => entry.command));
+  for (const [menu, entries] of Object.entries(menus)) {
+    for (const entry of entries) assert.ok(declared.has(entry.command), `${menu} names ${entry.command}, which package.json does not declare`);
+  }
+});
