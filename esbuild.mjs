@@ -2,11 +2,12 @@
 //   node esbuild.mjs               build once (development: sourcemaps, no minify)
 //   node esbuild.mjs --production  minified, no sourcemaps
 //   node esbuild.mjs --watch       rebuild on change, errors in the problem-matcher format
+// Other scripts build the same bundles elsewhere with targetsFor({ production, outdir }).
 import * as esbuild from "esbuild";
-import { pathToFileURL } from "node:url";
+import { dirname } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-const production = process.argv.includes("--production");
-const watch = process.argv.includes("--watch");
+const repoRoot = dirname(fileURLToPath(import.meta.url));
 
 /**
  * node-llama-cpp is ESM-only and ships native binaries: it is never bundled, and it is loaded with a
@@ -16,37 +17,45 @@ const watch = process.argv.includes("--watch");
 const nativeExternals = ["node-llama-cpp", "@node-llama-cpp/*"];
 
 /** Prints errors the way VS Code's `$esbuild-watch` problem matcher reads them. */
-const problemMatcherLogger = {
-  name: "problem-matcher-logger",
-  setup(build) {
-    build.onStart(() => {
-      if (watch) console.log("[watch] build started");
-    });
-    build.onEnd((result) => {
-      for (const { text, location } of result.errors) {
-        console.error(`✘ [ERROR] ${text}`);
-        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
-      }
-      if (watch) console.log("[watch] build finished");
-    });
-  },
-};
-
-const common = {
-  bundle: true,
-  minify: production,
-  sourcemap: production ? false : "linked",
-  sourcesContent: false,
-  logLevel: "silent",
-  plugins: [problemMatcherLogger],
-};
-
-/** A Node program bundled as ESM, with node-llama-cpp loaded from node_modules at run time. */
-function nodeEsmTarget(entryPoints) {
+function problemMatcherLogger(watch) {
   return {
+    name: "problem-matcher-logger",
+    setup(build) {
+      build.onStart(() => {
+        if (watch) console.log("[watch] build started");
+      });
+      build.onEnd((result) => {
+        for (const { text, location } of result.errors) {
+          console.error(`✘ [ERROR] ${text}`);
+          if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+        }
+        if (watch) console.log("[watch] build finished");
+      });
+    },
+  };
+}
+
+/**
+ * The esbuild options of every bundle: the extension host's (CommonJS), the chat UI's (browser), the
+ * engine host's and the CLI's (ESM), written to `outdir` (relative to the repo, or absolute).
+ * Production bundles are minified and carry no source maps.
+ */
+export function targetsFor({ production = false, outdir = "out", watch = false } = {}) {
+  const common = {
+    absWorkingDir: repoRoot,
+    bundle: true,
+    outdir,
+    minify: production,
+    sourcemap: production ? false : "linked",
+    sourcesContent: false,
+    logLevel: "silent",
+    plugins: [problemMatcherLogger(watch)],
+  };
+
+  /** A Node program bundled as ESM, with node-llama-cpp loaded from node_modules at run time. */
+  const nodeEsmTarget = (entryPoints) => ({
     ...common,
     entryPoints,
-    outdir: "out",
     outExtension: { ".js": ".mjs" },
     platform: "node",
     format: "esm",
@@ -54,32 +63,38 @@ function nodeEsmTarget(entryPoints) {
     external: nativeExternals,
     // Bundled ESM has no `require`; some dependencies still call it for Node built-ins.
     banner: { js: "import { createRequire as __coopCreateRequire } from 'node:module'; const require = __coopCreateRequire(import.meta.url);" },
-  };
+  });
+
+  return [
+    {
+      ...common,
+      entryPoints: { extension: "extension/extension.ts" },
+      outExtension: { ".js": ".cjs" },
+      platform: "node",
+      format: "cjs",
+
+
+      target: "node20",
+      external: ["vscode", ...nativeExternals],
+    },
+    {
+      ...common,
+      entryPoints: { webview: "webview/main.ts" },
+      platform: "browser",
+      format: "iife",
+      target: "es2022",
+    },
+    // The engine host: a child process of the extension host that runs node-llama-cpp (see engine/host).
+    nodeEsmTarget({ engineHost: "engine/host/hostMain.ts" }),
+    nodeEsmTarget({ cli: "engine/cli/main.ts" }),
+  ];
 }
 
-export const targets = [
-  {
-    ...common,
-    entryPoints: { extension: "extension/extension.ts" },
-    outdir: "out",
-    outExtension: { ".js": ".cjs" },
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    external: ["vscode", ...nativeExternals],
-  },
-  {
-    ...common,
-    entryPoints: { webview: "webview/main.ts" },
-    outdir: "out",
-    platform: "browser",
-    format: "iife",
-    target: "es2022",
-  },
-  // The engine host: a child process of the extension host that runs node-llama-cpp (see engine/host).
-  nodeEsmTarget({ engineHost: "engine/host/hostMain.ts" }),
-  nodeEsmTarget({ cli: "engine/cli/main.ts" }),
-];
+const production = process.argv.includes("--production");
+const watch = process.argv.includes("--watch");
+
+/** The targets of this invocation (the repo's out/); tests import it to bundle with the same options. */
+export const targets = targetsFor({ production, watch });
 
 /** Builds every target (or watches them). Skipped when a test imports this file for `targets`. */
 async function build() {

@@ -1,8 +1,11 @@
-export { ensureTinyModelSet } from "./tinyModelStore.js";
+export { ensureTinyModelSet, tinyModelSetKey } from "./tinyModelStore.js";
 export type { TinyModelSet, TinyModelStoreOptions } from "./tinyModelStore.js";
 export { buildTinyModelSet, defaultTinyModelSetOptions, tinyModelSetVersion } from "./tinyModelSet.js";
 export type { TinyModelSetManifest, TinyModelSetOptions, TinyModelSetCorpora } from "./tinyModelSet.js";
-export { pinnedCorpora, llamaCppSourceDir } from "./pinnedCorpora.js";
+export { pinnedCorpora } from "./pinnedCorpora.js";
+export { llamaCppSourceDir, LlamaCppSourceUnavailableError } from "./llamaCppSource.js";
+export type { GitRunner, LlamaCppSourceOptions } from "./llamaCppSource.js";
+export { packagedLlamaCppSourceFolder } from "./extractedLlamaCppSource.js";
 export { readCorpus } from "./corpus.js";
 export type { Corpus, CorpusSpec } from "./corpus.js";
 export { specialTokenTexts } from "./specialTokens.js";

@@ -2,11 +2,13 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import type { LlamaCppSourceOptions } from "./llamaCppSource.js";
 import { pinnedCorpora } from "./pinnedCorpora.js";
 import {
   buildTinyModelSet,
   defaultTinyModelSetOptions,
   tinyModelSetVersion,
+  type TinyModelSetCorpora,
   type TinyModelSetManifest,
   type TinyModelSetOptions,
 } from "./tinyModelSet.js";
@@ -31,6 +33,17 @@ export interface TinyModelStoreOptions {
   options?: TinyModelSetOptions;
   /** Mixed into the key, e.g. a hash of the builder's own source in development. */
   keySalt?: string;
+  /** Where llama.cpp's source comes from (default: the packaged extracted copy, else a git checkout). */
+  llamaCppSource?: LlamaCppSourceOptions;
+}
+
+/** The key of a set's folder (`tiny-models-<key>`): builder version, options, salt and the corpora's hashes. */
+export function tinyModelSetKey(corpora: TinyModelSetCorpora, options: TinyModelSetOptions = defaultTinyModelSetOptions, keySalt = ""): string {
+  return createHash("sha256")
+    .update(`${tinyModelSetVersion}\n${JSON.stringify(options)}\n${keySalt}\n`)
+    .update(Object.values(corpora).map((corpus) => `${corpus.name} ${corpus.sha256}`).join("\n"))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /**
@@ -40,12 +53,8 @@ export interface TinyModelStoreOptions {
  */
 export async function ensureTinyModelSet(store: TinyModelStoreOptions): Promise<TinyModelSet> {
   const options = store.options ?? defaultTinyModelSetOptions;
-  const corpora = await pinnedCorpora(store.nodeLlamaCppDir, store.cacheDir);
-  const key = createHash("sha256")
-    .update(`${tinyModelSetVersion}\n${JSON.stringify(options)}\n${store.keySalt ?? ""}\n`)
-    .update(Object.values(corpora).map((corpus) => `${corpus.name} ${corpus.sha256}`).join("\n"))
-    .digest("hex")
-    .slice(0, 16);
+  const corpora = await pinnedCorpora(store.nodeLlamaCppDir, store.cacheDir, store.llamaCppSource);
+  const key = tinyModelSetKey(corpora, options, store.keySalt);
   const dir = join(store.cacheDir, `tiny-models-${key}`);
   let built = false;
   if (!existsSync(join(dir, "manifest.json"))) {
