@@ -1,7 +1,8 @@
 // npm run bench -- merge [--gib N]: merge throughput against a plain copy of the same bytes, and peak memory.
 // Generates a base and two inputs of ≥1 GB each (F16, a few big tensors) in a temp dir, times a streamed
 // copy of one file, a linear merge of the two inputs and a TIES merge over the base in the same run,
-// and writes bench-results/merge.json. The temp files are deleted afterwards.
+// and writes bench-results/merge.json. The temp files are deleted afterwards. Peak RSS is the process's
+// maximum so far, so the TIES figure also covers everything before it.
 import { open, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -121,6 +122,7 @@ try {
   const linearThroughputRatio = throughput(linear) / copyThroughput;
   console.log(`\nlinear merge runs at ${(linearThroughputRatio * 100).toFixed(0)}% of copy speed (goal >= 50%)`);
   console.log(`peak RSS through the linear merge ${mib(peakRssLinear).toFixed(0)} MiB; largest tensor ${mib(TENSOR_BYTES).toFixed(0)} MiB (goal: under 2 x largest tensor + a constant)`);
+  console.log(`peak RSS through the TIES merge ${mib(peakRssTies).toFixed(0)} MiB (streamed in row blocks too)`);
   const path = await writeBenchResults("merge", {
     fileBytes,
     tensors: TENSORS * 2,

@@ -6,7 +6,8 @@ import { GgmlType } from "./types.js";
 export { ggmlTypeInfo, tensorByteSize, type GgmlTypeInfo } from "./typeInfo.js";
 
 type Decoder = (bytes: Uint8Array, out: Float32Array) => void;
-type Encoder = (values: Float32Array) => Uint8Array;
+/** Writes the encoding of `values` into `bytes`, which has exactly its size. */
+type Encoder = (values: Float32Array, bytes: Uint8Array) => void;
 
 const decoders: Partial<Record<GgmlType, Decoder>> = {
   [GgmlType.F32]: decodeF32,
@@ -42,13 +43,21 @@ function checkBlocks(type: GgmlType, elementCount: number, verb: string): { bloc
   return { blockSize, bytesPerBlock };
 }
 
-/** Encodes float values as tensor data of `type` (F32, F16, BF16 or Q8_0). */
-/** Encodes floats as `type`. F16 can write into `into` (a reused buffer) instead of allocating. */
+/**
+ * Encodes float values as tensor data of `type` (F32, F16, BF16 or Q8_0). `into`, when given,
+ * receives the bytes at its start (a reused buffer instead of a new one); the result is a view of it.
+ */
 export function encodeTensor(type: GgmlType, values: Float32Array, into?: Uint8Array): Uint8Array {
   const encoder = encoders[type];
   if (encoder === undefined) throw new RangeError(`unsupported tensor type ${ggmlTypeName(type)} for encoding`);
-  checkBlocks(type, values.length, "encode");
-  return type === GgmlType.F16 && into ? encodeF16(values, into) : encoder(values);
+  const { blockSize, bytesPerBlock } = checkBlocks(type, values.length, "encode");
+  const length = (values.length / blockSize) * bytesPerBlock;
+  if (into !== undefined && into.length < length) {
+    throw new RangeError(`${values.length} ${GgmlType[type]} elements take ${length} bytes; the buffer given holds ${into.length}`);
+  }
+  const bytes = into === undefined ? new Uint8Array(length) : into.subarray(0, length);
+  encoder(values, bytes);
+  return bytes;
 }
 
 /** Decodes tensor data of `type` into `out` (one float per element); `bytes` must hold exactly those elements. */

@@ -29,9 +29,8 @@ function roundAway(x: number): number {
 }
 
 /** quantize_row_q8_0_ref: d = amax / 127 stored as f16, q = roundf(x / d) using float32 arithmetic. */
-export function encodeQ8_0(values: Float32Array): Uint8Array {
+export function encodeQ8_0(values: Float32Array, bytes: Uint8Array): void {
   const blocks = values.length / QK;
-  const bytes = new Uint8Array(blocks * 34);
   for (let b = 0; b < blocks; b++) {
     const x = b * QK;
     let amax = 0;
@@ -51,7 +50,6 @@ export function encodeQ8_0(values: Float32Array): Uint8Array {
     bytes[at + 1] = h >>> 8;
     for (let j = 0; j < QK; j++) bytes[at + 2 + j] = roundAway(fround(values[x + j]! * id)) & 0xff;
   }
-  return bytes;
 }
 
 /** Q4_0 block: f16 d, then 16 bytes; low nibbles are elements 0..15, high nibbles 16..31; x = d * (q - 8). */

@@ -119,11 +119,19 @@ export class GgufFile {
     return info;
   }
 
-  private async readAt(position: number, length: number, context: string): Promise<Uint8Array> {
+  /** `length` bytes at `position`, into the front of `into` when given (a reused buffer: no allocation, no zero-filling). */
+  private async readAt(position: number, length: number, context: string, into?: Uint8Array): Promise<Uint8Array> {
     const handle = this.handle;
     if (handle === undefined) throw new Error(`${this.path} is closed`);
-    checkAllocation(length, context);
-    const bytes = new Uint8Array(length);
+    let bytes: Uint8Array;
+    if (into === undefined) {
+      checkAllocation(length, context);
+      bytes = new Uint8Array(length);
+    } else if (into.length < length) {
+      throw new RangeError(`${context} take ${length} bytes; the buffer given holds ${into.length}`);
+    } else {
+      bytes = into.subarray(0, length);
+    }
     let done = 0;
     while (done < length) {
       const { bytesRead } = await handle.read(bytes, done, length - done, position + done);
@@ -176,25 +184,42 @@ export class GgufFile {
     return info.elementCount / (info.dims[0] ?? 1);
   }
 
-  /** `rowCount` rows starting at `firstRow`, dequantized; rows are ne0 elements long. */
-  /** Rows decoded to floats; `into`, when given and large enough, receives them (no allocation). */
+  /**
+   * `rowCount` rows starting at `firstRow`, dequantized; rows are ne0 elements long. `into`, when
+   * given and large enough, receives them (no allocation).
+   */
   async readRows(ref: TensorRef, firstRow: number, rowCount: number, into?: Float32Array): Promise<Float32Array> {
     const info = this.resolve(ref);
     this.checkDecodable(info);
+    this.checkRows(info, firstRow, rowCount);
+    const rowLength = info.dims[0] ?? 1;
+    checkAllocation(rowCount * rowLength * 4, `${rowCount} rows of tensor '${info.name}' as floats`);
+    const bytes = await this.readRowBytes(info, firstRow, rowCount);
+    const elements = rowCount * rowLength;
+    return decodeTensorInto(info.type, bytes, into && into.length >= elements ? into.subarray(0, elements) : new Float32Array(elements));
+  }
+
+  /**
+   * The raw (encoded) bytes of `rowCount` rows starting at `firstRow`. `into`, when given, receives
+   * them (it must hold them all): a streaming reader reuses one buffer instead of allocating per read.
+   */
+  async readRowBytes(ref: TensorRef, firstRow: number, rowCount: number, into?: Uint8Array): Promise<Uint8Array> {
+    const info = this.resolve(ref);
+    this.checkRows(info, firstRow, rowCount);
+    const rowBytes = rowByteSize(info.type, info.dims[0] ?? 1);
+    return this.readAt(
+      this.fileOffsetOf(info) + firstRow * rowBytes,
+      rowCount * rowBytes,
+      `rows ${firstRow}..${firstRow + rowCount - 1} of tensor '${info.name}'`,
+      into,
+    );
+  }
+
+  private checkRows(info: GgufTensorInfo, firstRow: number, rowCount: number): void {
     const rows = this.rowCount(info);
     if (!Number.isSafeInteger(firstRow) || !Number.isSafeInteger(rowCount) || firstRow < 0 || rowCount < 0 || firstRow + rowCount > rows) {
       throw new RangeError(`rows [${firstRow}, ${firstRow + rowCount}) are outside tensor '${info.name}', which has ${rows} rows`);
     }
-    const rowLength = info.dims[0] ?? 1;
-    checkAllocation(rowCount * rowLength * 4, `${rowCount} rows of tensor '${info.name}' as floats`);
-    const rowBytes = rowByteSize(info.type, rowLength);
-    const bytes = await this.readAt(
-      this.fileOffsetOf(info) + firstRow * rowBytes,
-      rowCount * rowBytes,
-      `rows ${firstRow}..${firstRow + rowCount - 1} of tensor '${info.name}'`,
-    );
-    const elements = rowCount * rowLength;
-    return decodeTensorInto(info.type, bytes, into && into.length >= elements ? into.subarray(0, elements) : new Float32Array(elements));
   }
 
   /** The tensor's raw bytes in chunks of `chunkBytes` (the last one may be shorter); each chunk is a new buffer. */

@@ -1,5 +1,5 @@
-import { encodeTensor, gguf, type GgufFile, type GgufTensorInfo, type GgufWriter } from "../gguf/index.js";
-import { mergeTensor, type MergeInput, type MergeMethod } from "./methods/index.js";
+import { gguf, type GgufFile, type GgufTensorInfo, type GgufWriter } from "../gguf/index.js";
+import { mergeTensor, openTensorMergeStream, type MergeInput, type TensorMergeStream } from "./methods/index.js";
 import { writeAtomically } from "./atomicOutput.js";
 import { throwIfAborted } from "./mergeError.js";
 import type { MergeJob, MergeOutputType } from "./mergeJob.js";
@@ -7,9 +7,8 @@ import { copyMetadata } from "./outputMetadata.js";
 import { fileTypeOf, outputTensorType } from "./outputTensorType.js";
 import { ProgressCounter } from "./progressCounter.js";
 import { provenanceOf } from "./provenance.js";
-
-/** Methods whose result at one position depends only on the inputs at that position, so they can run row block by row block. */
-const ELEMENTWISE_METHODS: ReadonlySet<MergeMethod> = new Set(["linear", "task_arithmetic"]);
+import { RowBlockReader } from "./rowBlockReader.js";
+import { encodedLength, SliceMerger } from "./sliceMerger.js";
 
 const DEFAULT_BLOCK_ELEMENTS = 1 << 22;
 
@@ -20,7 +19,8 @@ export interface FullMergeResult {
 
 /**
  * Merges full models tensor by tensor into `path`. `reference` (the base, or the first input) gives
- * the tensor order and metadata; the files were checked compatible before.
+ * the tensor order and metadata; the files were checked compatible before. Methods that can stream
+ * read each tensor in row blocks; the others (sce, slerp) read it whole.
  */
 export async function mergeFullModels(
   job: MergeJob,
@@ -37,15 +37,15 @@ export async function mergeFullModels(
     const progress = new ProgressCounter(declared.length, declared.reduce((sum, t) => sum + t.byteSize, 0), job.onProgress);
     for (const [tensorIndex, out] of declared.entries()) {
       throwIfAborted(job.signal);
-      const mergeBlock = (baseValues: Float32Array | undefined, values: Float32Array[], into?: Float32Array): Float32Array =>
-        mergeTensor(job.method, baseValues, merged(job, values), job.params ?? {}, { seed: job.seed ?? 0, tensorIndex }, into);
-      const blockElements = job.blockElements ?? DEFAULT_BLOCK_ELEMENTS;
-      if (ELEMENTWISE_METHODS.has(job.method) && out.elementCount > blockElements) {
-        await mergeByRowBlocks(writer, out, base, inputs, mergeBlock, progress, blockElements, job.signal);
+      const context = { seed: job.seed ?? 0, tensorIndex };
+      const stream = openTensorMergeStream(job.method, base !== undefined, job.inputs, job.params ?? {}, context, out.elementCount);
+      if (stream !== undefined) {
+        await streamTensor(writer, out, base, inputs, stream, progress, job.blockElements ?? DEFAULT_BLOCK_ELEMENTS, job.signal);
       } else {
         const values = await Promise.all(inputs.map((input) => input.readTensor(out.name)));
         const baseValues = base === undefined ? undefined : await base.readTensor(out.name);
-        await writer.writeTensor(out.name, mergeBlock(baseValues, values));
+        const merged: MergeInput[] = job.inputs.map((input, i) => ({ values: values[i]!, weight: input.weight, density: input.density }));
+        await writer.writeTensor(out.name, mergeTensor(job.method, baseValues, merged, job.params ?? {}, context));
         progress.add(out.name, out.byteSize, true);
       }
     }
@@ -53,61 +53,44 @@ export async function mergeFullModels(
   });
 }
 
-function merged(job: MergeJob, values: readonly Float32Array[]): MergeInput[] {
-  return job.inputs.map((input, i) => ({ values: values[i]!, weight: input.weight, density: input.density }));
-}
-
 /**
- * One row block at a time, pipelined: the next block is read and the previous one written while this
- * one is merged, so file I/O (on libuv's threads) overlaps the merge arithmetic (on this one).
+ * One tensor through a merge stream, a row block at a time: each statistics pass reads the tensor
+ * once, then the merging pass reads it again and writes the output. Reading runs a block ahead and
+ * writing a block behind the arithmetic, so file I/O (on libuv's threads) overlaps it (on this one).
  */
-async function mergeByRowBlocks(
+async function streamTensor(
   writer: GgufWriter,
   out: GgufTensorInfo,
   base: GgufFile | undefined,
   inputs: readonly GgufFile[],
-  mergeBlock: (base: Float32Array | undefined, values: Float32Array[], into?: Float32Array) => Float32Array,
+  stream: TensorMergeStream,
   progress: ProgressCounter,
   blockElements: number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const rowLength = out.dims[0]!;
-  const rows = out.elementCount / rowLength;
-  const rowsPerBlock = Math.max(1, Math.floor(blockElements / rowLength));
-  // Buffers are reused from block to block (fresh ones cost page faults and zero-filling): two sets
-  // for reading, since the next block is read while this one is merged, and two for the encoded
-  // bytes, since one may still be being written.
-  const blockLength = rowsPerBlock * rowLength;
-  const readBuffers = [0, 1].map(() => ({ inputs: inputs.map(() => new Float32Array(blockLength)), base: base ? new Float32Array(blockLength) : undefined }));
-  const mergedBuffer = new Float32Array(blockLength);
-  // Only F16 output is encoded into a reused buffer (two bytes an element); other types allocate.
-  const encodedBuffers = [0, 1].map(() => new Uint8Array(blockLength * 2));
-  const read = (first: number): Promise<[Float32Array[], Float32Array | undefined]> => {
-    const count = Math.min(rowsPerBlock, rows - first);
-    const buffers = readBuffers[(first / rowsPerBlock) % 2]!;
-    const reading = Promise.all([
-      Promise.all(inputs.map((input, index) => input.readRows(out.name, first, count, buffers.inputs[index]))),
-      base?.readRows(out.name, first, count, buffers.base),
-    ]);
-    reading.catch(() => {}); // awaited below; this only keeps a failure from surfacing as unhandled first
-    return reading;
-  };
-  let next = read(0);
+  const reader = new RowBlockReader(out, base, inputs, blockElements);
+  const merger = new SliceMerger(reader.inputTypes, reader.baseType, out.type, stream);
+  for (let pass = 0; pass < stream.statisticsPasses; pass++) {
+    for await (const block of reader.blocks()) {
+      throwIfAborted(signal);
+      merger.observeBlock(pass, block.inputs, block.base, block.elements);
+    }
+  }
+  // Two output buffers, reused: one may still be being written while the next block is merged.
+  const encoded = [0, 1].map(() => new Uint8Array(encodedLength(out.type, reader.blockElements)));
   let writing: Promise<void> = Promise.resolve();
   try {
-    for (let first = 0; first < rows; first += rowsPerBlock) {
+    for await (const block of reader.blocks()) {
       throwIfAborted(signal);
-      const [values, baseValues] = await next;
-      if (first + rowsPerBlock < rows) next = read(first + rowsPerBlock);
-      const bytes = encodeTensor(out.type, mergeBlock(baseValues, values, mergedBuffer), encodedBuffers[(first / rowsPerBlock) % 2]);
+      const bytes = encoded[block.index % 2]!.subarray(0, encodedLength(out.type, block.elements));
+      merger.mergeBlock(block.inputs, block.base, block.elements, bytes);
       await writing;
-      const finished = first + rowsPerBlock >= rows;
-      writing = writer.writeTensorChunk(out.name, bytes).then(() => progress.add(out.name, bytes.length, finished));
-      writing.catch(() => {});
+      writing = writer.writeTensorChunk(out.name, bytes).then(() => progress.add(out.name, bytes.length, block.last));
+      writing.catch(() => {}); // awaited below; this only keeps a failure from surfacing as unhandled first
     }
     await writing;
   } finally {
-    // Nothing may still touch the files when the caller aborts the writer and closes the inputs.
-    await Promise.allSettled([writing, next]);
+    // Nothing may still touch the output when the caller aborts the writer.
+    await Promise.allSettled([writing]);
   }
 }

@@ -38,8 +38,10 @@ export interface MergeJob {
   /** general.name of the output; default derived from the base and the method. */
   name?: string;
   /**
-   * Elementwise methods (linear, task_arithmetic) hold this many floats per input at once, merging
-   * big tensors row block by row block; default 4 Mi (16 MiB per input).
+   * Full-model merges with the methods that stream (linear, task_arithmetic, ties, dare_linear,
+   * dare_ties) read each tensor this many elements per input at a time (in whole rows), so memory
+   * stays bounded by the block, not the tensor; default 4 Mi (8 MiB per F16 input). sce and slerp
+   * read whole tensors.
    */
   blockElements?: number;
   signal?: AbortSignal;

@@ -1,4 +1,3 @@
-import { createRandom } from "../../linalg/index.js";
 import { MergeMethodError } from "./mergeMethodError.js";
 import type { MergeContext } from "./types.js";
 
@@ -33,10 +32,16 @@ export function dropoutSeed(context: MergeContext, inputIndex: number): number {
   return absorb(h, inputIndex >>> 0);
 }
 
+/** The increment of createRandom's (mulberry32's) 32-bit counter. */
+const COUNTER_STEP = 0x6d2b79f5;
+
 /**
  * DARE's drop-and-rescale (Yu et al. 2023) of τ = values − base into `into`: each element is kept with
  * probability `density` (dropped with p = 1 − density) and kept ones are scaled by 1/(1 − p) = 1/density.
- * Element j is kept iff the j-th uniform draw of createRandom(seed) is < density.
+ * Element j of the tensor is kept iff the j-th uniform draw of createRandom(seed) is < density.
+ * `firstPosition` is the tensor position of values[0], so a tensor merged piece by piece draws the same
+ * mask as when merged whole: createRandom's draws are a counter passed through a mixer, so the j-th is
+ * computed here directly (test/engine/merge-streaming.test.ts checks they equal createRandom's).
  */
 export function writeDroppedTaskVector(
   base: Float32Array,
@@ -44,15 +49,21 @@ export function writeDroppedTaskVector(
   density: number,
   seed: number,
   into: Float32Array,
+  firstPosition = 0,
 ): void {
   const n = base.length;
   if (density === 1) {
     for (let j = 0; j < n; j++) into[j] = values[j]! - base[j]!;
     return;
   }
-  const random = createRandom(seed);
   const rescale = 1 / density;
+  // The counter before the draw for firstPosition (wrapping at 2^32, as createRandom's does).
+  let counter = (seed + Math.imul(firstPosition, COUNTER_STEP)) | 0;
   for (let j = 0; j < n; j++) {
-    into[j] = random.next() < density ? (values[j]! - base[j]!) * rescale : 0;
+    counter = (counter + COUNTER_STEP) | 0;
+    let t = Math.imul(counter ^ (counter >>> 15), counter | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const uniform = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    into[j] = uniform < density ? (values[j]! - base[j]!) * rescale : 0;
   }
 }

@@ -1,5 +1,6 @@
 import { dropoutSeed, writeDroppedTaskVector } from "./dareDropout.js";
 import { signConsensusMerge } from "./signConsensus.js";
+import { tiesOptions } from "./ties.js";
 import type { MergeContext, MergeInput, MergeParams } from "./types.js";
 import { validateMergeArguments } from "./validate.js";
 
@@ -12,11 +13,7 @@ export function dareTiesMerge(
 ): Float32Array {
   validateMergeArguments("dare_ties", base, inputs, params);
   const seeds = inputs.map((_, i) => dropoutSeed(context, i));
-  return signConsensusMerge({
-    base,
-    weights: inputs.map((input) => input.weight),
-    writeTaskVector: (i, into) => writeDroppedTaskVector(base, inputs[i]!.values, inputs[i]!.density ?? 1, seeds[i]!, into),
-    lambda: params.lambda ?? 1,
-    normalize: params.normalize ?? true,
-  });
+  const writeDropped = (i: number, into: Float32Array): void =>
+    writeDroppedTaskVector(base, inputs[i]!.values, inputs[i]!.density ?? 1, seeds[i]!, into);
+  return signConsensusMerge(base, writeDropped, tiesOptions(inputs, params));
 }

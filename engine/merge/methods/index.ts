@@ -11,6 +11,7 @@ import { validateMergeArguments } from "./validate.js";
 
 export { dareLinearMerge, dareTiesMerge, linearMerge, MergeMethodError, sceMerge, slerpMerge, taskArithmeticMerge, tiesMerge };
 export { dropoutSeed } from "./dareDropout.js";
+export { openTensorMergeStream, STREAMING_METHODS, type StreamedInput, type TensorMergeStream } from "./streamingMerge.js";
 export type { MergeContext, MergeInput, MergeMethod, MergeParams };
 
 export const MERGE_METHODS: readonly MergeMethod[] = ["linear", "task_arithmetic", "ties", "dare_linear", "dare_ties", "sce", "slerp"];

@@ -1,73 +1,157 @@
 /**
- * Top-k selection by magnitude in linear time, without sorting or copying the tensor.
+ * Top-k selection by magnitude in linear time, without sorting or copying the tensor, and over a
+ * tensor seen piece by piece as well as whole (a streamed merge never holds the tensor).
  *
  * For non-negative IEEE floats the bit pattern orders like the value, so the k-th largest |value|
- * is found with a two-level radix select over the pattern's high and low 16 bits (sign bit cleared).
+ * is found with a two-level radix select over the pattern's high and low 16 bits (sign bit cleared):
+ * one pass over the values counts the high halves, a second counts the low halves of the entries in
+ * the chosen high bucket.
  *
  * Ties at the threshold are resolved by position: among entries whose magnitude equals the k-th
  * largest, the ones with the lowest indices are kept, so exactly k entries survive.
  */
 
-/** The k-th largest magnitude, as its bit pattern, and how many entries equal to it belong to the top k. */
-interface TopKCut {
+/** Which magnitudes belong to the top k: those above the threshold, and the first `equalsToKeep` equal to it. */
+export interface TopKCut {
+  /** Bit pattern of the k-th largest magnitude; -1 keeps everything, 0x7fffffff with no equals to keep nothing. */
   thresholdBits: number;
   equalsToKeep: number;
 }
 
 const ABS_MASK = 0x7fffffff;
+const KEEP_ALL: TopKCut = { thresholdBits: -1, equalsToKeep: 0 };
+const KEEP_NONE: TopKCut = { thresholdBits: 0x7fffffff, equalsToKeep: 0 };
 
-function bitsOf(values: Float32Array): Uint32Array {
-  return new Uint32Array(values.buffer, values.byteOffset, values.length);
+function wordsOf(values: Float32Array): Int32Array {
+  return new Int32Array(values.buffer, values.byteOffset, values.length);
 }
 
-/** Requires 1 <= k <= values.length. */
-function findCut(bits: Uint32Array, k: number): TopKCut {
-  const high = new Uint32Array(0x8000);
-  for (let j = 0; j < bits.length; j++) high[(bits[j]! & ABS_MASK) >>> 16]++;
-  let remaining = k;
-  let bucket = 0x7fff;
-  for (; bucket > 0 && high[bucket]! < remaining; bucket--) remaining -= high[bucket]!;
+/**
+ * Finds the cut for the k largest of n magnitudes. Unless `countingPasses` is 0 (k is 0 or at least
+ * n), show it every piece of the values in pass 0, then every piece again, in the same order, in pass 1.
+ * k may be given late (setK), as long as it is before pass 1: pass 0 does not depend on it.
+ */
+export class TopKCutFinder {
+  private readonly high = new Uint32Array(0x8000);
+  private low: Uint32Array | undefined;
+  /** The high half of the k-th magnitude, and how many of the top k share it; set when pass 1 begins. */
+  private bucket = 0;
+  private remaining = 0;
+  private k: number | undefined;
 
-  const low = new Uint32Array(0x10000);
-  for (let j = 0; j < bits.length; j++) {
-    const a = bits[j]! & ABS_MASK;
-    if (a >>> 16 === bucket) low[a & 0xffff]++;
+  constructor(
+    private readonly n: number,
+    k?: number,
+  ) {
+    this.k = k;
   }
-  let slot = 0xffff;
-  for (; slot > 0 && low[slot]! < remaining; slot--) remaining -= low[slot]!;
-  return { thresholdBits: (bucket << 16) | slot, equalsToKeep: remaining };
+
+  setK(k: number): void {
+    if (this.low !== undefined) throw new Error("TopKCutFinder.setK() after pass 1 began");
+    this.k = k;
+  }
+
+  /** 2, or 0 when the cut keeps everything or nothing. */
+  get countingPasses(): 0 | 2 {
+    const k = this.requireK();
+    return k >= this.n || k <= 0 ? 0 : 2;
+  }
+
+  private requireK(): number {
+    if (this.k === undefined) throw new Error("TopKCutFinder: k is not set");
+    return this.k;
+  }
+
+  count(pass: number, values: Float32Array): void {
+    if (pass === 0) this.countHigh(values);
+    else this.countLow(values);
+  }
+
+  private countHigh(values: Float32Array): void {
+    const words = wordsOf(values);
+    const high = this.high;
+    for (let j = 0; j < words.length; j++) high[(words[j]! & ABS_MASK) >>> 16]++;
+  }
+
+  private countLow(values: Float32Array): void {
+    if (this.low === undefined) {
+      // The high buckets are complete: walk down from the largest to the one holding the k-th magnitude.
+      let remaining = this.requireK();
+      let bucket = 0x7fff;
+      for (; bucket > 0 && this.high[bucket]! < remaining; bucket--) remaining -= this.high[bucket]!;
+      this.bucket = bucket;
+      this.remaining = remaining;
+      this.low = new Uint32Array(0x10000);
+    }
+    const words = wordsOf(values);
+    const { low, bucket } = this;
+    for (let j = 0; j < words.length; j++) {
+      const a = words[j]! & ABS_MASK;
+      if (a >>> 16 === bucket) low[a & 0xffff]++;
+    }
+  }
+
+  cut(): TopKCut {
+    if (this.countingPasses === 0) return this.requireK() <= 0 ? KEEP_NONE : KEEP_ALL;
+    if (this.low === undefined) throw new Error("TopKCutFinder.cut() before both counting passes");
+    let remaining = this.remaining;
+    let slot = 0xffff;
+    for (; slot > 0 && this.low[slot]! < remaining; slot--) remaining -= this.low[slot]!;
+    return { thresholdBits: (this.bucket << 16) | slot, equalsToKeep: remaining };
+  }
+}
+
+/** Applies a cut to the pieces of the values in position order (the ties kept are counted across pieces). */
+export class TopKTrimmer {
+  private equalsLeft: number;
+
+  constructor(private readonly cut: TopKCut) {
+    this.equalsLeft = cut.equalsToKeep;
+  }
+
+  /** Zeroes (to +0), in place, the entries of this piece outside the top k. */
+  trim(values: Float32Array): void {
+    const words = wordsOf(values);
+    const { thresholdBits } = this.cut;
+    let equalsLeft = this.equalsLeft;
+    for (let j = 0; j < words.length; j++) {
+      const a = words[j]! & ABS_MASK;
+      // All ones where a > threshold (the difference, within 32 bits, is negative), else zero: a mask
+      // instead of a branch, which random magnitudes would mispredict half the time.
+      let keep = (thresholdBits - a) >> 31;
+      if (a === thresholdBits) keep = equalsLeft-- > 0 ? -1 : 0;
+      words[j] = words[j]! & keep;
+    }
+    this.equalsLeft = Math.max(0, equalsLeft);
+  }
+
+  /** Sets mask[j] to 1 for the entries of this piece in the top k, 0 for the others. */
+  mark(values: Float32Array, mask: Uint8Array): void {
+    const words = wordsOf(values);
+    const { thresholdBits } = this.cut;
+    let equalsLeft = this.equalsLeft;
+    for (let j = 0; j < words.length; j++) {
+      const a = words[j]! & ABS_MASK;
+      mask[j] = a > thresholdBits || (a === thresholdBits && equalsLeft-- > 0) ? 1 : 0;
+    }
+    this.equalsLeft = Math.max(0, equalsLeft);
+  }
+}
+
+function wholeTensorCut(values: Float32Array, k: number): TopKCut {
+  const finder = new TopKCutFinder(values.length, k);
+  for (let pass = 0; pass < finder.countingPasses; pass++) finder.count(pass, values);
+  return finder.cut();
 }
 
 /** Zeroes every entry of `values` outside the k of largest magnitude (in place). */
 export function keepTopKMagnitudes(values: Float32Array, k: number): void {
-  const n = values.length;
-  if (k >= n) return;
-  if (k <= 0) {
-    values.fill(0);
-    return;
-  }
-  const bits = bitsOf(values);
-  const { thresholdBits, equalsToKeep } = findCut(bits, k);
-  let equalsLeft = equalsToKeep;
-  for (let j = 0; j < n; j++) {
-    const a = bits[j]! & ABS_MASK;
-    if (a > thresholdBits || (a === thresholdBits && equalsLeft-- > 0)) continue;
-    values[j] = 0;
-  }
+  new TopKTrimmer(wholeTensorCut(values, k)).trim(values);
 }
 
 /** 1 at the k positions of largest magnitude, 0 elsewhere. */
 export function topKMagnitudeMask(values: Float32Array, k: number): Uint8Array {
-  const n = values.length;
-  const mask = new Uint8Array(n);
-  if (k >= n) return mask.fill(1);
-  if (k <= 0) return mask;
-  const bits = bitsOf(values);
-  const { thresholdBits, equalsToKeep } = findCut(bits, k);
-  let equalsLeft = equalsToKeep;
-  for (let j = 0; j < n; j++) {
-    const a = bits[j]! & ABS_MASK;
-    if (a > thresholdBits || (a === thresholdBits && equalsLeft-- > 0)) mask[j] = 1;
-  }
+  const mask = new Uint8Array(values.length);
+  new TopKTrimmer(wholeTensorCut(values, k)).mark(values, mask);
   return mask;
 }

@@ -69,7 +69,7 @@ function validateParams(method: MergeMethod, params: MergeParams): void {
 }
 
 /** Σ wᵢ, refusing zero because normalising would divide by it. */
-export function nonZeroWeightSum(inputs: readonly MergeInput[]): number {
+export function nonZeroWeightSum(inputs: readonly Pick<MergeInput, "weight">[]): number {
   let sum = 0;
   for (const input of inputs) sum += input.weight;
   if (sum === 0) throw new MergeMethodError("inputs[].weight", "weights sum to zero, so they cannot be normalised");

@@ -1,0 +1,68 @@
+import { dropoutSeed, writeDroppedTaskVector } from "./dareDropout.js";
+import { dareLinearInto, dareLinearScale } from "./dareLinear.js";
+import { signConsensusMerge, type SignConsensusOptions } from "./signConsensus.js";
+import { checkSlice, SliceTaskVectors, withValues, type StreamedInput, type TensorMergeStream } from "./streamSlices.js";
+import { tiesOptions } from "./ties.js";
+import type { MergeContext, MergeParams } from "./types.js";
+
+// DARE's dropout mask is drawn per tensor position (see writeDroppedTaskVector), so a slice needs only
+// to know where it starts: no statistics passes.
+
+/** dare_linear: each slice's dropped task vectors summed with their weights onto the base. */
+export class DareLinearStream implements TensorMergeStream {
+  readonly statisticsPasses = 0;
+  private position = 0;
+  private readonly seeds: number[];
+  private readonly scale: number;
+  private dropped = new Float32Array(0);
+
+  constructor(
+    private readonly inputs: readonly StreamedInput[],
+    params: MergeParams,
+    context: MergeContext,
+  ) {
+    this.seeds = inputs.map((_, i) => dropoutSeed(context, i));
+    this.scale = dareLinearScale(inputs, params);
+  }
+
+  observe(): void {}
+
+  merge(base: Float32Array | undefined, slices: readonly Float32Array[], into: Float32Array): Float32Array {
+    const length = checkSlice(base, slices);
+    if (this.dropped.length < length) this.dropped = new Float32Array(length);
+    const merged = dareLinearInto(base!, withValues(this.inputs, slices), this.scale, this.seeds, this.position, this.dropped, into);
+    this.position += length;
+    return merged;
+  }
+}
+
+/** dare_ties: each slice's dropped task vectors (drawn at their tensor positions), elected and merged. */
+export class DareTiesStream implements TensorMergeStream {
+  readonly statisticsPasses = 0;
+  private position = 0;
+  private readonly seeds: number[];
+  private readonly options: SignConsensusOptions;
+  private readonly taskVectors: SliceTaskVectors;
+
+  constructor(
+    private readonly inputs: readonly StreamedInput[],
+    params: MergeParams,
+    context: MergeContext,
+  ) {
+    this.seeds = inputs.map((_, i) => dropoutSeed(context, i));
+    this.options = tiesOptions(inputs, params);
+    this.taskVectors = new SliceTaskVectors(inputs.length);
+  }
+
+  observe(): void {}
+
+  merge(base: Float32Array | undefined, slices: readonly Float32Array[], into: Float32Array): Float32Array {
+    const length = checkSlice(base, slices);
+    const dropped = this.taskVectors.prepare(length);
+    for (let i = 0; i < slices.length; i++) {
+      writeDroppedTaskVector(base!, slices[i]!, this.inputs[i]!.density ?? 1, this.seeds[i]!, dropped[i]!, this.position);
+    }
+    this.position += length;
+    return signConsensusMerge(base!, this.taskVectors.copy, this.options, into, this.taskVectors.workspace);
+  }
+}

@@ -1,0 +1,58 @@
+import { MergeMethodError } from "./mergeMethodError.js";
+import { signConsensusWorkspace, type SignConsensusWorkspace } from "./signConsensus.js";
+import type { MergeInput } from "./types.js";
+
+/** An input of a streamed merge: its weight and density; its values come slice by slice. */
+export type StreamedInput = Omit<MergeInput, "values">;
+
+/**
+ * One tensor merged slice by slice: the caller shows it the tensor's consecutive slices in position
+ * order, first once per statistics pass (observe), then once more to merge them (merge). Every slice
+ * has the same length in the base and in each input. The result equals mergeTensor on the whole tensor,
+ * bit for bit.
+ */
+export interface TensorMergeStream {
+  /** Passes over the whole tensor that only gather statistics, before the merging one (ties 2, sce 1 or 3, the others 0). */
+  readonly statisticsPasses: number;
+  observe(pass: number, base: Float32Array | undefined, inputs: readonly Float32Array[]): void;
+  /** Merges the next slice into `into` (at least the slice's length) and returns the filled part. */
+  merge(base: Float32Array | undefined, inputs: readonly Float32Array[], into: Float32Array): Float32Array;
+}
+
+/** The inputs with this slice's values. */
+export function withValues(inputs: readonly StreamedInput[], slices: readonly Float32Array[]): MergeInput[] {
+  return inputs.map((input, i) => ({ ...input, values: slices[i]! }));
+}
+
+/** The slice's length, after checking the base and every input have it. */
+export function checkSlice(base: Float32Array | undefined, slices: readonly Float32Array[]): number {
+  const length = base?.length ?? slices[0]!.length;
+  slices.forEach((slice, i) => {
+    if (slice.length !== length) throw new MergeMethodError(`inputs[${i}]`, `slice of ${slice.length} elements where the others have ${length}`);
+  });
+  return length;
+}
+
+/**
+ * The slice's task vectors of a sign-consensus stream, one buffer per input, computed once per slice
+ * and handed to signConsensusMerge (which asks for each twice) by one writer made once per tensor.
+ */
+export class SliceTaskVectors {
+  private buffers: Float32Array[] = [];
+  private current: Float32Array[] = [];
+  /** Scratch for signConsensusMerge, as long as the buffers. */
+  workspace: SignConsensusWorkspace = signConsensusWorkspace(0);
+  readonly copy = (i: number, into: Float32Array): void => into.set(this.current[i]!);
+
+  constructor(private readonly count: number) {}
+
+  /** Buffers for a slice of `length` positions, which the caller fills. */
+  prepare(length: number): Float32Array[] {
+    if ((this.buffers[0]?.length ?? -1) < length) {
+      this.buffers = Array.from({ length: this.count }, () => new Float32Array(length));
+      this.workspace = signConsensusWorkspace(length);
+    }
+    this.current = this.buffers.map((buffer) => buffer.subarray(0, length));
+    return this.current;
+  }
+}
