@@ -61,8 +61,12 @@ export class CoopConfig {
   }
 }
 
-/** Settings whose workspace values VS Code ignores in an untrusted workspace (package.json restrictedConfigurations). */
-export const restrictedSettings = ["coop.modelCatalog", "coop.modelsDirectory"];
+/**
+ * Settings whose workspace values VS Code ignores in an untrusted workspace (package.json
+ * restrictedConfigurations). coop.modelsDirectory is not among them: it is machine-scoped, so no
+ * workspace can set it in the first place.
+ */
+export const restrictedSettings = ["coop.modelCatalog"];
 
 /** Settings whose change means the models must be reloaded. */
 export const settingsThatReloadModels = ["coop.gpu", "coop.threads", "coop.modelsDirectory", "coop.modelCatalog", "coop.variant"];

@@ -32,6 +32,31 @@ test("the built extension bundle is CommonJS, leaves vscode external and has act
   assert.match(code, /deactivate/);
 });
 
+test("the built extension bundle loads with only vscode and Node built-ins outside it", async () => {
+  const { createRequire, builtinModules } = await import("node:module");
+  const require = createRequire(import.meta.url);
+  const Module = require("node:module") as { _load: (request: string, ...rest: unknown[]) => unknown };
+  const originalLoad = Module._load;
+  const outside = new Set<string>();
+  // Any property of the stub is a callable, constructible stub, so module-level uses of vscode work.
+  const stub: object = new Proxy(function () {}, { get: (_target, key) => (key === "prototype" ? {} : stub) });
+  Module._load = function (request: string, ...rest: unknown[]) {
+    if (request === "vscode") return stub;
+    if (!builtinModules.includes(request.replace(/^node:/, ""))) outside.add(request);
+    return originalLoad.call(this, request, ...rest);
+  };
+  try {
+    const bundle = join(repoRoot, "out", "extension.cjs");
+    delete require.cache[bundle];
+    const loaded = require(bundle) as { activate?: unknown; deactivate?: unknown };
+    assert.equal(typeof loaded.activate, "function");
+    assert.equal(typeof loaded.deactivate, "function");
+  } finally {
+    Module._load = originalLoad;
+  }
+  assert.deepEqual([...outside].filter((request) => request !== join(repoRoot, "out", "extension.cjs")), []);
+});
+
 test("the extension host stays light: no node-llama-cpp, no tree-sitter, no detector data in its bundle", async () => {
   const code = await readFile(join(repoRoot, "out", "extension.cjs"), "utf8");
   assert.doesNotMatch(code, /import\(\s*["']node-llama-cpp["']\s*\)/, "inference runs in the engine host, not the extension host");
