@@ -51,7 +51,10 @@ test("settings carry the scope that says who may set them", () => {
   for (const [key, property] of Object.entries(properties)) assert.ok(property.scope, `${key} has no scope`);
   for (const key of ["coop.modelsDirectory", "coop.gpu", "coop.threads"]) assert.equal(properties[key]!.scope, "machine", key);
   const restricted = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [];
-  assert.ok(restricted.includes("coop.modelCatalog") && restricted.includes("coop.modelsDirectory"));
+  // A workspace can set the catalog (machine-overridable), so Restricted Mode must ignore it; the models
+  // folder is machine-scoped, so no workspace can set it at all.
+  assert.equal(properties["coop.modelCatalog"]!.scope, "machine-overridable");
+  assert.deepEqual(restricted, ["coop.modelCatalog"]);
 });
 
 test("every contributed command is registered by the extension", async () => {
