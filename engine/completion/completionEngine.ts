@@ -49,6 +49,20 @@ export interface CompletionRequest {
   grammar?: string;
   /** Generate even when the cache has an answer (a repair must not be served the answer it repairs). */
   bypassCache?: boolean;
+  /** Report the model's probability of each generated token (a cascade judges the answer by them). */
+  tokenConfidence?: boolean;
+  /**
+   * Sample instead of decoding greedily (best-of-n draws several candidates this way). Sampled answers
+   * are neither cached nor served from the cache; speculation stays correct but accepts less.
+   */
+  sampling?: { temperature: number; seed?: number };
+}
+
+/** The model's probability for one generated token; offsets in the result's `raw` text. */
+export interface GeneratedTokenConfidence {
+  start: number;
+  end: number;
+  probability: number;
 }
 
 export interface CompletionResult {
@@ -58,6 +72,8 @@ export interface CompletionResult {
   source: "generated" | "cache" | "typing-through";
   multiline: boolean;
   stats?: CompletionStats;
+  /** With `tokenConfidence` on a generated answer: one entry per generated token. */
+  tokenConfidences?: GeneratedTokenConfidence[];
 }
 
 export class CompletionAbortedError extends Error {
@@ -189,7 +205,7 @@ export class CompletionEngine {
     if (known) return known;
     const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
     const { variant } = this.options;
-    const cacheable = !request.bypassCache && request.grammar === undefined;
+    const cacheable = !request.bypassCache && request.grammar === undefined && request.sampling === undefined;
 
     const controller = new AbortController();
     this.inFlight.get(request.document)?.abort();
@@ -202,7 +218,14 @@ export class CompletionEngine {
       const text = postprocessCompletion(generated.raw, { prefix: request.prefix, suffix: request.suffix, multiline });
       if (cacheable) this.cache.set(variant, request.document, request.prefix, request.suffix, text);
       this.stats.record(generated.stats);
-      return { text, raw: generated.raw, source: "generated", multiline, stats: generated.stats };
+      return {
+        text,
+        raw: generated.raw,
+        source: "generated",
+        multiline,
+        stats: generated.stats,
+        ...(generated.tokenConfidences ? { tokenConfidences: generated.tokenConfidences } : {}),
+      };
     } finally {
       signal?.removeEventListener("abort", onAbort);
       if (this.inFlight.get(request.document) === controller) this.inFlight.delete(request.document);
@@ -214,7 +237,7 @@ export class CompletionEngine {
    * generation (retrieval, say) ask this first.
    */
   answerWithoutGenerating(request: CompletionRequest): CompletionResult | undefined {
-    if (request.bypassCache || request.grammar !== undefined) return undefined;
+    if (request.bypassCache || request.grammar !== undefined || request.sampling !== undefined) return undefined;
     const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
     const { variant } = this.options;
     const rest = this.cache.typedThrough(variant, request.document, request.prefix, request.suffix);
@@ -239,7 +262,7 @@ export class CompletionEngine {
     multiline: boolean,
     signal: AbortSignal,
     onChunk?: (chunk: string) => void,
-  ): Promise<{ raw: string; stats: CompletionStats }> {
+  ): Promise<{ raw: string; stats: CompletionStats; tokenConfidences?: GeneratedTokenConfidence[] }> {
     const started = performance.now();
     const prompt = buildFimPrompt(
       {
@@ -267,13 +290,23 @@ export class CompletionEngine {
       const predictionsBefore = { ...sequence.tokenPredictions };
       const maxTokens = request.maxTokens ?? this.options.maxTokens;
       const tokens: Token[] = [];
+      const probabilities: number[] = [];
       let streamed = "";
       let firstTokenAt: number | undefined;
-      for await (const token of sequence.evaluate(prompt.tokens.slice(reused), { temperature: 0, grammarEvaluationState })) {
+      const input = prompt.tokens.slice(reused);
+      const evaluateOptions = { temperature: request.sampling?.temperature ?? 0, seed: request.sampling?.seed, grammarEvaluationState };
+      // Only with confidence asked for: evaluateWithMetadata() directly, with a grammar and the draft
+      // speculating, never finishes in 3.22.1, while evaluate() (its wrapper) does.
+      const evaluation = request.tokenConfidence
+        ? sequence.evaluateWithMetadata(input, { confidence: true }, evaluateOptions)
+        : withTokenOnly(sequence.evaluate(input, evaluateOptions));
+      for await (const output of evaluation) {
+        const token = output.token;
         if (signal.aborted) break;
         firstTokenAt ??= performance.now();
         if (this.target.isEogToken(token)) break;
         tokens.push(token);
+        if ("confidence" in output && typeof output.confidence === "number") probabilities.push(output.confidence);
         if (onChunk) {
           // Detokenize the whole run: a token can end inside a multi-byte character.
           const text = this.target.detokenize(tokens, false);
@@ -294,6 +327,7 @@ export class CompletionEngine {
       if (onChunk && raw.length > streamed.length) onChunk(raw.slice(streamed.length));
       return {
         raw,
+        ...(request.tokenConfidence ? { tokenConfidences: this.tokenSpans(tokens, probabilities) } : {}),
         stats: {
           promptTokens: prompt.tokens.length,
           reusedPromptTokens: reused,
@@ -324,6 +358,18 @@ export class CompletionEngine {
     return new LlamaGrammarEvaluationState({ model: this.target, grammar: await grammar });
   }
 
+  /** Where each token lands in the detokenized text (a token ending inside a character ends with it). */
+  private tokenSpans(tokens: readonly Token[], probabilities: readonly number[]): GeneratedTokenConfidence[] {
+    const spans: GeneratedTokenConfidence[] = [];
+    let start = 0;
+    for (let index = 0; index < tokens.length; index++) {
+      const end = this.target.detokenize(tokens.slice(0, index + 1), false).replace(/\uFFFD$/, "").length;
+      spans.push({ start: Math.min(start, end), end, probability: probabilities[index]! });
+      start = end;
+    }
+    return spans;
+  }
+
   /** Stops early once the text can no longer change the suggestion: a full line in single-line mode. */
   private hasEnough(tokens: Token[], multiline: boolean): boolean {
     if (multiline) return false;
@@ -331,4 +377,8 @@ export class CompletionEngine {
     const newline = text.indexOf("\n");
     return newline !== -1 && text.slice(0, newline).trim() !== "";
   }
+}
+
+async function* withTokenOnly(tokens: AsyncIterable<Token>): AsyncGenerator<{ token: Token }> {
+  for await (const token of tokens) yield { token };
 }

@@ -1,5 +1,6 @@
 import type { CompletionRequest, CompletionResult } from "../completion/index.js";
 import type { DetectorPolicy, FindingKind } from "../detector/index.js";
+import type { CompletionEnsembleSettings, ContrastiveSettings, EnsembleOutcome } from "../ensemble/index.js";
 import type { LanguageId } from "../syntax/index.js";
 
 /** A completion request as the editor sends it: where the cursor is, and how to check the answer. */
@@ -8,6 +9,11 @@ export interface EngineCompletionRequest extends CompletionRequest {
   cursorLine?: number;
   /** Check the suggestion with the detector and apply the policy (needs an open workspace). */
   check?: { language: LanguageId; policy: DetectorPolicy };
+  /**
+   * Let the router pick the model for this request (draft alone, cascade, or target) and serve from
+   * the draft while the target loads. Absent: the target answers, as always.
+   */
+  ensemble?: CompletionEnsembleSettings;
 }
 
 export interface CompletionCheck {
@@ -22,6 +28,8 @@ export interface EngineCompletion extends CompletionResult {
   check?: CompletionCheck;
   /** How many workspace chunks grounded the prompt. */
   contextChunks: number;
+  /** With `ensemble` in the request: which model answered and why (the status bar shows a draft-only answer). */
+  ensemble?: EnsembleOutcome;
 }
 
 /** One turn of a conversation. */
@@ -54,6 +62,11 @@ export interface EngineChatRequest {
    * held to that shape by a grammar: code the user asked for to insert or apply, no prose around it.
    */
   codeOnly?: { language: string };
+  /**
+   * Contrastive decoding (opt-in): each token maximises log p_target - alpha * log p_draft among the
+   * tokens the target finds plausible. Needs a variant with a draft; not with `codeOnly`.
+   */
+  contrastive?: ContrastiveSettings;
 }
 
 /** A workspace chunk that grounded an answer. */
@@ -152,6 +165,8 @@ export interface EngineStats {
   sequencesInUse: number;
   acceptanceRate?: number;
   tokensPerSecond?: number;
+  /** Of the cascade's draft answers, the share escalated to the target (once the cascade ran). */
+  cascadeEscalationRate?: number;
 }
 
 /**

@@ -1,8 +1,10 @@
 import type { LlamaModel } from "node-llama-cpp";
 import { ChatResponder } from "../chat/index.js";
-import { CompletionEngine } from "../completion/index.js";
+import { CompletionEngine, wantsMultiline } from "../completion/index.js";
 import { WorkspaceCooperators } from "../cooperators/index.js";
 import { completeChecked } from "../repair/index.js";
+import { applyPolicy, detect } from "../detector/index.js";
+import { Cascade, defaultCascadeMinConfidence, routeRequest, type EnsembleOutcome } from "../ensemble/index.js";
 import { downloadVariantModels } from "./downloadVariantModels.js";
 import { LlamaRuntime } from "../runtime/index.js";
 import { ModelResolver, loadCatalog, resolveVariant } from "../catalog/index.js";
@@ -34,6 +36,9 @@ interface LoadedVariant {
   completion: CompletionEngine;
   chat: ChatResponder;
   state: VariantState;
+  /** The draft answering alone (router, cascade); absent without a draft. */
+  draftOnly?: CompletionEngine;
+  cascade?: Cascade;
 }
 
 /** The engine running node-llama-cpp in this process. Swapping the variant disposes all the old one owned. */
@@ -41,6 +46,8 @@ export class InProcessEngine implements CoopEngine {
   private current: LoadedVariant | undefined;
   private loading: Promise<VariantState> | undefined;
   private cooperators: WorkspaceCooperators | undefined;
+  /** The draft of the variant being loaded, answering routed requests until its target is ready. */
+  private warming: CompletionEngine | undefined;
 
   constructor(private readonly options: { onLog?: (level: string, message: string) => void } = {}) {}
 
@@ -83,9 +90,95 @@ export class InProcessEngine implements CoopEngine {
   }
 
   async complete(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
+    if (request.ensemble) return this.completeRouted(request, signal, onChunk);
     if (this.loading) await this.loading.catch(() => undefined);
     if (!this.current) throw new Error("No model variant is loaded");
-    const { completion } = this.current;
+    return this.completeOn(this.current.completion, request, signal, onChunk);
+  }
+
+  /** The router picks the model: the draft alone (also while the target loads), a cascade, or the target. */
+  private async completeRouted(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
+    const settings = request.ensemble!;
+    const warming = this.loading ? this.warming : undefined;
+    if (this.loading && !warming) await this.loading.catch(() => undefined);
+    const current = warming ? undefined : this.current;
+    if (!warming && !current) throw new Error("No model variant is loaded");
+    const draftOnly = warming ?? current?.draftOnly;
+    const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
+    // Retrieved chunks are left out: their budget is fixed and small next to the file around the cursor.
+    const contextTokens = (draftOnly ?? current!.completion).model.tokenize(request.prefix + request.suffix, false).length;
+    const decision = routeRequest(
+      {
+        kind: multiline ? "inline-multi-line" : "inline-single-line",
+        contextTokens,
+        preference: settings.preference,
+        target: warming ? "loading" : "loaded",
+        draftAvailable: draftOnly !== undefined,
+      },
+      { longContextTokens: settings.longContextTokens ?? 1024 },
+    );
+    const outcome = (servedBy: "draft" | "target", escalation?: EnsembleOutcome["escalation"]): EnsembleOutcome => ({
+      route: decision.route,
+      servedBy,
+      draftWhileTargetLoads: decision.draftWhileTargetLoads,
+      reason: decision.reason,
+      ...(escalation ? { escalation } : {}),
+    });
+    if (decision.route === "draft") return { ...(await this.completeOn(draftOnly!, request, signal, onChunk)), ensemble: outcome("draft") };
+    if (decision.route === "target" || !current?.cascade) {
+      if (!current) return this.complete({ ...request, ensemble: undefined }, signal, onChunk);
+      return { ...(await this.completeOn(current.completion, request, signal, onChunk)), ensemble: outcome("target") };
+    }
+    return this.completeByCascade(current, current.cascade, request, settings.minConfidence ?? defaultCascadeMinConfidence, outcome, signal);
+  }
+
+  private async completeByCascade(
+    current: LoadedVariant,
+    cascade: Cascade,
+    request: EngineCompletionRequest,
+    minConfidence: number,
+    outcome: (servedBy: "draft" | "target", escalation?: EnsembleOutcome["escalation"]) => EnsembleOutcome,
+    signal?: AbortSignal,
+  ): Promise<EngineCompletion> {
+    const cooperators = this.cooperators;
+    const generates = current.completion.answerWithoutGenerating(request) === undefined;
+    const chunks = request.chunks ?? (cooperators && generates ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens) : []);
+    const grounded = { ...request, chunks };
+    const check = request.check && cooperators ? { ...request.check, workspace: cooperators.detectorWorkspace, path: request.path } : undefined;
+    const ran = await cascade.complete(
+      grounded,
+      {
+        minConfidence,
+        check: check && check.policy !== "off"
+          ? (text, asked) => detect(text, { language: check.language, workspace: check.workspace, prefixContext: asked.prefix, suffixContext: asked.suffix, path: check.path })
+          : undefined,
+      },
+      signal,
+    );
+    const escalation = ran.decision ? { escalated: ran.decision.escalate, reason: ran.decision.reason, confidence: ran.decision.confidence } : undefined;
+    const ensemble = outcome(ran.servedBy, escalation);
+    if (!check) return { ...ran.result, contextChunks: chunks.length, ensemble };
+    if (ran.servedBy === "target") {
+      // The target's answer is in its cache now: the usual check (and repair) costs no second generation.
+      return { ...(await this.completeOn(current.completion, grounded, signal)), ensemble };
+    }
+    // A draft answer the cascade kept has no certain finding: the policy can only show or annotate it.
+    const findings = ran.decision ? ran.findings : await detect(ran.result.text, { language: check.language, workspace: check.workspace, prefixContext: request.prefix, suffixContext: request.suffix, path: check.path });
+    const shown = applyPolicy(findings, check.policy);
+    return {
+      ...ran.result,
+      contextChunks: chunks.length,
+      ensemble,
+      check: {
+        action: shown.action === "show" ? (shown.annotations.length > 0 ? "annotate" : "show") : "hide",
+        repaired: false,
+        findings: shown.annotations.map((finding) => ({ kind: finding.kind, name: finding.name, evidence: finding.evidence, suggestions: finding.suggestions })),
+      },
+    };
+  }
+
+  /** Retrieval, generation on `completion`, and the detector's check with its policy. */
+  private async completeOn(completion: CompletionEngine, request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
     const cooperators = this.cooperators;
     // A cached or typed-through answer needs no retrieval; it is still checked below.
     const generates = completion.answerWithoutGenerating(request) === undefined;
@@ -132,6 +225,7 @@ export class InProcessEngine implements CoopEngine {
       acceptanceRate: stats?.acceptanceRate,
       tokensPerSecond: stats?.tokensPerSecond,
       sequencesInUse: this.current?.completion.sequencesInUse ?? 0,
+      ...(this.current?.cascade?.escalationRate === undefined ? {} : { cascadeEscalationRate: this.current.cascade.escalationRate }),
     };
   }
 
@@ -151,12 +245,19 @@ export class InProcessEngine implements CoopEngine {
     await this.unload();
     const runtime = await LlamaRuntime.create({ gpu: spec.gpu, threads: spec.threads, onLog: this.options.onLog });
     const models: LlamaModel[] = [];
+    let draftOnly: CompletionEngine | undefined;
     try {
       const loading = (what: string) => (fraction: number) => onProgress?.({ phase: "load", fraction, message: `loading the ${what} model` });
-      const target = await runtime.loadModel(spec.target, { signal, onProgress: loading("target") });
-      models.push(target.model);
+      // The draft first: it is small, and routed requests can be answered by it while the target loads.
       const draft = spec.draft ? await runtime.loadModel(spec.draft, { signal, onProgress: loading("draft") }) : undefined;
       if (draft) models.push(draft.model);
+      if (draft) {
+        draftOnly = await this.draftOnlyEngine(runtime, draft.model, spec);
+        this.warming = draftOnly;
+      }
+      const target = await runtime.loadModel(spec.target, { signal, onProgress: loading("target") });
+      // Kept target first, so disposing in reverse frees the draft before the target.
+      models.unshift(target.model);
       const completion = await CompletionEngine.create(
         runtime,
         { target: target.model, draft: draft?.model },
@@ -168,12 +269,26 @@ export class InProcessEngine implements CoopEngine {
         },
       );
       const state: VariantState = { id: spec.id, onGpu: target.onGpu, speculative: completion.speculative, notices: [...runtime.notices] };
-      this.current = { spec, runtime, models, completion, chat: new ChatResponder(completion, this.options.onLog), state };
+      const cascade = draftOnly ? new Cascade({ draft: draftOnly, target: completion }) : undefined;
+      this.current = { spec, runtime, models, completion, chat: new ChatResponder(completion, this.options.onLog), state, draftOnly, cascade };
+      this.warming = undefined;
       return state;
     } catch (error) {
+      this.warming = undefined;
+      await draftOnly?.dispose();
       for (const model of models.reverse()) await model.dispose();
       await runtime.dispose();
       throw error;
+    }
+  }
+
+  /** The draft as a completion engine of its own, or undefined when it cannot complete code (no FIM tokens). */
+  private async draftOnlyEngine(runtime: LlamaRuntime, draft: LlamaModel, spec: VariantSpec): Promise<CompletionEngine | undefined> {
+    try {
+      return await CompletionEngine.create(runtime, { target: draft }, { variant: `${spec.id}#draft`, speculative: false, contextSize: spec.contextSize ?? 2048 });
+    } catch (error) {
+      this.options.onLog?.("warn", `the draft cannot answer on its own: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
     }
   }
 
@@ -181,6 +296,7 @@ export class InProcessEngine implements CoopEngine {
     const current = this.current;
     this.current = undefined;
     if (!current) return;
+    await current.draftOnly?.dispose();
     await current.completion.dispose();
     // The draft before the target: a draft still running against a disposed target throws.
     for (const model of current.models.reverse()) await model.dispose();

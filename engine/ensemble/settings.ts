@@ -1,0 +1,29 @@
+import type { EscalationReason } from "./escalation.js";
+import type { Route, SpeedQuality } from "./router.js";
+
+/** Per-request ensemble settings of an inline completion (the extension's settings, sent with each request). */
+export interface CompletionEnsembleSettings {
+  preference: SpeedQuality;
+  /** A cascade escalates when the draft's answer confidence is below this (0..1; default 0.3). */
+  minConfidence?: number;
+  /** Context tokens above which the draft never answers first (default 1024). */
+  longContextTokens?: number;
+}
+
+/** Contrastive decoding's two knobs (Li et al. 2022). */
+export interface ContrastiveSettings {
+  /** Weight of the amateur (draft): score = log p_target - alpha * log p_draft. 0 is plain greedy. */
+  alpha: number;
+  /** Adaptive plausibility: only tokens with p_target >= beta * max p_target compete (0..1). */
+  beta: number;
+}
+
+/** Which model answered a request and why; `draftWhileTargetLoads` is what the status bar says. */
+export interface EnsembleOutcome {
+  route: Route;
+  servedBy: "draft" | "target";
+  draftWhileTargetLoads: boolean;
+  reason: string;
+  /** A cascade's judgement of the draft's answer. */
+  escalation?: { escalated: boolean; reason?: EscalationReason; confidence: number };
+}
