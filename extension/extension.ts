@@ -62,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (settingsThatReloadModels.some((setting) => event.affectsConfiguration(setting))) {
           log.info("Model settings changed; the variant reloads on next use.");
+          vscode.window.setStatusBarMessage("$(sync) Coop: model settings changed; the models reload on next use", 6000);
           connection.reload();
         }
       }),

@@ -1,0 +1,71 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { waitForCoopLog } from "../harness/coopLog.js";
+import type { Scenario } from "../harness/scenario.js";
+import { waitForFile } from "../harness/waitForFile.js";
+
+/** The start of a GGUF file cut short, as an interrupted download leaves it: a header promising 291 tensors, then nothing. */
+function truncatedGguf(): Buffer {
+  const header = Buffer.alloc(24);
+  header.write("GGUF", 0, "latin1");
+  header.writeUInt32LE(3, 4);
+  header.writeBigUInt64LE(291n, 8);
+  header.writeBigUInt64LE(24n, 16);
+  const firstKey = Buffer.alloc(18);
+  firstKey.writeBigUInt64LE(20n, 0);
+  firstKey.write("general.ar", 8, "latin1");
+  return Buffer.concat([header, firstKey]);
+}
+
+const fim = { prefix: "<|fim_prefix|>", suffix: "<|fim_suffix|>", middle: "<|fim_middle|>" };
+
+export const scenarios: Scenario[] = [
+  {
+    name: "a corrupt model file produces a clear error and the editor keeps working",
+    session: "trusted",
+    files: { "src/notes.ts": "export const notes: string[] = [];\n" },
+    async run({ page, workspace, scratch, machineSettings, workspaceSettings, coopLog }) {
+      // The user's own catalog (coop.modelCatalog) adds a variant whose target file is corrupt.
+      const catalog = join(scratch, "models.json");
+      await writeFile(join(scratch, "corrupt.gguf"), truncatedGguf());
+      await writeFile(
+        catalog,
+        JSON.stringify({
+          version: 1,
+          models: [{ id: "corrupt-target", uri: "./corrupt.gguf", role: "target", family: "coop-tiny", contextLength: 4096, fim }],
+          variants: [{ id: "coop-corrupt", label: "Coop corrupt (test)", description: "A target model file cut short.", target: "corrupt-target" }],
+        }),
+      );
+      const restoreMachine = await machineSettings.update({ "coop.modelCatalog": catalog });
+      const restoreWorkspace = await workspaceSettings.update({ "coop.variant": "coop-corrupt" });
+      try {
+        const status = page.statusBarItem(/Coop: coop-corrupt/);
+        await status.waitFor({ timeout: 30_000 });
+        await page.openFile("src/notes.ts");
+        await page.cursorToEnd();
+        // Typing asks Coop for a suggestion, which loads the variant, which fails.
+        await page.page.keyboard.type("\nexport function add", { delay: 40 });
+        await status.locator(".codicon-warning").waitFor({ timeout: 60_000 });
+        const tooltip = await page.hoverText(status, /cannot be loaded/);
+        if (!tooltip.includes("corrupt.gguf")) throw new Error(`the status bar's error does not name the file: ${tooltip}`);
+        await page.screenshot("status-error");
+        await waitForCoopLog(coopLog, /Variant coop-corrupt could not be loaded: corrupt\.gguf cannot be loaded: .+/);
+        if ((await page.ghostText.count()) > 0) throw new Error("ghost text appeared although the variant cannot load");
+
+        // The editor itself is unaffected: typing and saving work.
+        await page.page.keyboard.type("(a: number, b: number) { return a + b; }", { delay: 20 });
+        await page.save();
+        await waitForFile(join(workspace, "src/notes.ts"), (text) => text.includes("export function add(a: number, b: number) { return a + b; }"));
+        await page.screenshot("still-editing");
+      } finally {
+        await restoreWorkspace();
+        await restoreMachine();
+      }
+      // And Coop recovers once the setting points back at a working variant.
+      await page.waitForStatusBarText(/Coop: coop-tiny/);
+      await page.typeUntilGhostText("\nexport const sum = ");
+      if ((await page.statusBarItem(/Coop: coop-tiny/).locator(".codicon-warning").count()) > 0) throw new Error("the status bar still shows the error");
+      await page.screenshot("recovered");
+    },
+  },
+];
