@@ -8,6 +8,7 @@ import { downloadModels } from "./commands/downloadModels.js";
 import { swapVariant } from "./commands/swapVariant.js";
 import { CoopStatusBar } from "./status/statusBar.js";
 import { noticeRestrictedSettings } from "./trust/restrictedSettingsNotice.js";
+import { noticeLoadFailures } from "./engine/loadFailureNotice.js";
 
 let engine: EngineConnection | undefined;
 
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
         void vscode.window.showInformationMessage(`Coop inline completions ${enabled ? "enabled" : "disabled"}.`);
       }),
       noticeRestrictedSettings(log, () => connection.reload()),
+      noticeLoadFailures(connection, log),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (settingsThatReloadModels.some((setting) => event.affectsConfiguration(setting))) {
           log.info("Model settings changed; the variant reloads on next use.");

@@ -35,6 +35,11 @@ export interface EngineStatus {
 export class EngineConnection implements vscode.Disposable {
   private client: EngineHostClient | undefined;
   private loaded: { key: string; state: Promise<VariantState> } | undefined;
+  /**
+   * The last load that failed, kept so requests do not retry it on every keystroke: it is tried again
+   * when a setting that shapes it changes, after a download, or when the user asks (reload()).
+   */
+  private failed: { key: string; error: unknown } | undefined;
   private workspace: { root: string; indexed: Promise<void> } | undefined;
   private status: EngineStatus;
   private readonly changed = new vscode.EventEmitter<EngineStatus>();
@@ -132,6 +137,7 @@ export class EngineConnection implements vscode.Disposable {
   /** Forgets the loaded variant: the next request loads the one the settings name now. */
   reload(): void {
     this.loaded = undefined;
+    this.failed = undefined;
     this.update({ variant: this.config.variant, error: undefined, errorName: undefined });
   }
 
@@ -161,6 +167,7 @@ export class EngineConnection implements vscode.Disposable {
     };
     const key = JSON.stringify(request);
     if (this.loaded?.key === key) return this.loaded.state;
+    if (this.failed?.key === key) return Promise.reject(this.failed.error);
     this.update({ variant: request.variantId, loading: true, error: undefined, errorName: undefined });
     this.log.info(`Loading variant ${request.variantId}…`);
     const state = this.engine().loadCatalogVariant(request, signal, onProgress);
@@ -174,7 +181,10 @@ export class EngineConnection implements vscode.Disposable {
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         this.log.error(`Variant ${request.variantId} could not be loaded: ${message}`);
-        if (this.loaded?.key === key) this.loaded = undefined;
+        if (this.loaded?.key === key) {
+          this.loaded = undefined;
+          this.failed = { key, error };
+        }
         this.update({ loading: false, error: message, errorName: error instanceof Error ? error.name : undefined });
       },
     );

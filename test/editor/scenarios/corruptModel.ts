@@ -50,6 +50,9 @@ export const scenarios: Scenario[] = [
         if (!tooltip.includes("corrupt.gguf")) throw new Error(`the status bar's error does not name the file: ${tooltip}`);
         await page.screenshot("status-error");
         await waitForCoopLog(coopLog, /Variant coop-corrupt could not be loaded: corrupt\.gguf cannot be loaded: .+/);
+        // The user is told once, with a way to retry or read the log.
+        const notice = await page.waitForNotification(/Coop could not load coop-corrupt: .*corrupt\.gguf/, 15_000);
+        await page.screenshot("load-error-notification");
         if ((await page.ghostText.count()) > 0) throw new Error("ghost text appeared although the variant cannot load");
 
         // The editor itself is unaffected: typing and saving work.
@@ -57,6 +60,10 @@ export const scenarios: Scenario[] = [
         await page.save();
         await waitForFile(join(workspace, "src/notes.ts"), (text) => text.includes("export function add(a: number, b: number) { return a + b; }"));
         await page.screenshot("still-editing");
+        // Typing on does not retry the failed load at every keystroke, nor repeat the notification.
+        const failures = (await coopLog()).match(/Variant coop-corrupt could not be loaded/g) ?? [];
+        if (failures.length !== 1) throw new Error(`the failed load was tried ${failures.length} times while typing, not once`);
+        if ((await page.notification(/Coop could not load coop-corrupt/).count()) > 1) throw new Error(`the failure was notified more than once: ${notice}`);
       } finally {
         await restoreWorkspace();
         await restoreMachine();
