@@ -4,6 +4,7 @@
 //
 // Desktop VS Code (@vscode/test-electron) is used when it can be downloaded; otherwise, and always for
 // the browser scenarios, code-server (the VS Code installable from npm; see setup.sh).
+// Last, `npm start` (scripts/start.mjs) is checked in its own code-server (npmStart.ts).
 // Screenshots: test-results/editor/. Numbers: bench-results/editor.json.
 // COOP_EDITOR_EXTENSION=repo links the repo in instead of building the VSIX (quick local runs);
 // COOP_EDITOR_KEEP=1 keeps the run folder (the editors' logs and settings) for a look afterwards.
@@ -23,6 +24,11 @@ import type { SessionName } from "./harness/scenario.js";
 import { loadScenarios } from "./harness/scenarioRegistry.js";
 import { runUiSession, type ScenarioResult } from "./harness/uiSession.js";
 import { buildExtension, vsixTarget, type ExtensionSource } from "./harness/vsixBuild.js";
+import { checkNpmStart, npmStartCheckName } from "./npmStart.js";
+
+// Ctrl+C ends the run through process.exit, so the exit handlers stop every code-server's process
+// group (codeServer.ts) and remove the run folder (runFolder.ts).
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
 
 const sessions: SessionName[] = ["trusted", "untrusted"];
 const screenshotsDir = join(repoRoot, "test-results", "editor");
@@ -91,6 +97,10 @@ async function main(): Promise<number> {
         if (ofSession.length === 0) continue;
         console.log(`\nScenarios in ${tools.description}, ${session} workspace:`);
         scenarioResults.push(...(await runUiSession({ session, scenarios: ofSession, tools, run, extension, browser, screenshotsDir, metrics })));
+      }
+      if (selected(npmStartCheckName)) {
+        console.log(`\nnpm start (scripts/start.mjs, the repo linked into its own code-server):`);
+        scenarioResults.push(await checkNpmStart({ run, browser, screenshotsDir }));
       }
     } finally {
       await browser.close();

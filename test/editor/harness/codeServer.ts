@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { access, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import type { EditorTools } from "./editorTools.js";
+import type { CodeServerTools } from "./editorTools.js";
 import type { RunFolder } from "./runFolder.js";
 import { SettingsFile } from "./settingsFile.js";
 
-/** User settings every session starts with: a quiet editor, nothing competing with Coop for keystrokes. */
+/** A quiet editor: no tips, telemetry, update checks, or built-in AI features next to Coop's. */
 export const quietEditorSettings: Record<string, unknown> = {
   "chat.disableAIFeatures": true,
   "workbench.startupEditor": "none",
@@ -15,6 +15,11 @@ export const quietEditorSettings: Record<string, unknown> = {
   "extensions.ignoreRecommendations": true,
   "telemetry.telemetryLevel": "off",
   "update.mode": "none",
+};
+
+/** User settings every test session starts with: a quiet editor, nothing competing with Coop for keystrokes. */
+export const testUserSettings: Record<string, unknown> = {
+  ...quietEditorSettings,
   // The suggest widget's selected item constrains which inline suggestions may show, and its commit
   // characters accept items while a scenario types: the scenarios check Coop's ghost text alone.
   "editor.quickSuggestions": { other: "off", comments: "off", strings: "off" },
@@ -33,7 +38,7 @@ export const machineDefaults: Record<string, unknown> = {
 };
 
 export interface CodeServerOptions {
-  tools: EditorTools;
+  tools: CodeServerTools;
   run: RunFolder;
   /** Names the session's folder in the run folder (its user data). */
   name: string;
@@ -43,8 +48,17 @@ export interface CodeServerOptions {
   trustWorkspace: boolean;
   /** The smoke-test driver runs extension tests from a `payload` URL parameter (and hides notification toasts). */
   smokeTestDriver?: boolean;
+  /** The port to listen on, on 127.0.0.1 (default: any free one; see portToListenOn). */
+  port?: number;
+  /** The user's settings.json the session starts with (default: testUserSettings). */
   userSettings?: Record<string, unknown>;
+  /** The remote machine's settings.json the session starts with (default: machineDefaults). */
   machineSettings?: Record<string, unknown>;
+  /**
+   * true: settings files that exist are left as they are, only missing ones are written (a session
+   * whose user data persists between runs, where they hold the user's own changes).
+   */
+  keepExistingSettings?: boolean;
 }
 
 /**
@@ -55,6 +69,8 @@ export interface CodeServerOptions {
  */
 export class CodeServer {
   private output = "";
+  /** Resolves when the code-server process has exited (its exit code, or null after a signal). */
+  readonly exited: Promise<number | null>;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -67,14 +83,24 @@ export class CodeServer {
     };
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
+    this.exited = new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+      else child.once("exit", (code) => resolve(code));
+    });
   }
 
   static async start(options: CodeServerOptions): Promise<CodeServer> {
     const session = await options.run.folder(options.name);
     const userDataDir = join(session, "user-data");
-    await new SettingsFile(join(userDataDir, "User", "settings.json")).write({ ...quietEditorSettings, ...options.userSettings });
-    await new SettingsFile(join(userDataDir, "Machine", "settings.json")).write({ ...machineDefaults, ...options.machineSettings });
-    const port = await freePort();
+    const settings: [SettingsFile, Record<string, unknown>][] = [
+      [new SettingsFile(join(userDataDir, "User", "settings.json")), options.userSettings ?? testUserSettings],
+      [new SettingsFile(join(userDataDir, "Machine", "settings.json")), options.machineSettings ?? machineDefaults],
+    ];
+    for (const [file, values] of settings) {
+      if (options.keepExistingSettings && (await exists(file.path))) continue;
+      await file.write(values);
+    }
+    const port = options.port ?? (await portToListenOn(0));
     const config = join(session, "config.yaml");
     await writeFile(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
     const args = [
@@ -110,7 +136,8 @@ export class CodeServer {
   workbenchUrl(payload?: [string, string][]): string {
     const query = new URLSearchParams({ folder: this.workspace });
     if (payload) query.set("payload", JSON.stringify(payload));
-    return `${this.url}/?${query.toString()}`;
+    // Slashes may stay as they are in a query: the URL reads like the path it names.
+    return `${this.url}/?${query.toString().replace(/%2F/gi, "/")}`;
   }
 
   /** A path on the server as the workbench names it (for payload options such as extensionTestsPath). */
@@ -133,16 +160,25 @@ export class CodeServer {
     return this.output;
   }
 
-  /** Kills code-server's whole process group (its extension host and Coop's engine process with it). */
-  async stop(): Promise<void> {
+  /**
+   * Ends code-server's whole process group (its extension host and Coop's engine process with it).
+   * With a grace period the group is asked first (SIGTERM: code-server shuts down and the extension
+   * host can save its state), and what is left of it once code-server has exited or the period has
+   * ended is killed; without one the group is killed at once.
+   */
+  async stop(graceMs = 0): Promise<void> {
     const pid = this.child.pid;
     if (pid === undefined) return;
-    const running = this.child.exitCode === null && this.child.signalCode === null;
-    const exited = running ? new Promise((resolve) => this.child.once("exit", resolve)) : Promise.resolve();
+    if (graceMs > 0) {
+      signalGroup(pid, "SIGTERM");
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.exited, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
     // Even when code-server itself has exited, its extension host may still be running in the group.
-    killGroup(pid);
+    signalGroup(pid, "SIGKILL");
     liveGroups.delete(pid);
-    await exited;
+    await this.exited;
   }
 
   private async waitUntilListening(timeoutMs = 60_000): Promise<void> {
@@ -160,31 +196,49 @@ export class CodeServer {
   }
 }
 
-/** Process groups of servers still running: killed if the runner itself exits first (an error, Ctrl+C). */
+/**
+ * Process groups of servers still running: killed if the program exits first (an error; Ctrl+C, when
+ * the program turns signals into an exit, as the runner and `npm start` do).
+ */
 const liveGroups = new Set<number>();
-process.once("exit", () => liveGroups.forEach(killGroup));
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    liveGroups.forEach(killGroup);
-    process.exit(130);
-  });
-}
+process.once("exit", () => liveGroups.forEach((pid) => signalGroup(pid, "SIGKILL")));
 
-function killGroup(pid: number): void {
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-pid, "SIGKILL");
+    process.kill(-pid, signal);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
   }
 }
 
-function freePort(): Promise<number> {
+/**
+ * A port on 127.0.0.1 that is free now: `preferred` or the next free one above it (up to `tries`
+ * ports), or with 0 any port the system picks.
+ */
+export async function portToListenOn(preferred: number, tries = 50): Promise<number> {
+  if (!Number.isInteger(preferred) || preferred < 0 || preferred > 65535) throw new Error(`${preferred} is not a port number (0 to 65535)`);
+  if (preferred === 0) return (await tryListening(0))!;
+  for (let port = preferred; port < Math.min(preferred + tries, 65536); port++) {
+    if ((await tryListening(port)) !== undefined) return port;
+  }
+  throw new Error(`ports ${preferred} to ${Math.min(preferred + tries, 65536) - 1} on 127.0.0.1 are all in use (or not open to this user)`);
+}
+
+/** Listens on the port for a moment: the port it got, or undefined when the port is taken. */
+function tryListening(port: number): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.on("error", (error: NodeJS.ErrnoException) => (error.code === "EADDRINUSE" || error.code === "EACCES" ? resolve(undefined) : reject(error)));
+    server.listen(port, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });
   });
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -21,11 +21,7 @@ export interface InstalledExtension {
  */
 export async function installExtension(tools: EditorTools, run: RunFolder, source: ExtensionSource): Promise<InstalledExtension> {
   const extensionsDir = await run.folder("extensions");
-  if (source.kind === "repo") {
-    const extensionDir = join(extensionsDir, `${coopExtensionId}-${coopManifest.version}`);
-    await symlink(repoRoot, extensionDir);
-    return { extensionsDir, extensionDir, source };
-  }
+  if (source.kind === "repo") return { extensionsDir, extensionDir: await linkRepoExtension(extensionsDir), source };
   const userDataDir = await run.folder("install-user-data");
   const { stdout, stderr } = await promisify(execFile)(
     tools.node,
@@ -37,4 +33,14 @@ export async function installExtension(tools: EditorTools, run: RunFolder, sourc
   const installed = (await readdir(extensionsDir)).find((name) => name.toLowerCase().startsWith(`${coopExtensionId}-`));
   if (!installed) throw new Error(`code-server did not install ${source.path} into ${extensionsDir}:\n${stdout}${stderr}`);
   return { extensionsDir, extensionDir: join(extensionsDir, installed), source };
+}
+
+/**
+ * Links the repo (built with esbuild.mjs) into an extensions folder as Coop's extension folder, so
+ * the editor runs the repo's code as it is. Returns the link.
+ */
+export async function linkRepoExtension(extensionsDir: string): Promise<string> {
+  const extensionDir = join(extensionsDir, `${coopExtensionId}-${coopManifest.version}`);
+  await symlink(repoRoot, extensionDir);
+  return extensionDir;
 }

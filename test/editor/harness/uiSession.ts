@@ -13,7 +13,8 @@ import { createWorkspace, mergeWorkspaceFiles, type WorkspaceFiles } from "./wor
 
 export interface ScenarioResult {
   name: string;
-  session: SessionName;
+  /** Where it ran: a session, or the editor of its own a check starts (`npm start`). */
+  session: SessionName | "npm start";
   passed: boolean;
   ms: number;
   error?: string;
@@ -118,7 +119,7 @@ async function declineWorkspaceTrust(editor: EditorPage): Promise<void> {
   await restricted.waitFor({ timeout: 30_000 });
 }
 
-function report(result: ScenarioResult): void {
+export function report(result: ScenarioResult): void {
   const line = result.passed ? `✔ [${result.session}] ${result.name} (${result.ms} ms)` : `✖ [${result.session}] ${result.name}: ${result.error}`;
   console.log(line);
 }

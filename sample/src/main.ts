@@ -1,0 +1,3 @@
+import { demoReceipt } from "./index.js";
+
+console.log(demoReceipt());
