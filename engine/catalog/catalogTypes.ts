@@ -14,6 +14,9 @@ export interface FimTokens {
   prefix: string;
   suffix: string;
   middle: string;
+  /** The repository-level tokens (Qwen2.5-Coder's `<|repo_name|>`, `<|file_sep|>`), when the model has them. */
+  repoName?: string;
+  fileSeparator?: string;
 }
 
 export interface CatalogModel {
@@ -59,6 +62,27 @@ export interface VariantMerge {
   outputType: MergeOutputType;
 }
 
+export type RemoteServerKind = "llama-server" | "vllm";
+export const REMOTE_SERVER_KINDS: readonly RemoteServerKind[] = ["llama-server", "vllm"];
+
+/** A LoRA adapter loaded by the server, by the server's name for it. */
+export interface RemoteAdapter {
+  /** llama-server: the adapter file's name without `.gguf` (or its path or id); vLLM: its --lora-modules name. */
+  name: string;
+  scale: number;
+}
+
+/** The inference server a variant runs on: completions and chat go there, the cooperators stay local. */
+export interface VariantRemote {
+  kind: RemoteServerKind;
+  /** The server's base URL, normalized (see normalizeEndpoint); never with credentials. */
+  url: string;
+  /** The model's name on the server: vLLM's served model name (required), llama-server's (checked when given). */
+  model?: string;
+  /** Applied to every request of the variant; variants on one server differ only here, so swapping them reloads nothing. */
+  adapters: RemoteAdapter[];
+}
+
 export interface CatalogVariant {
   id: string;
   label: string;
@@ -70,6 +94,8 @@ export interface CatalogVariant {
   /** LoRA adapters applied at run time, with their scales. */
   adapters: { id: string; scale: number }[];
   merge?: VariantMerge;
+  /** Runs on an inference server instead of this machine; `target` then names the model the server runs. */
+  remote?: VariantRemote;
   origin: Origin;
 }
 

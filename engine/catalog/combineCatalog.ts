@@ -58,6 +58,9 @@ function checkReferences(catalog: Catalog): void {
       }
     });
     if (variant.merge !== undefined) checkMergeInputs(catalog, variant);
+    if (variant.remote?.kind === "vllm" && target.fim === undefined) {
+      throw new CatalogReferenceError(variant.origin, "target", `model '${target.id}' has no fim tokens, and vLLM has no infill endpoint: Coop writes the FIM prompt itself with the target's fim tokens`);
+    }
   }
 }
 

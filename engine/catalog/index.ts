@@ -1,5 +1,5 @@
-export type { Catalog, CatalogAdapter, CatalogModel, CatalogVariant, FimTokens, ModelRole, Origin, VariantMerge, VariantMergeInput } from "./catalogTypes.js";
-export { MODEL_ROLES } from "./catalogTypes.js";
+export type { Catalog, CatalogAdapter, CatalogModel, CatalogVariant, FimTokens, ModelRole, Origin, RemoteAdapter, RemoteServerKind, VariantMerge, VariantMergeInput, VariantRemote } from "./catalogTypes.js";
+export { MODEL_ROLES, REMOTE_SERVER_KINDS } from "./catalogTypes.js";
 export { CatalogReferenceError, combineCatalogLayers } from "./combineCatalog.js";
 export { JsonReader, JsonShapeError } from "./jsonShape.js";
 export { loadCatalog, readCatalogLayer, shippedCatalogPath } from "./loadCatalog.js";
@@ -7,4 +7,5 @@ export { ensureMergedVariant, isMergedVariantCached, mergedVariantPath, type Mer
 export { locateModel, ModelUriError, TINY_MODEL_NAMES, type ModelLocation, type TinyModelName } from "./modelLocation.js";
 export { ModelNotAvailableError, ModelResolver, type ModelResolverOptions } from "./modelResolver.js";
 export { CATALOG_VERSION, parseCatalogLayer, parseMergeParams, type CatalogLayer } from "./parseCatalog.js";
-export { resolveVariant, UnknownVariantError, type ResolvedVariant } from "./resolveVariant.js";
+export { RemoteVariantError, resolveRemoteVariant, resolveVariant, UnknownVariantError, type ResolvedRemoteVariant, type ResolvedVariant } from "./resolveVariant.js";
+export { localEntriesOf, remoteEndpointsOf } from "./variantNeeds.js";

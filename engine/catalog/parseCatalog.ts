@@ -1,7 +1,8 @@
 import { MERGE_OUTPUT_TYPES } from "../merge/mergeJob.js";
 import { MERGE_METHODS, type MergeParams } from "../merge/methods/index.js";
-import type { CatalogAdapter, CatalogModel, CatalogVariant, FimTokens, VariantMerge } from "./catalogTypes.js";
-import { MODEL_ROLES } from "./catalogTypes.js";
+import { endpointProblem, normalizeEndpoint } from "../backends/endpoint.js";
+import type { CatalogAdapter, CatalogModel, CatalogVariant, FimTokens, VariantMerge, VariantRemote } from "./catalogTypes.js";
+import { MODEL_ROLES, REMOTE_SERVER_KINDS } from "./catalogTypes.js";
 import { JsonReader } from "./jsonShape.js";
 
 /** One catalog file's entries, before it is combined with others and its references are checked. */
@@ -64,8 +65,18 @@ function parseModel(r: JsonReader, value: unknown, path: string): CatalogModel {
 }
 
 function parseFim(r: JsonReader, value: unknown, path: string): FimTokens {
-  const o = r.object(value, path, ["prefix", "suffix", "middle"]);
-  return { prefix: r.string(o.prefix, `${path}.prefix`), suffix: r.string(o.suffix, `${path}.suffix`), middle: r.string(o.middle, `${path}.middle`) };
+  const o = r.object(value, path, ["prefix", "suffix", "middle", "repoName", "fileSeparator"]);
+  const repoName = r.optional(o.repoName, (v) => r.string(v, `${path}.repoName`));
+  const fileSeparator = r.optional(o.fileSeparator, (v) => r.string(v, `${path}.fileSeparator`));
+  if ((repoName === undefined) !== (fileSeparator === undefined)) {
+    r.fail(`${path}.${repoName === undefined ? "repoName" : "fileSeparator"}`, "both repoName and fileSeparator, or neither (the repository-level layout needs the two)");
+  }
+  return {
+    prefix: r.string(o.prefix, `${path}.prefix`),
+    suffix: r.string(o.suffix, `${path}.suffix`),
+    middle: r.string(o.middle, `${path}.middle`),
+    ...(repoName !== undefined ? { repoName, fileSeparator } : {}),
+  };
 }
 
 function parseAdapter(r: JsonReader, value: unknown, path: string): CatalogAdapter {
@@ -82,9 +93,15 @@ function parseAdapter(r: JsonReader, value: unknown, path: string): CatalogAdapt
 }
 
 function parseVariant(r: JsonReader, value: unknown, path: string): CatalogVariant {
-  const o = r.object(value, path, ["id", "label", "description", "target", "draft", "embedding", "adapters", "merge"]);
+  const o = r.object(value, path, ["id", "label", "description", "target", "draft", "embedding", "adapters", "merge", "remote"]);
   const merge = r.optional(o.merge, (v) => parseMerge(r, v, `${path}.merge`));
   if (merge !== undefined && o.adapters !== undefined) r.fail(`${path}.adapters`, "no run-time adapters on a merged variant (merge them in instead)");
+  const remote = r.optional(o.remote, (v) => parseRemote(r, v, `${path}.remote`));
+  if (remote !== undefined) {
+    if (merge !== undefined) r.fail(`${path}.merge`, "no merge on a variant that runs on a server (serve the merged file there and name its model as the target)");
+    if (o.adapters !== undefined) r.fail(`${path}.adapters`, "no local adapters on a variant that runs on a server (name the server's adapters in remote.adapters)");
+    if (o.draft !== undefined) r.fail(`${path}.draft`, "no draft on a variant that runs on a server (the server speculates with its own draft, e.g. llama-server -md)");
+  }
   const target = merge === undefined || o.target !== undefined ? r.string(o.target, `${path}.target`, ID) : merge.base;
   return {
     id: r.string(o.id, `${path}.id`, ID),
@@ -102,8 +119,36 @@ function parseVariant(r: JsonReader, value: unknown, path: string): CatalogVaria
             return { id: r.string(a.id, `${p}.id`, ID), scale: r.number(a.scale, `${p}.scale`) };
           }),
     merge,
+    ...(remote !== undefined ? { remote } : {}),
     origin: { file: r.source, path },
   };
+}
+
+function parseRemote(r: JsonReader, value: unknown, path: string): VariantRemote {
+  const o = r.object(value, path, ["kind", "url", "model", "adapters"]);
+  const kind = r.oneOf(o.kind, `${path}.kind`, REMOTE_SERVER_KINDS);
+  const rawUrl = r.string(o.url, `${path}.url`);
+  const problem = endpointProblem(rawUrl);
+  if (problem !== undefined) {
+    // A URL with user:password in it is not repeated: the message would carry the secret into the log.
+    if (/^[^/]*\/\/[^/]*@/.test(rawUrl)) r.fail(`${path}.url`, problem);
+    r.fail(`${path}.url`, problem, rawUrl);
+  }
+  const model = r.optional(o.model, (v) => r.string(v, `${path}.model`));
+  if (kind === "vllm" && model === undefined) r.fail(`${path}.model`, "the model name vLLM serves (its --served-model-name or model path): vLLM needs it in every request");
+  const adapters =
+    o.adapters === undefined
+      ? []
+      : r.array(o.adapters, `${path}.adapters`).map((item, i) => {
+          const p = `${path}.adapters[${i}]`;
+          const a = r.object(item, p, ["name", "scale"]);
+          const name = r.string(a.name, `${p}.name`);
+          const scale = a.scale === undefined ? 1 : r.number(a.scale, `${p}.scale`);
+          if (kind === "vllm" && scale !== 1) r.fail(`${p}.scale`, "1: vLLM applies LoRA adapters at full strength only", scale);
+          return { name, scale };
+        });
+  if (kind === "vllm" && adapters.length > 1) r.fail(`${path}.adapters`, "at most one adapter: vLLM applies one LoRA adapter per request (merge them into one with coop merge)");
+  return { kind, url: normalizeEndpoint(rawUrl)!, ...(model !== undefined ? { model } : {}), adapters };
 }
 
 function parseMerge(r: JsonReader, value: unknown, path: string): VariantMerge {

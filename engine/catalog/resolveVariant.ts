@@ -1,5 +1,5 @@
 import type { MergeProgress } from "../merge/index.js";
-import type { Catalog, CatalogModel, CatalogVariant } from "./catalogTypes.js";
+import type { Catalog, CatalogModel, CatalogVariant, VariantRemote } from "./catalogTypes.js";
 import { ensureMergedVariant } from "./mergedVariant.js";
 import type { ModelResolver } from "./modelResolver.js";
 
@@ -22,6 +22,30 @@ export class UnknownVariantError extends Error {
   }
 }
 
+/** The variant runs on an inference server, so it has no model files to load on this machine. */
+export class RemoteVariantError extends Error {
+  constructor(variant: CatalogVariant & { remote: VariantRemote }) {
+    super(`variant '${variant.id}' runs on ${variant.remote.kind} at ${variant.remote.url}; it has no model files to load on this machine`);
+    this.name = "RemoteVariantError";
+  }
+}
+
+/** What the engine needs to serve a variant from a server: the server, and the catalog's entry of the model it runs. */
+export interface ResolvedRemoteVariant {
+  variant: CatalogVariant;
+  remote: VariantRemote;
+  /** The catalog entry of the model the server runs: its family, context length and FIM tokens. */
+  targetModel: CatalogModel;
+}
+
+/** A variant that runs on a server, or an error that says it runs here (or does not exist). */
+export function resolveRemoteVariant(catalog: Catalog, id: string): ResolvedRemoteVariant {
+  const variant = catalog.variants.get(id);
+  if (variant === undefined) throw new UnknownVariantError(id, catalog);
+  if (variant.remote === undefined) throw new Error(`variant '${id}' runs on this machine, not on an inference server`);
+  return { variant, remote: variant.remote, targetModel: catalog.models.get(variant.target)! };
+}
+
 /** Resolves a variant to files on this machine, building tiny models or merging as needed (downloads are not started here). */
 export async function resolveVariant(
   catalog: Catalog,
@@ -31,6 +55,7 @@ export async function resolveVariant(
 ): Promise<ResolvedVariant> {
   const variant = catalog.variants.get(id);
   if (variant === undefined) throw new UnknownVariantError(id, catalog);
+  if (variant.remote !== undefined) throw new RemoteVariantError({ ...variant, remote: variant.remote });
   const model = (modelId: string): CatalogModel => catalog.models.get(modelId)!;
   const target =
     variant.merge === undefined

@@ -1,10 +1,11 @@
-import { ModelResolver, UnknownVariantError, loadCatalog, type CatalogAdapter, type CatalogModel } from "../catalog/index.js";
+import { ModelResolver, UnknownVariantError, loadCatalog, localEntriesOf } from "../catalog/index.js";
 import { downloadModel } from "../download/index.js";
 import type { DownloadVariantRequest, ProgressListener } from "./engineApi.js";
 
 /**
- * Downloads every hf: file a variant needs (target, draft, embedding, adapters, merge inputs) that is
- * not on this machine yet, one after the other, reporting progress over all of their bytes.
+ * Downloads every hf: file a variant needs on this machine (target, draft, embedding, adapters, merge
+ * inputs; for a variant on a server only its embedding) that is not here yet, one after the other,
+ * reporting progress over all of their bytes.
  */
 export async function downloadVariantModels(
   request: DownloadVariantRequest,
@@ -15,15 +16,7 @@ export async function downloadVariantModels(
   const variant = catalog.variants.get(request.variantId);
   if (!variant) throw new UnknownVariantError(request.variantId, catalog);
   const resolver = new ModelResolver({ cacheDir: request.cacheDir, modelsDir: request.modelsDir });
-  const modelIds = [variant.target, variant.draft, variant.embedding, variant.merge?.base, ...(variant.merge?.inputs.map((input) => input.id) ?? [])];
-  const entries: (CatalogModel | CatalogAdapter)[] = [
-    ...modelIds.flatMap((id) => (id && catalog.models.has(id) ? [catalog.models.get(id)!] : [])),
-    ...variant.adapters.flatMap(({ id }) => (catalog.adapters.has(id) ? [catalog.adapters.get(id)!] : [])),
-    ...(variant.merge?.inputs ?? []).flatMap(({ id }) => (catalog.adapters.has(id) ? [catalog.adapters.get(id)!] : [])),
-  ];
-  const missing = [...new Map(entries.map((entry) => [entry.id, entry])).values()].filter(
-    (entry) => resolver.locate(entry).kind === "hf" && !resolver.isPresent(entry),
-  );
+  const missing = localEntriesOf(catalog, variant).filter((entry) => resolver.locate(entry).kind === "hf" && !resolver.isPresent(entry));
   const knownTotal = missing.reduce((sum, entry) => sum + (entry.size ?? 0), 0);
   let finished = 0;
   const downloaded: string[] = [];

@@ -18,6 +18,7 @@ import type {
   WorkspaceRequest,
 } from "./engineApi.js";
 import { parseHostMessage, type EngineMethod, type EngineMethods, type HostRequest } from "./protocol.js";
+import type { RemoteApiKey } from "./remoteApiKeys.js";
 
 export interface EngineHostOptions {
   /** The engine host's entry script (the bundle's engineHost.mjs, or hostMain.ts under tsx in tests). */
@@ -88,6 +89,8 @@ export class EngineHostClient implements CoopEngine {
   /** The call that loaded the active variant, replayed after a restart. */
   private activeVariant: { id: string; files: string[]; load: () => Promise<VariantState> } | undefined;
   private activeWorkspace: WorkspaceRequest | undefined;
+  /** The remote servers' API keys, in memory only, given again to a restarted engine before its variant loads. */
+  private remoteApiKeys: RemoteApiKey[] | undefined;
   private stateValue: EngineHostState = "stopped";
   private disposed = false;
 
@@ -132,6 +135,15 @@ export class EngineHostClient implements CoopEngine {
   openWorkspace(request: WorkspaceRequest): Promise<{ files: number }> {
     this.activeWorkspace = request;
     return this.call("openWorkspace", request);
+  }
+
+  /**
+   * Hands the engine the API keys of remote servers (replacing those it holds), for the variants that
+   * run on them. They stay in memory, here and in the engine process, and never reach a log line.
+   */
+  async setRemoteApiKeys(keys: readonly RemoteApiKey[]): Promise<void> {
+    this.remoteApiKeys = keys.map(({ endpoint, apiKey }) => ({ endpoint, apiKey }));
+    await this.call("setRemoteApiKeys", { keys: this.remoteApiKeys });
   }
 
   stats(): Promise<EngineStats> {
@@ -241,6 +253,7 @@ export class EngineHostClient implements CoopEngine {
     this.setState("running");
     // A restarted engine gets back the variant the user had, before it serves anything else.
     if (recentCrashes.length > 0) {
+      if (this.remoteApiKeys) await this.call("setRemoteApiKeys", { keys: this.remoteApiKeys });
       if (this.activeVariant && !loadingVariant) await this.activeVariant.load();
       if (this.activeWorkspace) void this.call("openWorkspace", this.activeWorkspace).catch(() => undefined);
     }

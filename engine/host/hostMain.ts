@@ -1,15 +1,24 @@
-import { InProcessEngine } from "./inProcessEngine.js";
+import { DispatchingEngine } from "./dispatchingEngine.js";
 import { parseHostRequest, serializeError, type HostMessage, type HostRequest } from "./protocol.js";
+import { parseRemoteApiKeys } from "./remoteApiKeys.js";
 
 /**
  * The engine host: a child process of the extension host that runs node-llama-cpp, so that a
- * native abort (a GGML_ASSERT, a GPU out-of-memory) ends this process, never the editor.
+ * native abort (a GGML_ASSERT, a GPU out-of-memory) ends this process, never the editor. A variant
+ * on an inference server is served from here too (its cooperators run here).
  */
 function send(message: HostMessage): void {
   process.send?.(message);
 }
 
-const engine = new InProcessEngine({ onLog: (level, message) => send({ kind: "log", level, message }) });
+/** Log lines and errors leave this process without any API key the engine holds. */
+function sendRedacted(message: HostMessage): void {
+  if (message.kind === "log") send({ ...message, message: engine.redact(message.message) });
+  else if (message.kind === "error") send({ ...message, error: { name: message.error.name, message: engine.redact(message.error.message) } });
+  else send(message);
+}
+
+const engine: DispatchingEngine = new DispatchingEngine({ onLog: (level, message) => sendRedacted({ kind: "log", level, message }) });
 const inFlight = new Map<number, AbortController>();
 
 async function serve(request: Extract<HostRequest, { kind: "request" }>): Promise<void> {
@@ -19,7 +28,7 @@ async function serve(request: Extract<HostRequest, { kind: "request" }>): Promis
     const result = await dispatch(request, controller.signal);
     send({ kind: "result", id: request.id, result });
   } catch (error) {
-    send({ kind: "error", id: request.id, error: serializeError(error) });
+    sendRedacted({ kind: "error", id: request.id, error: serializeError(error) });
   } finally {
     inFlight.delete(request.id);
   }
@@ -43,6 +52,8 @@ function dispatch(request: Extract<HostRequest, { kind: "request" }>, signal: Ab
       return engine.stats();
     case "memory":
       return engine.memory();
+    case "setRemoteApiKeys":
+      return Promise.resolve().then(() => engine.setRemoteApiKeys(parseRemoteApiKeys(request.params)));
   }
 }
 
@@ -55,7 +66,7 @@ async function shutdown(): Promise<void> {
 process.on("message", (raw: unknown) => {
   const request = parseHostRequest(raw);
   if (!request) {
-    send({ kind: "log", level: "warn", message: `engine host: rejected a malformed message: ${preview(raw)}` });
+    sendRedacted({ kind: "log", level: "warn", message: `engine host: rejected a malformed message: ${preview(raw)}` });
     return;
   }
   if (request.kind === "shutdown") void shutdown();
@@ -69,6 +80,8 @@ process.on("disconnect", () => void shutdown());
 send({ kind: "ready", pid: process.pid });
 
 function preview(value: unknown): string {
+  // A key that did not arrive well-formed is not held yet, so redaction could not catch it.
+  if (typeof value === "object" && value !== null && (value as { method?: unknown }).method === "setRemoteApiKeys") return "a setRemoteApiKeys request (parameters not shown)";
   try {
     return (JSON.stringify(value) ?? String(value)).slice(0, 200);
   } catch {

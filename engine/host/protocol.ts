@@ -14,6 +14,7 @@ import type {
   VariantState,
   WorkspaceRequest,
 } from "./engineApi.js";
+import type { RemoteApiKey } from "./remoteApiKeys.js";
 
 /** Every RPC method of the engine host: its parameters and its result. */
 export interface EngineMethods {
@@ -25,11 +26,13 @@ export interface EngineMethods {
   downloadVariant: { params: DownloadVariantRequest; result: { downloaded: string[]; bytes: number } };
   stats: { params: Record<string, never>; result: EngineStats };
   memory: { params: Record<string, never>; result: EngineMemory };
+  /** The API keys of remote servers (from the editor's secret storage), replacing those held; kept in memory only. */
+  setRemoteApiKeys: { params: { keys: RemoteApiKey[] }; result: { endpoints: number } };
 }
 
 export type EngineMethod = keyof EngineMethods;
 
-export const engineMethods: readonly EngineMethod[] = ["loadVariant", "loadCatalogVariant", "complete", "chat", "openWorkspace", "downloadVariant", "stats", "memory"];
+export const engineMethods: readonly EngineMethod[] = ["loadVariant", "loadCatalogVariant", "complete", "chat", "openWorkspace", "downloadVariant", "stats", "memory", "setRemoteApiKeys"];
 
 /** Extension host → engine host. */
 export type HostRequest =

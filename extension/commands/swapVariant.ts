@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { ModelResolver, loadCatalog, type Catalog, type CatalogModel, type CatalogVariant } from "../../engine/catalog/index.js";
+import { ModelResolver, loadCatalog, localEntriesOf, type Catalog, type CatalogModel, type CatalogVariant } from "../../engine/catalog/index.js";
 import type { CoopConfig } from "../config.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
 
@@ -60,7 +60,8 @@ export async function swapVariant(config: CoopConfig, engine: EngineConnection, 
 }
 
 function variantItem(catalog: Catalog, variant: CatalogVariant, resolver: ModelResolver, active: string): VariantItem {
-  const models = [variant.target, variant.draft, variant.embedding].flatMap((id) => (id ? [catalog.models.get(id)!] : []));
+  // A variant on a server needs only its embedding model here.
+  const models = localEntriesOf(catalog, variant);
   const missing = models.filter((model) => !resolver.isPresent(model));
   const bytes = models.reduce((sum, model) => sum + (model.size ?? 0), 0);
   const builtin = models.every((model) => model.uri.startsWith("builtin:"));
@@ -72,13 +73,13 @@ function variantItem(catalog: Catalog, variant: CatalogVariant, resolver: ModelR
     missingDownloads: builtin ? 0 : missing.length,
     label: variant.label,
     description: `${variant.id}${variant.id === active ? " (active)" : ""}`,
-    detail: [variant.description, availability, bytes > 0 ? formatBytes(bytes) : undefined, variant.merge ? `merged (${variant.merge.method})` : undefined]
+    detail: [variant.description, availability, bytes > 0 ? formatBytes(bytes) : undefined, variant.merge ? `merged (${variant.merge.method})` : undefined, variant.remote ? `on ${variant.remote.kind} at ${variant.remote.url}` : undefined]
       .filter(Boolean)
       .join(" · "),
   };
 }
 
-function describeModel(model: CatalogModel): string {
+function describeModel(model: Pick<CatalogModel, "id" | "size">): string {
   return model.size ? `${model.id} (${formatBytes(model.size)})` : model.id;
 }
 

@@ -2,7 +2,7 @@
 // (scripts/build-llama-server.sh), serving the fixture models on a loopback port with one thread.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { LlamaServerBackend, RemoteEngineError, type BackendCompletion, type FimRequest } from "../../engine/remote/index.js";
+import { LlamaServerBackend, RemoteEngineError, type BackendCompletion, type FimRequest } from "../../engine/backends/index.js";
 import { fixtures, type Fixtures } from "../support/fixtures.js";
 import { llamaServerBinary, startLlamaServer, type RunningLlamaServer } from "../support/llamaServer.js";
 

@@ -1,7 +1,7 @@
 // The remote backends' transport: SSE parsing, retries with backoff only where a retry is safe, timeouts.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { LlamaServerBackend, RemoteEngineError, RemoteHttpClient, SseParser } from "../../engine/remote/index.js";
+import { LlamaServerBackend, RemoteEngineError, RemoteHttpClient, SseParser } from "../../engine/backends/index.js";
 import { sendJson, startReplayServer } from "./replayServer.js";
 
 describe("SseParser", () => {

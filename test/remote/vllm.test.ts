@@ -4,8 +4,13 @@
 // stop_reason, the usage chunk of stream_options.include_usage, its ErrorResponse), replayed by a
 // loopback server in uneven pieces.
 import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { RemoteEngineError, VllmBackend, vllmFimPrompt, type FimTokenTexts } from "../../engine/remote/index.js";
+import { RemoteEngineError, VllmBackend, vllmFimPrompt, type FimTokenTexts } from "../../engine/backends/index.js";
+import { RemoteVariantEngine } from "../../engine/host/index.js";
+import { repoRoot } from "../support/repoRoot.js";
 import { fixtureText, sendInPieces, sendJson, startReplayServer, type RecordedRequest } from "./replayServer.js";
 
 const qwenFim: FimTokenTexts = {
@@ -141,5 +146,76 @@ describe("vLLM backend (recorded OpenAI-compatible shapes)", () => {
     assert.ok(!error.message.includes(wrongKey));
     const sent: RecordedRequest = server.requests.at(-1)!;
     assert.equal(sent.headers.authorization, `Bearer ${wrongKey}`);
+  });
+});
+
+describe("a vLLM variant through the engine (recorded shapes)", () => {
+  let server: Awaited<ReturnType<typeof startReplayServer>>;
+  let dir: string;
+  let catalogFiles: string[];
+  let engine: RemoteVariantEngine;
+
+  before(async () => {
+    server = await startReplayServer(async (request, response) => {
+      if (request.headers.authorization !== `Bearer ${apiKey}`) return sendJson(response, 401, fixtureText("vllm/error-unauthorized.json"));
+      if (request.path === "/v1/models") return sendJson(response, 200, fixtureText("vllm/models.json"));
+      if (request.path === "/v1/completions") return sendInPieces(response, fixtureText("vllm/completions-stream.sse"), [40]);
+      if (request.path === "/v1/chat/completions") return sendInPieces(response, fixtureText("vllm/chat-stream.sse"), [40]);
+      sendJson(response, 404, '{"detail":"Not Found"}');
+    });
+    dir = await mkdtemp(join(tmpdir(), "coop-vllm-variant-"));
+    const variant = (id: string, adapters: { name: string }[]) => ({
+      id,
+      label: id,
+      description: "Qwen2.5-Coder 7B on the team's vLLM",
+      target: "qwen2.5-coder-7b-instruct-q4_k_m",
+      remote: { kind: "vllm", url: server.url, model: "Qwen/Qwen2.5-Coder-7B", adapters },
+    });
+    await writeFile(join(dir, "team.json"), JSON.stringify({ version: 1, variants: [variant("vllm-python", [{ name: "python-lora" }]), variant("vllm-base", []), variant("vllm-rust", [{ name: "rust-lora" }])] }));
+    catalogFiles = [join(repoRoot, "models.json"), join(dir, "team.json")];
+    engine = new RemoteVariantEngine({ apiKeyFor: (endpoint) => (endpoint === server.url ? apiKey : undefined), http: { retries: 0 } });
+  });
+
+  after(async () => {
+    await engine?.dispose();
+    await server?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test("FIM is laid out with the catalog's Qwen tokens and the variant's adapter as the model; a swap changes only the model field", async () => {
+    const state = await engine.loadCatalogVariant({ variantId: "vllm-python", catalogFiles, gpu: "cpu" });
+    assert.match(state.notices[0]!, /vllm-python runs on vllm at http:\/\/127\.0\.0\.1:\d+, adapters python-lora at 1/);
+    const connection = engine.backend;
+    const request = { document: "file:///shop/stats.py", path: "stats.py", projectName: "shop", prefix: "def total(xs):\n    return ", suffix: "\n", multiline: true, chunks: [] };
+    const completion = await engine.complete(request);
+    assert.equal(completion.raw, "a + b");
+    assert.equal(completion.stats?.promptTokens, 57);
+    const sent = server.requests.at(-1)!.body as { model: string; prompt: string; stop?: string[] };
+    assert.equal(sent.model, "python-lora");
+    assert.equal(sent.prompt, "<|repo_name|>shop\n<|file_sep|>stats.py\n<|fim_prefix|>def total(xs):\n    return <|fim_suffix|>\n<|fim_middle|>");
+    assert.equal(sent.stop, undefined, "a multi-line request runs to the token limit");
+
+    await engine.loadCatalogVariant({ variantId: "vllm-base", catalogFiles, gpu: "cpu" });
+    assert.equal(engine.backend, connection, "the same connection");
+    await engine.complete({ ...request, multiline: false, bypassCache: true });
+    const base = server.requests.at(-1)!.body as { model: string; stop?: string[] };
+    assert.equal(base.model, "Qwen/Qwen2.5-Coder-7B");
+    assert.deepEqual(base.stop, ["\n"], "a single-line request stops at the end of the line");
+
+    await assert.rejects(engine.loadCatalogVariant({ variantId: "vllm-rust", catalogFiles, gpu: "cpu" }), /does not serve "rust-lora"/);
+  });
+
+  test("chat sends Coop's instructions as the system message and the conversation, answering with the server's text", async () => {
+    await engine.loadCatalogVariant({ variantId: "vllm-python", catalogFiles, gpu: "cpu" });
+    const answer = await engine.chat({ messages: [{ role: "user", content: "Sum a list?" }], maxTokens: 5 });
+    assert.equal(answer.text, "Use `sum(xs)`.");
+    assert.equal(answer.stopReason, "maxTokens");
+    assert.equal(answer.tokens, 5);
+    const body = server.requests.at(-1)!.body as { model: string; max_tokens: number; messages: { role: string; content: string }[] };
+    assert.equal(body.model, "python-lora");
+    assert.equal(body.max_tokens, 5);
+    assert.equal(body.messages[0]!.role, "system");
+    assert.match(body.messages[0]!.content, /^You are Coop, a coding assistant/);
+    assert.deepEqual(body.messages.slice(1), [{ role: "user", content: "Sum a list?" }]);
   });
 });

@@ -52,10 +52,11 @@ export class VllmBackend implements InferenceBackend {
     return this.http.endpoint;
   }
 
-  /** Checks that the server serves the base model and every adapter named; lists what it serves. */
-  async verify(adapterNames: readonly string[] = [], signal?: AbortSignal): Promise<{ models: string[] }> {
-    const listed = await this.http.json<{ data?: { id: string }[] }>("GET", "/v1/models", undefined, { signal, retry: "idempotent" });
+  /** Checks that the server serves the base model and every adapter named; lists what it serves and the model's context length. */
+  async verify(adapterNames: readonly string[] = [], signal?: AbortSignal): Promise<{ models: string[]; contextSize?: number }> {
+    const listed = await this.http.json<{ data?: { id: string; max_model_len?: number | null }[] }>("GET", "/v1/models", undefined, { signal, retry: "idempotent" });
     const models = (listed.data ?? []).map((model) => model.id);
+    const contextSize = listed.data?.find((model) => model.id === this.options.model)?.max_model_len;
     for (const wanted of [this.options.model, ...adapterNames]) {
       if (!models.includes(wanted)) {
         throw new RemoteEngineError(
@@ -65,7 +66,7 @@ export class VllmBackend implements InferenceBackend {
         );
       }
     }
-    return { models };
+    return { models, ...(typeof contextSize === "number" && contextSize > 0 ? { contextSize } : {}) };
   }
 
   async complete(request: FimRequest, signal?: AbortSignal, onChunk?: (text: string) => void): Promise<BackendCompletion> {

@@ -3,7 +3,7 @@ import type { CompletionStats } from "../completion/stats.js";
 
 /**
  * What an inference backend does for Coop, wherever the model runs: the local engine (node-llama-cpp
- * in this process or the engine host) or a remote server (llama-server, vLLM). Prompt building for
+ * in this process, LocalBackend) or a remote server (llama-server, vLLM). Prompt building for
  * chat, retrieval, the detector and post-processing stay in Coop and run locally for every backend;
  * a backend only turns a FIM request or a conversation into streamed text, with stats.
  */
@@ -25,6 +25,14 @@ export interface InferenceBackend {
 }
 
 export type BackendKind = "local" | "llama-server" | "vllm";
+
+/** A request this backend cannot serve as asked (an option it does not have); the message says what to change. */
+export class UnsupportedRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnsupportedRequestError";
+  }
+}
 
 /** A LoRA adapter applied to one request: by its name (a models.json adapter id or the server's name for it). */
 export interface AdapterSelection {

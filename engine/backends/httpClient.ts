@@ -169,7 +169,7 @@ export class RemoteHttpClient {
     const detail = message ? `: ${message}` : "";
     if (status === 401 || status === 403) {
       const why = this.options.apiKey ? "it did not accept the API key Coop sent" : "it needs an API key and none is set for this endpoint";
-      return this.fail("unauthorized", `${this.options.serverName} at ${this.endpoint} refused ${path} (HTTP ${status}${detail}): ${why}. Set the endpoint's API key (kept in VS Code's secret storage) and try again.`, { idempotent: false, unsent: false }, undefined, status);
+      return this.fail("unauthorized", `${this.options.serverName} at ${this.endpoint} refused ${path} (HTTP ${status}${detail}): ${why}. Set it with the command "Coop: Set Remote Server API Key" (kept in VS Code's secret storage) and try again.`, { idempotent: false, unsent: false }, undefined, status);
     }
     if (status === 404 && message && /model|adapter|lora/i.test(message)) {
       return this.fail("unknown-model", `${this.options.serverName} at ${this.endpoint} does not serve the requested model (HTTP 404${detail}). Check the model or adapter name in models.json against what the server lists.`, { idempotent: false, unsent: false }, undefined, status);

@@ -64,10 +64,14 @@ export class LlamaServerBackend implements InferenceBackend {
     return this.http.endpoint;
   }
 
-  /** Checks the server is up and serves the expected model; rejects with a clear error otherwise. */
-  async verify(signal?: AbortSignal): Promise<{ models: string[] }> {
-    const listed = await this.http.json<{ data?: { id: string }[] }>("GET", "/v1/models", undefined, { signal, retry: "idempotent" });
+  /**
+   * Checks the server is up and serves the expected model; rejects with a clear error otherwise.
+   * `contextSize` is the context of one slot (-c divided among -np), when the server says.
+   */
+  async verify(signal?: AbortSignal): Promise<{ models: string[]; contextSize?: number }> {
+    const listed = await this.http.json<{ data?: { id: string; meta?: { n_ctx?: number } }[] }>("GET", "/v1/models", undefined, { signal, retry: "idempotent" });
     const models = (listed.data ?? []).map((model) => model.id);
+    const contextSize = listed.data?.[0]?.meta?.n_ctx;
     const expected = this.options.model;
     if (expected !== undefined && !models.some((id) => sameModel(id, expected))) {
       throw new RemoteEngineError(
@@ -76,12 +80,32 @@ export class LlamaServerBackend implements InferenceBackend {
         `llama-server at ${this.http.endpoint} serves ${models.length > 0 ? models.join(", ") : "no model"}, not ${expected}: fix the model name in models.json or start the server with that model`,
       );
     }
-    return { models };
+    return { models, ...(typeof contextSize === "number" && contextSize > 0 ? { contextSize } : {}) };
+  }
+
+  /**
+   * Whether the server speculates with a draft model (its /slots say so); undefined when it does not
+   * tell (started with --no-slots).
+   */
+  async speculates(signal?: AbortSignal): Promise<boolean | undefined> {
+    let slots: { speculative?: boolean }[];
+    try {
+      slots = await this.http.json<{ speculative?: boolean }[]>("GET", "/slots", undefined, { signal, retry: "idempotent" });
+    } catch (error) {
+      if (error instanceof RemoteEngineError && error.failure === "http") return undefined;
+      throw error;
+    }
+    return Array.isArray(slots) && slots.length > 0 ? slots.some((slot) => slot.speculative === true) : undefined;
   }
 
   /** The adapters the server loaded (`--lora`), with their global scales. */
   async listAdapters(signal?: AbortSignal): Promise<LlamaServerAdapter[]> {
     return this.http.json<LlamaServerAdapter[]>("GET", "/lora-adapters", undefined, { signal, retry: "idempotent" });
+  }
+
+  /** Checks that the server loaded every adapter named; rejects with an unknown-adapter error that lists what it loaded. */
+  async checkAdapters(selection: readonly AdapterSelection[], signal?: AbortSignal): Promise<void> {
+    await this.loraField(selection, signal);
   }
 
   /** Sets the server's global adapter scales (every request without its own `lora` uses them). */
