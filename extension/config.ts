@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import type { BestOfNSettings, CompletionEnsembleSettings, ContrastiveSettings, SpeedQuality } from "../engine/ensemble/index.js";
 
 export type DetectorPolicy = "annotate" | "suppress" | "repair" | "off";
 export type GpuSetting = "auto" | "cpu";
@@ -27,6 +28,35 @@ export class CoopConfig {
 
   detectorPolicy(scope?: vscode.ConfigurationScope): DetectorPolicy {
     return this.section(scope).get<DetectorPolicy>("detector.policy", "annotate");
+  }
+
+  /** What the router, the cascade and the long-context rule use to pick the model of a completion. */
+  ensemble(scope?: vscode.ConfigurationScope): CompletionEnsembleSettings {
+    const section = this.section(scope);
+    const preference = section.get<SpeedQuality>("ensemble.preference", "balanced");
+    return {
+      preference: preference === "speed" || preference === "quality" ? preference : "balanced",
+      minConfidence: clamp(section.get<number>("ensemble.cascadeMinConfidence", 0.3), 0, 1),
+      longContextTokens: Math.floor(clamp(section.get<number>("ensemble.longContextTokens", 1024), 0, Number.MAX_SAFE_INTEGER)),
+    };
+  }
+
+  /** Best-of-n for multi-line completions and chat code blocks; undefined when n is 1 (off). */
+  bestOfN(scope?: vscode.ConfigurationScope): BestOfNSettings | undefined {
+    const section = this.section(scope);
+    const n = clamp(Math.floor(section.get<number>("bestOfN.n", 1)), 1, 16);
+    const budgetMs = Math.floor(clamp(section.get<number>("bestOfN.budgetMs", 2000), 0, Number.MAX_SAFE_INTEGER));
+    return n > 1 ? { n, budgetMs } : undefined;
+  }
+
+  /** Contrastive decoding of chat answers; undefined when it is off. */
+  chatContrastive(scope?: vscode.ConfigurationScope): ContrastiveSettings | undefined {
+    const section = this.section(scope);
+    if (!section.get<boolean>("chat.contrastive.enabled", false)) return undefined;
+    return {
+      alpha: clamp(section.get<number>("chat.contrastive.alpha", 0.5), 0, Number.MAX_SAFE_INTEGER),
+      beta: clamp(section.get<number>("chat.contrastive.beta", 0.1), 0, 1),
+    };
   }
 
   get modelsDirectory(): string | undefined {
@@ -70,6 +100,11 @@ export const restrictedSettings = ["coop.modelCatalog"];
 
 /** Settings whose change means the models must be reloaded. */
 export const settingsThatReloadModels = ["coop.gpu", "coop.threads", "coop.modelsDirectory", "coop.modelCatalog", "coop.variant"];
+
+/** A number setting held to its range (a hand-edited settings.json can hold anything); NaN becomes `min`. */
+function clamp(value: number, min: number, max: number): number {
+  return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : min;
+}
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;

@@ -1,3 +1,4 @@
+import { validateBestOfN, validateContrastive } from "../ensemble/index.js";
 import type { EngineChatRequest } from "../host/engineApi.js";
 
 /** A chat request the engine cannot answer as asked: the message says what to change. */
@@ -16,7 +17,7 @@ const policies = ["annotate", "suppress", "repair", "off"];
  * turns ending with the user's question, attachments with text, a sensible token limit.
  */
 export function validateChatRequest(request: EngineChatRequest): void {
-  const { messages, attachments, policy, maxTokens, codeOnly } = request as Partial<EngineChatRequest>;
+  const { messages, attachments, policy, maxTokens, codeOnly, contrastive, bestOfN } = request as Partial<EngineChatRequest>;
   if (!Array.isArray(messages) || messages.length === 0) throw new ChatRequestError("A chat request needs at least one message: the user's question");
   messages.forEach((turn, index) => {
     if (typeof turn !== "object" || turn === null || (turn.role !== "user" && turn.role !== "assistant") || typeof turn.content !== "string") {
@@ -44,6 +45,24 @@ export function validateChatRequest(request: EngineChatRequest): void {
   }
   if (maxTokens !== undefined && !(Number.isSafeInteger(maxTokens) && maxTokens > 0)) {
     throw new ChatRequestError(`maxTokens must be a positive whole number, not ${String(maxTokens)}`);
+  }
+  if (contrastive !== undefined) {
+    if (typeof contrastive !== "object" || contrastive === null) throw new ChatRequestError("contrastive must give alpha and beta");
+    if (codeOnly !== undefined) throw new ChatRequestError("Contrastive decoding cannot hold an answer to the code-only shape: ask without one of them");
+    rethrowAsRequestError(() => validateContrastive(contrastive));
+  }
+  if (bestOfN !== undefined) {
+    if (typeof bestOfN !== "object" || bestOfN === null) throw new ChatRequestError("bestOfN must give n and budgetMs");
+    rethrowAsRequestError(() => validateBestOfN(bestOfN));
+  }
+}
+
+function rethrowAsRequestError(check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ChatRequestError(message.charAt(0).toUpperCase() + message.slice(1));
   }
 }
 

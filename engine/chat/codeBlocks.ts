@@ -19,6 +19,17 @@ interface OpenFence {
 
 const openingFence = /^( *)(`{3,}|~{3,})(.*)$/;
 
+/** Where a fenced code block's lines are in the text, with the fence that opened it. */
+export interface CodeBlockSpan {
+  index: number;
+  /** Offset of the first content line (just after the opening fence's line break). */
+  bodyStart: number;
+  /** Offset of the closing fence's line, or the text's end for a block the text ends inside. */
+  bodyEnd: number;
+  terminated: boolean;
+  fence: { char: "`" | "~"; length: number; indent: number };
+}
+
 /**
  * The fenced code blocks (``` or ~~~) of a Markdown text. A block closes at a fence of the same
  * character at least as long as the one that opened it; content lines lose the opening fence's
@@ -26,14 +37,35 @@ const openingFence = /^( *)(`{3,}|~{3,})(.*)$/;
  * with what it holds, less a closing fence cut halfway.
  */
 export function extractCodeBlocks(markdown: string): FencedCodeBlock[] {
-  const blocks: FencedCodeBlock[] = [];
-  let open: OpenFence | undefined;
+  return scanFences(markdown).map(({ block }) => block);
+}
+
+/** Where each fenced code block's body lies in the text (see extractCodeBlocks for what a block is). */
+export function codeBlockSpans(markdown: string): CodeBlockSpan[] {
+  return scanFences(markdown).map(({ span }) => span);
+}
+
+/** Whether `line` closes a block opened by `fence` (same character, at least as long, nothing else). */
+export function closesFence(line: string, fence: { char: "`" | "~"; length: number }): boolean {
+  return closes(line.endsWith("\r") ? line.slice(0, -1) : line, fence);
+}
+
+function scanFences(markdown: string): { block: FencedCodeBlock; span: CodeBlockSpan }[] {
+  const found: { block: FencedCodeBlock; span: CodeBlockSpan }[] = [];
+  let open: (OpenFence & { bodyStart: number }) | undefined;
+  let lineStart = 0;
   const lines = markdown.split("\n");
   for (const rawLine of lines) {
+    const start = lineStart;
+    lineStart += rawLine.length + 1;
     const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
     if (open) {
       if (closes(line, open)) {
-        blocks.push({ index: blocks.length, language: open.language, code: open.lines.join("\n"), terminated: true });
+        const index = found.length;
+        found.push({
+          block: { index, language: open.language, code: open.lines.join("\n"), terminated: true },
+          span: { index, bodyStart: open.bodyStart, bodyEnd: start, terminated: true, fence: { char: open.char, length: open.length, indent: open.indent } },
+        });
         open = undefined;
       } else {
         open.lines.push(stripIndent(line, open.indent));
@@ -47,18 +79,29 @@ export function extractCodeBlocks(markdown: string): FencedCodeBlock[] {
     // A backtick fence's info string cannot hold backticks (that is inline code, not a fence).
     if (fence[0] === "`" && info.includes("`")) continue;
     const language = info.split(/\s+/)[0];
-    open = { char: fence[0] as "`" | "~", length: fence.length, indent: match[1]!.length, language: language === "" ? undefined : language, lines: [] };
+    open = {
+      char: fence[0] as "`" | "~",
+      length: fence.length,
+      indent: match[1]!.length,
+      language: language === "" ? undefined : language,
+      lines: [],
+      bodyStart: Math.min(lineStart, markdown.length),
+    };
   }
   if (open) {
     const last = open.lines.at(-1);
     // The text ended after a newline, or on a fence cut halfway: neither is code.
     if (last !== undefined && (last === "" || isPartialFence(last, open))) open.lines.pop();
-    blocks.push({ index: blocks.length, language: open.language, code: open.lines.join("\n"), terminated: false });
+    const index = found.length;
+    found.push({
+      block: { index, language: open.language, code: open.lines.join("\n"), terminated: false },
+      span: { index, bodyStart: open.bodyStart, bodyEnd: markdown.length, terminated: false, fence: { char: open.char, length: open.length, indent: open.indent } },
+    });
   }
-  return blocks;
+  return found;
 }
 
-function closes(line: string, open: OpenFence): boolean {
+function closes(line: string, open: { char: "`" | "~"; length: number }): boolean {
   const trimmed = line.trim();
   return trimmed.length >= open.length && [...trimmed].every((char) => char === open.char);
 }

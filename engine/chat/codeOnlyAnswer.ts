@@ -20,6 +20,14 @@ export function codeOnlyGrammar(language: string): string {
 }
 
 /**
+ * The rest of a code-only answer after its opening fence line, in the same shape as codeOnlyGrammar:
+ * for drawing other versions of its code (best-of-n).
+ */
+export function codeOnlyBodyGrammar(): string {
+  return [`root ::= line{1,${codeOnlyMaxLines}} "\`\`\`"`, `line ::= [^\`\\n\\r]{0,${codeOnlyMaxLineChars}} "\\n"`].join("\n");
+}
+
+/**
  * What closes a code-only answer the token limit or Stop cut before its closing fence (the grammar
  * allows nothing else there), so the block is whole; "" when it is closed already.
  */

@@ -2,13 +2,15 @@ import type { LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaModel, Toke
 import { importNodeLlamaCpp, type LlamaRuntime } from "../runtime/index.js";
 import { createAdaptivePredictor, defaultAdaptivePredictorOptions, type AdaptivePredictorOptions } from "./adaptivePredictor.js";
 import { CompletionCache } from "./completionCache.js";
-import { buildFimPrompt, type ContextChunk } from "./fimPrompt.js";
+import { continuationLogProbabilities, meanLogProbability } from "./continuationLikelihood.js";
+import { buildFimPrompt, type ContextChunk, type FimPrompt } from "./fimPrompt.js";
 import { fimTokensOf, type FimTokens } from "./fimTokens.js";
 import { wantsMultiline } from "./multiline.js";
 import { postprocessCompletion } from "./postprocess.js";
 import { RollingStats, type CompletionStats } from "./stats.js";
 import { SequencePool, type PooledSlot } from "./sequencePool.js";
 import { reuseEvaluatedPrefix } from "./sequenceReuse.js";
+import type { TokenDecoder } from "./tokenDecoder.js";
 
 export interface CompletionEngineOptions {
   /** Names the loaded variant in cache keys. */
@@ -23,6 +25,11 @@ export interface CompletionEngineOptions {
   predictor?: AdaptivePredictorOptions;
   /** LoRA adapters applied to the target at run time. */
   adapters?: { filePath: string; scale: number }[];
+  /**
+   * Chooses the tokens of greedy answers instead of the target alone (a token ensemble). Requests
+   * with a grammar, sampling or token confidence are answered by the target alone. Not with a draft.
+   */
+  decoder?: TokenDecoder;
 }
 
 export const defaultCompletionEngineOptions: Omit<CompletionEngineOptions, "variant"> = {
@@ -120,6 +127,7 @@ export class CompletionEngine {
     const fim = fimTokensOf(models.target);
     if (!fim) throw new Error(`${models.target.filename ?? "The model"} has no fill-in-the-middle tokens; it cannot complete code inline`);
     const speculative = settings.speculative && models.draft !== undefined;
+    if (speculative && settings.decoder) throw new Error("A completion engine with its own token decoder cannot also speculate with a draft");
     const llama = await importNodeLlamaCpp();
     const targetContext = await runtime.createContext(models.target, {
       contextSize: settings.contextSize,
@@ -247,6 +255,23 @@ export class CompletionEngine {
     return undefined;
   }
 
+  /**
+   * The target's mean log-probability per token of `text` as the answer to `request` (same prompt as
+   * generation), computed by evaluating the text with the target: undefined for an empty text.
+   */
+  async continuationLikelihood(request: CompletionRequest, text: string, signal?: AbortSignal): Promise<{ meanLogProbability?: number; tokens: number }> {
+    const prompt = this.promptOf(request);
+    const continuation = this.target.tokenize(text, false);
+    const scores = await this.withSequence(request.document, signal, (sequence) => continuationLogProbabilities(sequence, prompt.tokens, continuation));
+    const mean = meanLogProbability(scores);
+    return { ...(mean === undefined ? {} : { meanLogProbability: mean }), tokens: continuation.length };
+  }
+
+  /** Caches `text` as the answer to `request` (an answer chosen elsewhere, e.g. best of several), with typing-through. */
+  remember(request: CompletionRequest, text: string): void {
+    this.cache.set(this.options.variant, request.document, request.prefix, request.suffix, text);
+  }
+
   /** Frees the contexts: the drafts first, since a draft still running against a disposed target throws. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
@@ -264,18 +289,7 @@ export class CompletionEngine {
     onChunk?: (chunk: string) => void,
   ): Promise<{ raw: string; stats: CompletionStats; tokenConfidences?: GeneratedTokenConfidence[] }> {
     const started = performance.now();
-    const prompt = buildFimPrompt(
-      {
-        prefix: request.prefix,
-        suffix: request.suffix,
-        path: request.path,
-        chunks: request.chunks ?? [],
-        projectName: request.projectName ?? "workspace",
-        budgetTokens: this.options.promptBudgetTokens,
-      },
-      this.fim,
-      (text) => this.target.tokenize(text, false),
-    );
+    const prompt = this.promptOf(request);
     let slot: PooledSlot;
     try {
       slot = await this.pool.acquire(request.document, signal);
@@ -285,7 +299,9 @@ export class CompletionEngine {
     const { sequence } = slot;
     try {
       if (signal.aborted) throw new CompletionAbortedError();
-      const reused = await reuseEvaluatedPrefix(sequence, prompt.tokens);
+      const decoder = request.grammar === undefined && request.sampling === undefined && !request.tokenConfidence ? this.options.decoder : undefined;
+      // The decoder keeps its own sequences (and their evaluated prefix): this one is not used.
+      const reused = decoder ? 0 : await reuseEvaluatedPrefix(sequence, prompt.tokens);
       const grammarEvaluationState = request.grammar === undefined ? undefined : await this.grammarEvaluationState(request.grammar);
       const predictionsBefore = { ...sequence.tokenPredictions };
       const maxTokens = request.maxTokens ?? this.options.maxTokens;
@@ -297,9 +313,11 @@ export class CompletionEngine {
       const evaluateOptions = { temperature: request.sampling?.temperature ?? 0, seed: request.sampling?.seed, grammarEvaluationState };
       // Only with confidence asked for: evaluateWithMetadata() directly, with a grammar and the draft
       // speculating, never finishes in 3.22.1, while evaluate() (its wrapper) does.
-      const evaluation = request.tokenConfidence
-        ? sequence.evaluateWithMetadata(input, { confidence: true }, evaluateOptions)
-        : withTokenOnly(sequence.evaluate(input, evaluateOptions));
+      const evaluation = decoder
+        ? withTokenOnly(decoder.decode(prompt.tokens, signal))
+        : request.tokenConfidence
+          ? sequence.evaluateWithMetadata(input, { confidence: true }, evaluateOptions)
+          : withTokenOnly(sequence.evaluate(input, evaluateOptions));
       for await (const output of evaluation) {
         const token = output.token;
         if (signal.aborted) break;
@@ -344,6 +362,21 @@ export class CompletionEngine {
     } finally {
       this.pool.release(slot, request.document);
     }
+  }
+
+  private promptOf(request: CompletionRequest): FimPrompt {
+    return buildFimPrompt(
+      {
+        prefix: request.prefix,
+        suffix: request.suffix,
+        path: request.path,
+        chunks: request.chunks ?? [],
+        projectName: request.projectName ?? "workspace",
+        budgetTokens: this.options.promptBudgetTokens,
+      },
+      this.fim,
+      (text) => this.target.tokenize(text, false),
+    );
   }
 
   /** A fresh evaluation state of a GBNF grammar (grammars are parsed once and kept for reuse). */

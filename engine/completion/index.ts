@@ -10,3 +10,5 @@ export { wantsMultiline } from "./multiline.js";
 export { CompletionCache } from "./completionCache.js";
 export { AdaptiveDebounce, defaultAdaptiveDebounceOptions } from "./adaptiveDebounce.js";
 export { reuseEvaluatedPrefix } from "./sequenceReuse.js";
+export { continuationLogProbabilities, meanLogProbability } from "./continuationLikelihood.js";
+export type { TokenDecoder } from "./tokenDecoder.js";

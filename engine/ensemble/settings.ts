@@ -27,3 +27,22 @@ export interface EnsembleOutcome {
   /** A cascade's judgement of the draft's answer. */
   escalation?: { escalated: boolean; reason?: EscalationReason; confidence: number };
 }
+
+/** One candidate of best-of-n as reported: its text, what the detector found, the target's likelihood. */
+export interface BestOfNCandidateReport {
+  text: string;
+  certainFindings: number;
+  findings: number;
+  /** The target's mean log-probability per token; absent for an empty candidate. */
+  meanLogProbability?: number;
+}
+
+/** Which of the drawn candidates a best-of-n answer is, and what the others scored. */
+export interface BestOfNOutcome {
+  /** Distinct candidates in the order drawn (the greedy answer first). */
+  candidates: BestOfNCandidateReport[];
+  /** The chosen one's position in `candidates`. */
+  chosen: number;
+  /** Candidates not finished within the time budget (or unusable). */
+  dropped: number;
+}

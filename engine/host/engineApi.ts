@@ -1,6 +1,6 @@
 import type { CompletionRequest, CompletionResult } from "../completion/index.js";
 import type { DetectorPolicy, FindingKind } from "../detector/index.js";
-import type { CompletionEnsembleSettings, ContrastiveSettings, EnsembleOutcome } from "../ensemble/index.js";
+import type { BestOfNOutcome, BestOfNSettings, CompletionEnsembleSettings, ContrastiveSettings, EnsembleOutcome, TokenEnsembleSpec } from "../ensemble/index.js";
 import type { LanguageId } from "../syntax/index.js";
 
 /** A completion request as the editor sends it: where the cursor is, and how to check the answer. */
@@ -14,6 +14,12 @@ export interface EngineCompletionRequest extends CompletionRequest {
    * the draft while the target loads. Absent: the target answers, as always.
    */
   ensemble?: CompletionEnsembleSettings;
+  /**
+   * For a multi-line completion the target answers: draw up to n candidates (the greedy answer, then
+   * samples with distinct seeds) within budgetMs and answer with the one with the fewest detector
+   * findings, then the highest likelihood under the target. Ignored for one line and with a grammar.
+   */
+  bestOfN?: BestOfNSettings;
 }
 
 export interface CompletionCheck {
@@ -30,6 +36,8 @@ export interface EngineCompletion extends CompletionResult {
   contextChunks: number;
   /** With `ensemble` in the request: which model answered and why (the status bar shows a draft-only answer). */
   ensemble?: EnsembleOutcome;
+  /** With `bestOfN` in the request and best-of-n run: the candidates and which one this is. */
+  bestOfN?: BestOfNOutcome;
 }
 
 /** One turn of a conversation. */
@@ -67,6 +75,13 @@ export interface EngineChatRequest {
    * tokens the target finds plausible. Needs a variant with a draft; not with `codeOnly`.
    */
   contrastive?: ContrastiveSettings;
+  /**
+   * Best-of-n for the answer's code blocks: once the answer is complete, up to n - 1 other versions of
+   * each block are sampled (within budgetMs for all blocks) and each block becomes the version with the
+   * fewest detector findings, then the highest likelihood under the target. The streamed text shows
+   * the first version; the answer's `text` has the chosen ones.
+   */
+  bestOfN?: BestOfNSettings;
 }
 
 /** A workspace chunk that grounded an answer. */
@@ -99,6 +114,14 @@ export interface EngineChatAnswer {
   stopReason: "eos" | "maxTokens" | "aborted";
   tokens: number;
   tokensPerSecond?: number;
+  /** With `bestOfN` in the request: per code block that had other versions drawn, which one was kept. */
+  bestOfN?: { blocks: ChatBestOfNBlock[] };
+}
+
+/** Best-of-n's outcome for one code block of a chat answer (candidate texts are the block's code). */
+export interface ChatBestOfNBlock extends BestOfNOutcome {
+  /** 0-based position among the answer's fenced code blocks. */
+  index: number;
 }
 
 export interface WorkspaceRequest {
@@ -116,6 +139,11 @@ export interface VariantSpec {
   gpu: "auto" | "cpu";
   threads?: number;
   contextSize?: number;
+  /**
+   * A token-level ensemble: every greedy token is the argmax of the target's and this partner's
+   * distributions averaged with weights. The partner must share the target's tokenizer; no draft.
+   */
+  tokenEnsemble?: TokenEnsembleSpec;
 }
 
 /** A variant named by its catalog id, resolved (and built or merged when needed) where the engine runs. */

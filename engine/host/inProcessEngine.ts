@@ -4,7 +4,17 @@ import { CompletionEngine, wantsMultiline } from "../completion/index.js";
 import { WorkspaceCooperators } from "../cooperators/index.js";
 import { completeChecked } from "../repair/index.js";
 import { applyPolicy, detect } from "../detector/index.js";
-import { Cascade, defaultCascadeMinConfidence, routeRequest, type EnsembleOutcome } from "../ensemble/index.js";
+import {
+  Cascade,
+  PairedContexts,
+  TokenEnsemble,
+  bestCompletionOfN,
+  defaultCascadeMinConfidence,
+  routeRequest,
+  validateBestOfN,
+  type BestOfNOutcome,
+  type EnsembleOutcome,
+} from "../ensemble/index.js";
 import { downloadVariantModels } from "./downloadVariantModels.js";
 import { LlamaRuntime } from "../runtime/index.js";
 import { ModelResolver, loadCatalog, resolveVariant } from "../catalog/index.js";
@@ -39,12 +49,18 @@ interface LoadedVariant {
   /** The draft answering alone (router, cascade); absent without a draft. */
   draftOnly?: CompletionEngine;
   cascade?: Cascade;
+  /** The target and the draft for contrastive chat answers (contexts created on first use). */
+  contrastivePair?: PairedContexts;
+  /** A token-ensemble variant's partner model and decoder. */
+  tokenEnsemble?: TokenEnsemble;
 }
 
 /** The engine running node-llama-cpp in this process. Swapping the variant disposes all the old one owned. */
 export class InProcessEngine implements CoopEngine {
   private current: LoadedVariant | undefined;
   private loading: Promise<VariantState> | undefined;
+  /** A catalog variant being resolved to files; its load starts right after. */
+  private resolving: Promise<VariantSpec> | undefined;
   private cooperators: WorkspaceCooperators | undefined;
   /** The draft of the variant being loaded, answering routed requests until its target is ready. */
   private warming: CompletionEngine | undefined;
@@ -63,6 +79,23 @@ export class InProcessEngine implements CoopEngine {
   }
 
   async loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
+    // The variant being replaced stops answering at once (its memory is freed for the new one):
+    // requests wait for the new variant, and one that cannot be resolved leaves none loaded, so no
+    // answer of the old variant is ever served under the new one's name.
+    const resolution = this.unload().then(() => this.resolveCatalogVariant(request, signal, onProgress));
+    this.resolving = resolution;
+    let spec: VariantSpec;
+    try {
+      spec = await resolution;
+    } finally {
+      if (this.resolving === resolution) this.resolving = undefined;
+    }
+    // In the same step as the resolution's end: requests waiting for it find the load under way.
+    return this.loadVariant(spec, signal, onProgress);
+  }
+
+  /** A catalog variant as files: built, merged or found where the engine runs. */
+  private async resolveCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantSpec> {
     const catalog = await loadCatalog(request.catalogFiles);
     const resolver = new ModelResolver({ cacheDir: request.cacheDir, modelsDir: request.modelsDir });
     const resolved = await resolveVariant(catalog, request.variantId, resolver, {
@@ -74,26 +107,78 @@ export class InProcessEngine implements CoopEngine {
           message: `merging ${request.variantId}: tensor ${merge.tensorsDone} of ${merge.tensorCount}`,
         }),
     });
-    return this.loadVariant(
-      {
-        id: request.variantId,
-        target: resolved.target,
-        draft: resolved.draft,
-        adapters: resolved.adapters.map((adapter) => ({ path: adapter.filePath, scale: adapter.scale })),
-        gpu: request.gpu,
-        threads: request.threads,
-        contextSize: Math.min(resolved.targetModel.contextLength ?? 4096, 8192),
-      },
-      signal,
-      onProgress,
-    );
+    return {
+      id: request.variantId,
+      target: resolved.target,
+      draft: resolved.draft,
+      adapters: resolved.adapters.map((adapter) => ({ path: adapter.filePath, scale: adapter.scale })),
+      gpu: request.gpu,
+      threads: request.threads,
+      contextSize: Math.min(resolved.targetModel.contextLength ?? 4096, 8192),
+    };
+  }
+
+  /**
+   * Waits while a catalog variant is being resolved (its files built or merged), so the request
+   * finds its load under way.
+   */
+  private async untilResolved(): Promise<void> {
+    while (!this.current && this.resolving) await this.resolving.catch(() => undefined);
   }
 
   async complete(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
+    await this.untilResolved();
     if (request.ensemble) return this.completeRouted(request, signal, onChunk);
     if (this.loading) await this.loading.catch(() => undefined);
     if (!this.current) throw new Error("No model variant is loaded");
-    return this.completeOn(this.current.completion, request, signal, onChunk);
+    return this.completeOnTarget(this.current, request, signal, onChunk);
+  }
+
+  /** The target's answer: best of several candidates when the request asks for it and it applies, else the usual one. */
+  private completeOnTarget(current: LoadedVariant, request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
+    const settings = request.bestOfN;
+    if (settings) validateBestOfN(settings);
+    const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
+    if (!settings || settings.n <= 1 || !multiline || request.grammar !== undefined || current.completion.answerWithoutGenerating(request)) {
+      return this.completeOn(current.completion, request, signal, onChunk);
+    }
+    return this.completeBestOfN(current.completion, request, settings, signal, onChunk);
+  }
+
+  /**
+   * Best-of-n: candidates drawn and judged (detector, then the target's likelihood), the winner kept
+   * in the cache as this request's answer, then served through the usual check and policy (so a
+   * flagged winner is annotated, hidden or repaired as always, and typing through it works).
+   */
+  private async completeBestOfN(
+    completion: CompletionEngine,
+    request: EngineCompletionRequest,
+    settings: NonNullable<EngineCompletionRequest["bestOfN"]>,
+    signal?: AbortSignal,
+    onChunk?: ChunkListener,
+  ): Promise<EngineCompletion> {
+    const cooperators = this.cooperators;
+    const chunks = request.chunks ?? (cooperators ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens) : []);
+    const grounded = { ...request, chunks, bypassCache: false };
+    const check = request.check && cooperators && request.check.policy !== "off" ? { ...request.check, workspace: cooperators.detectorWorkspace } : undefined;
+    const best = await bestCompletionOfN(
+      completion,
+      grounded,
+      settings,
+      check ? (text) => detect(text, { language: check.language, workspace: check.workspace, prefixContext: request.prefix, suffixContext: request.suffix, path: request.path }) : undefined,
+      signal,
+    );
+    const winner = best.candidates[best.chosen]!;
+    completion.remember(grounded, winner.result.text);
+    const served = await this.completeOn(completion, grounded, signal);
+    // Nothing streamed while the candidates were drawn: the winner comes in one piece.
+    if (onChunk && winner.result.raw !== "") onChunk(winner.result.raw);
+    const outcome: BestOfNOutcome = {
+      candidates: best.candidates.map((candidate) => ({ text: candidate.result.text, ...candidate.score })),
+      chosen: best.chosen,
+      dropped: best.dropped,
+    };
+    return { ...served, raw: winner.result.raw, source: "generated", ...(winner.result.stats ? { stats: winner.result.stats } : {}), bestOfN: outcome };
   }
 
   /** The router picks the model: the draft alone (also while the target loads), a cascade, or the target. */
@@ -127,7 +212,7 @@ export class InProcessEngine implements CoopEngine {
     if (decision.route === "draft") return { ...(await this.completeOn(draftOnly!, request, signal, onChunk)), ensemble: outcome("draft") };
     if (decision.route === "target" || !current?.cascade) {
       if (!current) return this.complete({ ...request, ensemble: undefined }, signal, onChunk);
-      return { ...(await this.completeOn(current.completion, request, signal, onChunk)), ensemble: outcome("target") };
+      return { ...(await this.completeOnTarget(current, request, signal, onChunk)), ensemble: outcome("target") };
     }
     return this.completeByCascade(current, current.cascade, request, settings.minConfidence ?? defaultCascadeMinConfidence, outcome, signal);
   }
@@ -201,6 +286,7 @@ export class InProcessEngine implements CoopEngine {
   }
 
   async chat(request: EngineChatRequest, signal?: AbortSignal, onEvent?: ChatEventListener): Promise<EngineChatAnswer> {
+    await this.untilResolved();
     if (this.loading) await this.loading.catch(() => undefined);
     if (!this.current) throw new Error("No model variant is loaded");
     return this.current.chat.answer(request, this.cooperators, signal, onEvent);
@@ -243,9 +329,13 @@ export class InProcessEngine implements CoopEngine {
 
   private async replaceVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
     await this.unload();
+    if (spec.tokenEnsemble && spec.draft) {
+      throw new Error(`Variant ${spec.id} is a token ensemble and cannot also have a draft model: the draft would speculate for the target alone, not for the ensemble`);
+    }
     const runtime = await LlamaRuntime.create({ gpu: spec.gpu, threads: spec.threads, onLog: this.options.onLog });
     const models: LlamaModel[] = [];
     let draftOnly: CompletionEngine | undefined;
+    let tokenEnsemble: TokenEnsemble | undefined;
     try {
       const loading = (what: string) => (fraction: number) => onProgress?.({ phase: "load", fraction, message: `loading the ${what} model` });
       // The draft first: it is small, and routed requests can be answered by it while the target loads.
@@ -258,23 +348,26 @@ export class InProcessEngine implements CoopEngine {
       const target = await runtime.loadModel(spec.target, { signal, onProgress: loading("target") });
       // Kept target first, so disposing in reverse frees the draft before the target.
       models.unshift(target.model);
+      const contextSize = spec.contextSize ?? 2048;
+      const adapters = spec.adapters?.map((adapter) => ({ filePath: adapter.path, scale: adapter.scale }));
+      if (spec.tokenEnsemble) {
+        tokenEnsemble = await TokenEnsemble.load(runtime, { model: target.model, path: spec.target, adapters: spec.adapters }, spec.tokenEnsemble, { contextSize, signal });
+      }
       const completion = await CompletionEngine.create(
         runtime,
         { target: target.model, draft: draft?.model },
-        {
-          variant: spec.id,
-          speculative: draft !== undefined,
-          contextSize: spec.contextSize ?? 2048,
-          adapters: spec.adapters?.map((adapter) => ({ filePath: adapter.path, scale: adapter.scale })),
-        },
+        { variant: spec.id, speculative: draft !== undefined, contextSize, adapters, ...(tokenEnsemble ? { decoder: tokenEnsemble.decoder } : {}) },
       );
       const state: VariantState = { id: spec.id, onGpu: target.onGpu, speculative: completion.speculative, notices: [...runtime.notices] };
       const cascade = draftOnly ? new Cascade({ draft: draftOnly, target: completion }) : undefined;
-      this.current = { spec, runtime, models, completion, chat: new ChatResponder(completion, this.options.onLog), state, draftOnly, cascade };
+      const contrastivePair = draft ? new PairedContexts(runtime, { primary: { model: target.model, adapters }, secondary: { model: draft.model } }, contextSize) : undefined;
+      const chat = new ChatResponder(completion, this.options.onLog, { contrastivePair, decoder: tokenEnsemble?.decoder });
+      this.current = { spec, runtime, models, completion, chat, state, draftOnly, cascade, contrastivePair, tokenEnsemble };
       this.warming = undefined;
       return state;
     } catch (error) {
       this.warming = undefined;
+      await tokenEnsemble?.dispose();
       await draftOnly?.dispose();
       for (const model of models.reverse()) await model.dispose();
       await runtime.dispose();
@@ -298,6 +391,9 @@ export class InProcessEngine implements CoopEngine {
     if (!current) return;
     await current.draftOnly?.dispose();
     await current.completion.dispose();
+    // After the completion engine, which aborted the answers still holding the pairs.
+    await current.contrastivePair?.dispose();
+    await current.tokenEnsemble?.dispose();
     // The draft before the target: a draft still running against a disposed target throws.
     for (const model of current.models.reverse()) await model.dispose();
     await current.runtime.dispose();

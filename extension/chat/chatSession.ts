@@ -47,12 +47,17 @@ export class ChatSession implements vscode.Disposable {
     try {
       const { question: content, codeOnly } = parseChatCommand(text);
       const language = withAttachment?.attachment.language ?? editor?.document.languageId;
+      const bestOfN = this.config.bestOfN(editor?.document);
+      // A code-only answer is held to its shape by a grammar, which contrastive decoding cannot follow.
+      const contrastive = codeOnly ? undefined : this.config.chatContrastive(editor?.document);
       const result = await this.engine.chat(
         {
           messages: [...conversation, { role: "user", content }],
           attachments: withAttachment ? [withAttachment.attachment] : [],
           policy: this.config.detectorPolicy(editor?.document),
           ...(codeOnly ? { codeOnly: { language: fenceTagFor(language) } } : {}),
+          ...(contrastive ? { contrastive } : {}),
+          ...(bestOfN ? { bestOfN } : {}),
         },
         controller.signal,
         (event) => {

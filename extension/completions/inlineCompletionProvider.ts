@@ -6,6 +6,7 @@ import { languageForVsCodeId } from "../../engine/syntax/languages.js";
 import type { CoopConfig } from "../config.js";
 import { withLanguageServerOpinion } from "./languageServerCheck.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
+import type { EnsembleActivity } from "../status/ensembleActivity.js";
 
 /** How much text around the cursor is sent; the engine trims it to the model's prompt budget. */
 const prefixChars = 8000;
@@ -31,6 +32,7 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
     private readonly engine: EngineConnection,
     private readonly config: CoopConfig,
     private readonly log: vscode.LogOutputChannel,
+    private readonly ensembleActivity: EnsembleActivity,
   ) {}
 
   async provideInlineCompletionItems(
@@ -49,6 +51,7 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
       const text = document.getText();
       const language = languageForVsCodeId(document.languageId);
       const policy = this.config.detectorPolicy(document);
+      const bestOfN = this.config.bestOfN(document);
       const result = await this.engine.complete(
         {
           document: key,
@@ -58,9 +61,12 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
           projectName: vscode.workspace.name ?? "workspace",
           cursorLine: position.line,
           check: language && policy !== "off" ? { language, policy } : undefined,
+          ensemble: this.config.ensemble(document),
+          ...(bestOfN ? { bestOfN } : {}),
         },
         token,
       );
+      if (result) this.ensembleActivity.report(result.ensemble);
       if (!result || result.text === "" || token.isCancellationRequested) return undefined;
       const check = result.check && (await withLanguageServerOpinion(result.check, document, offset, this.log));
       if (token.isCancellationRequested) return undefined;
