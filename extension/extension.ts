@@ -7,8 +7,10 @@ import { EngineConnection, type EngineStatus } from "./engine/engineConnection.j
 import { downloadModels } from "./commands/downloadModels.js";
 import { swapVariant } from "./commands/swapVariant.js";
 import { CoopStatusBar } from "./status/statusBar.js";
+import { EnsembleActivity } from "./status/ensembleActivity.js";
 import { noticeRestrictedSettings } from "./trust/restrictedSettingsNotice.js";
 import { noticeLoadFailures } from "./engine/loadFailureNotice.js";
+import { RemoteApiKeys, setRemoteApiKey } from "./remote/remoteApiKey.js";
 
 let engine: EngineConnection | undefined;
 
@@ -27,15 +29,18 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
   context.subscriptions.push(log);
   try {
     const config = new CoopConfig();
-    engine = new EngineConnection(context, config, log);
+    const apiKeys = new RemoteApiKeys(context.secrets);
+    engine = new EngineConnection(context, config, log, apiKeys);
     const connection = engine;
     const lastEditor = new LastTextEditor();
     const chat = new ChatViewProvider(context, connection, config, log, () => lastEditor.editor);
-    const completions = new CoopInlineCompletionProvider(connection, config, log);
+    const ensembleActivity = new EnsembleActivity();
+    const completions = new CoopInlineCompletionProvider(connection, config, log, ensembleActivity);
     context.subscriptions.push(
       lastEditor,
       chat,
-      new CoopStatusBar(connection),
+      ensembleActivity,
+      new CoopStatusBar(connection, ensembleActivity),
       vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, {
         // An answer keeps streaming into the view while the user looks at another one.
         webviewOptions: { retainContextWhenHidden: true },
@@ -61,6 +66,12 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
       }),
       noticeRestrictedSettings(log, () => connection.reload()),
       noticeLoadFailures(connection, log),
+      apiKeys,
+      vscode.commands.registerCommand("coop.setRemoteApiKey", () => setRemoteApiKey(apiKeys, connection.catalogFiles(), log)),
+      apiKeys.onDidChange((endpoint) => {
+        log.info(`The API key for ${endpoint} changed; variants on that server reconnect on next use.`);
+        connection.reload();
+      }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (settingsThatReloadModels.some((setting) => event.affectsConfiguration(setting))) {
           log.info("Model settings changed; the variant reloads on next use.");

@@ -88,6 +88,12 @@ export class DispatchingEngine implements CoopEngine {
       const variant = catalog.variants.get(request.variantId);
       if (!variant) throw new UnknownVariantError(request.variantId, catalog);
       state = (await this.engineFor(variant.remote ? "remote" : "local")).loadCatalogVariant(request, signal, onProgress);
+    } catch (error) {
+      // No engine keeps serving the variant this load replaces: requests now say none is loaded.
+      const active = this.active;
+      this.active = undefined;
+      await active?.engine.dispose();
+      throw error;
     } finally {
       // The engine has the load under way (or it failed): waiting requests go on.
       routed();

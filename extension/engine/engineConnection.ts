@@ -13,6 +13,7 @@ import type {
 } from "../../engine/host/engineApi.js";
 import { EngineHostClient, type EngineHostState } from "../../engine/host/engineHostClient.js";
 import type { CoopConfig } from "../config.js";
+import type { RemoteApiKeys } from "../remote/remoteApiKey.js";
 
 export interface EngineStatus {
   host: EngineHostState;
@@ -34,7 +35,7 @@ export interface EngineStatus {
  */
 export class EngineConnection implements vscode.Disposable {
   private client: EngineHostClient | undefined;
-  private loaded: { key: string; state: Promise<VariantState> } | undefined;
+  private loaded: { key: string; requested: Promise<void>; state: Promise<VariantState> } | undefined;
   /**
    * The last load that failed, kept so requests do not retry it on every keystroke: it is tried again
    * when a setting that shapes it changes, after a download, or when the user asks (reload()).
@@ -49,6 +50,7 @@ export class EngineConnection implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly config: CoopConfig,
     private readonly log: vscode.LogOutputChannel,
+    private readonly apiKeys: RemoteApiKeys,
   ) {
     this.status = { host: "stopped", variant: config.variant, loading: false };
   }
@@ -61,7 +63,15 @@ export class EngineConnection implements vscode.Disposable {
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
     try {
-      await this.ensureVariant();
+      if (request.ensemble) {
+        // The engine answers routed requests while the variant loads (the draft while the target
+        // loads): the request only has to follow the load request. A failed load still throws.
+        const load = this.variantLoad();
+        await load.requested;
+        void load.state.catch(() => undefined);
+      } else {
+        await this.ensureVariant();
+      }
       void this.ensureWorkspace();
       if (token.isCancellationRequested) return undefined;
       const result = await this.engine().complete(request, controller.signal);
@@ -157,6 +167,15 @@ export class EngineConnection implements vscode.Disposable {
   }
 
   private ensureVariant(signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
+    return this.variantLoad(signal, onProgress).state;
+  }
+
+  /**
+   * The load of the variant the settings name, started if it is not under way. `requested` settles
+   * once the engine has been sent the load (requests sent after it are served by the new variant),
+   * `state` when the variant is loaded.
+   */
+  private variantLoad(signal?: AbortSignal, onProgress?: ProgressListener): { requested: Promise<void>; state: Promise<VariantState> } {
     const catalogFiles = this.catalogFiles();
     const request = {
       variantId: this.config.variant,
@@ -166,12 +185,27 @@ export class EngineConnection implements vscode.Disposable {
       threads: this.config.threads || undefined,
     };
     const key = JSON.stringify(request);
-    if (this.loaded?.key === key) return this.loaded.state;
-    if (this.failed?.key === key) return Promise.reject(this.failed.error);
+    if (this.loaded?.key === key) return this.loaded;
+    if (this.failed?.key === key) {
+      const failed = Promise.reject(this.failed.error);
+      return { requested: failed, state: failed };
+    }
     this.update({ variant: request.variantId, loading: true, error: undefined, errorName: undefined });
     this.log.info(`Loading variant ${request.variantId}…`);
-    const state = this.engine().loadCatalogVariant(request, signal, onProgress);
-    this.loaded = { key, state };
+    // Remote servers' API keys reach the engine process in memory, before each load (a restarted process has none).
+    let sent!: () => void;
+    const requested = new Promise<void>((resolve) => (sent = resolve));
+    const state = this.apiKeys
+      .forCatalog(catalogFiles)
+      .then((keys) => this.engine().setRemoteApiKeys(keys))
+      .then(() => {
+        const loading = this.engine().loadCatalogVariant(request, signal, onProgress);
+        sent();
+        return loading;
+      });
+    // A load that fails before it is sent settles `requested` too, with its error.
+    state.catch(() => sent());
+    this.loaded = { key, requested: requested.then(() => undefined), state };
     state.then(
       (loaded) => {
         this.log.info(`Variant ${loaded.id} loaded (${loaded.onGpu ? "GPU" : "CPU"}${loaded.speculative ? ", speculative decoding" : ""}).`);
@@ -188,7 +222,7 @@ export class EngineConnection implements vscode.Disposable {
         this.update({ loading: false, error: message, errorName: error instanceof Error ? error.name : undefined });
       },
     );
-    return state;
+    return this.loaded;
   }
 
   /**

@@ -171,6 +171,9 @@ describe("the engine host process", () => {
         host.loadCatalogVariant({ variantId: "no-such-variant", catalogFiles: [join(repoRoot, "models.json")], cacheDir: coopCacheDir(), gpu: "cpu" }),
         /no variant 'no-such-variant' in the catalog; known variants: .*coop-tiny/,
       );
+      // The variant that load replaced answers nothing more, routed requests included.
+      await assert.rejects(host.complete({ ...request, document: "file:///after-failed-load.ts" }), /No model variant is loaded/);
+      await assert.rejects(host.complete({ ...request, document: "file:///after-failed-load.ts", ensemble: { preference: "speed" } }), /No model variant is loaded/);
     } finally {
       await host.dispose();
     }

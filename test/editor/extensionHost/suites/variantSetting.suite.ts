@@ -20,6 +20,8 @@ suite("the workspace's variant (coop.variant)", () => {
 
     const items = await completeAt(api, document, position);
     assert.ok(items.length > 0, `no suggestion from coop-tiny-python; status: ${JSON.stringify(api.engineStatus())}`);
+    // The draft may answer while the target still loads (coop.ensemble.preference routes requests).
+    await waitUntil("coop-tiny-python is loaded", () => !api.engineStatus().loading);
     const status = api.engineStatus();
     assert.equal(status.variant, "coop-tiny-python");
     assert.equal(status.loading, false);
