@@ -152,8 +152,9 @@ export class DispatchingEngine implements CoopEngine {
     this.active = { place, engine };
     const switching = (async () => {
       await previous?.engine.dispose();
-      // The workspace is indexed again by the new engine; requests do not wait for it.
-      if (this.workspace) {
+      // The workspace is indexed again by an engine that replaces another; requests do not wait for
+      // it. The first engine is given the workspace by openWorkspace() itself.
+      if (previous && this.workspace) {
         const workspace = this.workspace;
         void engine.openWorkspace(workspace).catch((error: unknown) => {
           this.options.onLog?.("warn", `the workspace could not be indexed for the ${place} engine: ${error instanceof Error ? error.message : String(error)}`);

@@ -72,7 +72,23 @@ export async function loadIndex(dir: string, root: string): Promise<StoredIndex 
   }
 }
 
-export async function saveIndex(dir: string, root: string, index: StoredIndex): Promise<void> {
+/** Saves in progress per store folder: saves of one folder from this process run one after the other. */
+const savesInProgress = new Map<string, Promise<void>>();
+
+/**
+ * Writes the index, each file atomically and the manifest last. Saves of one folder in this process
+ * are queued, so two retrievers of one workspace never interleave their generations.
+ */
+export function saveIndex(dir: string, root: string, index: StoredIndex): Promise<void> {
+  const save = (savesInProgress.get(dir) ?? Promise.resolve()).catch(() => undefined).then(() => writeIndex(dir, root, index));
+  savesInProgress.set(dir, save);
+  void save.finally(() => {
+    if (savesInProgress.get(dir) === save) savesInProgress.delete(dir);
+  }).catch(() => undefined);
+  return save;
+}
+
+async function writeIndex(dir: string, root: string, index: StoredIndex): Promise<void> {
   await mkdir(dir, { recursive: true });
   const previous = await readManifest(dir);
   const generation = randomUUID();
@@ -101,7 +117,8 @@ async function readManifest(dir: string): Promise<Manifest | undefined> {
 }
 
 async function writeAtomically(path: string, data: string | Uint8Array): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
+  // Unique per write: another process (a second window's engine) may be writing the same file.
+  const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(temporary, data);
   await rename(temporary, path);
 }

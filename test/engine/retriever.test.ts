@@ -214,6 +214,18 @@ describe("the retriever", () => {
 });
 
 describe("the persisted index", () => {
+  test("two retrievers of one workspace indexing at once both save it (the engine can open a workspace twice)", async () => {
+    const [one, two] = await Promise.all([Retriever.open(options(countingAnalyzer())), Retriever.open(options(countingAnalyzer()))]);
+    try {
+      await Promise.all([one.index(), two.index()]);
+    } finally {
+      await Promise.all([one.dispose(), two.dispose()]);
+    }
+    const reopened = await Retriever.open(options(countingAnalyzer()));
+    assert.ok(reopened.fileCount > 30);
+    await reopened.dispose();
+  });
+
   test("reopening loads it without re-chunking, then notices only the files that changed or went away", async () => {
     const first = countingAnalyzer();
     const original = await Retriever.open(options(first));
