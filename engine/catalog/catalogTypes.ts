@@ -83,11 +83,29 @@ export interface VariantRemote {
   adapters: RemoteAdapter[];
 }
 
+/** One model of a token ensemble: a local variant of the catalog (plain, with adapters, or merged). */
+export interface TokenEnsembleMember {
+  variant: string;
+  /** Its weight in the average of the two distributions (>= 0). */
+  weight: number;
+}
+
+/**
+ * Every greedy token is the argmax of two variants' next-token distributions averaged with weights.
+ * Member 0 is the ensemble's target (its target, merge and adapters), member 1 the partner.
+ */
+export interface VariantTokenEnsemble {
+  members: [TokenEnsembleMember, TokenEnsembleMember];
+}
+
 export interface CatalogVariant {
   id: string;
   label: string;
   description: string;
-  /** The target model id; for a merged variant, the merge's output is the target and this is its base. */
+  /**
+   * The target model id; for a merged variant, the merge's output is the target and this is its base;
+   * for a token ensemble, member 0's (filled in when the catalogs are combined).
+   */
   target: string;
   draft?: string;
   embedding?: string;
@@ -96,6 +114,8 @@ export interface CatalogVariant {
   merge?: VariantMerge;
   /** Runs on an inference server instead of this machine; `target` then names the model the server runs. */
   remote?: VariantRemote;
+  /** A token-level ensemble of two other variants; such a variant has no draft, adapters or merge of its own. */
+  tokenEnsemble?: VariantTokenEnsemble;
   origin: Origin;
 }
 

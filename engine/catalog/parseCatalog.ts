@@ -1,16 +1,22 @@
 import { MERGE_OUTPUT_TYPES } from "../merge/mergeJob.js";
 import { MERGE_METHODS, type MergeParams } from "../merge/methods/index.js";
 import { endpointProblem, normalizeEndpoint } from "../backends/endpoint.js";
-import type { CatalogAdapter, CatalogModel, CatalogVariant, FimTokens, VariantMerge, VariantRemote } from "./catalogTypes.js";
+import type { CatalogAdapter, CatalogModel, CatalogVariant, FimTokens, TokenEnsembleMember, VariantMerge, VariantRemote, VariantTokenEnsemble } from "./catalogTypes.js";
 import { MODEL_ROLES, REMOTE_SERVER_KINDS } from "./catalogTypes.js";
 import { JsonReader } from "./jsonShape.js";
+
+/**
+ * A variant as its file gives it: a token ensemble names no target (it is its member 0's, which may be
+ * defined in another layer), so it is known only once the layers are combined.
+ */
+export type LayerVariant = CatalogVariant | (Omit<CatalogVariant, "target" | "tokenEnsemble"> & { target?: undefined; tokenEnsemble: VariantTokenEnsemble });
 
 /** One catalog file's entries, before it is combined with others and its references are checked. */
 export interface CatalogLayer {
   file: string;
   models: CatalogModel[];
   adapters: CatalogAdapter[];
-  variants: CatalogVariant[];
+  variants: LayerVariant[];
   defaultVariant?: string;
 }
 
@@ -92,8 +98,29 @@ function parseAdapter(r: JsonReader, value: unknown, path: string): CatalogAdapt
   };
 }
 
-function parseVariant(r: JsonReader, value: unknown, path: string): CatalogVariant {
-  const o = r.object(value, path, ["id", "label", "description", "target", "draft", "embedding", "adapters", "merge", "remote"]);
+/** Why a token ensemble cannot have each of these fields of its own. */
+const notOnTokenEnsemble = {
+  target: "no target on a token ensemble (its target is member 0's, tokenEnsemble.members[0].variant)",
+  draft: "no draft on a token ensemble (a draft would speculate for one member alone, not for the average)",
+  adapters: "no adapters on a token ensemble (give them to a member variant)",
+  merge: "no merge on a token ensemble (make the merged variant one of its members)",
+  remote: "no remote on a token ensemble (its two members run on this machine)",
+} as const;
+
+function parseVariant(r: JsonReader, value: unknown, path: string): LayerVariant {
+  const o = r.object(value, path, ["id", "label", "description", "target", "draft", "embedding", "adapters", "merge", "remote", "tokenEnsemble"]);
+  if (o.tokenEnsemble !== undefined) {
+    for (const [key, expected] of Object.entries(notOnTokenEnsemble)) if (o[key] !== undefined) r.fail(`${path}.${key}`, expected);
+    return {
+      id: r.string(o.id, `${path}.id`, ID),
+      label: r.string(o.label, `${path}.label`),
+      description: r.string(o.description, `${path}.description`),
+      embedding: r.optional(o.embedding, (v) => r.string(v, `${path}.embedding`, ID)),
+      adapters: [],
+      tokenEnsemble: parseTokenEnsemble(r, o.tokenEnsemble, `${path}.tokenEnsemble`),
+      origin: { file: r.source, path },
+    };
+  }
   const merge = r.optional(o.merge, (v) => parseMerge(r, v, `${path}.merge`));
   if (merge !== undefined && o.adapters !== undefined) r.fail(`${path}.adapters`, "no run-time adapters on a merged variant (merge them in instead)");
   const remote = r.optional(o.remote, (v) => parseRemote(r, v, `${path}.remote`));
@@ -122,6 +149,19 @@ function parseVariant(r: JsonReader, value: unknown, path: string): CatalogVaria
     ...(remote !== undefined ? { remote } : {}),
     origin: { file: r.source, path },
   };
+}
+
+function parseTokenEnsemble(r: JsonReader, value: unknown, path: string): VariantTokenEnsemble {
+  const o = r.object(value, path, ["members"]);
+  const items = r.array(o.members, `${path}.members`);
+  if (items.length !== 2) r.fail(`${path}.members`, `exactly two members (the two variants whose distributions are averaged), not ${items.length}`);
+  const members = items.map((item, i): TokenEnsembleMember => {
+    const p = `${path}.members[${i}]`;
+    const member = r.object(item, p, ["variant", "weight"]);
+    return { variant: r.string(member.variant, `${p}.variant`, ID), weight: r.number(member.weight, `${p}.weight`, { min: 0 }) };
+  });
+  if (members.every((member) => member.weight === 0)) r.fail(`${path}.members`, "weights that are not both 0 (the average would be zero for every token)");
+  return { members: [members[0]!, members[1]!] };
 }
 
 function parseRemote(r: JsonReader, value: unknown, path: string): VariantRemote {

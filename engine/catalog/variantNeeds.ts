@@ -1,20 +1,33 @@
 import type { Catalog, CatalogAdapter, CatalogModel, CatalogVariant } from "./catalogTypes.js";
 
+type Entry = CatalogModel | CatalogAdapter;
+
 /**
  * The catalog entries whose files a variant needs on this machine: its models, adapters and merge
- * inputs; for a variant on a server only its embedding model (retrieval runs here), since the server
- * holds the rest.
+ * inputs; for a token ensemble its embedding model and each member's target, adapters and merge
+ * inputs (not the members' drafts, which it does not run); for a variant on a server only its
+ * embedding model (retrieval runs here), since the server holds the rest.
  */
-export function localEntriesOf(catalog: Catalog, variant: CatalogVariant): (CatalogModel | CatalogAdapter)[] {
-  const modelIds = variant.remote
-    ? [variant.embedding]
-    : [variant.target, variant.draft, variant.embedding, variant.merge?.base, ...(variant.merge?.inputs.map((input) => input.id) ?? [])];
-  const entries: (CatalogModel | CatalogAdapter)[] = [
-    ...modelIds.flatMap((id) => (id && catalog.models.has(id) ? [catalog.models.get(id)!] : [])),
-    ...variant.adapters.flatMap(({ id }) => (catalog.adapters.has(id) ? [catalog.adapters.get(id)!] : [])),
-    ...(variant.merge?.inputs ?? []).flatMap(({ id }) => (catalog.adapters.has(id) ? [catalog.adapters.get(id)!] : [])),
-  ];
+export function localEntriesOf(catalog: Catalog, variant: CatalogVariant): Entry[] {
+  const models = (ids: (string | undefined)[]): Entry[] => ids.flatMap((id) => (id && catalog.models.has(id) ? [catalog.models.get(id)!] : []));
+  const entries: Entry[] = variant.remote
+    ? models([variant.embedding])
+    : variant.tokenEnsemble
+      ? [
+          ...models([variant.embedding]),
+          ...variant.tokenEnsemble.members.flatMap((member) => (catalog.variants.has(member.variant) ? targetEntriesOf(catalog, catalog.variants.get(member.variant)!) : [])),
+        ]
+      : [...models([variant.target, variant.draft, variant.embedding]), ...targetEntriesOf(catalog, variant)];
   return [...new Map(entries.map((entry) => [entry.id, entry])).values()];
+}
+
+/** What a local variant's target is made of: its model (or the merge's base and inputs) and its run-time adapters. */
+function targetEntriesOf(catalog: Catalog, variant: CatalogVariant): Entry[] {
+  const ids = [variant.target, variant.merge?.base, ...(variant.merge?.inputs.map((input) => input.id) ?? []), ...variant.adapters.map((adapter) => adapter.id)];
+  return ids.flatMap((id) => {
+    const entry = id === undefined ? undefined : (catalog.models.get(id) ?? catalog.adapters.get(id));
+    return entry === undefined ? [] : [entry];
+  });
 }
 
 /** The servers the catalog's variants run on (normalized URLs, each once, in catalog order). */

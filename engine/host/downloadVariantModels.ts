@@ -4,8 +4,9 @@ import type { DownloadVariantRequest, ProgressListener } from "./engineApi.js";
 
 /**
  * Downloads every hf: file a variant needs on this machine (target, draft, embedding, adapters, merge
- * inputs; for a variant on a server only its embedding) that is not here yet, one after the other,
- * reporting progress over all of their bytes.
+ * inputs; for a token ensemble both members' targets, adapters and merge inputs; for a variant on a
+ * server only its embedding) that is not here yet, one after the other, reporting progress over all
+ * of their bytes.
  */
 export async function downloadVariantModels(
   request: DownloadVariantRequest,

@@ -115,6 +115,7 @@ export class InProcessEngine implements CoopEngine {
       gpu: request.gpu,
       threads: request.threads,
       contextSize: Math.min(resolved.targetModel.contextLength ?? 4096, 8192),
+      tokenEnsemble: resolved.tokenEnsemble,
     };
   }
 

@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { ModelResolver, loadCatalog, localEntriesOf, type Catalog, type CatalogModel, type CatalogVariant } from "../../engine/catalog/index.js";
+import { ModelResolver, loadCatalog, localEntriesOf, type Catalog, type CatalogModel, type CatalogVariant, type TokenEnsembleMember } from "../../engine/catalog/index.js";
 import type { CoopConfig } from "../config.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
 
@@ -73,10 +73,23 @@ function variantItem(catalog: Catalog, variant: CatalogVariant, resolver: ModelR
     missingDownloads: builtin ? 0 : missing.length,
     label: variant.label,
     description: `${variant.id}${variant.id === active ? " (active)" : ""}`,
-    detail: [variant.description, availability, bytes > 0 ? formatBytes(bytes) : undefined, variant.merge ? `merged (${variant.merge.method})` : undefined, variant.remote ? `on ${variant.remote.kind} at ${variant.remote.url}` : undefined]
+    detail: [
+      variant.description,
+      availability,
+      bytes > 0 ? formatBytes(bytes) : undefined,
+      variant.merge ? `merged (${variant.merge.method})` : undefined,
+      variant.tokenEnsemble ? describeEnsemble(variant.tokenEnsemble.members) : undefined,
+      variant.remote ? `on ${variant.remote.kind} at ${variant.remote.url}` : undefined,
+    ]
       .filter(Boolean)
       .join(" · "),
   };
+}
+
+/** "ensemble of a and b", with the weights when they are not equal. */
+function describeEnsemble(members: readonly TokenEnsembleMember[]): string {
+  const weighted = members.some((member) => member.weight !== members[0]!.weight);
+  return `ensemble of ${members.map((member) => (weighted ? `${member.variant} ×${member.weight}` : member.variant)).join(" and ")}`;
 }
 
 function describeModel(model: Pick<CatalogModel, "id" | "size">): string {

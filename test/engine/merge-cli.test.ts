@@ -62,3 +62,30 @@ describe("coop merge", () => {
       assert.ok(!existsSync(join(dir, "out.gguf")));
     }));
 });
+
+describe("coop variants", () => {
+  test("lists each variant with what it is made of: merges, ensembles' members, servers", () =>
+    withTempDir(async (dir) => {
+      await writeFile(
+        join(dir, "team.json"),
+        JSON.stringify({
+          version: 1,
+          variants: [
+            {
+              id: "team-python",
+              label: "Team server, Python",
+              description: "On the team's server.",
+              target: "tiny-target",
+              remote: { kind: "llama-server", url: "http://gpu-box:8080", adapters: [{ name: "python-lora" }] },
+            },
+          ],
+        }),
+      );
+      const { code, stdout, stderr } = await coop(["variants", "--catalog", join(dir, "team.json")]);
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /coop-tiny \(default\): /);
+      assert.match(stdout, /coop-tiny-ties: [^\n]*\n[^\n]*\n  target: +ties merge of tiny-target-ft-python \[[^\]]+\] x1, tiny-target-ft-cpp/);
+      assert.match(stdout, /coop-tiny-ensemble: [^\n]*\n[^\n]*\n  ensemble: +token-level average of coop-tiny x0\.5 \+ coop-tiny-ft-python x0\.5\n    coop-tiny: target tiny-target \[[^\]]+\]\n    coop-tiny-ft-python: target tiny-target-ft-python/);
+      assert.match(stdout, /team-python: [^\n]*\n[^\n]*\n  server: +llama-server at http:\/\/gpu-box:8080, model tiny-target, adapters python-lora scale 1\n/);
+    }));
+});

@@ -29,6 +29,22 @@ async function variantLines(catalog: Catalog, variant: CatalogVariant, resolver:
     return `${id} [${state}]`;
   };
   const lines: string[] = [];
+  if (variant.tokenEnsemble) {
+    const members = variant.tokenEnsemble.members.map((member) => `${member.variant} x${member.weight}`).join(" + ");
+    lines.push(`ensemble:  token-level average of ${members}`);
+    for (const member of variant.tokenEnsemble.members) {
+      const memberVariant = catalog.variants.get(member.variant)!;
+      for (const line of await variantLines(catalog, { ...memberVariant, draft: undefined, embedding: undefined }, resolver)) lines.push(`  ${member.variant}: ${line.replace(/:\s+/, " ")}`);
+    }
+    if (variant.embedding !== undefined) lines.push(`embedding: ${status(variant.embedding)}`);
+    return lines;
+  }
+  if (variant.remote) {
+    const adapters = variant.remote.adapters.map((adapter) => `${adapter.name} scale ${adapter.scale}`).join(", ");
+    lines.push(`server:    ${variant.remote.kind} at ${variant.remote.url}, model ${variant.remote.model ?? variant.target}${adapters ? `, adapters ${adapters}` : ""}`);
+    if (variant.embedding !== undefined) lines.push(`embedding: ${status(variant.embedding)}`);
+    return lines;
+  }
   if (variant.merge === undefined) {
     lines.push(`target:    ${status(variant.target)}`);
   } else {
