@@ -2,7 +2,8 @@ import type { Token } from "node-llama-cpp";
 import type { ChatAttachment, ChatSource, ChatTurn } from "../host/engineApi.js";
 import { ChatRequestError } from "./chatRequest.js";
 import type { ChatTemplate } from "./chatTemplate.js";
-import { firstLinesWithin, formatAttachment, formatSource, type RetrievedSource } from "./groundingText.js";
+import { groundedSystemText, selectGrounding } from "./groundingSelection.js";
+import type { RetrievedSource } from "./groundingText.js";
 
 export const coopInstructions =
   "You are Coop, a coding assistant that runs locally in the user's editor. Answer questions about the user's code " +
@@ -14,8 +15,6 @@ export const coopInstructions =
 export const speculationMarginTokens = 16;
 /** Below this many answer tokens, a question is refused as too long rather than answered in a few words. */
 export const minAnswerTokens = 32;
-/** An attachment is cut to fit only if at least this many tokens remain for it. */
-const minAttachmentTokens = 48;
 
 export interface ChatPromptInput {
   /** The conversation, ending with the user's question. */
@@ -45,11 +44,6 @@ export interface ChatPrompt {
   cutAttachments: number;
 }
 
-interface GroundingPiece {
-  text: string;
-  source?: RetrievedSource;
-}
-
 /**
  * The prompt of a chat answer in the model's chat format: Coop's instructions, then the workspace
  * sources (path and 1-based lines) and the attachments, then the conversation. Attachments and
@@ -70,13 +64,13 @@ export function buildChatPrompt(input: ChatPromptInput, template: ChatTemplate, 
   const maxTokens = Math.min(input.maxTokens, limit - bare);
   const promptLimit = limit - maxTokens;
 
-  const { pieces, cutAttachments } = selectGrounding(input, Math.min(input.groundingTokens, promptLimit - bare), countTokens);
-  let system = systemText(instructions, pieces);
+  const { pieces, cutAttachments } = selectGrounding(input.attachments, input.sources, Math.min(input.groundingTokens, promptLimit - bare), countTokens);
+  let system = groundedSystemText(instructions, pieces);
   let tokens = template.render(system, [question]);
   // Token counts of the pieces alone are close to their cost in the prompt, not exact: drop sources, then attachments, until it fits.
   while (tokens.length > promptLimit && pieces.length > 0) {
     pieces.pop();
-    system = systemText(instructions, pieces);
+    system = groundedSystemText(instructions, pieces);
     tokens = template.render(system, [question]);
   }
 
@@ -105,48 +99,4 @@ export function buildChatPrompt(input: ChatPromptInput, template: ChatTemplate, 
     droppedTurns: bestStart,
     cutAttachments,
   };
-}
-
-function systemText(instructions: string, pieces: readonly GroundingPiece[]): string {
-  const sources = pieces.filter((piece) => piece.source);
-  const attachments = pieces.filter((piece) => !piece.source);
-  const parts = [instructions];
-  if (sources.length > 0) parts.push(["Workspace code that may be relevant:", ...sources.map((piece) => piece.text)].join("\n\n"));
-  if (attachments.length > 0) parts.push(["Code the user attached to the question:", ...attachments.map((piece) => piece.text)].join("\n\n"));
-  return parts.join("\n\n");
-}
-
-/**
- * Attachments first, cut by lines when they do not fit whole; then the sources that fit, best first.
- * The list ends with the sources, so dropping from its end drops the weakest source first.
- */
-function selectGrounding(input: ChatPromptInput, budget: number, countTokens: (text: string) => number): { pieces: GroundingPiece[]; cutAttachments: number } {
-  const attachments: GroundingPiece[] = [];
-  const sources: GroundingPiece[] = [];
-  let remaining = Math.max(0, budget);
-  let cutAttachments = 0;
-  for (const attachment of input.attachments) {
-    const whole = formatAttachment(attachment);
-    const cost = countTokens(whole) + 2;
-    if (cost <= remaining) {
-      attachments.push({ text: whole });
-      remaining -= cost;
-      continue;
-    }
-    cutAttachments++;
-    if (remaining < minAttachmentTokens) continue;
-    const cut = firstLinesWithin(attachment.text, remaining - 2, (text, cutLines) => formatAttachment(attachment, text, cutLines), countTokens);
-    if (!cut) continue;
-    const text = formatAttachment(attachment, cut.text, cut.cutLines);
-    attachments.push({ text });
-    remaining -= countTokens(text) + 2;
-  }
-  for (const source of input.sources) {
-    const text = formatSource(source);
-    const cost = countTokens(text) + 2;
-    if (cost > remaining) continue;
-    sources.push({ text, source });
-    remaining -= cost;
-  }
-  return { pieces: [...attachments, ...sources], cutAttachments };
 }

@@ -12,4 +12,5 @@ export { languageForFence } from "./fenceLanguage.js";
 export { checkCodeBlocks, type CodeBlockCheck } from "./checkCodeBlocks.js";
 export { retrieveSources, isWorkspaceRelative } from "./retrieveSources.js";
 export { formatSource, formatAttachment, fenced, firstLinesWithin, type RetrievedSource } from "./groundingText.js";
+export { selectGrounding, groundedSystemText, type GroundingPiece } from "./groundingSelection.js";
 export { codeOnlyBodyGrammar, codeOnlyGrammar, codeOnlyInstructions, codeOnlyClosing, codeOnlyMaxLines, codeOnlyMaxLineChars } from "./codeOnlyAnswer.js";

@@ -1,5 +1,5 @@
 import type { ChatMessage } from "../backends/index.js";
-import { ChatRequestError, coopInstructions, firstLinesWithin, formatAttachment, formatSource, minAnswerTokens, type RetrievedSource } from "../chat/index.js";
+import { ChatRequestError, coopInstructions, groundedSystemText, minAnswerTokens, selectGrounding, type RetrievedSource } from "../chat/index.js";
 import type { ChatAttachment, ChatSource, ChatTurn } from "./engineApi.js";
 
 /**
@@ -15,7 +15,6 @@ export function estimateTokens(text: string): number {
 const messageOverheadTokens = 8;
 /** Room kept free for the server's speculation past the answer. */
 const marginTokens = 16;
-const minAttachmentTokens = 48;
 
 export interface RemoteChatInput {
   /** The conversation, ending with the user's question. */
@@ -61,35 +60,8 @@ export function buildRemoteChatMessages(input: RemoteChatInput, countTokens: (te
   const maxTokens = Math.min(input.maxTokens, limit - bare);
   const promptLimit = limit - maxTokens;
 
-  let remaining = Math.max(0, Math.min(input.groundingTokens, promptLimit - bare));
-  const attachments: string[] = [];
-  const sources: { text: string; source: RetrievedSource }[] = [];
-  let cutAttachments = 0;
-  for (const attachment of input.attachments) {
-    const whole = formatAttachment(attachment);
-    if (countTokens(whole) + 2 <= remaining) {
-      attachments.push(whole);
-      remaining -= countTokens(whole) + 2;
-      continue;
-    }
-    cutAttachments++;
-    if (remaining < minAttachmentTokens) continue;
-    const cut = firstLinesWithin(attachment.text, remaining - 2, (text, cutLines) => formatAttachment(attachment, text, cutLines), countTokens);
-    if (!cut) continue;
-    const text = formatAttachment(attachment, cut.text, cut.cutLines);
-    attachments.push(text);
-    remaining -= countTokens(text) + 2;
-  }
-  for (const source of input.sources) {
-    const text = formatSource(source);
-    if (countTokens(text) + 2 > remaining) continue;
-    sources.push({ text, source });
-    remaining -= countTokens(text) + 2;
-  }
-  const parts = [instructions];
-  if (sources.length > 0) parts.push(["Workspace code that may be relevant:", ...sources.map((piece) => piece.text)].join("\n\n"));
-  if (attachments.length > 0) parts.push(["Code the user attached to the question:", ...attachments].join("\n\n"));
-  const system = parts.join("\n\n");
+  const { pieces, cutAttachments } = selectGrounding(input.attachments, input.sources, Math.min(input.groundingTokens, promptLimit - bare), countTokens);
+  const system = groundedSystemText(instructions, pieces);
 
   // Older turns join while they fit, a user turn with the answers after it, so the conversation starts with the user.
   let used = cost(system) + cost(question.content);
@@ -104,7 +76,7 @@ export function buildRemoteChatMessages(input: RemoteChatInput, countTokens: (te
   return {
     messages: [{ role: "system", content: system }, ...input.turns.slice(start).map((turn) => ({ role: turn.role, content: turn.content }))],
     maxTokens,
-    sources: sources.map(({ source }) => ({ path: source.path, startLine: source.startLine, endLine: source.endLine, score: source.score })),
+    sources: pieces.flatMap(({ source }) => (source ? [{ path: source.path, startLine: source.startLine, endLine: source.endLine, score: source.score }] : [])),
     droppedTurns: start,
     cutAttachments,
   };
