@@ -245,14 +245,7 @@ export class CompletionEngine {
    * generation (retrieval, say) ask this first.
    */
   answerWithoutGenerating(request: CompletionRequest): CompletionResult | undefined {
-    if (request.bypassCache || request.grammar !== undefined || request.sampling !== undefined) return undefined;
-    const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
-    const { variant } = this.options;
-    const rest = this.cache.typedThrough(variant, request.document, request.prefix, request.suffix);
-    if (rest !== undefined) return { text: rest, raw: rest, source: "typing-through", multiline };
-    const cached = this.cache.get(variant, request.prefix, request.suffix);
-    if (cached !== undefined) return { text: cached, raw: cached, source: "cache", multiline };
-    return undefined;
+    return answerFromCache(this.cache, this.options.variant, request);
   }
 
   /**
@@ -410,6 +403,21 @@ export class CompletionEngine {
     const newline = text.indexOf("\n");
     return newline !== -1 && text.slice(0, newline).trim() !== "";
   }
+}
+
+/**
+ * The answer a variant's cache already holds for a request: the rest of a suggestion the user is
+ * typing through, or an answer at the same place. Never for requests that must generate (a bypass,
+ * a grammar, sampling). Shared by every engine that keeps a CompletionCache.
+ */
+export function answerFromCache(cache: CompletionCache, variant: string, request: CompletionRequest): CompletionResult | undefined {
+  if (request.bypassCache || request.grammar !== undefined || request.sampling !== undefined) return undefined;
+  const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
+  const rest = cache.typedThrough(variant, request.document, request.prefix, request.suffix);
+  if (rest !== undefined) return { text: rest, raw: rest, source: "typing-through", multiline };
+  const cached = cache.get(variant, request.prefix, request.suffix);
+  if (cached !== undefined) return { text: cached, raw: cached, source: "cache", multiline };
+  return undefined;
 }
 
 async function* withTokenOnly(tokens: AsyncIterable<Token>): AsyncGenerator<{ token: Token }> {

@@ -1,4 +1,4 @@
-export { CompletionEngine, CompletionAbortedError, defaultCompletionEngineOptions } from "./completionEngine.js";
+export { CompletionEngine, CompletionAbortedError, answerFromCache, defaultCompletionEngineOptions } from "./completionEngine.js";
 export type { CompletionEngineOptions, CompletionRequest, CompletionResult, GeneratedTokenConfidence } from "./completionEngine.js";
 export type { CompletionStats } from "./stats.js";
 export { buildFimPrompt } from "./fimPrompt.js";

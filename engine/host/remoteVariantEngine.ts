@@ -1,7 +1,7 @@
 import { LlamaServerBackend, UnsupportedRequestError, VllmBackend, type AdapterSelection, type RemoteHttpOptions } from "../backends/index.js";
 import { loadCatalog, resolveRemoteVariant, type ResolvedRemoteVariant } from "../catalog/index.js";
 import { checkCodeBlocks, ChatRequestError, codeOnlyClosing, codeOnlyInstructions, defaultChatMaxTokens, extractCodeBlocks, isWorkspaceRelative, retrieveSources, validateChatRequest } from "../chat/index.js";
-import { CompletionCache, defaultCompletionEngineOptions, postprocessCompletion, wantsMultiline, type CompletionResult } from "../completion/index.js";
+import { CompletionCache, answerFromCache, defaultCompletionEngineOptions, postprocessCompletion, wantsMultiline, type CompletionResult } from "../completion/index.js";
 import { WorkspaceCooperators } from "../cooperators/index.js";
 import { applyPolicy, detect } from "../detector/index.js";
 import { downloadVariantModels } from "./downloadVariantModels.js";
@@ -255,14 +255,7 @@ export class RemoteVariantEngine implements CoopEngine {
   }
 
   private answerWithoutGenerating(current: ActiveVariant, request: EngineCompletionRequest): CompletionResult | undefined {
-    if (request.bypassCache || request.sampling !== undefined) return undefined;
-    const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
-    const variant = current.resolved.variant.id;
-    const rest = this.cache.typedThrough(variant, request.document, request.prefix, request.suffix);
-    if (rest !== undefined) return { text: rest, raw: rest, source: "typing-through", multiline };
-    const cached = this.cache.get(variant, request.prefix, request.suffix);
-    if (cached !== undefined) return { text: cached, raw: cached, source: "cache", multiline };
-    return undefined;
+    return answerFromCache(this.cache, current.resolved.variant.id, request);
   }
 
   /** One generation on the server; a newer request for the same document cancels this one. */
