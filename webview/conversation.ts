@@ -146,7 +146,7 @@ export class Conversation {
     const position = streaming ? this.entries.findIndex((entry) => entry.id === streaming.answerId) : -1;
     if (position < 0) return false;
     this.entries[position] = change(this.entries[position]!);
-    this.touch(this.entries[position]!.id);
+    this.touch(this.entries[position].id);
     return true;
   }
 

@@ -5,7 +5,7 @@ export interface RandomSource {
 }
 
 /** A fresh id for one question, within the protocol's id rule (letters, digits, _ and -, at most 64). */
-export function newRequestId(random: RandomSource = globalThis.crypto as RandomSource): string {
+export function newRequestId(random: RandomSource = globalThis.crypto): string {
   if (typeof random.randomUUID === "function") return random.randomUUID();
   const bytes = random.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");

@@ -27,7 +27,7 @@ export function stopTriggersOf(triggers: readonly LlamaText[], tokenizer: Tokeni
       if (text !== "") texts.push(text);
     } else {
       // Control tokens mixed with text: the whole trigger as the tokens it is spelled with.
-      const tokens = parts.every((part) => typeof part !== "string") ? (parts as Token[]) : trigger.tokenize(tokenizer);
+      const tokens = parts.every((part) => typeof part !== "string") ? (parts) : trigger.tokenize(tokenizer);
       if (tokens.length > 0) tokenRuns.push(tokens);
     }
   }

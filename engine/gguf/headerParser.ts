@@ -1,4 +1,4 @@
-import { ByteSource, labelText, type Label } from "./byteSource.js";
+import { type ByteSource, labelText, type Label } from "./byteSource.js";
 import { GgufFormatError } from "./errors.js";
 import { elementCount, ggmlTypeName, tensorByteSize, tensorShapeProblem, unknownGgmlTypeProblem } from "./typeInfo.js";
 import {
@@ -307,7 +307,7 @@ class HeaderParser {
       const type = s.u32();
       const typeProblem = unknownGgmlTypeProblem(type);
       if (typeProblem !== undefined) this.fail(typeProblem, typeOffset, where);
-      const shapeProblem = tensorShapeProblem(type as GgmlType, dims);
+      const shapeProblem = tensorShapeProblem(type, dims);
       if (shapeProblem !== undefined) this.fail(`${ggmlTypeName(type)} shape [${dims.join(", ")}]: ${shapeProblem}`, dimsOffset, where);
 
       const offsetOffset = s.position;
@@ -320,9 +320,9 @@ class HeaderParser {
       tensors.push({
         name,
         dims,
-        type: type as GgmlType,
+        type: type,
         offset: Number(offset),
-        byteSize: tensorByteSize(type as GgmlType, dims),
+        byteSize: tensorByteSize(type, dims),
         elementCount: elementCount(dims),
       });
     }

@@ -245,8 +245,8 @@ export async function writeGguf(path: string, contents: GgufFileContents): Promi
   try {
     const entries =
       Symbol.iterator in contents.metadata
-        ? (contents.metadata as Iterable<[string, GgufValue]>)
-        : Object.entries(contents.metadata as Record<string, GgufValue>);
+        ? (contents.metadata)
+        : Object.entries(contents.metadata);
     for (const [key, value] of entries) writer.setMetadata(key, value);
     for (const tensor of contents.tensors) writer.addTensor(tensor.name, tensor.dims, tensor.type);
     for (const tensor of contents.tensors) await writer.writeTensor(tensor.name, tensor.data);

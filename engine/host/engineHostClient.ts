@@ -192,7 +192,7 @@ export class EngineHostClient implements CoopEngine {
           reject(error);
         },
       });
-      child.send({ kind: "request", id, method, params } as HostRequest);
+      child.send({ kind: "request", id, method, params });
     });
   }
 

@@ -36,7 +36,7 @@ export class Matrix implements MatrixLike {
   }
 
   get(row: number, col: number): number {
-    return this.data[row * this.cols + col];
+    return this.data[row * this.cols + col]!;
   }
 
   set(row: number, col: number, value: number): void {
@@ -50,7 +50,7 @@ export class Matrix implements MatrixLike {
   transpose(): Matrix {
     const t = new Matrix(this.cols, this.rows);
     for (let r = 0; r < this.rows; r++) {
-      for (let c = 0; c < this.cols; c++) t.data[c * this.rows + r] = this.data[r * this.cols + c];
+      for (let c = 0; c < this.cols; c++) t.data[c * this.rows + r] = this.data[r * this.cols + c]!;
     }
     return t;
   }
@@ -64,10 +64,10 @@ export function multiply(a: MatrixLike, b: MatrixLike): Matrix {
   for (let i = 0; i < a.rows; i++) {
     const outRow = i * n;
     for (let k = 0; k < a.cols; k++) {
-      const aik = a.data[i * a.cols + k];
+      const aik = a.data[i * a.cols + k]!;
       if (aik === 0) continue;
       const bRow = k * n;
-      for (let j = 0; j < n; j++) out.data[outRow + j] += aik * b.data[bRow + j];
+      for (let j = 0; j < n; j++) out.data[outRow + j]! += aik * b.data[bRow + j]!;
     }
   }
   return out;
@@ -81,10 +81,10 @@ export function transposeMultiply(a: MatrixLike, b: MatrixLike): Matrix {
   for (let r = 0; r < a.rows; r++) {
     const bRow = r * n;
     for (let i = 0; i < a.cols; i++) {
-      const ari = a.data[r * a.cols + i];
+      const ari = a.data[r * a.cols + i]!;
       if (ari === 0) continue;
       const outRow = i * n;
-      for (let j = 0; j < n; j++) out.data[outRow + j] += ari * b.data[bRow + j];
+      for (let j = 0; j < n; j++) out.data[outRow + j]! += ari * b.data[bRow + j]!;
     }
   }
   return out;
@@ -92,6 +92,6 @@ export function transposeMultiply(a: MatrixLike, b: MatrixLike): Matrix {
 
 export function frobeniusNormSquared(a: MatrixLike): number {
   let sum = 0;
-  for (let i = 0; i < a.data.length; i++) sum += a.data[i] * a.data[i];
+  for (let i = 0; i < a.data.length; i++) sum += a.data[i]! * a.data[i]!;
   return sum;
 }

@@ -62,8 +62,8 @@ export function truncatedSvd(a: MatrixLike, rank: number, options: TruncatedSvdO
   const u = new Matrix(a.rows, k);
   const vt = new Matrix(k, a.cols);
   order.forEach((from, to) => {
-    for (let row = 0; row < a.rows; row++) u.data[row * k + to] = uAll.data[row * k + from];
-    for (let col = 0; col < a.cols; col++) vt.data[to * a.cols + col] = v.data[col * k + from];
+    for (let row = 0; row < a.rows; row++) u.data[row * k + to] = uAll.data[row * k + from]!;
+    for (let col = 0; col < a.cols; col++) vt.data[to * a.cols + col] = v.data[col * k + from]!;
   });
 
   const total = frobeniusNormSquared(a);
@@ -74,7 +74,7 @@ export function truncatedSvd(a: MatrixLike, rank: number, options: TruncatedSvdO
 function takeColumns(m: Matrix, count: number): Matrix {
   const out = new Matrix(m.rows, count);
   for (let r = 0; r < m.rows; r++) {
-    for (let c = 0; c < count; c++) out.data[r * count + c] = m.data[r * m.cols + c];
+    for (let c = 0; c < count; c++) out.data[r * count + c] = m.data[r * m.cols + c]!;
   }
   return out;
 }

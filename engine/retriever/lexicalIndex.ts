@@ -158,7 +158,7 @@ export class LexicalIndex {
         const tf = frequencies[index]!;
         const norm = tf + k1 * (1 - b + (b * this.lengthOfSlot[slot]!) / averageLength);
         if (matched[slot] === 0) touched[touchedCount++] = slot;
-        scores[slot] += (idf * tf * (k1 + 1)) / norm;
+        scores[slot]! += (idf * tf * (k1 + 1)) / norm;
         matched[slot]! |= 1 << termIndex;
       }
     });

@@ -11,11 +11,11 @@ export class BigramCounts {
 
   /** Counts the transitions of one token sequence (one file, say). */
   addSequence(ids: readonly number[], weight = 1): void {
-    for (let i = 1; i < ids.length; i++) this.counts[ids[i - 1]! * this.size + ids[i]!] += weight;
+    for (let i = 1; i < ids.length; i++) this.counts[ids[i - 1]! * this.size + ids[i]!]! += weight;
   }
 
   add(current: number, next: number, weight = 1): void {
-    this.counts[current * this.size + next] += weight;
+    this.counts[current * this.size + next]! += weight;
   }
 
   /** How often each token was followed by anything. */
@@ -35,7 +35,7 @@ export class BigramCounts {
     const totals = new Float64Array(this.size);
     for (let row = 0; row < this.size; row++) {
       const offset = row * this.size;
-      for (let col = 0; col < this.size; col++) totals[col] += this.counts[offset + col]!;
+      for (let col = 0; col < this.size; col++) totals[col]! += this.counts[offset + col]!;
     }
     return totals;
   }

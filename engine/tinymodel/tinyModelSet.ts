@@ -127,7 +127,7 @@ export async function buildTinyModelSet(
     adapters[language] = { file, rank: pair.rank, energyKept };
 
     fineTunes[language] = `target-ft-${language}.gguf`;
-    await writeTinyModel(join(outDir, fineTunes[language]!), {
+    await writeTinyModel(join(outDir, fineTunes[language]), {
       ...target,
       name: `coop-fixture-target-ft-${language}`,
       description: `The fixture target fine-tuned towards ${language}: its output and every layer moved by a task vector.`,
@@ -190,7 +190,7 @@ function startEveryControlTokenLikeAFile(bigrams: BigramCounts, vocabulary: Voca
  */
 function inverseDocumentFrequencyNorm(vocabulary: Vocabulary, documents: number[][]): Float32Array {
   const documentFrequency = new Float64Array(vocabulary.size);
-  for (const ids of documents) for (const id of new Set(ids)) documentFrequency[id]++;
+  for (const ids of documents) for (const id of new Set(ids)) documentFrequency[id]!++;
   const norm = new Float32Array(vocabulary.size);
   const scale = 1 / Math.sqrt(vocabulary.size);
   for (let id = 0; id < vocabulary.size; id++) {

@@ -81,7 +81,7 @@ export class CodeProposals implements vscode.TextDocumentContentProvider, vscode
       void vscode.window.showWarningMessage("Coop could not apply the proposal: the editor refused the edit.");
       return;
     }
-    this.proposals.delete(uri!.toString());
+    this.proposals.delete(uri.toString());
     await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
     await vscode.window.showTextDocument(document, { selection: new vscode.Range(proposal.range.start, document.positionAt(document.offsetAt(proposal.range.start) + proposal.code.length)) });
   }

@@ -158,9 +158,10 @@ export function parseEntry(raw: unknown): ChatEntry | undefined {
   const sources = raw.sources === undefined ? undefined : parseList(raw.sources, parseSource);
   const codeBlocks = raw.codeBlocks === undefined ? undefined : parseList(raw.codeBlocks, parseCodeBlock);
   if ((raw.sources !== undefined && !sources) || (raw.codeBlocks !== undefined && !codeBlocks)) return undefined;
+  const role: ChatEntry["role"] = raw.role;
   return withoutUndefined({
     id: raw.id,
-    role: raw.role as ChatEntry["role"],
+    role,
     text: raw.text,
     attached: raw.attached,
     sources,

@@ -85,7 +85,7 @@ describe("the cascade", () => {
       assert.equal(outcome.servedBy, shouldEscalate ? "target" : "draft");
       const served = shouldEscalate ? await referenceTarget.complete(request) : answer;
       assert.equal(outcome.result.text, served.text, `request ${index} served the wrong model's answer`);
-      reasons.set(outcome.decision!.reason ?? "kept", (reasons.get(outcome.decision!.reason ?? "kept") ?? 0) + 1);
+      reasons.set(outcome.decision.reason ?? "kept", (reasons.get(outcome.decision.reason ?? "kept") ?? 0) + 1);
     }
     assert.ok((reasons.get("kept") ?? 0) > 0 && (reasons.get("lowConfidence") ?? 0) > 0, `both outcomes must occur: ${JSON.stringify([...reasons])}`);
     const escalated = requests.length - (reasons.get("kept") ?? 0);

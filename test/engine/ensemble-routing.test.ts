@@ -85,17 +85,17 @@ describe("routed completions in the engine", () => {
       let during: Promise<EngineCompletion> | undefined;
       await engine.loadVariant(variant, undefined, (progress) => {
         // The draft is loaded and ready by the time the target's loading reports progress.
-        if (!during && progress.message === "loading the target model") during = engine.complete({ ...whileLoading!, ensemble: { preference: "quality" } });
+        if (!during && progress.message === "loading the target model") during = engine.complete({ ...whileLoading, ensemble: { preference: "quality" } });
       });
       assert.ok(during, "the target's loading reported progress");
       const answer = await during;
       assert.equal(answer.ensemble?.route, "draft");
       assert.equal(answer.ensemble?.draftWhileTargetLoads, true);
-      await expectServedBy(answer, whileLoading!, "draft");
+      await expectServedBy(answer, whileLoading, "draft");
 
-      const loaded = await engine.complete({ ...afterwards!, ensemble: { preference: "quality" } });
+      const loaded = await engine.complete({ ...afterwards, ensemble: { preference: "quality" } });
       assert.deepEqual([loaded.ensemble?.route, loaded.ensemble?.draftWhileTargetLoads], ["target", false]);
-      await expectServedBy(loaded, afterwards!, "target");
+      await expectServedBy(loaded, afterwards, "target");
     } finally {
       await engine.dispose();
     }
@@ -113,9 +113,9 @@ describe("routed completions in the engine", () => {
 
     test("speed: the draft alone answers one line with a short context", async () => {
       const request = await requestAt(2, false);
-      const answer = await engine.complete({ ...request!, ensemble: { preference: "speed" } });
+      const answer = await engine.complete({ ...request, ensemble: { preference: "speed" } });
       assert.deepEqual([answer.ensemble?.route, answer.ensemble?.draftWhileTargetLoads], ["draft", false]);
-      await expectServedBy(answer, request!, "draft");
+      await expectServedBy(answer, request, "draft");
     });
 
     test("balanced and speed run a cascade, whose answer is the draft's when kept and the target's when escalated", async () => {
@@ -124,7 +124,7 @@ describe("routed completions in the engine", () => {
       const cases: EngineCompletionRequest[] = [
         { ...singles[0]!, ensemble: { preference: "balanced", minConfidence: 0 } },
         { ...singles[1]!, ensemble: { preference: "balanced", minConfidence: 1 } },
-        { ...multi!, ensemble: { preference: "speed", minConfidence: 0.3 } },
+        { ...multi, ensemble: { preference: "speed", minConfidence: 0.3 } },
       ];
       for (const request of cases) {
         const answer = await engine.complete(request);
@@ -144,9 +144,9 @@ describe("routed completions in the engine", () => {
       const multi = await requestAt(6, true);
       const [single, long] = [await requestAt(7, false), await requestAt(8, false)];
       const cases: [EngineCompletionRequest, RegExp][] = [
-        [{ ...multi!, ensemble: { preference: "balanced" } }, /multi-line/],
-        [{ ...single!, ensemble: { preference: "quality" } }, /quality/],
-        [{ ...long!, ensemble: { preference: "balanced", longContextTokens: 16 } }, /long context/],
+        [{ ...multi, ensemble: { preference: "balanced" } }, /multi-line/],
+        [{ ...single, ensemble: { preference: "quality" } }, /quality/],
+        [{ ...long, ensemble: { preference: "balanced", longContextTokens: 16 } }, /long context/],
       ];
       for (const [request, reason] of cases) {
         const answer = await engine.complete(request);

@@ -80,11 +80,11 @@ test("node-llama-cpp's readGgufFileInfo reads our files with the same metadata, 
           theirTensors.map((t) => ({
             name: t.name,
             dims: t.dimensions.map(Number),
-            type: t.ggmlType as number,
+            type: t.ggmlType,
             offset: Number(t.offset),
             fileOffset: Number(t.fileOffset),
           })),
-          ours.tensors.map((t) => ({ name: t.name, dims: t.dims, type: t.type as number, offset: t.offset, fileOffset: ours.dataOffset + t.offset })),
+          ours.tensors.map((t) => ({ name: t.name, dims: t.dims, type: t.type, offset: t.offset, fileOffset: ours.dataOffset + t.offset })),
         );
       } finally {
         await ours.close();

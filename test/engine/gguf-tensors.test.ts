@@ -227,7 +227,7 @@ describe("gguf writer rules", () => {
         assert.throws(() => writer.setMetadata("general.alignment", gguf.u32(64)), /GgufWriter\.create/);
         assert.throws(() => writer.setMetadata("bad", { type: 99 } as never), /unknown value type 99/);
         assert.throws(() => writer.setMetadata("bad", gguf.str("\uD800")), /lone UTF-16 surrogate/);
-        assert.throws(() => writer.setMetadata("bad", { type: 4, value: -1 } as never), /metadata 'bad'.*-1 is not a valid UINT32/);
+        assert.throws(() => writer.setMetadata("bad", { type: 4, value: -1 }), /metadata 'bad'.*-1 is not a valid UINT32/);
         writer.addTensor("a", [2], GgmlType.F32);
         assert.throws(() => writer.addTensor("a", [2], GgmlType.F32), /'a' is already declared/);
       } finally {

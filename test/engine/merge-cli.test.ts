@@ -84,8 +84,8 @@ describe("coop variants", () => {
       const { code, stdout, stderr } = await coop(["variants", "--catalog", join(dir, "team.json")]);
       assert.equal(code, 0, stderr);
       assert.match(stdout, /coop-tiny \(default\): /);
-      assert.match(stdout, /coop-tiny-ties: [^\n]*\n[^\n]*\n  target: +ties merge of tiny-target-ft-python \[[^\]]+\] x1, tiny-target-ft-cpp/);
-      assert.match(stdout, /coop-tiny-ensemble: [^\n]*\n[^\n]*\n  ensemble: +token-level average of coop-tiny x0\.5 \+ coop-tiny-ft-python x0\.5\n    coop-tiny: target tiny-target \[[^\]]+\]\n    coop-tiny-ft-python: target tiny-target-ft-python/);
-      assert.match(stdout, /team-python: [^\n]*\n[^\n]*\n  server: +llama-server at http:\/\/gpu-box:8080, model tiny-target, adapters python-lora scale 1\n/);
+      assert.match(stdout, /coop-tiny-ties: [^\n]*\n[^\n]*\n {2}target: +ties merge of tiny-target-ft-python \[[^\]]+\] x1, tiny-target-ft-cpp/);
+      assert.match(stdout, /coop-tiny-ensemble: [^\n]*\n[^\n]*\n {2}ensemble: +token-level average of coop-tiny x0\.5 \+ coop-tiny-ft-python x0\.5\n {4}coop-tiny: target tiny-target \[[^\]]+\]\n {4}coop-tiny-ft-python: target tiny-target-ft-python/);
+      assert.match(stdout, /team-python: [^\n]*\n[^\n]*\n {2}server: +llama-server at http:\/\/gpu-box:8080, model tiny-target, adapters python-lora scale 1\n/);
     }));
 });

@@ -61,7 +61,7 @@ describe("embeddings through node-llama-cpp", () => {
   test("a text longer than the embedding context is cut to fit rather than refused", async () => {
     const [vector] = await embedder.embed(["const value = compute(value);\n".repeat(2000)]);
     assert.equal(vector?.length, embedder.dimension);
-    assert.ok(vector!.some((value) => value !== 0));
+    assert.ok(vector.some((value) => value !== 0));
   });
 
   test("the retriever fuses vector similarity with the lexical rank and says so", async () => {
@@ -73,8 +73,8 @@ describe("embeddings through node-llama-cpp", () => {
     assert.equal(vector?.length, embedder.dimension);
     const results = await retriever.query("http server listening on a port", { k: 3, vector });
     assert.equal(results[0]?.path, "src/server.js");
-    assert.ok(results[0]!.why.some((reason) => reason.startsWith("lexical: ")), results[0]!.why.join("; "));
-    assert.ok(results[0]!.why.some((reason) => /^vector: 0\.\d+$/.test(reason)), results[0]!.why.join("; "));
+    assert.ok(results[0].why.some((reason) => reason.startsWith("lexical: ")), results[0].why.join("; "));
+    assert.ok(results[0].why.some((reason) => /^vector: 0\.\d+$/.test(reason)), results[0].why.join("; "));
     await retriever.dispose();
   });
 
@@ -88,7 +88,7 @@ describe("embeddings through node-llama-cpp", () => {
     assert.ok(wrapped.texts >= 1 && wrapped.texts < reopened.chunkCount, `${wrapped.texts} of ${reopened.chunkCount}`);
     const results = await reopened.query("split text into tokens", { k: 1 });
     assert.equal(results[0]?.path, "src/tokenizer.js");
-    assert.ok(results[0]!.why.some((reason) => reason.startsWith("vector: ")));
+    assert.ok(results[0].why.some((reason) => reason.startsWith("vector: ")));
     await reopened.dispose();
   });
 });

@@ -205,7 +205,7 @@ describe("the retriever", () => {
     retriever.noteEdit("twin/b.ts", { startLine: 0, endLine: 0 });
     let results = await retriever.query("computeTwin twinValue", { k: 2 });
     assert.equal(results[0]?.path, "twin/b.ts");
-    assert.ok(results[0]!.why.includes("recency: edited here"));
+    assert.ok(results[0].why.includes("recency: edited here"));
     retriever.setOpenFiles([join(root, "twin/a.ts")]);
     results = await retriever.query("computeTwin twinValue", { k: 2 });
     assert.deepEqual(results.map((result) => result.path), ["twin/b.ts", "twin/a.ts"]);

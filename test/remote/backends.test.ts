@@ -43,7 +43,7 @@ describe("local backend: what only a server can do is refused clearly", () => {
     const models = await fixtures();
     const backend = await LocalBackend.load(await testRuntime(), {
       target: models.target,
-      adapters: [{ name: "lora-python", path: models.adapters.python, scale: 1 }],
+      adapters: [{ name: "lora-python", path: models.adapters.python!, scale: 1 }],
       contextSize: 1024,
     });
     try {

@@ -13,10 +13,10 @@ import { ChatRequestError } from "../../engine/chat/index.js";
 import { detect, isCertain, workspaceFromFiles } from "../../engine/detector/index.js";
 import {
   DispatchingEngine,
-  EngineRequestError,
+  type EngineRequestError,
   parseHostMessage,
   RemoteApiKeyStore,
-  RemoteVariantEngine,
+  type RemoteVariantEngine,
   type ChatEvent,
   type EngineCompletionRequest,
 } from "../../engine/host/index.js";
@@ -188,7 +188,7 @@ describe("remote variants through the engine (real llama-server, fixture models)
     const events: ChatEvent[] = [];
     const answer = await engine.chat({ messages: [{ role: "user", content: "What does multiply in calc.py return?" }], maxTokens: 24 }, undefined, (event) => events.push(event));
     assert.equal(events[0]?.type, "sources", "sources first");
-    const sources = events[0]!.type === "sources" ? events[0]!.sources : [];
+    const sources = events[0].type === "sources" ? events[0].sources : [];
     assert.ok(sources.some((source) => source.path === "calc.py"), JSON.stringify(sources));
     assert.deepEqual(answer.sources, sources);
     const text = events.flatMap((event) => (event.type === "text" ? [event.text] : [])).join("");

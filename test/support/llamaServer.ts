@@ -38,8 +38,8 @@ export async function startLlamaServer(binary: string, args: readonly string[], 
   const keep = (data: Buffer): void => {
     output = (output + data.toString("utf8")).slice(-20_000);
   };
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const server: RunningLlamaServer = {

@@ -40,7 +40,7 @@ export function dareLinearInto(
     const { values, weight, density = 1 } = inputs[i]!;
     writeDroppedTaskVector(base, values, density, seeds[i]!, droppedSlice, firstPosition);
     const w = weight * scale;
-    for (let j = 0; j < n; j++) delta[j] += w * droppedSlice[j]!;
+    for (let j = 0; j < n; j++) delta[j]! += w * droppedSlice[j]!;
   }
   for (let j = 0; j < n; j++) delta[j] = base[j]! + delta[j]!;
   return delta;

@@ -31,5 +31,5 @@ function weightedPairInto(out: Float32Array, x: Float32Array, wx: number, y: Flo
 }
 
 function addScaledInto(out: Float32Array, x: Float32Array, w: number): void {
-  for (let j = 0; j < out.length; j++) out[j] += w * x[j]!;
+  for (let j = 0; j < out.length; j++) out[j]! += w * x[j]!;
 }

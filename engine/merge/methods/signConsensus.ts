@@ -72,7 +72,7 @@ export function signConsensusMerge(
 // The loops below are small functions of their own so V8 compiles each tight.
 
 function addScaled(out: Float32Array, x: Float32Array, w: number): void {
-  for (let j = 0; j < out.length; j++) out[j] += w * x[j]!;
+  for (let j = 0; j < out.length; j++) out[j]! += w * x[j]!;
 }
 
 /**
@@ -84,8 +84,8 @@ function addAgreeing(out: Float32Array, weightSum: Float32Array, taskVector: Flo
   for (let j = 0; j < out.length; j++) {
     const contribution = w * taskVector[j]!;
     if (contribution * electionSum[j]! > 0) {
-      out[j] += contribution;
-      weightSum[j] += w;
+      out[j]! += contribution;
+      weightSum[j]! += w;
     }
   }
 }
@@ -93,6 +93,6 @@ function addAgreeing(out: Float32Array, weightSum: Float32Array, taskVector: Flo
 function addAgreeingUnweighted(out: Float32Array, taskVector: Float32Array, electionSum: Float32Array, w: number): void {
   for (let j = 0; j < out.length; j++) {
     const contribution = w * taskVector[j]!;
-    if (contribution * electionSum[j]! > 0) out[j] += contribution;
+    if (contribution * electionSum[j]! > 0) out[j]! += contribution;
   }
 }

@@ -10,7 +10,7 @@ export function taskArithmeticMerge(base: Float32Array, inputs: readonly MergeIn
   const delta = into ? into.subarray(0, base.length).fill(0) : new Float32Array(base.length);
   for (const { values, weight } of inputs) {
     const w = weight * scale;
-    for (let j = 0; j < delta.length; j++) delta[j] += w * (values[j]! - base[j]!);
+    for (let j = 0; j < delta.length; j++) delta[j]! += w * (values[j]! - base[j]!);
   }
   for (let j = 0; j < delta.length; j++) delta[j] = base[j]! + delta[j]!;
   return delta;

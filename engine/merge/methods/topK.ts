@@ -70,7 +70,7 @@ export class TopKCutFinder {
   private countHigh(values: Float32Array): void {
     const words = wordsOf(values);
     const high = this.high;
-    for (let j = 0; j < words.length; j++) high[(words[j]! & ABS_MASK) >>> 16]++;
+    for (let j = 0; j < words.length; j++) high[(words[j]! & ABS_MASK) >>> 16]!++;
   }
 
   private countLow(values: Float32Array): void {
@@ -87,7 +87,7 @@ export class TopKCutFinder {
     const { low, bucket } = this;
     for (let j = 0; j < words.length; j++) {
       const a = words[j]! & ABS_MASK;
-      if (a >>> 16 === bucket) low[a & 0xffff]++;
+      if (a >>> 16 === bucket) low[a & 0xffff]!++;
     }
   }
 

@@ -26,9 +26,9 @@ export function applyMerges(symbols: readonly number[], merges: MergeTable, stri
   const alive = new Uint8Array(n).fill(1);
 
   const rankAt = (left: number): number => {
-    const right = left >= 0 ? next[left] : -1;
+    const right = left >= 0 ? next[left]! : -1;
     if (right < 0) return -1;
-    return merges.get(ids[left] * stride + ids[right])?.rank ?? -1;
+    return merges.get(ids[left]! * stride + ids[right]!)?.rank ?? -1;
   };
 
   // A candidate is rank * n + position: lowest rank first, then leftmost. Rank identifies the pair,
@@ -46,17 +46,18 @@ export function applyMerges(symbols: readonly number[], merges: MergeTable, stri
     const rank = (candidate - left) / n;
     if (!alive[left] || rankAt(left) !== rank) continue;
 
-    const right = next[left];
-    ids[left] = merges.get(ids[left] * stride + ids[right])!.mergedId;
+    const right = next[left]!;
+    ids[left] = merges.get(ids[left]! * stride + ids[right]!)!.mergedId;
     alive[right] = 0;
-    next[left] = next[right];
-    if (next[right] >= 0) prev[next[right]] = left;
-    offer(prev[left]);
+    const afterRight = next[right]!;
+    next[left] = afterRight;
+    if (afterRight >= 0) prev[afterRight] = left;
+    offer(prev[left]!);
     offer(left);
   }
 
   const out: number[] = [];
-  for (let i = 0; i >= 0; i = next[i]) out.push(ids[i]);
+  for (let i = 0; i >= 0; i = next[i]!) out.push(ids[i]!);
   return out;
 }
 
@@ -72,8 +73,8 @@ class MinHeap {
     let i = items.push(value) - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (items[parent] <= value) break;
-      items[i] = items[parent];
+      if (items[parent]! <= value) break;
+      items[i] = items[parent]!;
       i = parent;
     }
     items[i] = value;
@@ -81,16 +82,16 @@ class MinHeap {
 
   pop(): number {
     const items = this.items;
-    const top = items[0];
+    const top = items[0]!;
     const last = items.pop()!;
     if (items.length > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= items.length) break;
-        const child = l + 1 < items.length && items[l + 1] < items[l] ? l + 1 : l;
-        if (items[child] >= last) break;
-        items[i] = items[child];
+        const child = l + 1 < items.length && items[l + 1]! < items[l]! ? l + 1 : l;
+        if (items[child]! >= last) break;
+        items[i] = items[child]!;
         i = child;
       }
       items[i] = last;

@@ -104,7 +104,7 @@ export class BpeTokenizer {
     let ids = this.memo.get(piece);
     if (ids === undefined) {
       const bytes = this.encoder.encode(piece);
-      ids = applyMerges(Array.from(bytes, (byte) => this.byteIds[byte]), this.merges, this.tokens.length);
+      ids = applyMerges(Array.from(bytes, (byte) => this.byteIds[byte]!), this.merges, this.tokens.length);
       if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
       this.memo.set(piece, ids);
     }

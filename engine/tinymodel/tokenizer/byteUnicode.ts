@@ -39,7 +39,7 @@ export function bytesToTokenText(bytes: Uint8Array): string {
 export function tokenTextToBytes(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
-    const byte = CHAR_TO_BYTE.get(text[i]);
+    const byte = CHAR_TO_BYTE.get(text[i]!);
     if (byte === undefined) throw new RangeError(`not a byte-level token text: ${JSON.stringify(text)}`);
     bytes[i] = byte;
   }

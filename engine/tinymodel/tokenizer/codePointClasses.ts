@@ -16,9 +16,9 @@ let table: Uint8Array | undefined;
 function markRanges(into: Uint8Array, ranges: string, flag: number): void {
   for (const range of ranges.split(/\s+/)) {
     if (range === "") continue;
-    const [first, last = first] = range.split("-");
+    const [first = "", last = first] = range.split("-");
     const end = parseInt(last, 16);
-    for (let cp = parseInt(first, 16); cp <= end; cp++) into[cp] |= flag;
+    for (let cp = parseInt(first, 16); cp <= end; cp++) into[cp]! |= flag;
   }
 }
 
@@ -28,7 +28,7 @@ export function codePointClassTable(): Uint8Array {
     const built = new Uint8Array(0x110000);
     markRanges(built, LETTER_RANGES, LETTER);
     markRanges(built, NUMBER_RANGES, NUMBER);
-    for (const cp of WHITESPACE_CODE_POINTS) built[cp] |= WHITESPACE;
+    for (const cp of WHITESPACE_CODE_POINTS) built[cp]! |= WHITESPACE;
     table = built;
   }
   return table;

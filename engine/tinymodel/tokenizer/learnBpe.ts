@@ -51,17 +51,17 @@ export function learnBpe(texts: Iterable<string>, { vocabSize, reservedTokens }:
     if (best === undefined) break;
     const left = leftOf(best);
     const right = rightOf(best);
-    const mergedText = tokens[left] + tokens[right];
+    const mergedText = tokens[left]! + tokens[right]!;
     let mergedId = idOfText.get(mergedText);
     if (mergedId === undefined) {
       mergedId = tokens.push(mergedText) - 1;
       idOfText.set(mergedText, mergedId);
     }
-    merges.push([tokens[left], tokens[right]]);
+    merges.push([tokens[left]!, tokens[right]!]);
 
     const changed = new Set<number>();
     for (const index of wordsWithPair.get(best) ?? []) {
-      const word = words[index];
+      const word = words[index]!;
       const merged = mergeSymbols(word.symbols, left, right, mergedId);
       if (merged === word.symbols) continue;
       addPairs(word, index, -1, changed);
@@ -76,7 +76,7 @@ export function learnBpe(texts: Iterable<string>, { vocabSize, reservedTokens }:
   function addPairs(word: Word, index: number, sign: 1 | -1, changed?: Set<number>): void {
     const { symbols, count } = word;
     for (let i = 0; i + 1 < symbols.length; i++) {
-      const key = pairKey(symbols[i], symbols[i + 1]);
+      const key = pairKey(symbols[i]!, symbols[i + 1]!);
       const updated = (pairCounts.get(key) ?? 0) + sign * count;
       if (updated > 0) pairCounts.set(key, updated);
       else pairCounts.delete(key);
@@ -113,7 +113,7 @@ function mergeSymbols(symbols: number[], left: number, right: number, mergedId: 
       merged.push(mergedId);
       i++;
     } else {
-      merged?.push(symbols[i]);
+      merged?.push(symbols[i]!);
     }
   }
   return merged ?? symbols;

@@ -30,7 +30,7 @@ export class PairQueue {
   popCurrent(current: ReadonlyMap<number, number>): number | undefined {
     while (this.counts.length > 0) {
       const count = this.counts[0];
-      const key = this.keys[0];
+      const key = this.keys[0]!;
       this.removeTop();
       if (current.get(key) === count) return key;
     }
@@ -57,21 +57,21 @@ export class PairQueue {
   }
 
   private before(a: number, b: number): boolean {
-    if (this.counts[a] !== this.counts[b]) return this.counts[a] > this.counts[b];
-    return this.compareText(this.keys[a], this.keys[b]) < 0;
+    if (this.counts[a] !== this.counts[b]) return this.counts[a]! > this.counts[b]!;
+    return this.compareText(this.keys[a]!, this.keys[b]!) < 0;
   }
 
   // Byte-level token texts never contain U+0020, which sorts below all of them, so comparing
   // (left, right) as a tuple orders pairs exactly like comparing the lines `left right`.
   private compareText(a: number, b: number): number {
     if (a === b) return 0;
-    const byLeft = compareStrings(this.tokens[leftOf(a)], this.tokens[leftOf(b)]);
-    return byLeft !== 0 ? byLeft : compareStrings(this.tokens[rightOf(a)], this.tokens[rightOf(b)]);
+    const byLeft = compareStrings(this.tokens[leftOf(a)]!, this.tokens[leftOf(b)]!);
+    return byLeft !== 0 ? byLeft : compareStrings(this.tokens[rightOf(a)]!, this.tokens[rightOf(b)]!);
   }
 
   private swap(a: number, b: number): void {
-    [this.counts[a], this.counts[b]] = [this.counts[b], this.counts[a]];
-    [this.keys[a], this.keys[b]] = [this.keys[b], this.keys[a]];
+    [this.counts[a], this.counts[b]] = [this.counts[b]!, this.counts[a]!];
+    [this.keys[a], this.keys[b]] = [this.keys[b]!, this.keys[a]!];
   }
 }
 

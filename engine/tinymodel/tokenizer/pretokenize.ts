@@ -50,7 +50,7 @@ export function pretokenize(text: string): string[] {
   utf16At[n] = source.length;
 
   // Past the end a position has no class at all, which is what stops every run.
-  const classAt = (pos: number): number => (pos < n ? classes[cps[pos]] : 0);
+  const classAt = (pos: number): number => (pos < n ? classes[cps[pos]!]! : 0);
 
   const pieces: string[] = [];
   let pos = 0;
@@ -62,15 +62,15 @@ export function pretokenize(text: string): string[] {
   return pieces;
 
   function endOfPiece(pos: number): number {
-    const cp = cps[pos];
+    const cp = cps[pos]!;
     const cls = classAt(pos);
 
     // '[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD]
     if (cp === APOSTROPHE && pos + 1 < n) {
-      const next = asciiLower(cps[pos + 1]);
+      const next = asciiLower(cps[pos + 1]!);
       if (next === 0x73 || next === 0x74 || next === 0x6d || next === 0x64) return pos + 2;
       if (pos + 2 < n) {
-        const pair = String.fromCharCode(next, asciiLower(cps[pos + 2]));
+        const pair = String.fromCharCode(next, asciiLower(cps[pos + 2]!));
         if (pair === "re" || pair === "ve" || pair === "ll") return pos + 3;
       }
     }
@@ -91,14 +91,14 @@ export function pretokenize(text: string): string[] {
     if (runStart >= n || !(classAt(runStart) & word)) {
       pos = runStart;
       while (pos < n && !(classAt(pos) & word)) pos++;
-      while (pos < n && isLineBreak(cps[pos])) pos++;
+      while (pos < n && isLineBreak(cps[pos]!)) pos++;
       return pos;
     }
 
     let runEnd = pos;
     let afterLastLineBreak = -1;
     while (classAt(runEnd) & WHITESPACE) {
-      if (isLineBreak(cps[runEnd])) afterLastLineBreak = runEnd + 1;
+      if (isLineBreak(cps[runEnd]!)) afterLastLineBreak = runEnd + 1;
       runEnd++;
     }
     // \s*[\r\n]+
