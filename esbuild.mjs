@@ -62,7 +62,9 @@ export function targetsFor({ production = false, outdir = "out", watch = false }
     target: "node20",
     external: nativeExternals,
     // Bundled ESM has no `require`; some dependencies still call it for Node built-ins.
-    banner: { js: "import { createRequire as __coopCreateRequire } from 'node:module'; const require = __coopCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __coopCreateRequire } from 'node:module'; const require = __coopCreateRequire(import.meta.url);",
+    },
   });
 
   return [
@@ -74,7 +76,6 @@ export function targetsFor({ production = false, outdir = "out", watch = false }
       format: "cjs",
       // Prefer a package's ESM build: UMD builds (jsonc-parser's) hide their require() calls from the bundler.
       mainFields: ["module", "main"],
-
 
       target: "node20",
       external: ["vscode", ...nativeExternals],

@@ -97,7 +97,10 @@ export default tseslint.config(
         {
           paths: [
             { name: "vscode", message: "The webview talks to the extension through extension/protocol." },
-            ...nodeBuiltins.map((name) => ({ name, message: "The webview runs in a browser: no Node built-ins." })),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: "The webview runs in a browser: no Node built-ins.",
+            })),
           ],
         },
       ],

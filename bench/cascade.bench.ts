@@ -23,22 +23,44 @@ const { code } = await fixtureCorpora();
 const requests: CompletionRequest[] = Array.from({ length: promptCount }, (_, index) => {
   const file = code.files[(index * 11) % code.files.length]!;
   const cursor = Math.floor((((index * 7919) % 1000) / 1000) * file.text.length);
-  return { document: `bench://${index}`, path: file.path, prefix: file.text.slice(Math.max(0, cursor - 800), cursor), suffix: file.text.slice(cursor, cursor + 200), multiline: false, maxTokens: 48 };
+  return {
+    document: `bench://${index}`,
+    path: file.path,
+    prefix: file.text.slice(Math.max(0, cursor - 800), cursor),
+    suffix: file.text.slice(cursor, cursor + 200),
+    multiline: false,
+    maxTokens: 48,
+  };
 });
 
 const alwaysTarget = await CompletionEngine.create(runtime, { target, draft }, { variant: "always-target" });
-const cascadeTarget = await CompletionEngine.create(runtime, { target, draft }, { variant: "cascade-target" });
-const draftOnly = await CompletionEngine.create(runtime, { target: draft }, { variant: "cascade-draft", speculative: false });
+const cascadeTarget = await CompletionEngine.create(
+  runtime,
+  { target, draft },
+  { variant: "cascade-target" },
+);
+const draftOnly = await CompletionEngine.create(
+  runtime,
+  { target: draft },
+  { variant: "cascade-draft", speculative: false },
+);
 const cascade = new Cascade({ draft: draftOnly, target: cascadeTarget });
 // Engines of its own: a cache shared with the first cascade would answer for it.
 const strictTarget = await CompletionEngine.create(runtime, { target, draft }, { variant: "strict-target" });
-const strictDraft = await CompletionEngine.create(runtime, { target: draft }, { variant: "strict-draft", speculative: false });
+const strictDraft = await CompletionEngine.create(
+  runtime,
+  { target: draft },
+  { variant: "strict-draft", speculative: false },
+);
 const strictCascade = new Cascade({ draft: strictDraft, target: strictTarget });
 
 // One warm-up each, so neither side pays for first-use costs in the measurement.
 await alwaysTarget.complete({ ...requests[0]!, document: "warm", bypassCache: true });
 await cascade.complete({ ...requests[0]!, document: "warm", bypassCache: true }, { minConfidence });
-await strictCascade.complete({ ...requests[0]!, document: "warm", bypassCache: true }, { minConfidence: strictMinConfidence });
+await strictCascade.complete(
+  { ...requests[0]!, document: "warm", bypassCache: true },
+  { minConfidence: strictMinConfidence },
+);
 
 const targetMs: number[] = [];
 const cascadeMs: number[] = [];
@@ -102,11 +124,20 @@ printTable([
   { measure: "latency cascade / always-target (total)", value: results.latencyRatio },
   { measure: "mean ms, always target", value: results.alwaysTargetMeanMs },
   { measure: "mean ms, cascade", value: results.cascadeMeanMs },
-  { measure: "p50 ms, cascade kept the draft / escalated", value: `${results.cascadeKeptP50Ms.toFixed(1)} / ${results.cascadeEscalatedP50Ms.toFixed(1)}` },
+  {
+    measure: "p50 ms, cascade kept the draft / escalated",
+    value: `${results.cascadeKeptP50Ms.toFixed(1)} / ${results.cascadeEscalatedP50Ms.toFixed(1)}`,
+  },
   { measure: "answers equal to the target's", value: results.sameAnswerAsTargetRate },
-  { measure: "draft answer confidence p10 / p50", value: `${results.draftConfidenceP10.toFixed(3)} / ${results.draftConfidenceP50.toFixed(3)}` },
+  {
+    measure: "draft answer confidence p10 / p50",
+    value: `${results.draftConfidenceP10.toFixed(3)} / ${results.draftConfidenceP50.toFixed(3)}`,
+  },
   { measure: `threshold ${strictMinConfidence}: escalation rate`, value: results.strict.escalationRate },
-  { measure: `threshold ${strictMinConfidence}: latency cascade / always-target`, value: results.strict.latencyRatio },
+  {
+    measure: `threshold ${strictMinConfidence}: latency cascade / always-target`,
+    value: results.strict.latencyRatio,
+  },
 ]);
 console.log(`wrote ${await writeBenchResults("cascade", results)}`);
 

@@ -29,9 +29,21 @@ const requests: CompletionRequest[] = Array.from({ length: promptCount }, (_, in
 });
 
 const plain = await CompletionEngine.create(runtime, { target }, { variant: "plain", speculative: false });
-const speculative = await CompletionEngine.create(runtime, { target, draft }, { variant: "speculative", speculative: true });
+const speculative = await CompletionEngine.create(
+  runtime,
+  { target, draft },
+  { variant: "speculative", speculative: true },
+);
 
-const rows: { plainTps: number; specTps: number; plainTtft: number; specTtft: number; same: boolean; drafted: number; validated: number }[] = [];
+const rows: {
+  plainTps: number;
+  specTps: number;
+  plainTtft: number;
+  specTtft: number;
+  same: boolean;
+  drafted: number;
+  validated: number;
+}[] = [];
 for (const request of requests) {
   // Warm both the same way: the prompt is evaluated once, then timed generation starts from it.
   const a = await plain.complete({ ...request, document: `${request.document}/plain` });
@@ -59,7 +71,11 @@ for (const request of requests) {
   if (hit.source !== "cache") throw new Error(`expected a cache hit, got ${hit.source}`);
   if (hit.text.length > 2) {
     const typedStarted = performance.now();
-    const rest = await speculative.complete({ ...request, document, prefix: request.prefix + hit.text.slice(0, 2) });
+    const rest = await speculative.complete({
+      ...request,
+      document,
+      prefix: request.prefix + hit.text.slice(0, 2),
+    });
     typingMs.push(performance.now() - typedStarted);
     if (rest.source !== "typing-through") throw new Error(`expected typing-through, got ${rest.source}`);
   }
@@ -79,7 +95,16 @@ const results = {
   speculativeSpeedup: specTps / plainTps,
   lossless: rows.every((row) => row.same),
   acceptanceRate: drafted > 0 ? validated / drafted : 0,
-  timeToFirstTokenP50Ms: { targetOnly: percentile(rows.map((row) => row.plainTtft), 50), speculative: percentile(rows.map((row) => row.specTtft), 50) },
+  timeToFirstTokenP50Ms: {
+    targetOnly: percentile(
+      rows.map((row) => row.plainTtft),
+      50,
+    ),
+    speculative: percentile(
+      rows.map((row) => row.specTtft),
+      50,
+    ),
+  },
   cacheHitP50Ms: percentile(cacheMs, 50),
   cacheHitP95Ms: percentile(cacheMs, 95),
   typingThroughP50Ms: percentile(typingMs, 50),
@@ -93,8 +118,14 @@ printTable([
   { measure: "lossless (all outputs equal)", value: String(results.lossless) },
   { measure: "time to first token p50 ms, target only", value: results.timeToFirstTokenP50Ms.targetOnly },
   { measure: "time to first token p50 ms, speculative", value: results.timeToFirstTokenP50Ms.speculative },
-  { measure: "cache hit p50 / p95 ms", value: `${results.cacheHitP50Ms.toFixed(3)} / ${results.cacheHitP95Ms.toFixed(3)}` },
-  { measure: "typing-through p50 / p95 ms", value: `${results.typingThroughP50Ms.toFixed(3)} / ${results.typingThroughP95Ms.toFixed(3)}` },
+  {
+    measure: "cache hit p50 / p95 ms",
+    value: `${results.cacheHitP50Ms.toFixed(3)} / ${results.cacheHitP95Ms.toFixed(3)}`,
+  },
+  {
+    measure: "typing-through p50 / p95 ms",
+    value: `${results.typingThroughP50Ms.toFixed(3)} / ${results.typingThroughP95Ms.toFixed(3)}`,
+  },
 ]);
 console.log(`wrote ${await writeBenchResults("completion", results)}`);
 

@@ -20,15 +20,20 @@ const report = await evaluateDetector(snippets, rounds);
 async function largeContextLatencies(): Promise<number[]> {
   const { workspaces, cleanup } = await loadEvalWorkspaces();
   try {
-    const prefixes = new Map(evalWorkspaces.map((workspace) => {
-      const files = Object.values(workspace.sources).join("\n");
-      return [workspace.name, `${workspace.prefix}${files}\n${files}\n${files}\n`];
-    }));
+    const prefixes = new Map(
+      evalWorkspaces.map((workspace) => {
+        const files = Object.values(workspace.sources).join("\n");
+        return [workspace.name, `${workspace.prefix}${files}\n${files}\n${files}\n`];
+      }),
+    );
     const times: number[] = [];
     for (let round = 0; round < 2; round++) {
       for (const snippet of snippets) {
         const started = performance.now();
-        await detectSnippet({ ...snippet, prefix: prefixes.get(snippet.workspace)! }, workspaces.get(snippet.workspace)!);
+        await detectSnippet(
+          { ...snippet, prefix: prefixes.get(snippet.workspace)! },
+          workspaces.get(snippet.workspace)!,
+        );
         if (round > 0) times.push(performance.now() - started);
       }
     }
@@ -40,23 +45,57 @@ async function largeContextLatencies(): Promise<number[]> {
 
 const largeContext = await largeContextLatencies();
 const largePrefixLines = Math.round(
-  evalWorkspaces.reduce((sum, workspace) => sum + (workspace.prefix + Object.values(workspace.sources).join("\n")).split("\n").length * 3, 0) / evalWorkspaces.length,
+  evalWorkspaces.reduce(
+    (sum, workspace) =>
+      sum + (workspace.prefix + Object.values(workspace.sources).join("\n")).split("\n").length * 3,
+    0,
+  ) / evalWorkspaces.length,
 );
 
-printTable(scoredKinds.map((kind) => {
-  const score = report.scores[kind];
-  return { kind, planted: score.truePositives + score.falseNegatives, found: score.truePositives, spurious: score.falsePositives, precision: score.precision, recall: score.recall };
-}));
+printTable(
+  scoredKinds.map((kind) => {
+    const score = report.scores[kind];
+    return {
+      kind,
+      planted: score.truePositives + score.falseNegatives,
+      found: score.truePositives,
+      spurious: score.falsePositives,
+      precision: score.precision,
+      recall: score.recall,
+    };
+  }),
+);
 console.log();
 printTable([
-  { context: "snippet + file prefix (eval set)", checks: report.checkMs.length, p50Ms: percentile(report.checkMs, 50), p95Ms: percentile(report.checkMs, 95), maxMs: Math.max(...report.checkMs), cpuP95Ms: percentile(report.checkCpuMs, 95) },
-  { context: `snippet + ~${largePrefixLines}-line prefix`, checks: largeContext.length, p50Ms: percentile(largeContext, 50), p95Ms: percentile(largeContext, 95), maxMs: Math.max(...largeContext), cpuP95Ms: "" },
+  {
+    context: "snippet + file prefix (eval set)",
+    checks: report.checkMs.length,
+    p50Ms: percentile(report.checkMs, 50),
+    p95Ms: percentile(report.checkMs, 95),
+    maxMs: Math.max(...report.checkMs),
+    cpuP95Ms: percentile(report.checkCpuMs, 95),
+  },
+  {
+    context: `snippet + ~${largePrefixLines}-line prefix`,
+    checks: largeContext.length,
+    p50Ms: percentile(largeContext, 50),
+    p95Ms: percentile(largeContext, 95),
+    maxMs: Math.max(...largeContext),
+    cpuP95Ms: "",
+  },
 ]);
 // Wall-clock latency includes waiting for a core on a shared machine: the load average says how busy it was.
-console.log(`load average at the end: ${loadavg().map((load) => load.toFixed(2)).join(" ")}`);
+console.log(
+  `load average at the end: ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(" ")}`,
+);
 if (report.mistakes.length > 0) {
   console.log("\nmistakes:");
-  for (const mistake of report.mistakes) console.log(`  ${mistake.id} ${mistake.type} ${mistake.kind} ${mistake.name}${mistake.evidence === undefined ? "" : ` (${mistake.evidence})`}`);
+  for (const mistake of report.mistakes)
+    console.log(
+      `  ${mistake.id} ${mistake.type} ${mistake.kind} ${mistake.name}${mistake.evidence === undefined ? "" : ` (${mistake.evidence})`}`,
+    );
 }
 
 const path = await writeBenchResults("detector", {
@@ -69,7 +108,11 @@ const path = await writeBenchResults("detector", {
   checkP95Ms: percentile(report.checkMs, 95),
   checkCpuP95Ms: percentile(report.checkCpuMs, 95),
   loadAverage: loadavg(),
-  largeContext: { prefixLines: largePrefixLines, checkP50Ms: percentile(largeContext, 50), checkP95Ms: percentile(largeContext, 95) },
+  largeContext: {
+    prefixLines: largePrefixLines,
+    checkP50Ms: percentile(largeContext, 50),
+    checkP95Ms: percentile(largeContext, 95),
+  },
   rounds,
   mistakes: report.mistakes,
 });

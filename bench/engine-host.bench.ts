@@ -49,7 +49,9 @@ for (const request of requests(20, "timed")) {
   const inProcess = await local.complete({ ...request, document: `${request.document}/local` });
   localMs.push(performance.now() - started);
   tokens += inProcess.stats?.generatedTokens ?? 0;
-  perTokenDifferenceUs.push(((hostMs.at(-1)! - localMs.at(-1)!) * 1000) / Math.max(1, inProcess.stats?.generatedTokens ?? 1));
+  perTokenDifferenceUs.push(
+    ((hostMs.at(-1)! - localMs.at(-1)!) * 1000) / Math.max(1, inProcess.stats?.generatedTokens ?? 1),
+  );
   if (viaHost.raw !== inProcess.raw) throw new Error("host and in-process answers differ");
   started = performance.now();
   await host.complete({ ...request, document: `${request.document}/host` });
@@ -71,7 +73,8 @@ for (const request of requests(20, "streamed")) {
   const streamed = await host.complete(fresh, undefined, () => chunks++);
   const whole = await host.complete(fresh);
   if (streamed.raw !== whole.raw) throw new Error("streamed and whole answers differ");
-  if (chunks > 0) streamingDifferenceUs.push(((generationMs(streamed) - generationMs(whole)) * 1000) / chunks);
+  if (chunks > 0)
+    streamingDifferenceUs.push(((generationMs(streamed) - generationMs(whole)) * 1000) / chunks);
 }
 const rpcOverheadPerTokenUs = percentile(streamingDifferenceUs, 50);
 const requestOverheadPerTokenUs = percentile(perTokenDifferenceUs, 50);
@@ -86,7 +89,15 @@ const crashRecoveryMs = performance.now() - recoveryStarted;
 await host.dispose();
 await local.dispose();
 
-const results = { coldStartMs, rpcOverheadPerRequestUs, rpcOverheadPerTokenUs, requestOverheadPerTokenUs, crashRecoveryMs, requests: hostMs.length, tokens };
+const results = {
+  coldStartMs,
+  rpcOverheadPerRequestUs,
+  rpcOverheadPerTokenUs,
+  requestOverheadPerTokenUs,
+  crashRecoveryMs,
+  requests: hostMs.length,
+  tokens,
+};
 printTable([
   { measure: "engine cold start to first answer, ms", value: coldStartMs },
   { measure: "RPC overhead per request (cached answer, p50), µs", value: rpcOverheadPerRequestUs },

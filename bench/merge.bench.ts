@@ -67,7 +67,7 @@ async function plainCopy(from: string, to: string): Promise<number> {
   const target = await open(to, "w");
   try {
     const buffer = new Uint8Array(8 << 20);
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const { bytesRead } = await source.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) break;
       await target.write(buffer, 0, bytesRead);
@@ -85,11 +85,17 @@ const maxRssBytes = (): number => process.resourceUsage().maxRSS * 1024;
 
 const dir = await mkdtemp(join(tmpdir(), "coop-merge-bench-"));
 try {
-  const [base, a, b] = ["base", "a", "b"].map((name) => join(dir, `${name}.gguf`)) as [string, string, string];
+  const [base, a, b] = ["base", "a", "b"].map((name) => join(dir, `${name}.gguf`)) as [
+    string,
+    string,
+    string,
+  ];
   const generationStarted = performance.now();
   for (const [i, path] of [base, a, b].entries()) await generateModel(path, i + 1);
   const fileBytes = (await stat(a)).size;
-  console.log(`generated 3 x ${(fileBytes / 2 ** 30).toFixed(2)} GiB (${TENSORS} tensors of ${WIDTH}x${ROWS} F16) in ${((performance.now() - generationStarted) / 1000).toFixed(1)} s`);
+  console.log(
+    `generated 3 x ${(fileBytes / 2 ** 30).toFixed(2)} GiB (${TENSORS} tensors of ${WIDTH}x${ROWS} F16) in ${((performance.now() - generationStarted) / 1000).toFixed(1)} s`,
+  );
   const rssBeforeMerges = maxRssBytes();
 
   const copySeconds = await plainCopy(a, join(dir, "copy.gguf"));
@@ -97,7 +103,10 @@ try {
 
   const linear = await mergeModels({
     method: "linear",
-    inputs: [{ path: a, weight: 1 }, { path: b, weight: 1 }],
+    inputs: [
+      { path: a, weight: 1 },
+      { path: b, weight: 1 },
+    ],
     output: { kind: "model", path: join(dir, "linear.gguf"), type: "F16" },
   });
   const peakRssLinear = maxRssBytes();
@@ -106,7 +115,10 @@ try {
   const ties = await mergeModels({
     method: "ties",
     base,
-    inputs: [{ path: a, weight: 1, density: 0.5 }, { path: b, weight: 1, density: 0.5 }],
+    inputs: [
+      { path: a, weight: 1, density: 0.5 },
+      { path: b, weight: 1, density: 0.5 },
+    ],
     output: { kind: "model", path: join(dir, "ties.gguf"), type: "F16" },
   });
   const peakRssTies = maxRssBytes();
@@ -115,14 +127,38 @@ try {
   const copyThroughput = fileBytes / copySeconds;
   const mib = (bytes: number): number => bytes / 2 ** 20;
   printTable([
-    { run: "plain copy", seconds: copySeconds, "MiB/s": mib(copyThroughput), "ratio vs copy": 1, "peak RSS MiB": mib(rssBeforeMerges) },
-    { run: "linear (2 inputs)", seconds: linear.seconds, "MiB/s": mib(throughput(linear)), "ratio vs copy": throughput(linear) / copyThroughput, "peak RSS MiB": mib(peakRssLinear) },
-    { run: "ties (base + 2)", seconds: ties.seconds, "MiB/s": mib(throughput(ties)), "ratio vs copy": throughput(ties) / copyThroughput, "peak RSS MiB": mib(peakRssTies) },
+    {
+      run: "plain copy",
+      seconds: copySeconds,
+      "MiB/s": mib(copyThroughput),
+      "ratio vs copy": 1,
+      "peak RSS MiB": mib(rssBeforeMerges),
+    },
+    {
+      run: "linear (2 inputs)",
+      seconds: linear.seconds,
+      "MiB/s": mib(throughput(linear)),
+      "ratio vs copy": throughput(linear) / copyThroughput,
+      "peak RSS MiB": mib(peakRssLinear),
+    },
+    {
+      run: "ties (base + 2)",
+      seconds: ties.seconds,
+      "MiB/s": mib(throughput(ties)),
+      "ratio vs copy": throughput(ties) / copyThroughput,
+      "peak RSS MiB": mib(peakRssTies),
+    },
   ]);
   const linearThroughputRatio = throughput(linear) / copyThroughput;
-  console.log(`\nlinear merge runs at ${(linearThroughputRatio * 100).toFixed(0)}% of copy speed (goal >= 50%)`);
-  console.log(`peak RSS through the linear merge ${mib(peakRssLinear).toFixed(0)} MiB; largest tensor ${mib(TENSOR_BYTES).toFixed(0)} MiB (goal: under 2 x largest tensor + a constant)`);
-  console.log(`peak RSS through the TIES merge ${mib(peakRssTies).toFixed(0)} MiB (streamed in row blocks too)`);
+  console.log(
+    `\nlinear merge runs at ${(linearThroughputRatio * 100).toFixed(0)}% of copy speed (goal >= 50%)`,
+  );
+  console.log(
+    `peak RSS through the linear merge ${mib(peakRssLinear).toFixed(0)} MiB; largest tensor ${mib(TENSOR_BYTES).toFixed(0)} MiB (goal: under 2 x largest tensor + a constant)`,
+  );
+  console.log(
+    `peak RSS through the TIES merge ${mib(peakRssTies).toFixed(0)} MiB (streamed in row blocks too)`,
+  );
   const path = await writeBenchResults("merge", {
     fileBytes,
     tensors: TENSORS * 2,

@@ -8,12 +8,18 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LlamaEmbedder, Retriever, type RetrieverOptions, type WorkspaceSymbol } from "../engine/retriever/index.js";
+import {
+  LlamaEmbedder,
+  Retriever,
+  type RetrieverOptions,
+  type WorkspaceSymbol,
+} from "../engine/retriever/index.js";
 import { LlamaRuntime } from "../engine/runtime/index.js";
 import { percentile, printTable, writeBenchResults } from "./support/results.js";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
-const argument = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const argument = (name: string): string | undefined =>
+  process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
 const chosenRoot = argument("--root");
 const workspace = chosenRoot ? resolve(chosenRoot) : join(repoRoot, "node_modules");
 const sampleSize = 300;
@@ -70,7 +76,13 @@ async function maskedCalls(retriever: Retriever): Promise<MaskedCall[]> {
         const startLine = Math.max(0, lineIndex - contextLines);
         const endLine = Math.min(lines.length - 1, lineIndex + contextLines);
         const window = lines.slice(startLine, endLine + 1).join("\n");
-        calls.push({ query: window.replaceAll(new RegExp(`\\b${name.replaceAll("$", "\\$")}\\b`, "g"), ""), target, path, startLine, endLine });
+        calls.push({
+          query: window.replaceAll(new RegExp(`\\b${name.replaceAll("$", "\\$")}\\b`, "g"), ""),
+          target,
+          path,
+          startLine,
+          endLine,
+        });
       }
     });
   }
@@ -89,7 +101,9 @@ const options: RetrieverOptions = {
   cacheDir,
   ...(embedder ? { embedder } : {}),
   // The workspace is node_modules itself: keep the default rules except the one that would drop it all.
-  ...(chosenRoot ? {} : { defaultIgnores: [".git/", ".bin/", ".cache/", "*.map", "*.min.js", ".package-lock.json"] }),
+  ...(chosenRoot
+    ? {}
+    : { defaultIgnores: [".git/", ".bin/", ".cache/", "*.map", "*.min.js", ".package-lock.json"] }),
 };
 
 try {
@@ -127,7 +141,12 @@ try {
     const results = await reopened.query(call.query, { k: 5, from, ...(vector ? { vector } : {}) });
     latencies.push(performance.now() - started);
     const { path, startLine } = call.target;
-    if (results.some((result) => result.path === path && result.startLine <= startLine && result.endLine >= startLine)) hits++;
+    if (
+      results.some(
+        (result) => result.path === path && result.startLine <= startLine && result.endLine >= startLine,
+      )
+    )
+      hits++;
   }
   await reopened.dispose();
 
@@ -145,11 +164,20 @@ try {
     queryP95Ms: percentile(latencies, 95),
     recallAt5: calls.length > 0 ? hits / calls.length : Number.NaN,
     embeddings: embedder !== undefined,
-    ...(embedder ? { embedQueryP50Ms: percentile(embedLatencies, 50), embedQueryP95Ms: percentile(embedLatencies, 95) } : {}),
+    ...(embedder
+      ? { embedQueryP50Ms: percentile(embedLatencies, 50), embedQueryP95Ms: percentile(embedLatencies, 95) }
+      : {}),
   };
-  printTable(Object.entries(results).map(([measure, value]) => ({ measure, value: typeof value === "boolean" ? String(value) : value })));
+  printTable(
+    Object.entries(results).map(([measure, value]) => ({
+      measure,
+      value: typeof value === "boolean" ? String(value) : value,
+    })),
+  );
   // Only the default run is the reference result; others go beside it.
-  console.log(`wrote ${await writeBenchResults(chosenRoot || withEmbeddings ? "retriever-custom" : "retriever", results)}`);
+  console.log(
+    `wrote ${await writeBenchResults(chosenRoot || withEmbeddings ? "retriever-custom" : "retriever", results)}`,
+  );
 } finally {
   await embedder?.dispose();
   await runtime?.dispose();

@@ -1,5 +1,10 @@
 import * as vscode from "vscode";
-import type { BestOfNSettings, CompletionEnsembleSettings, ContrastiveSettings, SpeedQuality } from "../engine/ensemble/index.js";
+import type {
+  BestOfNSettings,
+  CompletionEnsembleSettings,
+  ContrastiveSettings,
+  SpeedQuality,
+} from "../engine/ensemble/index.js";
 
 export type DetectorPolicy = "annotate" | "suppress" | "repair" | "off";
 export type GpuSetting = "auto" | "cpu";
@@ -37,7 +42,9 @@ export class CoopConfig {
     return {
       preference: preference === "speed" || preference === "quality" ? preference : "balanced",
       minConfidence: clamp(section.get<number>("ensemble.cascadeMinConfidence", 0.3), 0, 1),
-      longContextTokens: Math.floor(clamp(section.get<number>("ensemble.longContextTokens", 1024), 0, Number.MAX_SAFE_INTEGER)),
+      longContextTokens: Math.floor(
+        clamp(section.get<number>("ensemble.longContextTokens", 1024), 0, Number.MAX_SAFE_INTEGER),
+      ),
     };
   }
 
@@ -45,7 +52,9 @@ export class CoopConfig {
   bestOfN(scope?: vscode.ConfigurationScope): BestOfNSettings | undefined {
     const section = this.section(scope);
     const n = clamp(Math.floor(section.get<number>("bestOfN.n", 1)), 1, 16);
-    const budgetMs = Math.floor(clamp(section.get<number>("bestOfN.budgetMs", 2000), 0, Number.MAX_SAFE_INTEGER));
+    const budgetMs = Math.floor(
+      clamp(section.get<number>("bestOfN.budgetMs", 2000), 0, Number.MAX_SAFE_INTEGER),
+    );
     return n > 1 ? { n, budgetMs } : undefined;
   }
 
@@ -82,7 +91,9 @@ export class CoopConfig {
 
   /** Remembers the variant for this workspace (or for the user when no folder is open). */
   async setVariant(id: string): Promise<void> {
-    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    const target = vscode.workspace.workspaceFolders?.length
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
     await this.section().update("variant", id, target);
   }
 
@@ -99,7 +110,13 @@ export class CoopConfig {
 export const restrictedSettings = ["coop.modelCatalog"];
 
 /** Settings whose change means the models must be reloaded. */
-export const settingsThatReloadModels = ["coop.gpu", "coop.threads", "coop.modelsDirectory", "coop.modelCatalog", "coop.variant"];
+export const settingsThatReloadModels = [
+  "coop.gpu",
+  "coop.threads",
+  "coop.modelsDirectory",
+  "coop.modelCatalog",
+  "coop.variant",
+];
 
 /** A number setting held to its range (a hand-edited settings.json can hold anything); NaN becomes `min`. */
 function clamp(value: number, min: number, max: number): number {

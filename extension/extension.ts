@@ -50,24 +50,38 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
         const last = completions.lastSuggestion;
         if (!last) return vscode.window.showInformationMessage("Coop has not made a suggestion yet.");
         if (!last.check || last.check.findings.length === 0) {
-          return vscode.window.showInformationMessage(`Coop's last suggestion uses only names that exist: ${last.text.slice(0, 80)}`);
+          return vscode.window.showInformationMessage(
+            `Coop's last suggestion uses only names that exist: ${last.text.slice(0, 80)}`,
+          );
         }
-        const verdict = last.check.repaired ? "was repaired: it used" : last.check.action === "hide" ? "was hidden: it uses" : "uses";
-        return vscode.window.showWarningMessage(`Coop's last suggestion ${verdict} ${describeFindings(last.check)}.`);
+        const verdict = last.check.repaired
+          ? "was repaired: it used"
+          : last.check.action === "hide"
+            ? "was hidden: it uses"
+            : "uses";
+        return vscode.window.showWarningMessage(
+          `Coop's last suggestion ${verdict} ${describeFindings(last.check)}.`,
+        );
       }),
       vscode.commands.registerCommand("coop.showLog", () => log.show()),
       vscode.commands.registerCommand("coop.swapVariant", () => swapVariant(config, connection, log)),
       vscode.commands.registerCommand("coop.downloadModels", () => downloadModels(connection, log)),
-      vscode.commands.registerCommand("coop.openChat", () => vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`)),
+      vscode.commands.registerCommand("coop.openChat", () =>
+        vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`),
+      ),
       vscode.commands.registerCommand("coop.toggleCompletions", async () => {
         const enabled = !config.completionsEnabled();
         await config.setCompletionsEnabled(enabled);
-        void vscode.window.showInformationMessage(`Coop inline completions ${enabled ? "enabled" : "disabled"}.`);
+        void vscode.window.showInformationMessage(
+          `Coop inline completions ${enabled ? "enabled" : "disabled"}.`,
+        );
       }),
       noticeRestrictedSettings(log, () => connection.reload()),
       noticeLoadFailures(connection, log),
       apiKeys,
-      vscode.commands.registerCommand("coop.setRemoteApiKey", () => setRemoteApiKey(apiKeys, connection.catalogFiles(), log)),
+      vscode.commands.registerCommand("coop.setRemoteApiKey", () =>
+        setRemoteApiKey(apiKeys, connection.catalogFiles(), log),
+      ),
       apiKeys.onDidChange((endpoint) => {
         log.info(`The API key for ${endpoint} changed; variants on that server reconnect on next use.`);
         connection.reload();
@@ -75,7 +89,10 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (settingsThatReloadModels.some((setting) => event.affectsConfiguration(setting))) {
           log.info("Model settings changed; the variant reloads on next use.");
-          vscode.window.setStatusBarMessage("$(sync) Coop: model settings changed; the models reload on next use", 6000);
+          vscode.window.setStatusBarMessage(
+            "$(sync) Coop: model settings changed; the models reload on next use",
+            6000,
+          );
           connection.reload();
         }
       }),
@@ -84,9 +101,11 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
     return { completions, engineStatus: () => connection.current };
   } catch (error) {
     log.error(error instanceof Error ? error : String(error));
-    void vscode.window.showErrorMessage(`Coop failed to start: ${String(error)}`, "Show Log").then((choice) => {
-      if (choice === "Show Log") log.show();
-    });
+    void vscode.window
+      .showErrorMessage(`Coop failed to start: ${String(error)}`, "Show Log")
+      .then((choice) => {
+        if (choice === "Show Log") log.show();
+      });
     return undefined;
   }
 }

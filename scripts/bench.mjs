@@ -16,11 +16,15 @@ if (name !== undefined && !available.includes(name)) {
   process.exit(2);
 }
 // Benchmarks that run the bundles (the engine host) must measure the code as it is now.
-if (spawnSync(process.execPath, ["esbuild.mjs"], { cwd: root, stdio: "inherit" }).status !== 0) process.exit(1);
+if (spawnSync(process.execPath, ["esbuild.mjs"], { cwd: root, stdio: "inherit" }).status !== 0)
+  process.exit(1);
 let failed = false;
 for (const bench of name === undefined ? available : [name]) {
   console.log(`\n== bench ${bench}`);
-  const result = spawnSync(process.execPath, ["--import", "tsx", `bench/${bench}.bench.ts`, ...args], { cwd: root, stdio: "inherit" });
+  const result = spawnSync(process.execPath, ["--import", "tsx", `bench/${bench}.bench.ts`, ...args], {
+    cwd: root,
+    stdio: "inherit",
+  });
   if (result.status !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);

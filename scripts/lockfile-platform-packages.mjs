@@ -23,10 +23,19 @@ for (const [name, version] of Object.entries(nodeLlamaCpp.optionalDependencies ?
   const key = `node_modules/${name}`;
   if (lock.packages[key]) continue;
   const platform = platforms[name.replace("@node-llama-cpp/", "")];
-  if (!platform) throw new Error(`no platform known for ${name}: add it to scripts/lockfile-platform-packages.mjs`);
-  lock.packages[key] = { version, license: "MIT", optional: true, ...platform, engines: { node: ">=20.0.0" } };
+  if (!platform)
+    throw new Error(`no platform known for ${name}: add it to scripts/lockfile-platform-packages.mjs`);
+  lock.packages[key] = {
+    version,
+    license: "MIT",
+    optional: true,
+    ...platform,
+    engines: { node: ">=20.0.0" },
+  };
   added++;
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))),
+);
 writeFileSync(lockPath, JSON.stringify(lock, null, 2) + "\n");
 console.log(`lockfile: ${added} platform package entr${added === 1 ? "y" : "ies"} added`);

@@ -53,7 +53,15 @@ const runtimeModules = [
 const licenseFiles = ["LICENSE", "LICENSE.md", "LICENSE.txt"];
 
 /** Files and folders of the repo root that are staged; .vscodeignore has the last word on what ships. */
-const stagedRootEntries = ["README.md", ...licenseFiles, "CHANGELOG.md", "models.json", "models.schema.json", "media", ".vscodeignore"];
+const stagedRootEntries = [
+  "README.md",
+  ...licenseFiles,
+  "CHANGELOG.md",
+  "models.json",
+  "models.schema.json",
+  "media",
+  ".vscodeignore",
+];
 
 class UsageError extends Error {}
 
@@ -68,7 +76,9 @@ async function main() {
     await buildProductionBundles(bundles);
     const llamaCppSource = await extractLlamaCppCorpora(work);
     if (!licenseFiles.some((file) => existsSync(join(repoRoot, file)))) {
-      console.error(`note: no LICENSE file in ${repoRoot}; the VSIX ships without one (package.json says ${manifest.license ?? "nothing"})`);
+      console.error(
+        `note: no LICENSE file in ${repoRoot}; the VSIX ships without one (package.json says ${manifest.license ?? "nothing"})`,
+      );
     }
     let last;
     for (const target of targets) {
@@ -77,7 +87,9 @@ async function main() {
       last = await packageStage(stage, target, manifest);
       const { size } = await stat(last);
       const binaries = vsixTargets[target].binaries.map((name) => `@node-llama-cpp/${name}`).join(", ");
-      console.log(`${relative(process.cwd(), last)}  ${(size / 1e6).toFixed(1)} MB  (${target}: ${binaries}; ${packages} packages)`);
+      console.log(
+        `${relative(process.cwd(), last)}  ${(size / 1e6).toFixed(1)} MB  (${target}: ${binaries}; ${packages} packages)`,
+      );
       await rm(stage, { recursive: true, force: true });
     }
     console.log(last);
@@ -90,9 +102,16 @@ async function main() {
 function chooseTargets(args) {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { target: { type: "string", multiple: true } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args,
+      options: { target: { type: "string", multiple: true } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
-    throw new UsageError(`${error.message}\nusage: node scripts/package.mjs [--target <target>]... | --target all`);
+    throw new UsageError(
+      `${error.message}\nusage: node scripts/package.mjs [--target <target>]... | --target all`,
+    );
   }
   const asked = values.target ?? [currentTarget()];
   if (asked.includes("all")) {
@@ -100,17 +119,24 @@ function chooseTargets(args) {
     for (const target of Object.keys(vsixTargets)) {
       if (!available.includes(target)) console.error(`skipped ${target}: ${missingBinariesMessage(target)}`);
     }
-    if (available.length === 0) throw new UsageError("no target can be packaged here: no node-llama-cpp binary package is installed");
+    if (available.length === 0)
+      throw new UsageError("no target can be packaged here: no node-llama-cpp binary package is installed");
     return available;
   }
   for (const target of asked) {
-    if (target in unsupportedTargets) throw new UsageError(`Coop cannot be packaged for ${target}: ${unsupportedTargets[target]}.`);
+    if (target in unsupportedTargets)
+      throw new UsageError(`Coop cannot be packaged for ${target}: ${unsupportedTargets[target]}.`);
     if (!(target in vsixTargets)) {
-      throw new UsageError(`unknown target "${target}": use one of ${Object.keys(vsixTargets).join(", ")}, or all`);
+      throw new UsageError(
+        `unknown target "${target}": use one of ${Object.keys(vsixTargets).join(", ")}, or all`,
+      );
     }
   }
   const refused = asked.filter((target) => missingBinaries(target).length > 0);
-  if (refused.length > 0) throw new UsageError(refused.map((target) => `Cannot package ${target}: ${missingBinariesMessage(target)}`).join("\n"));
+  if (refused.length > 0)
+    throw new UsageError(
+      refused.map((target) => `Cannot package ${target}: ${missingBinariesMessage(target)}`).join("\n"),
+    );
   return [...new Set(asked)];
 }
 
@@ -120,7 +146,9 @@ function currentTarget() {
   const musl = process.platform === "linux" && !process.report.getReport().header.glibcVersionRuntime;
   const os = musl ? "alpine" : process.platform;
   if (cpu === undefined || !["linux", "darwin", "win32", "alpine"].includes(os)) {
-    throw new UsageError(`this machine (${process.platform}-${process.arch}) is no VS Code target: name one with --target`);
+    throw new UsageError(
+      `this machine (${process.platform}-${process.arch}) is no VS Code target: name one with --target`,
+    );
   }
   return `${os}-${cpu}`;
 }
@@ -163,14 +191,19 @@ async function buildProductionBundles(outdir) {
  * then needs no git. Returns the folder and where it goes in the extension.
  */
 async function extractLlamaCppCorpora(work) {
-  const load = (file) => tsImport(pathToFileURL(join(repoRoot, "engine", "tinymodel", file)).href, import.meta.url);
+  const load = (file) =>
+    tsImport(pathToFileURL(join(repoRoot, "engine", "tinymodel", file)).href, import.meta.url);
   const { extractLlamaCppSource } = await load("extractLlamaCppSource.ts");
   const { packagedLlamaCppSourceFolder } = await load("extractedLlamaCppSource.ts");
   const dir = join(work, "llama.cpp");
-  const marker = await extractLlamaCppSource(join(repoRoot, "node_modules", "node-llama-cpp"), dir, { checkoutCacheDir: join(work, "checkout") });
+  const marker = await extractLlamaCppSource(join(repoRoot, "node_modules", "node-llama-cpp"), dir, {
+    checkoutCacheDir: join(work, "checkout"),
+  });
   await rm(join(work, "checkout"), { recursive: true, force: true });
   const files = marker.corpora.reduce((count, corpus) => count + Object.keys(corpus.files).length, 0);
-  console.error(`extracted ${files} llama.cpp files from node-llama-cpp ${marker.nodeLlamaCppVersion}'s source bundle into ${packagedLlamaCppSourceFolder}/`);
+  console.error(
+    `extracted ${files} llama.cpp files from node-llama-cpp ${marker.nodeLlamaCppVersion}'s source bundle into ${packagedLlamaCppSourceFolder}/`,
+  );
   return { dir, folder: packagedLlamaCppSourceFolder };
 }
 
@@ -181,7 +214,8 @@ async function stageTarget(stage, target, manifest, bundles, llamaCppSource) {
   await cp(bundles, join(stage, "out"), { recursive: true });
   await cp(llamaCppSource.dir, join(stage, ...llamaCppSource.folder.split("/")), { recursive: true });
   for (const entry of stagedRootEntries) {
-    if (existsSync(join(repoRoot, entry))) await cp(join(repoRoot, entry), join(stage, entry), { recursive: true });
+    if (existsSync(join(repoRoot, entry)))
+      await cp(join(repoRoot, entry), join(stage, entry), { recursive: true });
   }
   const packageDirs = runtimePackageDirs(target);
   for (const dir of packageDirs) {
@@ -201,7 +235,10 @@ function stagedManifest(manifest) {
   const { scripts: _scripts, devDependencies: _dev, bin: _bin, dependencies, ...rest } = manifest;
   const runtime = {};
   for (const name of runtimeModules) {
-    if (!dependencies?.[name]) throw new Error(`package.json does not list ${name} in "dependencies", but the bundles load it at run time`);
+    if (!dependencies?.[name])
+      throw new Error(
+        `package.json does not list ${name} in "dependencies", but the bundles load it at run time`,
+      );
     runtime[name] = dependencies[name];
   }
   return { ...rest, dependencies: runtime };
@@ -223,10 +260,14 @@ function runtimePackageDirs(target) {
     for (const name of Object.keys({ ...pkg.dependencies, ...optional })) {
       if (name.startsWith("@node-llama-cpp/")) continue; // chosen per target below
       const found = resolvePackageDir(name, dir);
-      const fits = found !== undefined && fitsPlatform(JSON.parse(readFileSync(join(found, "package.json"), "utf8")), platform);
+      const fits =
+        found !== undefined &&
+        fitsPlatform(JSON.parse(readFileSync(join(found, "package.json"), "utf8")), platform);
       if (fits) visit(found);
       else if (!(name in optional)) {
-        throw new Error(`${pkg.name} needs ${name}, which is ${found ? `not made for ${target}` : "not installed: run npm ci"}`);
+        throw new Error(
+          `${pkg.name} needs ${name}, which is ${found ? `not made for ${target}` : "not installed: run npm ci"}`,
+        );
       }
     }
   };
@@ -270,7 +311,8 @@ async function packageStage(stage, target, manifest) {
     child.on("error", reject);
     child.on("exit", (exitCode, signal) => resolve(signal ? 1 : exitCode));
   });
-  if (code !== 0) throw new Error(`vsce package --target ${target} failed (exit ${code}); its messages are above`);
+  if (code !== 0)
+    throw new Error(`vsce package --target ${target} failed (exit ${code}); its messages are above`);
   return out;
 }
 

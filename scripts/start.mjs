@@ -47,7 +47,8 @@ function parseOptions() {
     throw new Error(`--editor must be auto, vscode or code-server, not ${JSON.stringify(values.editor)}`);
   }
   const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port > 65535) throw new Error(`--port must be a port number (0 to 65535), not ${JSON.stringify(values.port)}`);
+  if (!/^\d+$/.test(values.port) || port > 65535)
+    throw new Error(`--port must be a port number (0 to 65535), not ${JSON.stringify(values.port)}`);
   const sessionDir = values["session-dir"] === undefined ? undefined : resolve(values["session-dir"]);
   return { editor: values.editor, port, sessionDir, help: values.help };
 }
@@ -65,12 +66,20 @@ async function main() {
     return 0;
   }
 
-  if (!existsSync(join(repoRoot, "node_modules", "tsx")) || !existsSync(join(repoRoot, "node_modules", "esbuild"))) {
-    console.error("npm start: the dependencies are not installed; run `npm ci` first (with the dev dependencies: esbuild builds Coop, tsx loads the editor harness).");
+  if (
+    !existsSync(join(repoRoot, "node_modules", "tsx")) ||
+    !existsSync(join(repoRoot, "node_modules", "esbuild"))
+  ) {
+    console.error(
+      "npm start: the dependencies are not installed; run `npm ci` first (with the dev dependencies: esbuild builds Coop, tsx loads the editor harness).",
+    );
     return 1;
   }
   console.log("Building Coop (esbuild.mjs)…");
-  if (spawnSync(process.execPath, [join(repoRoot, "esbuild.mjs")], { cwd: repoRoot, stdio: "inherit" }).status !== 0) {
+  if (
+    spawnSync(process.execPath, [join(repoRoot, "esbuild.mjs")], { cwd: repoRoot, stdio: "inherit" })
+      .status !== 0
+  ) {
     console.error("npm start: the build failed (see above).");
     return 1;
   }
@@ -84,8 +93,13 @@ async function main() {
   if (options.editor !== "code-server") {
     const vscode = await findInstalledVsCode({ minimumVersion: minimumVsCodeVersion() });
     if (vscode.found) {
-      console.log(`Opening Coop on sample/ in VS Code ${vscode.version} (${vscode.cli}): a new Extension Development Host window runs Coop from this repo.`);
-      const code = await openInVsCode(vscode.cli, { extensionDevelopmentPath: repoRoot, workspace: sampleWorkspace });
+      console.log(
+        `Opening Coop on sample/ in VS Code ${vscode.version} (${vscode.cli}): a new Extension Development Host window runs Coop from this repo.`,
+      );
+      const code = await openInVsCode(vscode.cli, {
+        extensionDevelopmentPath: repoRoot,
+        workspace: sampleWorkspace,
+      });
       if (code !== 0) console.error(`npm start: ${vscode.cli} exited with ${code}.`);
       return code;
     }
@@ -100,10 +114,13 @@ async function main() {
 
 async function runCodeServer(options) {
   if (process.platform === "win32") {
-    console.error("npm start: code-server does not run on Windows. Install VS Code (https://code.visualstudio.com) and run npm start again.");
+    console.error(
+      "npm start: code-server does not run on Windows. Install VS Code (https://code.visualstudio.com) and run npm start again.",
+    );
     return 1;
   }
-  const { CodeServer, portToListenOn, quietEditorSettings } = await import("../test/editor/harness/codeServer.ts");
+  const { CodeServer, portToListenOn, quietEditorSettings } =
+    await import("../test/editor/harness/codeServer.ts");
   const { codeServerTools } = await import("../test/editor/harness/editorTools.ts");
   const { linkRepoExtension } = await import("../test/editor/harness/extensionInstall.ts");
   const { RunFolder } = await import("../test/editor/harness/runFolder.ts");
@@ -145,14 +162,20 @@ async function runCodeServer(options) {
       resolve(signal);
     };
   });
-  console.log(`\nCoop is running in ${tools.description} on the sample workspace:\n\n  ${server.workbenchUrl()}\n`);
+  console.log(
+    `\nCoop is running in ${tools.description} on the sample workspace:\n\n  ${server.workbenchUrl()}\n`,
+  );
   console.log(`Open it in your browser. Settings and editor state are kept in ${server.userDataDir}.`);
-  console.log("In Restricted Mode, trust the folder with Manage in the banner to enable everything; Coop works either way.");
+  console.log(
+    "In Restricted Mode, trust the folder with Manage in the banner to enable everything; Coop works either way.",
+  );
   console.log("Press Ctrl+C to stop.");
 
   const ended = await Promise.race([stopped, server.exited.then((code) => ({ code }))]);
   if (typeof ended === "object") {
-    console.error(`npm start: code-server exited by itself (exit code ${ended.code}):\n${server.log.slice(-3000)}`);
+    console.error(
+      `npm start: code-server exited by itself (exit code ${ended.code}):\n${server.log.slice(-3000)}`,
+    );
     await server.stop();
     return 1;
   }

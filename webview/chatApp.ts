@@ -1,4 +1,10 @@
-import { parseExtensionMessage, parseWebviewMessage, type AttachMode, type StateAction, type WebviewToExtension } from "../extension/protocol/chatProtocol.js";
+import {
+  parseExtensionMessage,
+  parseWebviewMessage,
+  type AttachMode,
+  type StateAction,
+  type WebviewToExtension,
+} from "../extension/protocol/chatProtocol.js";
 import { askMessage } from "./askMessage.js";
 import { Composer } from "./composer.js";
 import { Conversation } from "./conversation.js";
@@ -45,15 +51,33 @@ export class ChatApp {
     this.attach = saved.attach;
 
     this.summary = element("span", { className: "engine-summary", testId: "engine-summary" });
-    this.clear = button({ label: "Clear", ariaLabel: "Clear the conversation", testId: "chat-clear", appearance: "secondary", onClick: () => this.post({ type: "clearHistory" }) });
-    const showLog = button({ label: "Show Log", ariaLabel: "Show Coop's log", testId: "chat-show-log", appearance: "secondary", onClick: () => this.runAction("showLog") });
-    this.header = element("header", { className: "chat-header" }, this.summary, element("span", { className: "header-buttons" }, showLog, this.clear));
+    this.clear = button({
+      label: "Clear",
+      ariaLabel: "Clear the conversation",
+      testId: "chat-clear",
+      appearance: "secondary",
+      onClick: () => this.post({ type: "clearHistory" }),
+    });
+    const showLog = button({
+      label: "Show Log",
+      ariaLabel: "Show Coop's log",
+      testId: "chat-show-log",
+      appearance: "secondary",
+      onClick: () => this.runAction("showLog"),
+    });
+    this.header = element(
+      "header",
+      { className: "chat-header" },
+      this.summary,
+      element("span", { className: "header-buttons" }, showLog, this.clear),
+    );
     this.stateScreen = new StateScreen((action) => this.runAction(action));
     this.conversationView = new ConversationView({
       openSource: (source) => this.post({ type: "openSource", source }),
       insertCode: (code) => this.post({ type: "insertCode", code }),
       copyCode: (code) => this.post({ type: "copyCode", code }),
-      applyCode: (code, language) => this.post({ type: "applyCode", code, ...(language ? { language } : {}) }),
+      applyCode: (code, language) =>
+        this.post({ type: "applyCode", code, ...(language ? { language } : {}) }),
     });
     this.composer = new Composer({
       draft: this.draft,
@@ -69,8 +93,16 @@ export class ChatApp {
       onSend: (text, attach) => this.ask(text, attach),
       onStop: () => this.stop(),
     });
-    root.replaceChildren(this.header, this.stateScreen.element, this.conversationView.element, this.composer.element);
-    this.render = createFrameScheduler(() => this.renderNow(), (callback) => requestAnimationFrame(callback));
+    root.replaceChildren(
+      this.header,
+      this.stateScreen.element,
+      this.conversationView.element,
+      this.composer.element,
+    );
+    this.render = createFrameScheduler(
+      () => this.renderNow(),
+      (callback) => requestAnimationFrame(callback),
+    );
     this.renderNow();
   }
 
@@ -120,7 +152,11 @@ export class ChatApp {
   /** Sends a message the extension will accept, or says in the view why it cannot. */
   private post(message: WebviewToExtension): boolean {
     if (!parseWebviewMessage(message)) {
-      this.composer.showNotice(message.type === "ask" ? "The question could not be sent." : "That is too large to send to the editor.");
+      this.composer.showNotice(
+        message.type === "ask"
+          ? "The question could not be sent."
+          : "That is too large to send to the editor.",
+      );
       return false;
     }
     this.composer.showNotice(undefined);
@@ -151,7 +187,12 @@ export class ChatApp {
   private persistNow(): void {
     if (this.persistTimer !== undefined) clearTimeout(this.persistTimer);
     this.persistTimer = undefined;
-    const state: PersistedChatView = { version: 1, draft: this.draft, attach: this.attach, conversation: this.conversation.snapshot() };
+    const state: PersistedChatView = {
+      version: 1,
+      draft: this.draft,
+      attach: this.attach,
+      conversation: this.conversation.snapshot(),
+    };
     this.vscode.setState(state);
   }
 }

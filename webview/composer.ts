@@ -56,17 +56,37 @@ export class Composer {
         options.onAttach(mode);
       },
     });
-    this.send = button({ label: "Send", ariaLabel: "Send the question", testId: "chat-send", onClick: () => this.submit() });
-    this.stop = button({ label: "Stop", ariaLabel: "Stop the answer", testId: "chat-stop", appearance: "secondary", onClick: () => options.onStop() });
+    this.send = button({
+      label: "Send",
+      ariaLabel: "Send the question",
+      testId: "chat-send",
+      onClick: () => this.submit(),
+    });
+    this.stop = button({
+      label: "Stop",
+      ariaLabel: "Stop the answer",
+      testId: "chat-stop",
+      appearance: "secondary",
+      onClick: () => options.onStop(),
+    });
     this.stop.hidden = true;
-    this.notice = element("div", { className: "composer-notice", testId: "composer-notice", attributes: { role: "alert" } });
+    this.notice = element("div", {
+      className: "composer-notice",
+      testId: "composer-notice",
+      attributes: { role: "alert" },
+    });
     this.notice.hidden = true;
     this.element = element(
       "form",
       { className: "composer", attributes: { "aria-label": "Ask Coop" } },
       this.input.element,
       this.notice,
-      element("div", { className: "composer-row" }, attach.element, element("span", { className: "composer-buttons" }, this.stop, this.send)),
+      element(
+        "div",
+        { className: "composer-row" },
+        attach.element,
+        element("span", { className: "composer-buttons" }, this.stop, this.send),
+      ),
     );
     this.element.addEventListener("submit", (event) => event.preventDefault());
   }

@@ -43,7 +43,9 @@ export class Conversation {
     this.entries = [...(snapshot?.entries ?? [])];
     for (const entry of this.entries) this.touch(entry.id);
     const ids = new Set(this.entries.map((entry) => entry.id));
-    this.streaming = (snapshot?.streaming ?? []).filter((answer) => ids.has(answer.answerId)).map((answer) => ({ ...answer, resumed: true }));
+    this.streaming = (snapshot?.streaming ?? [])
+      .filter((answer) => ids.has(answer.answerId))
+      .map((answer) => ({ ...answer, resumed: true }));
     this.engine = snapshot?.engine;
   }
 
@@ -68,7 +70,11 @@ export class Conversation {
   }
 
   snapshot(): ConversationSnapshot {
-    return { entries: [...this.entries], streaming: this.streaming.map((answer) => ({ ...answer })), ...(this.engine ? { engine: this.engine } : {}) };
+    return {
+      entries: [...this.entries],
+      streaming: this.streaming.map((answer) => ({ ...answer })),
+      ...(this.engine ? { engine: this.engine } : {}),
+    };
   }
 
   /** The view sent a question; it becomes an entry when the extension accepts it (answerStart). */
@@ -96,7 +102,10 @@ export class Conversation {
         return this.updateStreaming(message.requestId, (entry) => ({ ...entry, sources: message.sources }));
       case "chunk":
         if (message.text === "" || this.streamingFor(message.requestId)?.resumed) return false;
-        return this.updateStreaming(message.requestId, (entry) => ({ ...entry, text: entry.text + message.text }));
+        return this.updateStreaming(message.requestId, (entry) => ({
+          ...entry,
+          text: entry.text + message.text,
+        }));
       case "answerEnd":
         return this.endAnswer(message.requestId, message.answer);
     }
@@ -107,7 +116,9 @@ export class Conversation {
     const ids = new Set(entries.map((entry) => entry.id));
     // An answer still streaming is not in the stored history yet: it stays after its question.
     // After a clear its question is gone too, and so is the answer.
-    const kept = this.streaming.filter((answer) => ids.has(answer.questionId) && !ids.has(answer.answerId) && previous.has(answer.answerId));
+    const kept = this.streaming.filter(
+      (answer) => ids.has(answer.questionId) && !ids.has(answer.answerId) && previous.has(answer.answerId),
+    );
     this.entries = [...entries, ...kept.map((answer) => previous.get(answer.answerId)!)];
     this.streaming = kept;
     this.revisions.clear();

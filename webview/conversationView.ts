@@ -16,7 +16,12 @@ export class ConversationView {
       text: "Ask about your code. Coop answers with models that run on your machine, grounded in your workspace.",
     });
     this.list = element("div", { className: "entries" });
-    this.element = element("section", { className: "conversation", testId: "conversation", attributes: { "aria-label": "Conversation" } }, this.empty, this.list);
+    this.element = element(
+      "section",
+      { className: "conversation", testId: "conversation", attributes: { "aria-label": "Conversation" } },
+      this.empty,
+      this.list,
+    );
   }
 
   update(items: ConversationItem[]): void {
@@ -24,7 +29,8 @@ export class ConversationView {
     const next = new Map<string, { view: EntryView; revision: number }>();
     items.forEach((item, position) => {
       let known = this.views.get(item.entry.id);
-      if (!known || known.view.element.dataset.role !== item.entry.role) known = { view: new EntryView(item.entry.role, this.actions), revision: -1 };
+      if (!known || known.view.element.dataset.role !== item.entry.role)
+        known = { view: new EntryView(item.entry.role, this.actions), revision: -1 };
       if (known.revision !== item.revision) {
         known.view.update(item);
         known.revision = item.revision;

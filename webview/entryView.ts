@@ -49,13 +49,24 @@ export class EntryView {
       this.body.append(this.thinking);
     }
     this.unmatchedFindings = new Slot(element("div", { className: "unmatched-findings" }));
-    this.sources = new Slot(element("nav", { className: "entry-sources", attributes: { "aria-label": "Sources of this answer" } }));
+    this.sources = new Slot(
+      element("nav", { className: "entry-sources", attributes: { "aria-label": "Sources of this answer" } }),
+    );
     this.error = new Slot(element("div", { className: "entry-error", testId: "entry-error" }));
     this.status = new Slot(element("div", { className: "entry-status", testId: "entry-status" }));
-    const footer = element("div", { className: "entry-footer", attributes: { "aria-live": "polite" } }, this.error.element, this.status.element);
+    const footer = element(
+      "div",
+      { className: "entry-footer", attributes: { "aria-live": "polite" } },
+      this.error.element,
+      this.status.element,
+    );
     this.element = element(
       "article",
-      { className: `entry entry-${role}`, testId: "chat-entry", attributes: { "data-role": role, "aria-label": assistant ? "Coop's answer" : "Your question" } },
+      {
+        className: `entry entry-${role}`,
+        testId: "chat-entry",
+        attributes: { "data-role": role, "aria-label": assistant ? "Coop's answer" : "Your question" },
+      },
       element("div", { className: "entry-author", text: assistant ? "Coop" : "You" }),
       this.body,
       this.unmatchedFindings.element,
@@ -76,13 +87,21 @@ export class EntryView {
     if (entry.role === "user") this.renderQuestion(entry);
     else this.renderAnswer(entry, streaming !== undefined);
     this.sources.show(JSON.stringify(entry.sources ?? []), () => this.sourceNodes(entry.sources ?? []));
-    this.error.show(entry.error ?? "", () => (entry.error ? [element("span", { className: "entry-error-label", text: "Error: " }), entry.error] : []));
-    const status = streaming ? (streaming.resumed ? "Still answering; the rest of this answer appears when it is complete." : "Answering…") : answerStatus(entry);
+    this.error.show(entry.error ?? "", () =>
+      entry.error ? [element("span", { className: "entry-error-label", text: "Error: " }), entry.error] : [],
+    );
+    const status = streaming
+      ? streaming.resumed
+        ? "Still answering; the rest of this answer appears when it is complete."
+        : "Answering…"
+      : answerStatus(entry);
     this.status.show(status, () => (status ? [status] : []));
   }
 
   private renderQuestion(entry: ChatEntry): void {
-    const attached = entry.attached ? [element("div", { className: "entry-attached", text: `With ${entry.attached}` })] : [];
+    const attached = entry.attached
+      ? [element("div", { className: "entry-attached", text: `With ${entry.attached}` })]
+      : [];
     this.body.replaceChildren(element("div", { className: "question-text", text: entry.text }), ...attached);
   }
 
@@ -92,7 +111,11 @@ export class EntryView {
     const usable = (block: FencedCodeBlock): boolean => block.closed || !streaming;
     const nodes = rendered.blocks.map((block, position) => {
       // What the decoration depends on besides the HTML (which holds the code): a rebuilt block gets new buttons.
-      const decoration = block.codeBlockIndexes.map((index) => [rendered.codeBlocks[index]!.language, usable(rendered.codeBlocks[index]!), findings.get(index) ?? []]);
+      const decoration = block.codeBlockIndexes.map((index) => [
+        rendered.codeBlocks[index]!.language,
+        usable(rendered.codeBlocks[index]!),
+        findings.get(index) ?? [],
+      ]);
       const key = `${block.html}\u0000${JSON.stringify(decoration)}`;
       const previous = this.blocks[position];
       if (previous?.key === key) return previous;
@@ -101,7 +124,13 @@ export class EntryView {
       node.innerHTML = block.html;
       for (const container of node.querySelectorAll<HTMLElement>(".code-block")) {
         const codeBlock = rendered.codeBlocks[Number(container.dataset.blockIndex)];
-        if (codeBlock) this.decorateCodeBlock(container, codeBlock, findings.get(codeBlock.index) ?? [], usable(codeBlock));
+        if (codeBlock)
+          this.decorateCodeBlock(
+            container,
+            codeBlock,
+            findings.get(codeBlock.index) ?? [],
+            usable(codeBlock),
+          );
       }
       return { key, node };
     });
@@ -117,22 +146,54 @@ export class EntryView {
     this.thinking.hidden = !(streaming && nodes.length === 0);
 
     // Findings for a block index the text does not have (the engine numbered differently): shown, not lost.
-    const unmatched = [...findings].filter(([index, list]) => index >= rendered.codeBlocks.length && list.length > 0);
-    this.unmatchedFindings.show(JSON.stringify(unmatched), () => unmatched.map(([index, list]) => findingsNode(list, `In code block ${index + 1}`)));
+    const unmatched = [...findings].filter(
+      ([index, list]) => index >= rendered.codeBlocks.length && list.length > 0,
+    );
+    this.unmatchedFindings.show(JSON.stringify(unmatched), () =>
+      unmatched.map(([index, list]) => findingsNode(list, `In code block ${index + 1}`)),
+    );
   }
 
-  private decorateCodeBlock(container: HTMLElement, block: FencedCodeBlock, findings: CodeBlockFinding[], usable: boolean): void {
+  private decorateCodeBlock(
+    container: HTMLElement,
+    block: FencedCodeBlock,
+    findings: CodeBlockFinding[],
+    usable: boolean,
+  ): void {
     const number = block.index + 1;
     const actions = [
-      button({ label: "Insert", ariaLabel: `Insert code block ${number} at the cursor`, testId: "code-insert", appearance: "secondary", onClick: () => this.actions.insertCode(block.code) }),
-      button({ label: "Copy", ariaLabel: `Copy code block ${number}`, testId: "code-copy", appearance: "secondary", onClick: () => this.actions.copyCode(block.code) }),
-      button({ label: "Apply", ariaLabel: `Apply code block ${number} as a diff preview`, testId: "code-apply", appearance: "secondary", onClick: () => this.actions.applyCode(block.code, block.language) }),
+      button({
+        label: "Insert",
+        ariaLabel: `Insert code block ${number} at the cursor`,
+        testId: "code-insert",
+        appearance: "secondary",
+        onClick: () => this.actions.insertCode(block.code),
+      }),
+      button({
+        label: "Copy",
+        ariaLabel: `Copy code block ${number}`,
+        testId: "code-copy",
+        appearance: "secondary",
+        onClick: () => this.actions.copyCode(block.code),
+      }),
+      button({
+        label: "Apply",
+        ariaLabel: `Apply code block ${number} as a diff preview`,
+        testId: "code-apply",
+        appearance: "secondary",
+        onClick: () => this.actions.applyCode(block.code, block.language),
+      }),
     ];
     for (const action of actions) setDisabled(action, !usable);
     container.dataset.language = block.language ?? "";
     container.dataset.closed = String(block.closed);
     container.prepend(
-      element("div", { className: "code-toolbar" }, element("span", { className: "code-language", text: block.language ?? "code" }), element("span", { className: "code-actions" }, ...actions)),
+      element(
+        "div",
+        { className: "code-toolbar" },
+        element("span", { className: "code-language", text: block.language ?? "code" }),
+        element("span", { className: "code-actions" }, ...actions),
+      ),
     );
     if (findings.length > 0) container.append(findingsNode(findings));
   }
@@ -140,7 +201,12 @@ export class EntryView {
   private sourceNodes(sources: ChatSourceRef[]): Node[] {
     if (sources.length === 0) return [];
     const items = sources.map((source) => {
-      const link = element("button", { className: "source-link", testId: "source-link", text: sourceLabel(source), attributes: { type: "button", "aria-label": sourceAriaLabel(source), title: sourceAriaLabel(source) } });
+      const link = element("button", {
+        className: "source-link",
+        testId: "source-link",
+        text: sourceLabel(source),
+        attributes: { type: "button", "aria-label": sourceAriaLabel(source), title: sourceAriaLabel(source) },
+      });
       link.addEventListener("click", () => this.actions.openSource(source));
       return element("li", {}, link);
     });
@@ -158,13 +224,22 @@ function findingsNode(findings: CodeBlockFinding[], heading?: string): HTMLEleme
       element("span", { className: "finding-title", text: `${text.title} ` }),
       element("code", { className: "finding-name", text: text.name }),
       element("span", { className: "finding-evidence", text: `: ${text.evidence}` }),
-      ...(text.suggestions ? [element("div", { className: "finding-suggestions", text: text.suggestions })] : []),
+      ...(text.suggestions
+        ? [element("div", { className: "finding-suggestions", text: text.suggestions })]
+        : []),
     );
   });
   return element(
     "div",
-    { className: "code-findings", testId: "code-findings", attributes: { role: "note", "aria-label": "Detector warnings for this code" } },
-    element("div", { className: "findings-heading", text: heading ? `⚠ ${heading}, Coop's detector found:` : "⚠ Coop's detector found:" }),
+    {
+      className: "code-findings",
+      testId: "code-findings",
+      attributes: { role: "note", "aria-label": "Detector warnings for this code" },
+    },
+    element("div", {
+      className: "findings-heading",
+      text: heading ? `⚠ ${heading}, Coop's detector found:` : "⚠ Coop's detector found:",
+    }),
     element("ul", {}, ...items),
   );
 }

@@ -52,19 +52,42 @@ export function fencedCodeBlocks(text: string): FencedCodeBlock[] {
     // A backtick fence's info string cannot hold a backtick (that is inline code).
     if (fence[0] === "`" && info.includes("`")) continue;
     const language = info.split(/\s+/)[0];
-    open = { char: fence[0]!, length: fence.length, indent: match[1]!.length, ...(language ? { language } : {}), startLine: lineNumber, lines: [] };
+    open = {
+      char: fence[0]!,
+      length: fence.length,
+      indent: match[1]!.length,
+      ...(language ? { language } : {}),
+      startLine: lineNumber,
+      lines: [],
+    };
   }
   if (open) {
     const last = open.lines.at(-1);
     // The text ended after a newline, or inside what may become the closing fence: neither is code.
-    const code = last !== undefined && (last === "" || isPartialFence(last, open)) ? open.lines.slice(0, -1) : open.lines;
+    const code =
+      last !== undefined && (last === "" || isPartialFence(last, open))
+        ? open.lines.slice(0, -1)
+        : open.lines;
     blocks.push(block(blocks.length, open, code, false, lines.length));
   }
   return blocks;
 }
 
-function block(index: number, open: OpenFence, code: string[], closed: boolean, endLine: number): FencedCodeBlock {
-  return { index, ...(open.language ? { language: open.language } : {}), code: code.join("\n"), closed, startLine: open.startLine, endLine };
+function block(
+  index: number,
+  open: OpenFence,
+  code: string[],
+  closed: boolean,
+  endLine: number,
+): FencedCodeBlock {
+  return {
+    index,
+    ...(open.language ? { language: open.language } : {}),
+    code: code.join("\n"),
+    closed,
+    startLine: open.startLine,
+    endLine,
+  };
 }
 
 function closes(line: string, open: OpenFence): boolean {
@@ -74,7 +97,9 @@ function closes(line: string, open: OpenFence): boolean {
 
 function isPartialFence(line: string, open: OpenFence): boolean {
   const trimmed = line.trim();
-  return trimmed.length > 0 && trimmed.length < open.length && [...trimmed].every((char) => char === open.char);
+  return (
+    trimmed.length > 0 && trimmed.length < open.length && [...trimmed].every((char) => char === open.char)
+  );
 }
 
 function stripIndent(line: string, indent: number): string {

@@ -8,7 +8,10 @@ export interface FrameScheduler {
   flush(): void;
 }
 
-export function createFrameScheduler(run: () => void, requestFrame: (callback: () => void) => unknown): FrameScheduler {
+export function createFrameScheduler(
+  run: () => void,
+  requestFrame: (callback: () => void) => unknown,
+): FrameScheduler {
   let scheduled = false;
   let generation = 0;
   const runScheduled = (): void => {

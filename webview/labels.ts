@@ -1,4 +1,10 @@
-import type { ChatEntry, ChatSourceRef, ChatViewState, CodeBlockFinding, StateAction } from "../extension/protocol/chatProtocol.js";
+import type {
+  ChatEntry,
+  ChatSourceRef,
+  ChatViewState,
+  CodeBlockFinding,
+  StateAction,
+} from "../extension/protocol/chatProtocol.js";
 
 /** The words the view shows, kept apart from the DOM so they can be checked. */
 
@@ -12,7 +18,9 @@ export function sourceLabel(source: ChatSourceRef): string {
 export function sourceAriaLabel(source: ChatSourceRef): string {
   const start = source.startLine + 1;
   const end = source.endLine + 1;
-  return start === end ? `Open ${source.path} at line ${start}` : `Open ${source.path}, lines ${start} to ${end}`;
+  return start === end
+    ? `Open ${source.path} at line ${start}`
+    : `Open ${source.path}, lines ${start} to ${end}`;
 }
 
 const findingTitles: Record<string, string> = {
@@ -31,7 +39,10 @@ export interface FindingText {
 }
 
 export function findingText(finding: CodeBlockFinding): FindingText {
-  const suggestions = finding.suggestions.length > 0 ? `Nearest existing ${finding.suggestions.length === 1 ? "name" : "names"}: ${finding.suggestions.join(", ")}` : undefined;
+  const suggestions =
+    finding.suggestions.length > 0
+      ? `Nearest existing ${finding.suggestions.length === 1 ? "name" : "names"}: ${finding.suggestions.join(", ")}`
+      : undefined;
   return {
     title: findingTitles[finding.kind] ?? finding.kind,
     name: finding.name,
@@ -45,7 +56,8 @@ export function answerStatus(entry: ChatEntry): string {
   const parts: string[] = [];
   if (entry.stopReason === "aborted") parts.push("stopped");
   if (entry.stopReason === "maxTokens") parts.push("cut at the token limit");
-  if (entry.tokensPerSecond !== undefined && entry.tokensPerSecond > 0) parts.push(`${entry.tokensPerSecond.toFixed(1)} tokens/s`);
+  if (entry.tokensPerSecond !== undefined && entry.tokensPerSecond > 0)
+    parts.push(`${entry.tokensPerSecond.toFixed(1)} tokens/s`);
   return parts.join(" · ");
 }
 
@@ -103,5 +115,7 @@ export function engineSummary(state: ChatViewState | undefined): string {
 
 /** Asking makes sense in these states; the others show what to fix first. */
 export function canAsk(state: ChatViewState | undefined): boolean {
-  return state === undefined || state.engine === "idle" || state.engine === "ready" || state.engine === "loading";
+  return (
+    state === undefined || state.engine === "idle" || state.engine === "ready" || state.engine === "loading"
+  );
 }

@@ -50,7 +50,10 @@ function codeBlockHtml(block: FencedCodeBlock): string {
 /** Prose as top-level markdown blocks: while an answer streams only the last ones change. */
 function renderProse(text: string): RenderedBlock[] {
   if (text.trim() === "") return [];
-  return topLevelBlocks(markdown.parse(text, {})).map((tokens) => ({ html: markdown.renderer.render(tokens, markdown.options, {}), codeBlockIndexes: [] }));
+  return topLevelBlocks(markdown.parse(text, {})).map((tokens) => ({
+    html: markdown.renderer.render(tokens, markdown.options, {}),
+    codeBlockIndexes: [],
+  }));
 }
 
 function createMarkdown(): MarkdownIt {
@@ -58,10 +61,13 @@ function createMarkdown(): MarkdownIt {
   const escape = md.utils.escapeHtml;
   // Code markdown-it sees that the engine does not (a fence in a > quote, indented code) is shown
   // as code, without buttons: the engine did not check it.
-  md.renderer.rules.fence = (tokens, index) => `<pre class="plain-code"><code>${escape(tokens[index]!.content)}</code></pre>\n`;
-  md.renderer.rules.code_block = (tokens, index) => `<pre class="plain-code"><code>${escape(tokens[index]!.content)}</code></pre>\n`;
+  md.renderer.rules.fence = (tokens, index) =>
+    `<pre class="plain-code"><code>${escape(tokens[index]!.content)}</code></pre>\n`;
+  md.renderer.rules.code_block = (tokens, index) =>
+    `<pre class="plain-code"><code>${escape(tokens[index]!.content)}</code></pre>\n`;
   // A link shows its text and, when different, its address, both as text.
-  md.renderer.rules.link_open = (tokens, index) => `<span class="md-link" title="${escape(tokens[index]!.attrGet("href") ?? "")}">`;
+  md.renderer.rules.link_open = (tokens, index) =>
+    `<span class="md-link" title="${escape(tokens[index]!.attrGet("href") ?? "")}">`;
   md.renderer.rules.link_close = (tokens, index) => {
     const opening = linkOpening(tokens, index);
     const href = opening?.attrGet("href") ?? "";
@@ -83,7 +89,11 @@ function topLevelBlocks(tokens: Token[]): Token[][] {
   while (start < tokens.length) {
     let end = start;
     if (tokens[start]!.nesting === 1) {
-      while (end + 1 < tokens.length && !(tokens[end + 1]!.level === tokens[start]!.level && tokens[end + 1]!.nesting === -1)) end++;
+      while (
+        end + 1 < tokens.length &&
+        !(tokens[end + 1]!.level === tokens[start]!.level && tokens[end + 1]!.nesting === -1)
+      )
+        end++;
       end++;
     }
     blocks.push(tokens.slice(start, end + 1));

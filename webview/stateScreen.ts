@@ -15,7 +15,11 @@ export class StateScreen {
   private detail: HTMLElement | undefined;
 
   constructor(private readonly onAction: (action: StateAction) => void) {
-    this.element = element("section", { className: "state-screen", testId: "state-screen", attributes: { "aria-live": "polite" } });
+    this.element = element("section", {
+      className: "state-screen",
+      testId: "state-screen",
+      attributes: { "aria-live": "polite" },
+    });
     this.element.hidden = true;
   }
 
@@ -54,17 +58,37 @@ export class StateScreen {
     const nodes: Node[] = [element("h2", { className: "state-title", text: title })];
     if (explanation) nodes.push(element("p", { className: "state-explanation", text: explanation }));
     if (state.engine === "downloading") {
-      this.progress = element("progress", { className: "state-progress", testId: "state-progress", attributes: { max: "1", "aria-label": "Download progress" } });
+      this.progress = element("progress", {
+        className: "state-progress",
+        testId: "state-progress",
+        attributes: { max: "1", "aria-label": "Download progress" },
+      });
       // Without a value the bar is indeterminate: the size is not known yet.
       if (state.progress !== undefined) this.progress.value = state.progress;
-      this.progressLabel = element("span", { className: "state-progress-text", testId: "state-progress-text" });
+      this.progressLabel = element("span", {
+        className: "state-progress-text",
+        testId: "state-progress-text",
+      });
       nodes.push(element("div", { className: "state-progress-row" }, this.progress, this.progressLabel));
     }
     if (state.engine === "loading") {
-      this.progressLabel = element("span", { className: "state-progress-text", testId: "state-progress-text" });
-      nodes.push(element("div", { className: "state-loading" }, progressRing(`Loading ${state.variant}`), this.progressLabel));
+      this.progressLabel = element("span", {
+        className: "state-progress-text",
+        testId: "state-progress-text",
+      });
+      nodes.push(
+        element(
+          "div",
+          { className: "state-loading" },
+          progressRing(`Loading ${state.variant}`),
+          this.progressLabel,
+        ),
+      );
     }
-    this.detail = element("p", { className: state.engine === "error" ? "state-detail state-detail-error" : "state-detail", testId: "state-detail" });
+    this.detail = element("p", {
+      className: state.engine === "error" ? "state-detail state-detail-error" : "state-detail",
+      testId: "state-detail",
+    });
     nodes.push(this.detail);
     if (state.actions.length > 0) {
       const buttons = state.actions.map((action, position) =>

@@ -1,4 +1,11 @@
-import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDropdown, vsCodeOption, vsCodeProgressRing, vsCodeTextArea } from "@vscode/webview-ui-toolkit";
+import {
+  provideVSCodeDesignSystem,
+  vsCodeButton,
+  vsCodeDropdown,
+  vsCodeOption,
+  vsCodeProgressRing,
+  vsCodeTextArea,
+} from "@vscode/webview-ui-toolkit";
 
 /**
  * The only module that knows the UI toolkit (@vscode/webview-ui-toolkit). The rest of the view asks
@@ -7,7 +14,13 @@ import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDropdown, vsCodeOption, 
  */
 
 export function registerToolkit(): void {
-  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextArea(), vsCodeDropdown(), vsCodeOption(), vsCodeProgressRing());
+  provideVSCodeDesignSystem().register(
+    vsCodeButton(),
+    vsCodeTextArea(),
+    vsCodeDropdown(),
+    vsCodeOption(),
+    vsCodeProgressRing(),
+  );
 }
 
 export interface ButtonOptions {
@@ -92,7 +105,13 @@ export interface Dropdown<T extends string> {
   value: T;
 }
 
-export function dropdown<T extends string>(options: { ariaLabel: string; testId: string; choices: Choice<T>[]; value: T; onChange: (value: T) => void }): Dropdown<T> {
+export function dropdown<T extends string>(options: {
+  ariaLabel: string;
+  testId: string;
+  choices: Choice<T>[];
+  value: T;
+  onChange: (value: T) => void;
+}): Dropdown<T> {
   const node = document.createElement("vscode-dropdown") as ValueElement;
   node.setAttribute("aria-label", options.ariaLabel);
   node.setAttribute("title", options.ariaLabel);

@@ -1,4 +1,10 @@
-import { parseEntry, parseExtensionMessage, parseWebviewMessage, type AttachMode, type ChatEntry } from "../extension/protocol/chatProtocol.js";
+import {
+  parseEntry,
+  parseExtensionMessage,
+  parseWebviewMessage,
+  type AttachMode,
+  type ChatEntry,
+} from "../extension/protocol/chatProtocol.js";
 import type { ConversationSnapshot, StreamingAnswer } from "./conversation.js";
 
 /**
@@ -25,16 +31,28 @@ export function restoreChatView(raw: unknown): PersistedChatView {
   if (typeof raw.draft === "string") restored.draft = raw.draft;
   if (attachModes.includes(raw.attach as AttachMode)) restored.attach = raw.attach as AttachMode;
   const conversation = isRecord(raw.conversation) ? raw.conversation : {};
-  const entries = Array.isArray(conversation.entries) ? conversation.entries.map(parseEntry).filter((entry): entry is ChatEntry => entry !== undefined) : [];
-  const streaming = Array.isArray(conversation.streaming) ? conversation.streaming.map(parseStreaming).filter((answer): answer is StreamingAnswer => answer !== undefined) : [];
+  const entries = Array.isArray(conversation.entries)
+    ? conversation.entries.map(parseEntry).filter((entry): entry is ChatEntry => entry !== undefined)
+    : [];
+  const streaming = Array.isArray(conversation.streaming)
+    ? conversation.streaming
+        .map(parseStreaming)
+        .filter((answer): answer is StreamingAnswer => answer !== undefined)
+    : [];
   const state = parseExtensionMessage({ type: "state", state: conversation.engine });
   restored.conversation = { entries, streaming, ...(state?.type === "state" ? { engine: state.state } : {}) };
   return restored;
 }
 
 function parseStreaming(raw: unknown): StreamingAnswer | undefined {
-  if (!isRecord(raw) || !isId(raw.requestId) || !isId(raw.questionId) || !isId(raw.answerId)) return undefined;
-  return { requestId: raw.requestId, questionId: raw.questionId, answerId: raw.answerId, resumed: raw.resumed === true };
+  if (!isRecord(raw) || !isId(raw.requestId) || !isId(raw.questionId) || !isId(raw.answerId))
+    return undefined;
+  return {
+    requestId: raw.requestId,
+    questionId: raw.questionId,
+    answerId: raw.answerId,
+    resumed: raw.resumed === true,
+  };
 }
 
 /** An id the extension accepts (the protocol keeps its id rule private; a stop message carries one). */

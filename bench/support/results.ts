@@ -8,7 +8,12 @@ const resultsDir = fileURLToPath(new URL("../../bench-results/", import.meta.url
 export async function writeBenchResults(name: string, results: Record<string, unknown>): Promise<string> {
   await mkdir(resultsDir, { recursive: true });
   const path = join(resultsDir, `${name}.json`);
-  const body = { ...results, measuredAt: new Date().toISOString(), node: process.version, cores: (await import("node:os")).availableParallelism() };
+  const body = {
+    ...results,
+    measuredAt: new Date().toISOString(),
+    node: process.version,
+    cores: (await import("node:os")).availableParallelism(),
+  };
   await writeFile(path, JSON.stringify(body, null, 2) + "\n");
   return path;
 }
@@ -27,8 +32,11 @@ export function printTable(rows: Record<string, string | number>[]): void {
   const columns = Object.keys(rows[0]!);
   const cell = (value: string | number | undefined): string =>
     typeof value === "number" ? (Number.isInteger(value) ? String(value) : value.toFixed(3)) : (value ?? "");
-  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => cell(row[column]).length)));
-  const line = (values: string[]): string => values.map((value, index) => value.padEnd(widths[index]!)).join("  ");
+  const widths = columns.map((column) =>
+    Math.max(column.length, ...rows.map((row) => cell(row[column]).length)),
+  );
+  const line = (values: string[]): string =>
+    values.map((value, index) => value.padEnd(widths[index]!)).join("  ");
   console.log(line(columns));
   console.log(line(widths.map((width) => "-".repeat(width))));
   for (const row of rows) console.log(line(columns.map((column) => cell(row[column]))));

@@ -13,12 +13,20 @@ export interface InferenceBackend {
    * Fills in the middle between `prefix` and `suffix`, grounded in `chunks`; calls `onChunk` with each
    * new piece of text as it is generated. Aborting `signal` rejects with an error named "AbortError".
    */
-  complete(request: FimRequest, signal?: AbortSignal, onChunk?: (text: string) => void): Promise<BackendCompletion>;
+  complete(
+    request: FimRequest,
+    signal?: AbortSignal,
+    onChunk?: (text: string) => void,
+  ): Promise<BackendCompletion>;
   /**
    * Continues a conversation (the backend applies the model's chat template); calls `onText` with each
    * new piece. Aborting `signal` resolves with the text so far and stopReason "aborted".
    */
-  chat(request: ChatRequest, signal?: AbortSignal, onText?: (text: string) => void): Promise<BackendChatAnswer>;
+  chat(
+    request: ChatRequest,
+    signal?: AbortSignal,
+    onText?: (text: string) => void,
+  ): Promise<BackendChatAnswer>;
   /** Totals over the recent requests (the status bar's speed and acceptance). */
   stats(): BackendStats;
   dispose(): Promise<void>;

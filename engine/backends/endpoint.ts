@@ -12,7 +12,8 @@ export function normalizeEndpoint(url: string): string | undefined {
     return undefined;
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return undefined;
-  if (parsed.username !== "" || parsed.password !== "" || parsed.search !== "" || parsed.hash !== "") return undefined;
+  if (parsed.username !== "" || parsed.password !== "" || parsed.search !== "" || parsed.hash !== "")
+    return undefined;
   return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, "")}`;
 }
 
@@ -24,8 +25,10 @@ export function endpointProblem(url: string): string | undefined {
   } catch {
     return "an http:// or https:// URL of the server, e.g. http://gpu-box:8080";
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return "an http:// or https:// URL of the server, e.g. http://gpu-box:8080";
-  if (parsed.username !== "" || parsed.password !== "") return 'a URL without a user name or password (store the API key with "Coop: Set Remote Server API Key")';
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    return "an http:// or https:// URL of the server, e.g. http://gpu-box:8080";
+  if (parsed.username !== "" || parsed.password !== "")
+    return 'a URL without a user name or password (store the API key with "Coop: Set Remote Server API Key")';
   if (parsed.search !== "" || parsed.hash !== "") return "a URL without a query or fragment";
   return undefined;
 }

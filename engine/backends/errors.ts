@@ -51,7 +51,11 @@ export function serverErrorMessage(body: string): string | undefined {
   try {
     const parsed = JSON.parse(body) as { error?: unknown; message?: unknown; detail?: unknown };
     if (typeof parsed.error === "string") return parsed.error;
-    if (parsed.error && typeof parsed.error === "object" && typeof (parsed.error as { message?: unknown }).message === "string") {
+    if (
+      parsed.error &&
+      typeof parsed.error === "object" &&
+      typeof (parsed.error as { message?: unknown }).message === "string"
+    ) {
       return (parsed.error as { message: string }).message;
     }
     if (typeof parsed.message === "string") return parsed.message;

@@ -46,10 +46,18 @@ export class RemoteHttpClient {
     try {
       url = new URL(options.baseUrl);
     } catch {
-      throw new RemoteEngineError("unreachable", "(invalid URL)", `The ${options.serverName} endpoint "${options.baseUrl}" is not a valid URL (expected e.g. http://host:8080)`);
+      throw new RemoteEngineError(
+        "unreachable",
+        "(invalid URL)",
+        `The ${options.serverName} endpoint "${options.baseUrl}" is not a valid URL (expected e.g. http://host:8080)`,
+      );
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new RemoteEngineError("unreachable", displayEndpoint(options.baseUrl), `The ${options.serverName} endpoint must be an http:// or https:// URL, not ${url.protocol}`);
+      throw new RemoteEngineError(
+        "unreachable",
+        displayEndpoint(options.baseUrl),
+        `The ${options.serverName} endpoint must be an http:// or https:// URL, not ${url.protocol}`,
+      );
     }
     this.base = options.baseUrl.replace(/\/+$/, "");
     this.endpoint = displayEndpoint(options.baseUrl);
@@ -69,7 +77,11 @@ export class RemoteHttpClient {
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new RemoteEngineError("bad-response", this.endpoint, `${this.options.serverName} at ${this.endpoint} answered ${path} with something that is not JSON: ${text.slice(0, 200)}`);
+      throw new RemoteEngineError(
+        "bad-response",
+        this.endpoint,
+        `${this.options.serverName} at ${this.endpoint} answered ${path} with something that is not JSON: ${text.slice(0, 200)}`,
+      );
     }
   }
 
@@ -78,7 +90,12 @@ export class RemoteHttpClient {
    * (the end marker) or the body ends. Never retried once the response began. A stream that stays
    * silent longer than the idle timeout, or breaks off, rejects with a clear error.
    */
-  async stream(path: string, body: unknown, signal: AbortSignal | undefined, onEvent: (event: SseEvent) => boolean | void): Promise<void> {
+  async stream(
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    onEvent: (event: SseEvent) => boolean | void,
+  ): Promise<void> {
     const idle = new AbortController();
     const bodySignal = signal ? AbortSignal.any([signal, idle.signal]) : idle.signal;
     let timer: NodeJS.Timeout | undefined;
@@ -88,7 +105,12 @@ export class RemoteHttpClient {
     };
     try {
       const response = await this.send("POST", path, body, { signal, retry: "unsent" }, bodySignal);
-      if (!response.body) throw new RemoteEngineError("bad-response", this.endpoint, `${this.options.serverName} at ${this.endpoint} answered ${path} without a body`);
+      if (!response.body)
+        throw new RemoteEngineError(
+          "bad-response",
+          this.endpoint,
+          `${this.options.serverName} at ${this.endpoint} answered ${path} without a body`,
+        );
       arm();
       await readSseEvents(response.body, (event) => {
         arm();
@@ -97,10 +119,20 @@ export class RemoteHttpClient {
     } catch (error) {
       if (signal?.aborted) throw new RemoteAbortedError();
       if (idle.signal.aborted) {
-        throw new RemoteEngineError("timeout", this.endpoint, `${this.options.serverName} at ${this.endpoint} stopped sending ${path} for ${this.settings.idleTimeoutMs / 1000} s; the generation was abandoned`);
+        throw new RemoteEngineError(
+          "timeout",
+          this.endpoint,
+          `${this.options.serverName} at ${this.endpoint} stopped sending ${path} for ${this.settings.idleTimeoutMs / 1000} s; the generation was abandoned`,
+        );
       }
       if (error instanceof RemoteEngineError || error instanceof RemoteAbortedError) throw error;
-      throw new RemoteEngineError("interrupted", this.endpoint, `The connection to ${this.options.serverName} at ${this.endpoint} broke off while streaming ${path} (${describeCause(error)}); the server may have stopped or restarted`, undefined, { cause: error });
+      throw new RemoteEngineError(
+        "interrupted",
+        this.endpoint,
+        `The connection to ${this.options.serverName} at ${this.endpoint} broke off while streaming ${path} (${describeCause(error)}); the server may have stopped or restarted`,
+        undefined,
+        { cause: error },
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -111,7 +143,13 @@ export class RemoteHttpClient {
    * RemoteEngineError, or RemoteAbortedError when `attempt.signal` aborted. `bodySignal` (default: the
    * attempt's signal) keeps governing the body after the headers arrived.
    */
-  async send(method: "GET" | "POST", path: string, body: unknown, attempt: Attempt, bodySignal?: AbortSignal): Promise<Response> {
+  async send(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    attempt: Attempt,
+    bodySignal?: AbortSignal,
+  ): Promise<Response> {
     for (let tries = 0; ; tries++) {
       const outcome = await this.once(method, path, body, attempt.signal, bodySignal ?? attempt.signal);
       if (outcome.response) return outcome.response;
@@ -147,14 +185,21 @@ export class RemoteHttpClient {
       clearTimeout(timer);
       if (signal?.aborted) throw new RemoteAbortedError();
       if (timeout.signal.aborted) {
-        return this.fail("timeout", `${this.options.serverName} at ${this.endpoint} did not answer ${path} within ${this.settings.requestTimeoutMs / 1000} s`, { idempotent: true, unsent: false });
+        return this.fail(
+          "timeout",
+          `${this.options.serverName} at ${this.endpoint} did not answer ${path} within ${this.settings.requestTimeoutMs / 1000} s`,
+          { idempotent: true, unsent: false },
+        );
       }
       const code = causeCode(error);
       const refused = code === "ECONNREFUSED";
       return this.fail(
         "unreachable",
         `Cannot reach ${this.options.serverName} at ${this.endpoint} (${code ?? describeCause(error)}): is the server running, and is the URL in models.json right?`,
-        { idempotent: refused || code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET", unsent: refused },
+        {
+          idempotent: refused || code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET",
+          unsent: refused,
+        },
         error,
       );
     }
@@ -168,17 +213,43 @@ export class RemoteHttpClient {
     const status = response.status;
     const detail = message ? `: ${message}` : "";
     if (status === 401 || status === 403) {
-      const why = this.options.apiKey ? "it did not accept the API key Coop sent" : "it needs an API key and none is set for this endpoint";
-      return this.fail("unauthorized", `${this.options.serverName} at ${this.endpoint} refused ${path} (HTTP ${status}${detail}): ${why}. Set it with the command "Coop: Set Remote Server API Key" (kept in VS Code's secret storage) and try again.`, { idempotent: false, unsent: false }, undefined, status);
+      const why = this.options.apiKey
+        ? "it did not accept the API key Coop sent"
+        : "it needs an API key and none is set for this endpoint";
+      return this.fail(
+        "unauthorized",
+        `${this.options.serverName} at ${this.endpoint} refused ${path} (HTTP ${status}${detail}): ${why}. Set it with the command "Coop: Set Remote Server API Key" (kept in VS Code's secret storage) and try again.`,
+        { idempotent: false, unsent: false },
+        undefined,
+        status,
+      );
     }
     if (status === 404 && message && /model|adapter|lora/i.test(message)) {
-      return this.fail("unknown-model", `${this.options.serverName} at ${this.endpoint} does not serve the requested model (HTTP 404${detail}). Check the model or adapter name in models.json against what the server lists.`, { idempotent: false, unsent: false }, undefined, status);
+      return this.fail(
+        "unknown-model",
+        `${this.options.serverName} at ${this.endpoint} does not serve the requested model (HTTP 404${detail}). Check the model or adapter name in models.json against what the server lists.`,
+        { idempotent: false, unsent: false },
+        undefined,
+        status,
+      );
     }
     if (status === 404) {
-      return this.fail("http", `${this.options.serverName} at ${this.endpoint} has no ${path} (HTTP 404${detail}): is this endpoint a ${this.options.serverName}?`, { idempotent: false, unsent: false }, undefined, status);
+      return this.fail(
+        "http",
+        `${this.options.serverName} at ${this.endpoint} has no ${path} (HTTP 404${detail}): is this endpoint a ${this.options.serverName}?`,
+        { idempotent: false, unsent: false },
+        undefined,
+        status,
+      );
     }
     const transient = status === 429 || status === 502 || status === 503 || status === 504;
-    return this.fail("http", `${this.options.serverName} at ${this.endpoint} failed ${path} (HTTP ${status}${detail})`, { idempotent: transient, unsent: status === 503 }, undefined, status);
+    return this.fail(
+      "http",
+      `${this.options.serverName} at ${this.endpoint} failed ${path} (HTTP ${status}${detail})`,
+      { idempotent: transient, unsent: status === 503 },
+      undefined,
+      status,
+    );
   }
 
   private async readBody(response: Response, path: string, signal?: AbortSignal): Promise<string> {
@@ -186,7 +257,13 @@ export class RemoteHttpClient {
       return await response.text();
     } catch (error) {
       if (signal?.aborted) throw new RemoteAbortedError();
-      throw new RemoteEngineError("interrupted", this.endpoint, `The connection to ${this.options.serverName} at ${this.endpoint} broke off while reading ${path} (${describeCause(error)})`, undefined, { cause: error });
+      throw new RemoteEngineError(
+        "interrupted",
+        this.endpoint,
+        `The connection to ${this.options.serverName} at ${this.endpoint} broke off while reading ${path} (${describeCause(error)})`,
+        undefined,
+        { cause: error },
+      );
     }
   }
 
@@ -197,7 +274,18 @@ export class RemoteHttpClient {
     cause?: unknown,
     status?: number,
   ): { failure: { error: Error; retriable: Record<RetryPolicy, boolean> } } {
-    return { failure: { error: new RemoteEngineError(failure, this.endpoint, message, status, cause === undefined ? undefined : { cause }), retriable } };
+    return {
+      failure: {
+        error: new RemoteEngineError(
+          failure,
+          this.endpoint,
+          message,
+          status,
+          cause === undefined ? undefined : { cause },
+        ),
+        retriable,
+      },
+    };
   }
 }
 
@@ -213,7 +301,8 @@ function causeCode(error: unknown): string | undefined {
 function describeCause(error: unknown): string {
   const code = causeCode(error);
   const cause = (error as { cause?: unknown })?.cause;
-  const message = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
+  const message =
+    cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
   return code ? `${code}: ${message}` : message;
 }
 

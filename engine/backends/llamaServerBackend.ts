@@ -69,7 +69,12 @@ export class LlamaServerBackend implements InferenceBackend {
    * `contextSize` is the context of one slot (-c divided among -np), when the server says.
    */
   async verify(signal?: AbortSignal): Promise<{ models: string[]; contextSize?: number }> {
-    const listed = await this.http.json<{ data?: { id: string; meta?: { n_ctx?: number } }[] }>("GET", "/v1/models", undefined, { signal, retry: "idempotent" });
+    const listed = await this.http.json<{ data?: { id: string; meta?: { n_ctx?: number } }[] }>(
+      "GET",
+      "/v1/models",
+      undefined,
+      { signal, retry: "idempotent" },
+    );
     const models = (listed.data ?? []).map((model) => model.id);
     const contextSize = listed.data?.[0]?.meta?.n_ctx;
     const expected = this.options.model;
@@ -90,17 +95,25 @@ export class LlamaServerBackend implements InferenceBackend {
   async speculates(signal?: AbortSignal): Promise<boolean | undefined> {
     let slots: { speculative?: boolean }[];
     try {
-      slots = await this.http.json<{ speculative?: boolean }[]>("GET", "/slots", undefined, { signal, retry: "idempotent" });
+      slots = await this.http.json<{ speculative?: boolean }[]>("GET", "/slots", undefined, {
+        signal,
+        retry: "idempotent",
+      });
     } catch (error) {
       if (error instanceof RemoteEngineError && error.failure === "http") return undefined;
       throw error;
     }
-    return Array.isArray(slots) && slots.length > 0 ? slots.some((slot) => slot.speculative === true) : undefined;
+    return Array.isArray(slots) && slots.length > 0
+      ? slots.some((slot) => slot.speculative === true)
+      : undefined;
   }
 
   /** The adapters the server loaded (`--lora`), with their global scales. */
   async listAdapters(signal?: AbortSignal): Promise<LlamaServerAdapter[]> {
-    return this.http.json<LlamaServerAdapter[]>("GET", "/lora-adapters", undefined, { signal, retry: "idempotent" });
+    return this.http.json<LlamaServerAdapter[]>("GET", "/lora-adapters", undefined, {
+      signal,
+      retry: "idempotent",
+    });
   }
 
   /** Checks that the server loaded every adapter named; rejects with an unknown-adapter error that lists what it loaded. */
@@ -114,7 +127,11 @@ export class LlamaServerBackend implements InferenceBackend {
     await this.http.json<unknown>("POST", "/lora-adapters", body, { signal, retry: "idempotent" });
   }
 
-  async complete(request: FimRequest, signal?: AbortSignal, onChunk?: (text: string) => void): Promise<BackendCompletion> {
+  async complete(
+    request: FimRequest,
+    signal?: AbortSignal,
+    onChunk?: (text: string) => void,
+  ): Promise<BackendCompletion> {
     const body: Record<string, unknown> = {
       input_prefix: request.prefix,
       input_suffix: request.suffix,
@@ -130,10 +147,20 @@ export class LlamaServerBackend implements InferenceBackend {
     signal?: AbortSignal,
     onChunk?: (text: string) => void,
   ): Promise<BackendCompletion> {
-    return this.generate("/completion", { prompt: request.prompt, ...this.generationFields(request) }, request.adapters, signal, onChunk);
+    return this.generate(
+      "/completion",
+      { prompt: request.prompt, ...this.generationFields(request) },
+      request.adapters,
+      signal,
+      onChunk,
+    );
   }
 
-  async chat(request: ChatRequest, signal?: AbortSignal, onText?: (text: string) => void): Promise<BackendChatAnswer> {
+  async chat(
+    request: ChatRequest,
+    signal?: AbortSignal,
+    onText?: (text: string) => void,
+  ): Promise<BackendChatAnswer> {
     const startedAt = Date.now();
     const body: Record<string, unknown> = {
       messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
@@ -157,14 +184,20 @@ export class LlamaServerBackend implements InferenceBackend {
     const clock = { startedAt, firstTextAt: partial.firstTextAt, endedAt: Date.now() };
     const stats = statsFromLlamaServerTimings(partial.timings, clock, partial.usage?.completion_tokens ?? 0);
     if (!aborted) this.rolling.record(stats);
-    return { text: partial.text, stopReason: aborted ? "aborted" : stopReasonOf(partial.finishReason, false), stats };
+    return {
+      text: partial.text,
+      stopReason: aborted ? "aborted" : stopReasonOf(partial.finishReason, false),
+      stats,
+    };
   }
 
   stats(): BackendStats {
     return {
       requests: this.rolling.requests,
       ...(this.rolling.acceptanceRate !== undefined ? { acceptanceRate: this.rolling.acceptanceRate } : {}),
-      ...(this.rolling.tokensPerSecond !== undefined ? { tokensPerSecond: this.rolling.tokensPerSecond } : {}),
+      ...(this.rolling.tokensPerSecond !== undefined
+        ? { tokensPerSecond: this.rolling.tokensPerSecond }
+        : {}),
     };
   }
 
@@ -172,7 +205,9 @@ export class LlamaServerBackend implements InferenceBackend {
     this.adapters = undefined;
   }
 
-  private generationFields(request: Pick<FimRequest, "maxTokens" | "stop" | "sampling">): Record<string, unknown> {
+  private generationFields(
+    request: Pick<FimRequest, "maxTokens" | "stop" | "sampling">,
+  ): Record<string, unknown> {
     return {
       n_predict: request.maxTokens,
       ...samplingFields(request.sampling),
@@ -202,11 +237,19 @@ export class LlamaServerBackend implements InferenceBackend {
       try {
         chunk = JSON.parse(event.data) as CompletionChunk;
       } catch {
-        throw new RemoteEngineError("bad-response", this.http.endpoint, `llama-server at ${this.http.endpoint} streamed something that is not JSON on ${path}: ${event.data.slice(0, 200)}`);
+        throw new RemoteEngineError(
+          "bad-response",
+          this.http.endpoint,
+          `llama-server at ${this.http.endpoint} streamed something that is not JSON on ${path}: ${event.data.slice(0, 200)}`,
+        );
       }
       if (event.event === "error" || chunk.error) {
-        const message = typeof chunk.error === "string" ? chunk.error : chunk.error?.message ?? event.data;
-        throw new RemoteEngineError("http", this.http.endpoint, `llama-server at ${this.http.endpoint} failed ${path} while generating: ${message}`);
+        const message = typeof chunk.error === "string" ? chunk.error : (chunk.error?.message ?? event.data);
+        throw new RemoteEngineError(
+          "http",
+          this.http.endpoint,
+          `llama-server at ${this.http.endpoint} failed ${path} while generating: ${message}`,
+        );
       }
       if (chunk.content) {
         firstTextAt ??= Date.now();
@@ -220,28 +263,44 @@ export class LlamaServerBackend implements InferenceBackend {
       return false;
     });
     if (!last) {
-      throw new RemoteEngineError("interrupted", this.http.endpoint, `llama-server at ${this.http.endpoint} ended the stream of ${path} before the generation finished; the server may have stopped`);
+      throw new RemoteEngineError(
+        "interrupted",
+        this.http.endpoint,
+        `llama-server at ${this.http.endpoint} ended the stream of ${path} before the generation finished; the server may have stopped`,
+      );
     }
     const final: CompletionChunk = last;
-    const stats = statsFromLlamaServerTimings(final.timings, { startedAt, firstTextAt, endedAt: Date.now() }, final.tokens_predicted ?? 0);
+    const stats = statsFromLlamaServerTimings(
+      final.timings,
+      { startedAt, firstTextAt, endedAt: Date.now() },
+      final.tokens_predicted ?? 0,
+    );
     this.rolling.record(stats);
     const applied = final.generation_settings?.lora;
     return {
       text,
       stopReason: stopReasonOf(final.stop_type, false),
       stats,
-      ...(applied ? { appliedAdapters: applied.map((adapter) => ({ id: adapter.id, scale: adapter.scale })) } : {}),
+      ...(applied
+        ? { appliedAdapters: applied.map((adapter) => ({ id: adapter.id, scale: adapter.scale })) }
+        : {}),
     };
   }
 
   /** The request's `lora` field: the requested (or default) adapters by id, every other loaded one at 0. */
-  private async loraFor(requested: readonly AdapterSelection[] | undefined, signal?: AbortSignal): Promise<{ id: number; scale: number }[] | undefined> {
+  private async loraFor(
+    requested: readonly AdapterSelection[] | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ id: number; scale: number }[] | undefined> {
     const selection = requested ?? this.options.defaultAdapters;
     if (selection === undefined) return undefined;
     return this.loraField(selection, signal);
   }
 
-  private async loraField(selection: readonly AdapterSelection[], signal?: AbortSignal): Promise<{ id: number; scale: number }[]> {
+  private async loraField(
+    selection: readonly AdapterSelection[],
+    signal?: AbortSignal,
+  ): Promise<{ id: number; scale: number }[]> {
     this.adapters ??= this.listAdapters(signal).catch((error: unknown) => {
       this.adapters = undefined;
       throw error;
@@ -271,7 +330,12 @@ export function adapterName(adapter: LlamaServerAdapter): string {
 }
 
 function adapterMatches(adapter: LlamaServerAdapter, name: string): boolean {
-  return name === adapter.path || name === adapterName(adapter) || name === `${adapterName(adapter)}.gguf` || name === String(adapter.id);
+  return (
+    name === adapter.path ||
+    name === adapterName(adapter) ||
+    name === `${adapterName(adapter)}.gguf` ||
+    name === String(adapter.id)
+  );
 }
 
 function sameModel(served: string, expected: string): boolean {
@@ -279,7 +343,12 @@ function sameModel(served: string, expected: string): boolean {
   return served === expected || base(served) === base(expected);
 }
 
-function samplingFields(sampling: { temperature: number; seed?: number } | undefined): Record<string, unknown> {
+function samplingFields(
+  sampling: { temperature: number; seed?: number } | undefined,
+): Record<string, unknown> {
   if (!sampling) return { temperature: 0, top_k: 1 };
-  return { temperature: sampling.temperature, ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}) };
+  return {
+    temperature: sampling.temperature,
+    ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),
+  };
 }

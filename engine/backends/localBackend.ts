@@ -55,13 +55,19 @@ export class LocalBackend implements InferenceBackend {
   ) {}
 
   /** Loads a variant's models into `runtime` and returns a backend that owns (and disposes) them. */
-  static async load(runtime: LlamaRuntime, files: LocalBackendFiles, options: { variant?: string; signal?: AbortSignal } = {}): Promise<LocalBackend> {
+  static async load(
+    runtime: LlamaRuntime,
+    files: LocalBackendFiles,
+    options: { variant?: string; signal?: AbortSignal } = {},
+  ): Promise<LocalBackend> {
     const models: LlamaModel[] = [];
     try {
       // Disposed in reverse order: the draft before the target.
       const target = (await runtime.loadModel(files.target, { signal: options.signal })).model;
       models.push(target);
-      const draft = files.draft ? (await runtime.loadModel(files.draft, { signal: options.signal })).model : undefined;
+      const draft = files.draft
+        ? (await runtime.loadModel(files.draft, { signal: options.signal })).model
+        : undefined;
       if (draft) models.push(draft);
       const completion = await CompletionEngine.create(
         runtime,
@@ -88,7 +94,11 @@ export class LocalBackend implements InferenceBackend {
   }
 
   /** Greedy unless `sampling` is given. Stop strings cut the text; the engine still runs to its own end. */
-  async complete(request: FimRequest, signal?: AbortSignal, onChunk?: (text: string) => void): Promise<BackendCompletion> {
+  async complete(
+    request: FimRequest,
+    signal?: AbortSignal,
+    onChunk?: (text: string) => void,
+  ): Promise<BackendCompletion> {
     this.assertLive();
     this.checkAdapters(request.adapters);
     const stops = new StopTextFilter(request.stop ?? [], onChunk);
@@ -112,19 +122,34 @@ export class LocalBackend implements InferenceBackend {
     );
     stops.finish();
     const stats = result.stats!;
-    const stopReason: StopReason = stops.stopped ? "stop" : stats.generatedTokens >= request.maxTokens ? "limit" : "eos";
+    const stopReason: StopReason = stops.stopped
+      ? "stop"
+      : stats.generatedTokens >= request.maxTokens
+        ? "limit"
+        : "eos";
     return { text: stops.text, stopReason, stats };
   }
 
   /** Greedy only. Aborting resolves with the text so far and stopReason "aborted". */
-  async chat(request: ChatRequest, signal?: AbortSignal, onText?: (text: string) => void): Promise<BackendChatAnswer> {
+  async chat(
+    request: ChatRequest,
+    signal?: AbortSignal,
+    onText?: (text: string) => void,
+  ): Promise<BackendChatAnswer> {
     this.assertLive();
     this.checkAdapters(request.adapters);
-    if (request.sampling) throw new UnsupportedRequestError("The local engine answers chat greedily: leave out sampling for chat requests");
+    if (request.sampling)
+      throw new UnsupportedRequestError(
+        "The local engine answers chat greedily: leave out sampling for chat requests",
+      );
     const template = await this.chatTemplate();
-    const system = request.messages.filter((message) => message.role === "system").map((message) => message.content).join("\n\n");
+    const system = request.messages
+      .filter((message) => message.role === "system")
+      .map((message) => message.content)
+      .join("\n\n");
     const turns = request.messages.filter((message): message is ChatTurn => message.role !== "system");
-    if (turns.at(-1)?.role !== "user") throw new UnsupportedRequestError("A conversation must end with a user message");
+    if (turns.at(-1)?.role !== "user")
+      throw new UnsupportedRequestError("A conversation must end with a user message");
     const prompt = template.render(system, turns);
     const contextSize = this.completion.contextSize;
     if (prompt.length + request.maxTokens > contextSize) {
@@ -132,16 +157,37 @@ export class LocalBackend implements InferenceBackend {
         `The conversation takes ${prompt.length} tokens and the answer may take ${request.maxTokens}: more than the ${contextSize} the local context holds. Shorten it or ask for fewer tokens.`,
       );
     }
-    const stops = { tokenRuns: template.stops.tokenRuns, texts: [...template.stops.texts, ...(request.stop ?? [])] };
+    const stops = {
+      tokenRuns: template.stops.tokenRuns,
+      texts: [...template.stops.texts, ...(request.stop ?? [])],
+    };
     let generated;
     try {
       generated = await this.completion.withSequence(chatSequenceOwner, signal, (sequence, sequenceSignal) =>
-        generateAnswer(sequence, prompt, { maxTokens: request.maxTokens, stops, signal: sequenceSignal, onText }),
+        generateAnswer(sequence, prompt, {
+          maxTokens: request.maxTokens,
+          stops,
+          signal: sequenceSignal,
+          onText,
+        }),
       );
     } catch (error) {
       // Aborted while another request held the sequence: nothing was generated.
       if (error instanceof CompletionAbortedError) {
-        return { text: "", stopReason: "aborted", stats: { promptTokens: 0, reusedPromptTokens: 0, generatedTokens: 0, drafted: 0, validated: 0, refuted: 0, timeToFirstTokenMs: 0, totalMs: 0 } };
+        return {
+          text: "",
+          stopReason: "aborted",
+          stats: {
+            promptTokens: 0,
+            reusedPromptTokens: 0,
+            generatedTokens: 0,
+            drafted: 0,
+            validated: 0,
+            refuted: 0,
+            timeToFirstTokenMs: 0,
+            totalMs: 0,
+          },
+        };
       }
       throw error;
     }
@@ -200,5 +246,7 @@ function sameSelection(a: readonly AdapterSelection[], b: readonly AdapterSelect
 
 function describeSelection(selection: readonly AdapterSelection[]): string {
   const active = selection.filter((adapter) => adapter.scale !== 0);
-  return active.length === 0 ? "none" : active.map((adapter) => `${adapter.name} at ${adapter.scale}`).join(", ");
+  return active.length === 0
+    ? "none"
+    : active.map((adapter) => `${adapter.name} at ${adapter.scale}`).join(", ");
 }

@@ -15,7 +15,12 @@ export interface OpenAiStreamResult {
 }
 
 interface OpenAiChunk {
-  choices?: { text?: string; delta?: { content?: string | null }; finish_reason?: string | null; stop_reason?: string | number | null }[];
+  choices?: {
+    text?: string;
+    delta?: { content?: string | null };
+    finish_reason?: string | null;
+    stop_reason?: string | number | null;
+  }[];
   usage?: OpenAiUsage | null;
   timings?: LlamaServerTimings;
   error?: { message?: string } | string;
@@ -46,11 +51,19 @@ export async function streamOpenAi(
     try {
       chunk = JSON.parse(event.data) as OpenAiChunk;
     } catch {
-      throw new RemoteEngineError("bad-response", http.endpoint, `${serverName} at ${http.endpoint} streamed something that is not JSON on ${path}: ${event.data.slice(0, 200)}`);
+      throw new RemoteEngineError(
+        "bad-response",
+        http.endpoint,
+        `${serverName} at ${http.endpoint} streamed something that is not JSON on ${path}: ${event.data.slice(0, 200)}`,
+      );
     }
     if (event.event === "error" || chunk.error) {
-      const message = typeof chunk.error === "string" ? chunk.error : chunk.error?.message ?? event.data;
-      throw new RemoteEngineError("http", http.endpoint, `${serverName} at ${http.endpoint} failed ${path} while generating: ${message}`);
+      const message = typeof chunk.error === "string" ? chunk.error : (chunk.error?.message ?? event.data);
+      throw new RemoteEngineError(
+        "http",
+        http.endpoint,
+        `${serverName} at ${http.endpoint} failed ${path} while generating: ${message}`,
+      );
     }
     const choice = chunk.choices?.[0];
     const piece = choice?.text ?? choice?.delta?.content ?? "";
@@ -68,7 +81,11 @@ export async function streamOpenAi(
     return false;
   });
   if (!done && result.finishReason === undefined) {
-    throw new RemoteEngineError("interrupted", http.endpoint, `${serverName} at ${http.endpoint} ended the stream of ${path} before the generation finished; the server may have stopped`);
+    throw new RemoteEngineError(
+      "interrupted",
+      http.endpoint,
+      `${serverName} at ${http.endpoint} ended the stream of ${path} before the generation finished; the server may have stopped`,
+    );
   }
   return result;
 }

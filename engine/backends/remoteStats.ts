@@ -28,7 +28,11 @@ export interface ClientClock {
 }
 
 /** Coop's stats from llama-server's timings: drafted/validated are the server's speculative decoding. */
-export function statsFromLlamaServerTimings(timings: LlamaServerTimings | undefined, clock: ClientClock, generatedFallback: number): CompletionStats {
+export function statsFromLlamaServerTimings(
+  timings: LlamaServerTimings | undefined,
+  clock: ClientClock,
+  generatedFallback: number,
+): CompletionStats {
   const cached = timings?.cache_n ?? 0;
   const drafted = timings?.draft_n ?? 0;
   const validated = Math.min(drafted, timings?.draft_n_accepted ?? 0);
@@ -42,14 +46,20 @@ export function statsFromLlamaServerTimings(timings: LlamaServerTimings | undefi
     validated,
     refuted: drafted - validated,
     ...(drafted > 0 ? { acceptanceRate: validated / drafted } : {}),
-    ...(rate !== undefined && Number.isFinite(rate) && generated > 0 ? { tokensPerSecond: rate } : clientRate(generated, clock)),
+    ...(rate !== undefined && Number.isFinite(rate) && generated > 0
+      ? { tokensPerSecond: rate }
+      : clientRate(generated, clock)),
     timeToFirstTokenMs: (clock.firstTextAt ?? clock.endedAt) - clock.startedAt,
     totalMs: clock.endedAt - clock.startedAt,
   };
 }
 
 /** Coop's stats from an OpenAI usage object: vLLM reports no speculation counts per request. */
-export function statsFromOpenAiUsage(usage: OpenAiUsage | undefined, clock: ClientClock, generatedFallback: number): CompletionStats {
+export function statsFromOpenAiUsage(
+  usage: OpenAiUsage | undefined,
+  clock: ClientClock,
+  generatedFallback: number,
+): CompletionStats {
   const cached = usage?.prompt_tokens_details?.cached_tokens ?? 0;
   const generated = usage?.completion_tokens ?? generatedFallback;
   return {

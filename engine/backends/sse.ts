@@ -65,7 +65,11 @@ export class SseParser {
     if (this.data.length === 0) return undefined;
     const data = this.data.join("\n");
     this.data = [];
-    return { ...(event !== undefined && event !== "" ? { event } : {}), data, ...(this.id !== undefined ? { id: this.id } : {}) };
+    return {
+      ...(event !== undefined && event !== "" ? { event } : {}),
+      data,
+      ...(this.id !== undefined ? { id: this.id } : {}),
+    };
   }
 }
 
@@ -73,7 +77,10 @@ export class SseParser {
  * Reads a response body as server-sent events, calling `onEvent` for each; resolves when the body ends.
  * `onEvent` returning true stops reading (the caller saw the end marker) and cancels the body.
  */
-export async function readSseEvents(body: ReadableStream<Uint8Array>, onEvent: (event: SseEvent) => boolean | void): Promise<void> {
+export async function readSseEvents(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (event: SseEvent) => boolean | void,
+): Promise<void> {
   const parser = new SseParser();
   const decoder = new TextDecoder("utf-8");
   const reader = body.getReader();

@@ -53,8 +53,16 @@ export class VllmBackend implements InferenceBackend {
   }
 
   /** Checks that the server serves the base model and every adapter named; lists what it serves and the model's context length. */
-  async verify(adapterNames: readonly string[] = [], signal?: AbortSignal): Promise<{ models: string[]; contextSize?: number }> {
-    const listed = await this.http.json<{ data?: { id: string; max_model_len?: number | null }[] }>("GET", "/v1/models", undefined, { signal, retry: "idempotent" });
+  async verify(
+    adapterNames: readonly string[] = [],
+    signal?: AbortSignal,
+  ): Promise<{ models: string[]; contextSize?: number }> {
+    const listed = await this.http.json<{ data?: { id: string; max_model_len?: number | null }[] }>(
+      "GET",
+      "/v1/models",
+      undefined,
+      { signal, retry: "idempotent" },
+    );
     const models = (listed.data ?? []).map((model) => model.id);
     const contextSize = listed.data?.find((model) => model.id === this.options.model)?.max_model_len;
     for (const wanted of [this.options.model, ...adapterNames]) {
@@ -69,7 +77,11 @@ export class VllmBackend implements InferenceBackend {
     return { models, ...(typeof contextSize === "number" && contextSize > 0 ? { contextSize } : {}) };
   }
 
-  async complete(request: FimRequest, signal?: AbortSignal, onChunk?: (text: string) => void): Promise<BackendCompletion> {
+  async complete(
+    request: FimRequest,
+    signal?: AbortSignal,
+    onChunk?: (text: string) => void,
+  ): Promise<BackendCompletion> {
     const startedAt = Date.now();
     const body: Record<string, unknown> = {
       model: this.modelFor(request.adapters),
@@ -80,12 +92,24 @@ export class VllmBackend implements InferenceBackend {
       stream_options: { include_usage: true },
     };
     const result = await streamOpenAi(this.http, serverName, "/v1/completions", body, signal, onChunk);
-    const stats = statsFromOpenAiUsage(result.usage, { startedAt, firstTextAt: result.firstTextAt, endedAt: Date.now() }, 0);
+    const stats = statsFromOpenAiUsage(
+      result.usage,
+      { startedAt, firstTextAt: result.firstTextAt, endedAt: Date.now() },
+      0,
+    );
     this.rolling.record(stats);
-    return { text: result.text, stopReason: stopReasonOf(result.finishReason, typeof result.stopMatched === "string"), stats };
+    return {
+      text: result.text,
+      stopReason: stopReasonOf(result.finishReason, typeof result.stopMatched === "string"),
+      stats,
+    };
   }
 
-  async chat(request: ChatRequest, signal?: AbortSignal, onText?: (text: string) => void): Promise<BackendChatAnswer> {
+  async chat(
+    request: ChatRequest,
+    signal?: AbortSignal,
+    onText?: (text: string) => void,
+  ): Promise<BackendChatAnswer> {
     const startedAt = Date.now();
     const body: Record<string, unknown> = {
       model: this.modelFor(request.adapters),
@@ -103,15 +127,27 @@ export class VllmBackend implements InferenceBackend {
       if (!(error instanceof RemoteAbortedError)) throw error;
       aborted = true;
     }
-    const stats = statsFromOpenAiUsage(partial.usage, { startedAt, firstTextAt: partial.firstTextAt, endedAt: Date.now() }, 0);
+    const stats = statsFromOpenAiUsage(
+      partial.usage,
+      { startedAt, firstTextAt: partial.firstTextAt, endedAt: Date.now() },
+      0,
+    );
     if (!aborted) this.rolling.record(stats);
-    return { text: partial.text, stopReason: aborted ? "aborted" : stopReasonOf(partial.finishReason, typeof partial.stopMatched === "string"), stats };
+    return {
+      text: partial.text,
+      stopReason: aborted
+        ? "aborted"
+        : stopReasonOf(partial.finishReason, typeof partial.stopMatched === "string"),
+      stats,
+    };
   }
 
   stats(): BackendStats {
     return {
       requests: this.rolling.requests,
-      ...(this.rolling.tokensPerSecond !== undefined ? { tokensPerSecond: this.rolling.tokensPerSecond } : {}),
+      ...(this.rolling.tokensPerSecond !== undefined
+        ? { tokensPerSecond: this.rolling.tokensPerSecond }
+        : {}),
     };
   }
 
@@ -144,7 +180,10 @@ export class VllmBackend implements InferenceBackend {
  * repository before the current one; without them they are prepended as plain text, as llama-server's
  * /infill does.
  */
-export function vllmFimPrompt(request: Pick<FimRequest, "prefix" | "suffix" | "chunks" | "path" | "projectName">, fim: FimTokenTexts): string {
+export function vllmFimPrompt(
+  request: Pick<FimRequest, "prefix" | "suffix" | "chunks" | "path" | "projectName">,
+  fim: FimTokenTexts,
+): string {
   const chunks: readonly ContextChunk[] = request.chunks ?? [];
   const infill = `${fim.prefix}${request.prefix}${fim.suffix}${request.suffix}${fim.middle}`;
   if (fim.repoName !== undefined && fim.fileSeparator !== undefined) {
@@ -154,7 +193,12 @@ export function vllmFimPrompt(request: Pick<FimRequest, "prefix" | "suffix" | "c
   return `${chunks.map((chunk) => `${chunk.path}\n${chunk.text}\n\n`).join("")}${infill}`;
 }
 
-function samplingFields(sampling: { temperature: number; seed?: number } | undefined): Record<string, unknown> {
+function samplingFields(
+  sampling: { temperature: number; seed?: number } | undefined,
+): Record<string, unknown> {
   if (!sampling) return { temperature: 0 };
-  return { temperature: sampling.temperature, ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}) };
+  return {
+    temperature: sampling.temperature,
+    ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),
+  };
 }

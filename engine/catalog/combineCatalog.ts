@@ -11,7 +11,12 @@ export class CatalogReferenceError extends Error {
 
 /** Combines layers in order (later ones add entries or replace those with the same id), then checks every reference. */
 export function combineCatalogLayers(layers: readonly CatalogLayer[]): Catalog {
-  const catalog: Catalog = { models: new Map(), adapters: new Map(), variants: new Map(), defaultVariant: "" };
+  const catalog: Catalog = {
+    models: new Map(),
+    adapters: new Map(),
+    variants: new Map(),
+    defaultVariant: "",
+  };
   const variants = new Map<string, LayerVariant>();
   let defaultOrigin: Origin | undefined;
   for (const layer of layers) {
@@ -23,19 +28,39 @@ export function combineCatalogLayers(layers: readonly CatalogLayer[]): Catalog {
       defaultOrigin = { file: layer.file, path: "$" };
     }
   }
-  for (const variant of variants.values()) catalog.variants.set(variant.id, variant.target !== undefined ? variant : withEnsembleTarget(variants, variant));
+  for (const variant of variants.values())
+    catalog.variants.set(
+      variant.id,
+      variant.target !== undefined ? variant : withEnsembleTarget(variants, variant),
+    );
   checkReferences(catalog);
   if (defaultOrigin !== undefined && !catalog.variants.has(catalog.defaultVariant)) {
-    throw new CatalogReferenceError(defaultOrigin, "defaultVariant", `no variant has the id '${catalog.defaultVariant}'`);
+    throw new CatalogReferenceError(
+      defaultOrigin,
+      "defaultVariant",
+      `no variant has the id '${catalog.defaultVariant}'`,
+    );
   }
   if (defaultOrigin === undefined) catalog.defaultVariant = catalog.variants.keys().next().value ?? "";
   return catalog;
 }
 
-function model(catalog: Catalog, variant: CatalogVariant, field: string, id: string, role?: CatalogModel["role"]): CatalogModel {
+function model(
+  catalog: Catalog,
+  variant: CatalogVariant,
+  field: string,
+  id: string,
+  role?: CatalogModel["role"],
+): CatalogModel {
   const found = catalog.models.get(id);
-  if (found === undefined) throw new CatalogReferenceError(variant.origin, field, `no model has the id '${id}'`);
-  if (role !== undefined && found.role !== role) throw new CatalogReferenceError(variant.origin, field, `model '${id}' has role '${found.role}', expected '${role}'`);
+  if (found === undefined)
+    throw new CatalogReferenceError(variant.origin, field, `no model has the id '${id}'`);
+  if (role !== undefined && found.role !== role)
+    throw new CatalogReferenceError(
+      variant.origin,
+      field,
+      `model '${id}' has role '${found.role}', expected '${role}'`,
+    );
   return found;
 }
 
@@ -43,15 +68,28 @@ function model(catalog: Catalog, variant: CatalogVariant, field: string, id: str
  * A token ensemble with the target of its member 0 (and its embedding model unless it names one),
  * once both members are found to be local variants that are not ensembles themselves.
  */
-function withEnsembleTarget(variants: ReadonlyMap<string, LayerVariant>, variant: LayerVariant & { tokenEnsemble: VariantTokenEnsemble }): CatalogVariant {
+function withEnsembleTarget(
+  variants: ReadonlyMap<string, LayerVariant>,
+  variant: LayerVariant & { tokenEnsemble: VariantTokenEnsemble },
+): CatalogVariant {
   const members = variant.tokenEnsemble.members.map(({ variant: id }, i) => {
     const field = `tokenEnsemble.members[${i}].variant`;
     const member = variants.get(id);
-    if (member === undefined) throw new CatalogReferenceError(variant.origin, field, `no variant has the id '${id}'`);
+    if (member === undefined)
+      throw new CatalogReferenceError(variant.origin, field, `no variant has the id '${id}'`);
     // Only a token ensemble has no target of its own.
-    if (member.target === undefined) throw new CatalogReferenceError(variant.origin, field, `variant '${id}' is a token ensemble itself; the members must be plain, adapter or merged variants`);
+    if (member.target === undefined)
+      throw new CatalogReferenceError(
+        variant.origin,
+        field,
+        `variant '${id}' is a token ensemble itself; the members must be plain, adapter or merged variants`,
+      );
     if (member.remote !== undefined) {
-      throw new CatalogReferenceError(variant.origin, field, `variant '${id}' runs on ${member.remote.kind} at ${member.remote.url}; both members of a token ensemble must run on this machine`);
+      throw new CatalogReferenceError(
+        variant.origin,
+        field,
+        `variant '${id}' runs on ${member.remote.kind} at ${member.remote.url}; both members of a token ensemble must run on this machine`,
+      );
     }
     return member;
   });
@@ -61,12 +99,14 @@ function withEnsembleTarget(variants: ReadonlyMap<string, LayerVariant>, variant
 
 function checkReferences(catalog: Catalog): void {
   for (const adapter of catalog.adapters.values()) {
-    if (!catalog.models.has(adapter.base)) throw new CatalogReferenceError(adapter.origin, "base", `no model has the id '${adapter.base}'`);
+    if (!catalog.models.has(adapter.base))
+      throw new CatalogReferenceError(adapter.origin, "base", `no model has the id '${adapter.base}'`);
   }
   const variants = [...catalog.variants.values()];
   // Ensembles last: a problem in a member is then reported at the member, where it is.
   for (const variant of variants) if (variant.tokenEnsemble === undefined) checkVariant(catalog, variant);
-  for (const variant of variants) if (variant.tokenEnsemble !== undefined) checkTokenEnsemble(catalog, variant);
+  for (const variant of variants)
+    if (variant.tokenEnsemble !== undefined) checkTokenEnsemble(catalog, variant);
 }
 
 function checkVariant(catalog: Catalog, variant: CatalogVariant): void {
@@ -74,26 +114,42 @@ function checkVariant(catalog: Catalog, variant: CatalogVariant): void {
   if (variant.draft !== undefined) {
     const draft = model(catalog, variant, "draft", variant.draft, "draft");
     if (draft.family !== target.family) {
-      throw new CatalogReferenceError(variant.origin, "draft", `draft '${draft.id}' is of family '${draft.family}' but the target is '${target.family}'; they must share a tokenizer`);
+      throw new CatalogReferenceError(
+        variant.origin,
+        "draft",
+        `draft '${draft.id}' is of family '${draft.family}' but the target is '${target.family}'; they must share a tokenizer`,
+      );
     }
   }
   if (variant.embedding !== undefined) model(catalog, variant, "embedding", variant.embedding, "embedding");
   variant.adapters.forEach(({ id }, i) => {
     const adapter = catalog.adapters.get(id);
-    if (adapter === undefined) throw new CatalogReferenceError(variant.origin, `adapters[${i}].id`, `no adapter has the id '${id}'`);
+    if (adapter === undefined)
+      throw new CatalogReferenceError(variant.origin, `adapters[${i}].id`, `no adapter has the id '${id}'`);
     if (adapter.base !== variant.target) {
-      throw new CatalogReferenceError(variant.origin, `adapters[${i}].id`, `adapter '${id}' adapts '${adapter.base}', not the variant's target '${variant.target}'`);
+      throw new CatalogReferenceError(
+        variant.origin,
+        `adapters[${i}].id`,
+        `adapter '${id}' adapts '${adapter.base}', not the variant's target '${variant.target}'`,
+      );
     }
   });
   if (variant.merge !== undefined) checkMergeInputs(catalog, variant);
   if (variant.remote?.kind === "vllm" && target.fim === undefined) {
-    throw new CatalogReferenceError(variant.origin, "target", `model '${target.id}' has no fim tokens, and vLLM has no infill endpoint: Coop writes the FIM prompt itself with the target's fim tokens`);
+    throw new CatalogReferenceError(
+      variant.origin,
+      "target",
+      `model '${target.id}' has no fim tokens, and vLLM has no infill endpoint: Coop writes the FIM prompt itself with the target's fim tokens`,
+    );
   }
 }
 
 /** The members' targets (checked with the members) share a family, so a tokenizer; the embedding model is one. */
 function checkTokenEnsemble(catalog: Catalog, variant: CatalogVariant): void {
-  const [first, second] = variant.tokenEnsemble!.members.map(({ variant: id }) => ({ id, target: catalog.models.get(catalog.variants.get(id)!.target)! }));
+  const [first, second] = variant.tokenEnsemble!.members.map(({ variant: id }) => ({
+    id,
+    target: catalog.models.get(catalog.variants.get(id)!.target)!,
+  }));
   if (first!.target.family !== second!.target.family) {
     throw new CatalogReferenceError(
       variant.origin,
@@ -114,15 +170,29 @@ function checkMergeInputs(catalog: Catalog, variant: CatalogVariant): void {
     const input = catalog.models.get(id);
     if (adapter !== undefined) {
       kinds.add("adapter");
-      if (adapter.base !== merge.base) throw new CatalogReferenceError(variant.origin, field, `adapter '${id}' adapts '${adapter.base}', not the merge base '${merge.base}'`);
+      if (adapter.base !== merge.base)
+        throw new CatalogReferenceError(
+          variant.origin,
+          field,
+          `adapter '${id}' adapts '${adapter.base}', not the merge base '${merge.base}'`,
+        );
     } else if (input !== undefined) {
       kinds.add("model");
       if (input.family !== base.family) {
-        throw new CatalogReferenceError(variant.origin, field, `model '${id}' is of family '${input.family}' but the merge base is '${base.family}'`);
+        throw new CatalogReferenceError(
+          variant.origin,
+          field,
+          `model '${id}' is of family '${input.family}' but the merge base is '${base.family}'`,
+        );
       }
     } else {
       throw new CatalogReferenceError(variant.origin, field, `no model or adapter has the id '${id}'`);
     }
   });
-  if (kinds.size > 1) throw new CatalogReferenceError(variant.origin, "merge.inputs", "inputs must be all models or all adapters, not a mix");
+  if (kinds.size > 1)
+    throw new CatalogReferenceError(
+      variant.origin,
+      "merge.inputs",
+      "inputs must be all models or all adapters, not a mix",
+    );
 }

@@ -25,15 +25,25 @@ export class JsonReader {
   constructor(readonly source: string) {}
 
   fail(path: string, expected: string, actual?: unknown): never {
-    throw new JsonShapeError(this.source, path, `expected ${expected}${arguments.length > 2 ? `, got ${describe(actual)}` : ""}`);
+    throw new JsonShapeError(
+      this.source,
+      path,
+      `expected ${expected}${arguments.length > 2 ? `, got ${describe(actual)}` : ""}`,
+    );
   }
 
   object(value: unknown, path: string, allowedKeys?: readonly string[]): Record<string, unknown> {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) this.fail(path, "an object", value);
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      this.fail(path, "an object", value);
     const record = value as Record<string, unknown>;
     if (allowedKeys !== undefined) {
       for (const key of Object.keys(record)) {
-        if (!allowedKeys.includes(key)) throw new JsonShapeError(this.source, `${path}.${key}`, `unknown key; the keys allowed here are ${allowedKeys.join(", ")}`);
+        if (!allowedKeys.includes(key))
+          throw new JsonShapeError(
+            this.source,
+            `${path}.${key}`,
+            `unknown key; the keys allowed here are ${allowedKeys.join(", ")}`,
+          );
       }
     }
     return record;
@@ -45,12 +55,17 @@ export class JsonReader {
   }
 
   string(value: unknown, path: string, pattern?: { regex: RegExp; description: string }): string {
-    if (typeof value !== "string" || value.length === 0) this.fail(path, pattern?.description ?? "a non-empty string", value);
+    if (typeof value !== "string" || value.length === 0)
+      this.fail(path, pattern?.description ?? "a non-empty string", value);
     if (pattern !== undefined && !pattern.regex.test(value)) this.fail(path, pattern.description, value);
     return value;
   }
 
-  number(value: unknown, path: string, range: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {}): number {
+  number(
+    value: unknown,
+    path: string,
+    range: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {},
+  ): number {
     const { min, max, integer = false, exclusiveMin = false } = range;
     const bounds = [
       min === undefined ? "" : `${exclusiveMin ? ">" : ">="} ${min}`,
@@ -70,7 +85,8 @@ export class JsonReader {
   }
 
   oneOf<T extends string>(value: unknown, path: string, options: readonly T[]): T {
-    if (typeof value !== "string" || !options.includes(value as T)) this.fail(path, `one of ${options.map((o) => `"${o}"`).join(", ")}`, value);
+    if (typeof value !== "string" || !options.includes(value as T))
+      this.fail(path, `one of ${options.map((o) => `"${o}"`).join(", ")}`, value);
     return value as T;
   }
 

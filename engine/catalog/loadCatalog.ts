@@ -17,7 +17,8 @@ export function shippedCatalogPath(): string {
     const candidate = join(dir, "models.json");
     if (existsSync(candidate)) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no models.json found above ${dirname(fileURLToPath(import.meta.url))}`);
+    if (parent === dir)
+      throw new Error(`no models.json found above ${dirname(fileURLToPath(import.meta.url))}`);
     dir = parent;
   }
 }
@@ -27,13 +28,19 @@ export async function readCatalogLayer(file: string): Promise<CatalogLayer> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new Error(`cannot read the model catalog ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `cannot read the model catalog ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new JsonShapeError(file, "$", `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new JsonShapeError(
+      file,
+      "$",
+      `not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return parseCatalogLayer(json, file);
 }

@@ -26,13 +26,20 @@ function entryOf(catalog: Catalog, id: string): CatalogModel | CatalogAdapter {
 }
 
 /** Where a merged variant's file is (or would be) cached, keyed by the recipe and its inputs. */
-export async function mergedVariantPath(catalog: Catalog, variant: CatalogVariant, resolver: ModelResolver): Promise<{ path: string; base: string; inputs: string[] }> {
+export async function mergedVariantPath(
+  catalog: Catalog,
+  variant: CatalogVariant,
+  resolver: ModelResolver,
+): Promise<{ path: string; base: string; inputs: string[] }> {
   const merge = variant.merge;
   if (merge === undefined) throw new Error(`variant '${variant.id}' is not a merged variant`);
   const base = await resolver.path(entryOf(catalog, merge.base));
   const inputs = await Promise.all(merge.inputs.map(({ id }) => resolver.path(entryOf(catalog, id))));
-  const hash = createHash("sha256").update(JSON.stringify({ merge, base: await identity(entryOf(catalog, merge.base), base) }));
-  for (const [i, { id }] of merge.inputs.entries()) hash.update("\n").update(await identity(entryOf(catalog, id), inputs[i]!));
+  const hash = createHash("sha256").update(
+    JSON.stringify({ merge, base: await identity(entryOf(catalog, merge.base), base) }),
+  );
+  for (const [i, { id }] of merge.inputs.entries())
+    hash.update("\n").update(await identity(entryOf(catalog, id), inputs[i]!));
   const key = hash.digest("hex").slice(0, 16);
   return { path: join(resolver.cacheDir, "models", "merged", `${variant.id}-${key}.gguf`), base, inputs };
 }
@@ -54,7 +61,11 @@ export async function ensureMergedVariant(
   const built = await mergeModels({
     method: merge.method,
     base,
-    inputs: merge.inputs.map((input, i) => ({ path: inputs[i]!, weight: input.weight, density: input.density })),
+    inputs: merge.inputs.map((input, i) => ({
+      path: inputs[i]!,
+      weight: input.weight,
+      density: input.density,
+    })),
     params: merge.params,
     seed: merge.seed,
     output: { kind: "model", path, type: merge.outputType },

@@ -2,7 +2,15 @@ import { existsSync, readdirSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { TinyModelSet } from "../tinymodel/index.js";
 
-export const TINY_MODEL_NAMES = ["draft", "target", "embedding", "target-ft-python", "target-ft-cpp", "lora-python", "lora-cpp"] as const;
+export const TINY_MODEL_NAMES = [
+  "draft",
+  "target",
+  "embedding",
+  "target-ft-python",
+  "target-ft-cpp",
+  "lora-python",
+  "lora-cpp",
+] as const;
 export type TinyModelName = (typeof TINY_MODEL_NAMES)[number];
 
 export type ModelLocation =
@@ -23,14 +31,18 @@ export function locateModel(uri: string, catalogFile: string, modelsDir: string)
   if (uri.startsWith("builtin:")) {
     const name = uri.slice("builtin:".length).replace(/^tiny\//, "");
     if (!uri.startsWith("builtin:tiny/") || !(TINY_MODEL_NAMES as readonly string[]).includes(name)) {
-      throw new ModelUriError(uri, `unknown builtin model; expected builtin:tiny/<name> with name one of ${TINY_MODEL_NAMES.join(", ")}`);
+      throw new ModelUriError(
+        uri,
+        `unknown builtin model; expected builtin:tiny/<name> with name one of ${TINY_MODEL_NAMES.join(", ")}`,
+      );
     }
     return { kind: "builtin", name: name as TinyModelName };
   }
   if (uri.startsWith("hf:")) {
     const [owner, repo, ...rest] = uri.slice(3).split("/");
     const file = rest.join("/");
-    if (!owner || !repo || !file.endsWith(".gguf") || rest.includes("..")) throw new ModelUriError(uri, "expected hf:<owner>/<repo>/<file>.gguf");
+    if (!owner || !repo || !file.endsWith(".gguf") || rest.includes(".."))
+      throw new ModelUriError(uri, "expected hf:<owner>/<repo>/<file>.gguf");
     return { kind: "hf", owner, repo, file, path: join(modelsDir, "hf", owner, repo, ...rest) };
   }
   return { kind: "file", path: isAbsolute(uri) ? uri : resolve(catalogFile, "..", uri) };
@@ -48,12 +60,18 @@ export function tinyModelPath(set: TinyModelSet, name: TinyModelName): string {
     "lora-cpp": set.adapters.cpp,
   };
   const path = paths[name];
-  if (path === undefined) throw new ModelUriError(`builtin:tiny/${name}`, `the tiny model set in ${set.dir} has no ${name}`);
+  if (path === undefined)
+    throw new ModelUriError(`builtin:tiny/${name}`, `the tiny model set in ${set.dir} has no ${name}`);
   return path;
 }
 
 /** Whether some tiny model set was built in `cacheDir` (without building or keying one: cheap, for listings). */
 export function tinyModelSetPresent(cacheDir: string): boolean {
   if (!existsSync(cacheDir)) return false;
-  return readdirSync(cacheDir).some((entry) => entry.startsWith("tiny-models-") && !entry.includes(".tmp-") && existsSync(join(cacheDir, entry, "manifest.json")));
+  return readdirSync(cacheDir).some(
+    (entry) =>
+      entry.startsWith("tiny-models-") &&
+      !entry.includes(".tmp-") &&
+      existsSync(join(cacheDir, entry, "manifest.json")),
+  );
 }

@@ -35,7 +35,9 @@ export class ModelResolver {
   constructor(options: ModelResolverOptions = {}) {
     this.cacheDir = options.cacheDir ?? defaultCacheDir();
     this.modelsDir = options.modelsDir ?? join(this.cacheDir, "models");
-    this.tinyModels = options.tinyModels ?? (() => ensureTinyModelSet({ cacheDir: this.cacheDir, nodeLlamaCppDir: nodeLlamaCppPackageDir() }));
+    this.tinyModels =
+      options.tinyModels ??
+      (() => ensureTinyModelSet({ cacheDir: this.cacheDir, nodeLlamaCppDir: nodeLlamaCppPackageDir() }));
   }
 
   locate(entry: CatalogModel | CatalogAdapter): ModelLocation {

@@ -1,7 +1,16 @@
 import { MERGE_OUTPUT_TYPES } from "../merge/mergeJob.js";
 import { MERGE_METHODS, type MergeParams } from "../merge/methods/index.js";
 import { endpointProblem, normalizeEndpoint } from "../backends/endpoint.js";
-import type { CatalogAdapter, CatalogModel, CatalogVariant, FimTokens, TokenEnsembleMember, VariantMerge, VariantRemote, VariantTokenEnsemble } from "./catalogTypes.js";
+import type {
+  CatalogAdapter,
+  CatalogModel,
+  CatalogVariant,
+  FimTokens,
+  TokenEnsembleMember,
+  VariantMerge,
+  VariantRemote,
+  VariantTokenEnsemble,
+} from "./catalogTypes.js";
 import { MODEL_ROLES, REMOTE_SERVER_KINDS } from "./catalogTypes.js";
 import { JsonReader } from "./jsonShape.js";
 
@@ -9,7 +18,12 @@ import { JsonReader } from "./jsonShape.js";
  * A variant as its file gives it: a token ensemble names no target (it is its member 0's, which may be
  * defined in another layer), so it is known only once the layers are combined.
  */
-export type LayerVariant = CatalogVariant | (Omit<CatalogVariant, "target" | "tokenEnsemble"> & { target?: undefined; tokenEnsemble: VariantTokenEnsemble });
+export type LayerVariant =
+  | CatalogVariant
+  | (Omit<CatalogVariant, "target" | "tokenEnsemble"> & {
+      target?: undefined;
+      tokenEnsemble: VariantTokenEnsemble;
+    });
 
 /** One catalog file's entries, before it is combined with others and its references are checked. */
 export interface CatalogLayer {
@@ -22,21 +36,36 @@ export interface CatalogLayer {
 
 export const CATALOG_VERSION = 1;
 
-const ID = { regex: /^[a-z0-9][a-z0-9._-]*$/, description: "an id of lowercase letters, digits, '.', '_' or '-'" };
+const ID = {
+  regex: /^[a-z0-9][a-z0-9._-]*$/,
+  description: "an id of lowercase letters, digits, '.', '_' or '-'",
+};
 const SHA256 = { regex: /^[0-9a-f]{64}$/, description: "a sha256 digest as 64 lowercase hex digits" };
 const URI = {
-  regex: /^(hf:[^/\s]+\/[^/\s]+\/\S+\.gguf|builtin:tiny\/[a-z-]+|[^:\s][^\s]*\.gguf|[A-Za-z]:[\\/]\S*\.gguf)$/,
-  description: "a model location: 'hf:<owner>/<repo>/<file>.gguf', 'builtin:tiny/<name>' or a path to a .gguf file",
+  regex:
+    /^(hf:[^/\s]+\/[^/\s]+\/\S+\.gguf|builtin:tiny\/[a-z-]+|[^:\s][^\s]*\.gguf|[A-Za-z]:[\\/]\S*\.gguf)$/,
+  description:
+    "a model location: 'hf:<owner>/<repo>/<file>.gguf', 'builtin:tiny/<name>' or a path to a .gguf file",
 };
 
 /** Checks a parsed models.json against the catalog schema; every error names `file` and the JSON path. */
 export function parseCatalogLayer(json: unknown, file: string): CatalogLayer {
   const r = new JsonReader(file);
-  const root = r.object(json, "$", ["$schema", "version", "defaultVariant", "models", "adapters", "variants"]);
+  const root = r.object(json, "$", [
+    "$schema",
+    "version",
+    "defaultVariant",
+    "models",
+    "adapters",
+    "variants",
+  ]);
   const version = r.number(root.version, "$.version", { integer: true });
-  if (version !== CATALOG_VERSION) r.fail("$.version", `${CATALOG_VERSION} (the catalog format this Coop reads)`, version);
+  if (version !== CATALOG_VERSION)
+    r.fail("$.version", `${CATALOG_VERSION} (the catalog format this Coop reads)`, version);
   const list = <T>(key: string, read: (value: unknown, path: string) => T): T[] =>
-    root[key] === undefined ? [] : r.array(root[key], `$.${key}`).map((item, i) => read(item, `$.${key}[${i}]`));
+    root[key] === undefined
+      ? []
+      : r.array(root[key], `$.${key}`).map((item, i) => read(item, `$.${key}[${i}]`));
   const layer: CatalogLayer = {
     file,
     models: list("models", (value, path) => parseModel(r, value, path)),
@@ -55,7 +84,17 @@ export function parseCatalogLayer(json: unknown, file: string): CatalogLayer {
 }
 
 function parseModel(r: JsonReader, value: unknown, path: string): CatalogModel {
-  const o = r.object(value, path, ["id", "uri", "role", "family", "sha256", "size", "contextLength", "fim", "description"]);
+  const o = r.object(value, path, [
+    "id",
+    "uri",
+    "role",
+    "family",
+    "sha256",
+    "size",
+    "contextLength",
+    "fim",
+    "description",
+  ]);
   return {
     id: r.string(o.id, `${path}.id`, ID),
     uri: r.string(o.uri, `${path}.uri`, URI),
@@ -63,7 +102,9 @@ function parseModel(r: JsonReader, value: unknown, path: string): CatalogModel {
     family: r.string(o.family, `${path}.family`),
     sha256: r.optional(o.sha256, (v) => r.string(v, `${path}.sha256`, SHA256)),
     size: r.optional(o.size, (v) => r.number(v, `${path}.size`, { integer: true, min: 1 })),
-    contextLength: r.optional(o.contextLength, (v) => r.number(v, `${path}.contextLength`, { integer: true, min: 1 })),
+    contextLength: r.optional(o.contextLength, (v) =>
+      r.number(v, `${path}.contextLength`, { integer: true, min: 1 }),
+    ),
     fim: r.optional(o.fim, (v) => parseFim(r, v, `${path}.fim`)),
     description: r.optional(o.description, (v) => r.string(v, `${path}.description`)),
     origin: { file: r.source, path },
@@ -75,7 +116,10 @@ function parseFim(r: JsonReader, value: unknown, path: string): FimTokens {
   const repoName = r.optional(o.repoName, (v) => r.string(v, `${path}.repoName`));
   const fileSeparator = r.optional(o.fileSeparator, (v) => r.string(v, `${path}.fileSeparator`));
   if ((repoName === undefined) !== (fileSeparator === undefined)) {
-    r.fail(`${path}.${repoName === undefined ? "repoName" : "fileSeparator"}`, "both repoName and fileSeparator, or neither (the repository-level layout needs the two)");
+    r.fail(
+      `${path}.${repoName === undefined ? "repoName" : "fileSeparator"}`,
+      "both repoName and fileSeparator, or neither (the repository-level layout needs the two)",
+    );
   }
   return {
     prefix: r.string(o.prefix, `${path}.prefix`),
@@ -108,9 +152,21 @@ const notOnTokenEnsemble = {
 } as const;
 
 function parseVariant(r: JsonReader, value: unknown, path: string): LayerVariant {
-  const o = r.object(value, path, ["id", "label", "description", "target", "draft", "embedding", "adapters", "merge", "remote", "tokenEnsemble"]);
+  const o = r.object(value, path, [
+    "id",
+    "label",
+    "description",
+    "target",
+    "draft",
+    "embedding",
+    "adapters",
+    "merge",
+    "remote",
+    "tokenEnsemble",
+  ]);
   if (o.tokenEnsemble !== undefined) {
-    for (const [key, expected] of Object.entries(notOnTokenEnsemble)) if (o[key] !== undefined) r.fail(`${path}.${key}`, expected);
+    for (const [key, expected] of Object.entries(notOnTokenEnsemble))
+      if (o[key] !== undefined) r.fail(`${path}.${key}`, expected);
     return {
       id: r.string(o.id, `${path}.id`, ID),
       label: r.string(o.label, `${path}.label`),
@@ -122,14 +178,28 @@ function parseVariant(r: JsonReader, value: unknown, path: string): LayerVariant
     };
   }
   const merge = r.optional(o.merge, (v) => parseMerge(r, v, `${path}.merge`));
-  if (merge !== undefined && o.adapters !== undefined) r.fail(`${path}.adapters`, "no run-time adapters on a merged variant (merge them in instead)");
+  if (merge !== undefined && o.adapters !== undefined)
+    r.fail(`${path}.adapters`, "no run-time adapters on a merged variant (merge them in instead)");
   const remote = r.optional(o.remote, (v) => parseRemote(r, v, `${path}.remote`));
   if (remote !== undefined) {
-    if (merge !== undefined) r.fail(`${path}.merge`, "no merge on a variant that runs on a server (serve the merged file there and name its model as the target)");
-    if (o.adapters !== undefined) r.fail(`${path}.adapters`, "no local adapters on a variant that runs on a server (name the server's adapters in remote.adapters)");
-    if (o.draft !== undefined) r.fail(`${path}.draft`, "no draft on a variant that runs on a server (the server speculates with its own draft, e.g. llama-server -md)");
+    if (merge !== undefined)
+      r.fail(
+        `${path}.merge`,
+        "no merge on a variant that runs on a server (serve the merged file there and name its model as the target)",
+      );
+    if (o.adapters !== undefined)
+      r.fail(
+        `${path}.adapters`,
+        "no local adapters on a variant that runs on a server (name the server's adapters in remote.adapters)",
+      );
+    if (o.draft !== undefined)
+      r.fail(
+        `${path}.draft`,
+        "no draft on a variant that runs on a server (the server speculates with its own draft, e.g. llama-server -md)",
+      );
   }
-  const target = merge === undefined || o.target !== undefined ? r.string(o.target, `${path}.target`, ID) : merge.base;
+  const target =
+    merge === undefined || o.target !== undefined ? r.string(o.target, `${path}.target`, ID) : merge.base;
   return {
     id: r.string(o.id, `${path}.id`, ID),
     label: r.string(o.label, `${path}.label`),
@@ -154,13 +224,21 @@ function parseVariant(r: JsonReader, value: unknown, path: string): LayerVariant
 function parseTokenEnsemble(r: JsonReader, value: unknown, path: string): VariantTokenEnsemble {
   const o = r.object(value, path, ["members"]);
   const items = r.array(o.members, `${path}.members`);
-  if (items.length !== 2) r.fail(`${path}.members`, `exactly two members (the two variants whose distributions are averaged), not ${items.length}`);
+  if (items.length !== 2)
+    r.fail(
+      `${path}.members`,
+      `exactly two members (the two variants whose distributions are averaged), not ${items.length}`,
+    );
   const members = items.map((item, i): TokenEnsembleMember => {
     const p = `${path}.members[${i}]`;
     const member = r.object(item, p, ["variant", "weight"]);
-    return { variant: r.string(member.variant, `${p}.variant`, ID), weight: r.number(member.weight, `${p}.weight`, { min: 0 }) };
+    return {
+      variant: r.string(member.variant, `${p}.variant`, ID),
+      weight: r.number(member.weight, `${p}.weight`, { min: 0 }),
+    };
   });
-  if (members.every((member) => member.weight === 0)) r.fail(`${path}.members`, "weights that are not both 0 (the average would be zero for every token)");
+  if (members.every((member) => member.weight === 0))
+    r.fail(`${path}.members`, "weights that are not both 0 (the average would be zero for every token)");
   return { members: [members[0]!, members[1]!] };
 }
 
@@ -175,7 +253,11 @@ function parseRemote(r: JsonReader, value: unknown, path: string): VariantRemote
     r.fail(`${path}.url`, problem, rawUrl);
   }
   const model = r.optional(o.model, (v) => r.string(v, `${path}.model`));
-  if (kind === "vllm" && model === undefined) r.fail(`${path}.model`, "the model name vLLM serves (its --served-model-name or model path): vLLM needs it in every request");
+  if (kind === "vllm" && model === undefined)
+    r.fail(
+      `${path}.model`,
+      "the model name vLLM serves (its --served-model-name or model path): vLLM needs it in every request",
+    );
   const adapters =
     o.adapters === undefined
       ? []
@@ -184,10 +266,15 @@ function parseRemote(r: JsonReader, value: unknown, path: string): VariantRemote
           const a = r.object(item, p, ["name", "scale"]);
           const name = r.string(a.name, `${p}.name`);
           const scale = a.scale === undefined ? 1 : r.number(a.scale, `${p}.scale`);
-          if (kind === "vllm" && scale !== 1) r.fail(`${p}.scale`, "1: vLLM applies LoRA adapters at full strength only", scale);
+          if (kind === "vllm" && scale !== 1)
+            r.fail(`${p}.scale`, "1: vLLM applies LoRA adapters at full strength only", scale);
           return { name, scale };
         });
-  if (kind === "vllm" && adapters.length > 1) r.fail(`${path}.adapters`, "at most one adapter: vLLM applies one LoRA adapter per request (merge them into one with coop merge)");
+  if (kind === "vllm" && adapters.length > 1)
+    r.fail(
+      `${path}.adapters`,
+      "at most one adapter: vLLM applies one LoRA adapter per request (merge them into one with coop merge)",
+    );
   return { kind, url: normalizeEndpoint(rawUrl)!, ...(model !== undefined ? { model } : {}), adapters };
 }
 
@@ -199,7 +286,9 @@ function parseMerge(r: JsonReader, value: unknown, path: string): VariantMerge {
     return {
       id: r.string(input.id, `${p}.id`, ID),
       weight: r.number(input.weight, `${p}.weight`),
-      density: r.optional(input.density, (v) => r.number(v, `${p}.density`, { min: 0, exclusiveMin: true, max: 1 })),
+      density: r.optional(input.density, (v) =>
+        r.number(v, `${p}.density`, { min: 0, exclusiveMin: true, max: 1 }),
+      ),
     };
   });
   if (inputs.length === 0) r.fail(`${path}.inputs`, "at least one input");
@@ -209,7 +298,8 @@ function parseMerge(r: JsonReader, value: unknown, path: string): VariantMerge {
     inputs,
     params: o.params === undefined ? {} : parseMergeParams(r, o.params, `${path}.params`),
     seed: o.seed === undefined ? 0 : r.number(o.seed, `${path}.seed`, { integer: true, min: 0 }),
-    outputType: o.outputType === undefined ? "Q8_0" : r.oneOf(o.outputType, `${path}.outputType`, MERGE_OUTPUT_TYPES),
+    outputType:
+      o.outputType === undefined ? "Q8_0" : r.oneOf(o.outputType, `${path}.outputType`, MERGE_OUTPUT_TYPES),
   };
 }
 
@@ -220,6 +310,7 @@ export function parseMergeParams(r: JsonReader, value: unknown, path: string): M
   if (o.lambda !== undefined) params.lambda = r.number(o.lambda, `${path}.lambda`);
   if (o.normalize !== undefined) params.normalize = r.boolean(o.normalize, `${path}.normalize`);
   if (o.t !== undefined) params.t = r.number(o.t, `${path}.t`, { min: 0, max: 1 });
-  if (o.selectTopK !== undefined) params.selectTopK = r.number(o.selectTopK, `${path}.selectTopK`, { min: 0, exclusiveMin: true, max: 1 });
+  if (o.selectTopK !== undefined)
+    params.selectTopK = r.number(o.selectTopK, `${path}.selectTopK`, { min: 0, exclusiveMin: true, max: 1 });
   return params;
 }

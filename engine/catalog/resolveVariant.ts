@@ -31,7 +31,9 @@ export class UnknownVariantError extends Error {
 /** The variant runs on an inference server, so it has no model files to load on this machine. */
 export class RemoteVariantError extends Error {
   constructor(variant: CatalogVariant & { remote: VariantRemote }) {
-    super(`variant '${variant.id}' runs on ${variant.remote.kind} at ${variant.remote.url}; it has no model files to load on this machine`);
+    super(
+      `variant '${variant.id}' runs on ${variant.remote.kind} at ${variant.remote.url}; it has no model files to load on this machine`,
+    );
     this.name = "RemoteVariantError";
   }
 }
@@ -48,19 +50,26 @@ export interface ResolvedRemoteVariant {
 export function resolveRemoteVariant(catalog: Catalog, id: string): ResolvedRemoteVariant {
   const variant = catalog.variants.get(id);
   if (variant === undefined) throw new UnknownVariantError(id, catalog);
-  if (variant.remote === undefined) throw new Error(`variant '${id}' runs on this machine, not on an inference server`);
+  if (variant.remote === undefined)
+    throw new Error(`variant '${id}' runs on this machine, not on an inference server`);
   return { variant, remote: variant.remote, targetModel: catalog.models.get(variant.target)! };
 }
 
 type ResolveOptions = { signal?: AbortSignal; onMergeProgress?: (progress: MergeProgress) => void };
 
 /** Resolves a variant to files on this machine, building tiny models or merging as needed (downloads are not started here). */
-export async function resolveVariant(catalog: Catalog, id: string, resolver: ModelResolver, options: ResolveOptions = {}): Promise<ResolvedVariant> {
+export async function resolveVariant(
+  catalog: Catalog,
+  id: string,
+  resolver: ModelResolver,
+  options: ResolveOptions = {},
+): Promise<ResolvedVariant> {
   const variant = catalog.variants.get(id);
   if (variant === undefined) throw new UnknownVariantError(id, catalog);
   if (variant.remote !== undefined) throw new RemoteVariantError({ ...variant, remote: variant.remote });
   const model = (modelId: string): CatalogModel => catalog.models.get(modelId)!;
-  const embedding = async () => (variant.embedding === undefined ? undefined : await resolver.path(model(variant.embedding)));
+  const embedding = async () =>
+    variant.embedding === undefined ? undefined : await resolver.path(model(variant.embedding));
   if (variant.tokenEnsemble !== undefined) {
     // One member after the other: either may be a merge, which is heavy on memory and disk.
     const [first, second] = variant.tokenEnsemble.members;
@@ -74,7 +83,11 @@ export async function resolveVariant(catalog: Catalog, id: string, resolver: Mod
       targetModel: model(variant.target),
       tokenEnsemble: {
         targetWeight: first.weight,
-        partner: { model: partner.target, adapters: partner.adapters.map(({ filePath, scale }) => ({ path: filePath, scale })), weight: second.weight },
+        partner: {
+          model: partner.target,
+          adapters: partner.adapters.map(({ filePath, scale }) => ({ path: filePath, scale })),
+          weight: second.weight,
+        },
       },
     };
   }
@@ -99,7 +112,17 @@ async function resolveTarget(
   const target =
     variant.merge === undefined
       ? await resolver.path(catalog.models.get(variant.target)!)
-      : (await ensureMergedVariant(catalog, variant, resolver, { signal: options.signal, onProgress: options.onMergeProgress })).path;
-  const adapters = await Promise.all(variant.adapters.map(async ({ id, scale }) => ({ filePath: await resolver.path(catalog.adapters.get(id)!), scale })));
+      : (
+          await ensureMergedVariant(catalog, variant, resolver, {
+            signal: options.signal,
+            onProgress: options.onMergeProgress,
+          })
+        ).path;
+  const adapters = await Promise.all(
+    variant.adapters.map(async ({ id, scale }) => ({
+      filePath: await resolver.path(catalog.adapters.get(id)!),
+      scale,
+    })),
+  );
   return { target, adapters };
 }

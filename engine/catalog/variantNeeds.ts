@@ -9,13 +9,18 @@ type Entry = CatalogModel | CatalogAdapter;
  * embedding model (retrieval runs here), since the server holds the rest.
  */
 export function localEntriesOf(catalog: Catalog, variant: CatalogVariant): Entry[] {
-  const models = (ids: (string | undefined)[]): Entry[] => ids.flatMap((id) => (id && catalog.models.has(id) ? [catalog.models.get(id)!] : []));
+  const models = (ids: (string | undefined)[]): Entry[] =>
+    ids.flatMap((id) => (id && catalog.models.has(id) ? [catalog.models.get(id)!] : []));
   const entries: Entry[] = variant.remote
     ? models([variant.embedding])
     : variant.tokenEnsemble
       ? [
           ...models([variant.embedding]),
-          ...variant.tokenEnsemble.members.flatMap((member) => (catalog.variants.has(member.variant) ? targetEntriesOf(catalog, catalog.variants.get(member.variant)!) : [])),
+          ...variant.tokenEnsemble.members.flatMap((member) =>
+            catalog.variants.has(member.variant)
+              ? targetEntriesOf(catalog, catalog.variants.get(member.variant)!)
+              : [],
+          ),
         ]
       : [...models([variant.target, variant.draft, variant.embedding]), ...targetEntriesOf(catalog, variant)];
   return [...new Map(entries.map((entry) => [entry.id, entry])).values()];
@@ -23,7 +28,12 @@ export function localEntriesOf(catalog: Catalog, variant: CatalogVariant): Entry
 
 /** What a local variant's target is made of: its model (or the merge's base and inputs) and its run-time adapters. */
 function targetEntriesOf(catalog: Catalog, variant: CatalogVariant): Entry[] {
-  const ids = [variant.target, variant.merge?.base, ...(variant.merge?.inputs.map((input) => input.id) ?? []), ...variant.adapters.map((adapter) => adapter.id)];
+  const ids = [
+    variant.target,
+    variant.merge?.base,
+    ...(variant.merge?.inputs.map((input) => input.id) ?? []),
+    ...variant.adapters.map((adapter) => adapter.id),
+  ];
   return ids.flatMap((id) => {
     const entry = id === undefined ? undefined : (catalog.models.get(id) ?? catalog.adapters.get(id));
     return entry === undefined ? [] : [entry];
@@ -32,5 +42,9 @@ function targetEntriesOf(catalog: Catalog, variant: CatalogVariant): Entry[] {
 
 /** The servers the catalog's variants run on (normalized URLs, each once, in catalog order). */
 export function remoteEndpointsOf(catalog: Catalog): string[] {
-  return [...new Set([...catalog.variants.values()].flatMap((variant) => (variant.remote ? [variant.remote.url] : [])))];
+  return [
+    ...new Set(
+      [...catalog.variants.values()].flatMap((variant) => (variant.remote ? [variant.remote.url] : [])),
+    ),
+  ];
 }

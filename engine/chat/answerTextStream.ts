@@ -58,14 +58,22 @@ export class AnswerTextStream {
     this.stopped = true;
     const text = this.currentText(tokens);
     const stopAt = textTriggerIndex(text.slice(this.emitted.length), this.stopTexts);
-    const end = stopAt !== -1 ? this.emitted.length + stopAt : complete ? text.length : beforeTrailingReplacement(text, text.length);
+    const end =
+      stopAt !== -1
+        ? this.emitted.length + stopAt
+        : complete
+          ? text.length
+          : beforeTrailingReplacement(text, text.length);
     this.emitUpTo(text, end);
     return this.emitted;
   }
 
   private currentText(tokens: readonly Token[]): string {
     const start = this.settledTokens;
-    return this.settledText + this.detokenize(tokens.slice(start), tokens.slice(Math.max(0, start - contextTokens), start));
+    return (
+      this.settledText +
+      this.detokenize(tokens.slice(start), tokens.slice(Math.max(0, start - contextTokens), start))
+    );
   }
 
   private emitUpTo(text: string, end: number): void {

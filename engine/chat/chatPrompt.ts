@@ -50,7 +50,11 @@ export interface ChatPrompt {
  * sources are cut to their token budget first (attachments, chosen by the user, before sources);
  * then the oldest turns are dropped until prompt + answer fit the context. The question is always kept.
  */
-export function buildChatPrompt(input: ChatPromptInput, template: ChatTemplate, countTokens: (text: string) => number): ChatPrompt {
+export function buildChatPrompt(
+  input: ChatPromptInput,
+  template: ChatTemplate,
+  countTokens: (text: string) => number,
+): ChatPrompt {
   const question = input.turns.at(-1)!;
   const limit = input.contextSize - speculationMarginTokens;
   const instructions = input.instructions ?? coopInstructions;
@@ -64,7 +68,12 @@ export function buildChatPrompt(input: ChatPromptInput, template: ChatTemplate, 
   const maxTokens = Math.min(input.maxTokens, limit - bare);
   const promptLimit = limit - maxTokens;
 
-  const { pieces, cutAttachments } = selectGrounding(input.attachments, input.sources, Math.min(input.groundingTokens, promptLimit - bare), countTokens);
+  const { pieces, cutAttachments } = selectGrounding(
+    input.attachments,
+    input.sources,
+    Math.min(input.groundingTokens, promptLimit - bare),
+    countTokens,
+  );
   let system = groundedSystemText(instructions, pieces);
   let tokens = template.render(system, [question]);
   // Token counts of the pieces alone are close to their cost in the prompt, not exact: drop sources, then attachments, until it fits.
@@ -75,7 +84,9 @@ export function buildChatPrompt(input: ChatPromptInput, template: ChatTemplate, 
   }
 
   // The oldest turns go first, a user turn with the answers after it, so the conversation still starts with the user.
-  const starts = input.turns.flatMap((turn, index) => (turn.role === "user" && index < input.turns.length - 1 ? [index] : []));
+  const starts = input.turns.flatMap((turn, index) =>
+    turn.role === "user" && index < input.turns.length - 1 ? [index] : [],
+  );
   let low = 0;
   let high = starts.length;
   let best = tokens;
@@ -95,7 +106,18 @@ export function buildChatPrompt(input: ChatPromptInput, template: ChatTemplate, 
   return {
     tokens: best,
     maxTokens,
-    sources: pieces.flatMap((piece) => (piece.source ? [{ path: piece.source.path, startLine: piece.source.startLine, endLine: piece.source.endLine, score: piece.source.score }] : [])),
+    sources: pieces.flatMap((piece) =>
+      piece.source
+        ? [
+            {
+              path: piece.source.path,
+              startLine: piece.source.startLine,
+              endLine: piece.source.endLine,
+              score: piece.source.score,
+            },
+          ]
+        : [],
+    ),
     droppedTurns: bestStart,
     cutAttachments,
   };

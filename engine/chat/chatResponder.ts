@@ -1,7 +1,12 @@
 import { CompletionAbortedError, type CompletionEngine, type TokenDecoder } from "../completion/index.js";
 import type { WorkspaceCooperators } from "../cooperators/index.js";
 import { PairedDecoder, contrastiveChoice, type PairedContexts } from "../ensemble/index.js";
-import type { ChatEventListener, ChatSource, EngineChatAnswer, EngineChatRequest } from "../host/engineApi.js";
+import type {
+  ChatEventListener,
+  ChatSource,
+  EngineChatAnswer,
+  EngineChatRequest,
+} from "../host/engineApi.js";
 import { buildChatPrompt } from "./chatPrompt.js";
 import { ChatRequestError, defaultChatMaxTokens, validateChatRequest } from "./chatRequest.js";
 import { chatTemplateOf, type ChatTemplate } from "./chatTemplate.js";
@@ -41,7 +46,12 @@ export class ChatResponder {
   ) {}
 
   /** Answers the request's last question. Aborting resolves with the answer so far (stopReason "aborted"). */
-  async answer(request: EngineChatRequest, cooperators: WorkspaceCooperators | undefined, signal?: AbortSignal, onEvent?: ChatEventListener): Promise<EngineChatAnswer> {
+  async answer(
+    request: EngineChatRequest,
+    cooperators: WorkspaceCooperators | undefined,
+    signal?: AbortSignal,
+    onEvent?: ChatEventListener,
+  ): Promise<EngineChatAnswer> {
     validateChatRequest(request);
     const decoder = this.decoderFor(request);
     if (signal?.aborted) return abortedAnswer([]);
@@ -49,10 +59,18 @@ export class ChatResponder {
     const template = await this.chatTemplate();
     const countTokens = (text: string) => model.tokenize(text, false).length;
     const askedMaxTokens = request.maxTokens ?? defaultChatMaxTokens;
-    const groundingTokens = Math.min(maxGroundingTokens, Math.floor(Math.max(0, this.completion.contextSize - askedMaxTokens) / 2));
+    const groundingTokens = Math.min(
+      maxGroundingTokens,
+      Math.floor(Math.max(0, this.completion.contextSize - askedMaxTokens) / 2),
+    );
     const attachments = request.attachments ?? [];
     const question = request.messages.at(-1)!.content;
-    const retrieved = cooperators ? await retrieveSources(cooperators.retriever, question, attachments, { budgetTokens: groundingTokens, countTokens }) : [];
+    const retrieved = cooperators
+      ? await retrieveSources(cooperators.retriever, question, attachments, {
+          budgetTokens: groundingTokens,
+          countTokens,
+        })
+      : [];
     const codeOnly = request.codeOnly?.language;
     const prompt = buildChatPrompt(
       {
@@ -68,18 +86,34 @@ export class ChatResponder {
       countTokens,
     );
     if (prompt.droppedTurns > 0 || prompt.cutAttachments > 0) {
-      this.onLog?.("info", `chat: left out the ${prompt.droppedTurns} oldest turns and cut ${prompt.cutAttachments} attachments to fit the context`);
+      this.onLog?.(
+        "info",
+        `chat: left out the ${prompt.droppedTurns} oldest turns and cut ${prompt.cutAttachments} attachments to fit the context`,
+      );
     }
     onEvent?.({ type: "sources", sources: prompt.sources });
-    const grammarEvaluationState = codeOnly ? await this.completion.grammarEvaluationState(codeOnlyGrammar(codeOnly)) : undefined;
+    const grammarEvaluationState = codeOnly
+      ? await this.completion.grammarEvaluationState(codeOnlyGrammar(codeOnly))
+      : undefined;
 
     let generated;
     try {
       // A decoder keeps its own sequences; the pool's is held all the same, so disposing the engine stops the answer.
-      generated = await this.completion.withSequence(chatSequenceOwner, signal, (sequence, sequenceSignal) => {
-        const options = { maxTokens: prompt.maxTokens, stops: template.stops, signal: sequenceSignal, onText: (text: string) => onEvent?.({ type: "text", text }) };
-        return decoder ? generateDecodedAnswer(decoder, model, prompt.tokens, options) : generateAnswer(sequence, prompt.tokens, { ...options, grammarEvaluationState });
-      });
+      generated = await this.completion.withSequence(
+        chatSequenceOwner,
+        signal,
+        (sequence, sequenceSignal) => {
+          const options = {
+            maxTokens: prompt.maxTokens,
+            stops: template.stops,
+            signal: sequenceSignal,
+            onText: (text: string) => onEvent?.({ type: "text", text }),
+          };
+          return decoder
+            ? generateDecodedAnswer(decoder, model, prompt.tokens, options)
+            : generateAnswer(sequence, prompt.tokens, { ...options, grammarEvaluationState });
+        },
+      );
     } catch (error) {
       // Aborted while another request held the sequence: nothing was generated.
       if (error instanceof CompletionAbortedError) return abortedAnswer(prompt.sources);
@@ -95,7 +129,10 @@ export class ChatResponder {
     }
 
     const origin = attachments.find((attachment) => isWorkspaceRelative(attachment.path));
-    const check = request.policy !== "off" && cooperators ? { workspace: cooperators.detectorWorkspace, path: origin?.path } : undefined;
+    const check =
+      request.policy !== "off" && cooperators
+        ? { workspace: cooperators.detectorWorkspace, path: origin?.path }
+        : undefined;
     const onError = (message: string): void => this.onLog?.("warn", `chat: ${message}`);
     let bestOfN: EngineChatAnswer["bestOfN"];
     if (request.bestOfN && request.bestOfN.n > 1 && generated.stopReason !== "aborted") {
@@ -120,7 +157,9 @@ export class ChatResponder {
       codeBlocks,
       stopReason: generated.stopReason,
       tokens: generated.tokens,
-      ...(generated.stats.tokensPerSecond === undefined ? {} : { tokensPerSecond: generated.stats.tokensPerSecond }),
+      ...(generated.stats.tokensPerSecond === undefined
+        ? {}
+        : { tokensPerSecond: generated.stats.tokensPerSecond }),
     };
   }
 
@@ -129,7 +168,10 @@ export class ChatResponder {
     const contrastive = request.contrastive;
     if (contrastive) {
       const pair = this.decoding.contrastivePair;
-      if (!pair) throw new ChatRequestError("Contrastive decoding needs a variant with a draft model (the amateur); this variant has none");
+      if (!pair)
+        throw new ChatRequestError(
+          "Contrastive decoding needs a variant with a draft model (the amateur); this variant has none",
+        );
       return new PairedDecoder(pair, (expert, amateur) => contrastiveChoice(expert, amateur, contrastive));
     }
     return request.codeOnly ? undefined : this.decoding.decoder;

@@ -21,7 +21,8 @@ export interface ChatTemplate {
 export async function chatTemplateOf(model: LlamaModel): Promise<ChatTemplate> {
   const llama = await importNodeLlamaCpp();
   const declared = model.fileInfo.metadata.tokenizer?.chat_template?.trim();
-  const wrapper: ChatWrapper = !declared && hasChatMlTokens(model) ? new llama.ChatMLChatWrapper() : llama.resolveChatWrapper(model);
+  const wrapper: ChatWrapper =
+    !declared && hasChatMlTokens(model) ? new llama.ChatMLChatWrapper() : llama.resolveChatWrapper(model);
   const render = (system: string, turns: readonly ChatTurn[]) => renderState(wrapper, system, turns);
   const { stopGenerationTriggers } = render("", [{ role: "user", content: "" }]);
   return {
@@ -34,7 +35,12 @@ export async function chatTemplateOf(model: LlamaModel): Promise<ChatTemplate> {
 function renderState(wrapper: ChatWrapper, system: string, turns: readonly ChatTurn[]) {
   const history: ChatHistoryItem[] = [];
   if (system !== "") history.push({ type: "system", text: system });
-  for (const turn of turns) history.push(turn.role === "user" ? { type: "user", text: turn.content } : { type: "model", response: [turn.content] });
+  for (const turn of turns)
+    history.push(
+      turn.role === "user"
+        ? { type: "user", text: turn.content }
+        : { type: "model", response: [turn.content] },
+    );
   // An empty model response last: the prompt ends where the assistant's answer begins.
   history.push({ type: "model", response: [] });
   return wrapper.generateContextState({ chatHistory: history });

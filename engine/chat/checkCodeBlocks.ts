@@ -27,12 +27,21 @@ export async function checkCodeBlocks(
     if (check && language && block.code.trim() !== "") {
       try {
         const found = await detect(block.code, { language, workspace: check.workspace, path: check.path });
-        findings = found.filter(isCertain).map(({ kind, name, evidence, suggestions }) => ({ kind, name, evidence, suggestions }));
+        findings = found
+          .filter(isCertain)
+          .map(({ kind, name, evidence, suggestions }) => ({ kind, name, evidence, suggestions }));
       } catch (error) {
-        onError?.(`the detector failed on code block ${block.index + 1} (${language}): ${error instanceof Error ? error.message : String(error)}`);
+        onError?.(
+          `the detector failed on code block ${block.index + 1} (${language}): ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
-    checked.push({ index: block.index, ...(block.language === undefined ? {} : { language: block.language }), code: block.code, findings });
+    checked.push({
+      index: block.index,
+      ...(block.language === undefined ? {} : { language: block.language }),
+      code: block.code,
+      findings,
+    });
   }
   return checked;
 }

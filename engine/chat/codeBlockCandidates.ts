@@ -1,6 +1,18 @@
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
-import { CompletionAbortedError, continuationLogProbabilities, meanLogProbability, reuseEvaluatedPrefix, type CompletionEngine } from "../completion/index.js";
-import { bestCandidate, defaultBestOfNTemperature, drawCandidates, type BestOfNSettings, type CandidateScore } from "../ensemble/index.js";
+import {
+  CompletionAbortedError,
+  continuationLogProbabilities,
+  meanLogProbability,
+  reuseEvaluatedPrefix,
+  type CompletionEngine,
+} from "../completion/index.js";
+import {
+  bestCandidate,
+  defaultBestOfNTemperature,
+  drawCandidates,
+  type BestOfNSettings,
+  type CandidateScore,
+} from "../ensemble/index.js";
 import type { ChatBestOfNBlock } from "../host/engineApi.js";
 import { checkCodeBlocks, type CodeBlockCheck } from "./checkCodeBlocks.js";
 import { closesFence, codeBlockSpans, extractCodeBlocks, type CodeBlockSpan } from "./codeBlocks.js";
@@ -55,7 +67,10 @@ export async function chooseCodeBlocks(
     try {
       drawn = await drawCandidates<string>(
         settings,
-        async (index, signal) => (index === 0 ? original : sampleBody(completion, context, span, index, limit, settings, options, signal)),
+        async (index, signal) =>
+          index === 0
+            ? original
+            : sampleBody(completion, context, span, index, limit, settings, options, signal),
         options.signal,
         startedAt,
       );
@@ -80,13 +95,15 @@ export async function chooseCodeBlocks(
     });
   }
   let text = answer;
-  for (const { span, body } of [...chosen].reverse()) text = text.slice(0, span.bodyStart) + body + text.slice(span.bodyEnd);
+  for (const { span, body } of [...chosen].reverse())
+    text = text.slice(0, span.bodyStart) + body + text.slice(span.bodyEnd);
   return { text, blocks: chosen.map((entry) => entry.report) };
 }
 
 /** The block's code (as extractCodeBlocks gives it) when its body is `body`. */
 function codeOf(answer: string, span: CodeBlockSpan, body: string): string {
-  return extractCodeBlocks(answer.slice(0, span.bodyStart) + body + answer.slice(span.bodyEnd))[span.index]!.code;
+  return extractCodeBlocks(answer.slice(0, span.bodyStart) + body + answer.slice(span.bodyEnd))[span.index]!
+    .code;
 }
 
 /** Findings and target likelihood of each version of a block; undefined when stopped meanwhile. */
@@ -100,7 +117,9 @@ async function scoreBodies(
 ): Promise<CandidateScore[] | undefined> {
   const scores: CandidateScore[] = [];
   for (const body of bodies) {
-    const block = extractCodeBlocks(answer.slice(0, span.bodyStart) + body + answer.slice(span.bodyEnd))[span.index]!;
+    const block = extractCodeBlocks(answer.slice(0, span.bodyStart) + body + answer.slice(span.bodyEnd))[
+      span.index
+    ]!;
     const [checked] = await checkCodeBlocks([block], options.check, options.onError);
     let logProbabilities: number[];
     try {
@@ -113,7 +132,11 @@ async function scoreBodies(
     }
     const mean = meanLogProbability(logProbabilities);
     const findings = checked?.findings.length ?? 0;
-    scores.push({ certainFindings: findings, findings, ...(mean === undefined ? {} : { meanLogProbability: mean }) });
+    scores.push({
+      certainFindings: findings,
+      findings,
+      ...(mean === undefined ? {} : { meanLogProbability: mean }),
+    });
   }
   return scores;
 }
@@ -134,27 +157,38 @@ async function sampleBody(
   options: CodeBlockCandidatesOptions,
   signal: AbortSignal,
 ): Promise<string | undefined> {
-  const grammarEvaluationState = options.codeOnly ? await completion.grammarEvaluationState(codeOnlyBodyGrammar()) : undefined;
-  return completion.withSequence(options.sequenceOwner, signal, async (sequence: LlamaContextSequence, sequenceSignal) => {
-    const model = sequence.model;
-    const prompt = [...context];
-    const reused = await reuseEvaluatedPrefix(sequence, prompt);
-    const tokens: Token[] = [];
-    const evaluation = sequence.evaluate(prompt.slice(reused), { temperature: settings.temperature ?? defaultBestOfNTemperature, seed, grammarEvaluationState });
-    for await (const token of evaluation) {
+  const grammarEvaluationState = options.codeOnly
+    ? await completion.grammarEvaluationState(codeOnlyBodyGrammar())
+    : undefined;
+  return completion.withSequence(
+    options.sequenceOwner,
+    signal,
+    async (sequence: LlamaContextSequence, sequenceSignal) => {
+      const model = sequence.model;
+      const prompt = [...context];
+      const reused = await reuseEvaluatedPrefix(sequence, prompt);
+      const tokens: Token[] = [];
+      const evaluation = sequence.evaluate(prompt.slice(reused), {
+        temperature: settings.temperature ?? defaultBestOfNTemperature,
+        seed,
+        grammarEvaluationState,
+      });
+      for await (const token of evaluation) {
+        if (sequenceSignal.aborted) throw new CompletionAbortedError();
+        if (model.isEogToken(token)) return closedBody(model.detokenize(tokens, false), span, true);
+        tokens.push(token);
+        if (endingTokenRunLength(tokens, options.stops.tokenRuns) > 0) return undefined;
+        const text = model.detokenize(tokens, false);
+        if (textTriggerIndex(text, options.stops.texts) !== -1) return undefined;
+        const body = closedBody(text, span, false);
+        if (body !== undefined) return body;
+        if (tokens.length >= limit)
+          return options.codeOnly ? (text.endsWith("\n") ? text : `${text}\n`) : undefined;
+      }
       if (sequenceSignal.aborted) throw new CompletionAbortedError();
-      if (model.isEogToken(token)) return closedBody(model.detokenize(tokens, false), span, true);
-      tokens.push(token);
-      if (endingTokenRunLength(tokens, options.stops.tokenRuns) > 0) return undefined;
-      const text = model.detokenize(tokens, false);
-      if (textTriggerIndex(text, options.stops.texts) !== -1) return undefined;
-      const body = closedBody(text, span, false);
-      if (body !== undefined) return body;
-      if (tokens.length >= limit) return options.codeOnly ? (text.endsWith("\n") ? text : `${text}\n`) : undefined;
-    }
-    if (sequenceSignal.aborted) throw new CompletionAbortedError();
-    return undefined;
-  });
+      return undefined;
+    },
+  );
 }
 
 /**
@@ -165,7 +199,8 @@ function closedBody(text: string, span: CodeBlockSpan, atEnd: boolean): string |
   const lines = text.split("\n");
   const complete = atEnd ? lines.length : lines.length - 1;
   for (let index = 0; index < complete; index++) {
-    if (closesFence(lines[index]!, span.fence)) return index === 0 ? "" : `${lines.slice(0, index).join("\n")}\n`;
+    if (closesFence(lines[index]!, span.fence))
+      return index === 0 ? "" : `${lines.slice(0, index).join("\n")}\n`;
   }
   return undefined;
 }

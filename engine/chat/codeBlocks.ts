@@ -64,7 +64,13 @@ function scanFences(markdown: string): { block: FencedCodeBlock; span: CodeBlock
         const index = found.length;
         found.push({
           block: { index, language: open.language, code: open.lines.join("\n"), terminated: true },
-          span: { index, bodyStart: open.bodyStart, bodyEnd: start, terminated: true, fence: { char: open.char, length: open.length, indent: open.indent } },
+          span: {
+            index,
+            bodyStart: open.bodyStart,
+            bodyEnd: start,
+            terminated: true,
+            fence: { char: open.char, length: open.length, indent: open.indent },
+          },
         });
         open = undefined;
       } else {
@@ -95,7 +101,13 @@ function scanFences(markdown: string): { block: FencedCodeBlock; span: CodeBlock
     const index = found.length;
     found.push({
       block: { index, language: open.language, code: open.lines.join("\n"), terminated: false },
-      span: { index, bodyStart: open.bodyStart, bodyEnd: markdown.length, terminated: false, fence: { char: open.char, length: open.length, indent: open.indent } },
+      span: {
+        index,
+        bodyStart: open.bodyStart,
+        bodyEnd: markdown.length,
+        terminated: false,
+        fence: { char: open.char, length: open.length, indent: open.indent },
+      },
     });
   }
   return found;
@@ -109,7 +121,9 @@ function closes(line: string, open: { char: "`" | "~"; length: number }): boolea
 /** A line the text ended on that could have become the closing fence. */
 function isPartialFence(line: string, open: OpenFence): boolean {
   const trimmed = line.trim();
-  return trimmed.length > 0 && trimmed.length < open.length && [...trimmed].every((char) => char === open.char);
+  return (
+    trimmed.length > 0 && trimmed.length < open.length && [...trimmed].every((char) => char === open.char)
+  );
 }
 
 function stripIndent(line: string, indent: number): string {

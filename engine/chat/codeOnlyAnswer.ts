@@ -24,7 +24,10 @@ export function codeOnlyGrammar(language: string): string {
  * for drawing other versions of its code (best-of-n).
  */
 export function codeOnlyBodyGrammar(): string {
-  return [`root ::= line{1,${codeOnlyMaxLines}} "\`\`\`"`, `line ::= [^\`\\n\\r]{0,${codeOnlyMaxLineChars}} "\\n"`].join("\n");
+  return [
+    `root ::= line{1,${codeOnlyMaxLines}} "\`\`\`"`,
+    `line ::= [^\`\\n\\r]{0,${codeOnlyMaxLineChars}} "\\n"`,
+  ].join("\n");
 }
 
 /**

@@ -28,14 +28,29 @@ export interface GenerateAnswerOptions {
  * speculating for the sequence changes the speed and never the text. Ends at an end-of-generation
  * token or a stop trigger of the chat template (eos), at `maxTokens`, or when the signal aborts.
  */
-export async function generateAnswer(sequence: LlamaContextSequence, prompt: Token[], options: GenerateAnswerOptions): Promise<GeneratedAnswer> {
+export async function generateAnswer(
+  sequence: LlamaContextSequence,
+  prompt: Token[],
+  options: GenerateAnswerOptions,
+): Promise<GeneratedAnswer> {
   const started = performance.now();
   const reused = await reuseEvaluatedPrefix(sequence, prompt);
   const predictionsBefore = { ...sequence.tokenPredictions };
-  const tokens = options.signal.aborted ? undefined : sequence.evaluate(prompt.slice(reused), { temperature: 0, grammarEvaluationState: options.grammarEvaluationState });
+  const tokens = options.signal.aborted
+    ? undefined
+    : sequence.evaluate(prompt.slice(reused), {
+        temperature: 0,
+        grammarEvaluationState: options.grammarEvaluationState,
+      });
   const answer = await collectAnswer(sequence.model, tokens, options);
   const after = sequence.tokenPredictions;
-  return withStats(answer, { started, promptTokens: prompt.length, reusedPromptTokens: reused, validated: after.validated - predictionsBefore.validated, refuted: after.refuted - predictionsBefore.refuted });
+  return withStats(answer, {
+    started,
+    promptTokens: prompt.length,
+    reusedPromptTokens: reused,
+    validated: after.validated - predictionsBefore.validated,
+    refuted: after.refuted - predictionsBefore.refuted,
+  });
 }
 
 /**
@@ -43,11 +58,22 @@ export async function generateAnswer(sequence: LlamaContextSequence, prompt: Tok
  * instead of one model's greedy pick; ends like generateAnswer. `model` detokenizes: it shares the
  * decoder's tokenizer. Grammars do not apply here.
  */
-export async function generateDecodedAnswer(decoder: TokenDecoder, model: LlamaModel, prompt: Token[], options: Omit<GenerateAnswerOptions, "grammarEvaluationState">): Promise<GeneratedAnswer> {
+export async function generateDecodedAnswer(
+  decoder: TokenDecoder,
+  model: LlamaModel,
+  prompt: Token[],
+  options: Omit<GenerateAnswerOptions, "grammarEvaluationState">,
+): Promise<GeneratedAnswer> {
   const started = performance.now();
   const tokens = options.signal.aborted ? undefined : decoder.decode(prompt, options.signal);
   const answer = await collectAnswer(model, tokens, options);
-  return withStats(answer, { started, promptTokens: prompt.length, reusedPromptTokens: 0, validated: 0, refuted: 0 });
+  return withStats(answer, {
+    started,
+    promptTokens: prompt.length,
+    reusedPromptTokens: 0,
+    validated: 0,
+    refuted: 0,
+  });
 }
 
 interface CollectedAnswer {
@@ -58,9 +84,17 @@ interface CollectedAnswer {
 }
 
 /** Takes tokens until the answer ends (see generateAnswer); `tokens` undefined: aborted before starting. */
-async function collectAnswer(model: LlamaModel, source: AsyncIterable<Token> | undefined, options: Omit<GenerateAnswerOptions, "grammarEvaluationState">): Promise<CollectedAnswer> {
+async function collectAnswer(
+  model: LlamaModel,
+  source: AsyncIterable<Token> | undefined,
+  options: Omit<GenerateAnswerOptions, "grammarEvaluationState">,
+): Promise<CollectedAnswer> {
   const { maxTokens, stops, signal } = options;
-  const stream = new AnswerTextStream((tokens, lastTokens) => model.detokenize(tokens, false, lastTokens), stops.texts, options.onText);
+  const stream = new AnswerTextStream(
+    (tokens, lastTokens) => model.detokenize(tokens, false, lastTokens),
+    stops.texts,
+    options.onText,
+  );
   const tokens: Token[] = [];
   let stopReason: AnswerStopReason = source ? "eos" : "aborted";
   let firstTokenAt: number | undefined;
@@ -88,12 +122,23 @@ async function collectAnswer(model: LlamaModel, source: AsyncIterable<Token> | u
   }
   // The tokens ran out without an end-of-generation token: a decoder that saw the abort first.
   if (!brokeOut && source && signal.aborted) stopReason = "aborted";
-  return { text: stream.finish(tokens, stopReason === "eos"), tokens: tokens.length, stopReason, firstTokenAt };
+  return {
+    text: stream.finish(tokens, stopReason === "eos"),
+    tokens: tokens.length,
+    stopReason,
+    firstTokenAt,
+  };
 }
 
 function withStats(
   answer: CollectedAnswer,
-  run: { started: number; promptTokens: number; reusedPromptTokens: number; validated: number; refuted: number },
+  run: {
+    started: number;
+    promptTokens: number;
+    reusedPromptTokens: number;
+    validated: number;
+    refuted: number;
+  },
 ): GeneratedAnswer {
   const finished = performance.now();
   const generationSeconds = (finished - (answer.firstTokenAt ?? finished)) / 1000;
@@ -110,7 +155,8 @@ function withStats(
       validated,
       refuted,
       acceptanceRate: validated + refuted > 0 ? validated / (validated + refuted) : undefined,
-      tokensPerSecond: answer.tokens > 1 && generationSeconds > 0 ? (answer.tokens - 1) / generationSeconds : undefined,
+      tokensPerSecond:
+        answer.tokens > 1 && generationSeconds > 0 ? (answer.tokens - 1) / generationSeconds : undefined,
       timeToFirstTokenMs: (answer.firstTokenAt ?? finished) - run.started,
       totalMs: finished - run.started,
     },

@@ -35,7 +35,12 @@ export function selectGrounding(
     }
     cutAttachments++;
     if (remaining < minAttachmentTokens) continue;
-    const cut = firstLinesWithin(attachment.text, remaining - 2, (text, cutLines) => formatAttachment(attachment, text, cutLines), countTokens);
+    const cut = firstLinesWithin(
+      attachment.text,
+      remaining - 2,
+      (text, cutLines) => formatAttachment(attachment, text, cutLines),
+      countTokens,
+    );
     if (!cut) continue;
     const text = formatAttachment(attachment, cut.text, cut.cutLines);
     attached.push({ text });
@@ -56,7 +61,11 @@ export function groundedSystemText(instructions: string, pieces: readonly Ground
   const sources = pieces.filter((piece) => piece.source);
   const attachments = pieces.filter((piece) => !piece.source);
   const parts = [instructions];
-  if (sources.length > 0) parts.push(["Workspace code that may be relevant:", ...sources.map((piece) => piece.text)].join("\n\n"));
-  if (attachments.length > 0) parts.push(["Code the user attached to the question:", ...attachments.map((piece) => piece.text)].join("\n\n"));
+  if (sources.length > 0)
+    parts.push(["Workspace code that may be relevant:", ...sources.map((piece) => piece.text)].join("\n\n"));
+  if (attachments.length > 0)
+    parts.push(
+      ["Code the user attached to the question:", ...attachments.map((piece) => piece.text)].join("\n\n"),
+    );
   return parts.join("\n\n");
 }

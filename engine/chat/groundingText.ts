@@ -21,11 +21,17 @@ export function formatSource(chunk: RetrievedSource): string {
  */
 export function formatAttachment(attachment: ChatAttachment, text = attachment.text, cutLines = 0): string {
   const lines =
-    attachment.startLine === undefined ? "" : `, lines ${attachment.startLine + 1}-${(attachment.endLine ?? attachment.startLine) + 1}`;
-  const what = attachment.kind === "selection" ? `Selected code from ${attachment.path}${lines}` : `The file ${attachment.path}`;
+    attachment.startLine === undefined
+      ? ""
+      : `, lines ${attachment.startLine + 1}-${(attachment.endLine ?? attachment.startLine) + 1}`;
+  const what =
+    attachment.kind === "selection"
+      ? `Selected code from ${attachment.path}${lines}`
+      : `The file ${attachment.path}`;
   const cut = cutLines > 0 ? `\n(${cutLines} more line${cutLines === 1 ? "" : "s"} not shown)` : "";
   // The editor's language id only when the path does not tell (an untitled file), and only if it is a plain word.
-  const editorLanguage = attachment.language !== undefined && /^[\w+#.-]+$/.test(attachment.language) ? attachment.language : "";
+  const editorLanguage =
+    attachment.language !== undefined && /^[\w+#.-]+$/.test(attachment.language) ? attachment.language : "";
   return `${what}:\n${fenced(text, fenceTag(attachment.path) || editorLanguage)}${cut}`;
 }
 
@@ -53,7 +59,8 @@ export function firstLinesWithin(
   countTokens: (text: string) => number,
 ): { text: string; cutLines: number } | undefined {
   const lines = text.split("\n");
-  const fits = (count: number) => countTokens(format(lines.slice(0, count).join("\n"), lines.length - count)) <= budget;
+  const fits = (count: number) =>
+    countTokens(format(lines.slice(0, count).join("\n"), lines.length - count)) <= budget;
   if (!fits(1)) return undefined;
   let low = 1;
   let high = lines.length;

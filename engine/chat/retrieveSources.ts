@@ -20,15 +20,29 @@ export async function retrieveSources(
   options: { budgetTokens: number; countTokens: (text: string) => number },
 ): Promise<RetrievedSource[]> {
   if (options.budgetTokens <= 0) return [];
-  const query = [question, ...attachments.map((attachment) => attachment.text.slice(0, maxAttachmentQueryChars))].join("\n");
+  const query = [
+    question,
+    ...attachments.map((attachment) => attachment.text.slice(0, maxAttachmentQueryChars)),
+  ].join("\n");
   const origin = attachments.find((attachment) => isWorkspaceRelative(attachment.path));
   const from = origin && {
     path: origin.path,
     startLine: origin.startLine ?? 0,
     endLine: origin.endLine ?? origin.startLine ?? Math.max(0, origin.text.split("\n").length - 1),
   };
-  const chunks = await retriever.query(query, { k: maxSources, budgetTokens: options.budgetTokens, countTokens: options.countTokens, from });
-  return chunks.map(({ path, startLine, endLine, text, score }) => ({ path, startLine, endLine, text, score }));
+  const chunks = await retriever.query(query, {
+    k: maxSources,
+    budgetTokens: options.budgetTokens,
+    countTokens: options.countTokens,
+    from,
+  });
+  return chunks.map(({ path, startLine, endLine, text, score }) => ({
+    path,
+    startLine,
+    endLine,
+    text,
+    score,
+  }));
 }
 
 /** A path inside the workspace (the editor sends absolute paths for files outside it). */

@@ -27,7 +27,7 @@ export function stopTriggersOf(triggers: readonly LlamaText[], tokenizer: Tokeni
       if (text !== "") texts.push(text);
     } else {
       // Control tokens mixed with text: the whole trigger as the tokens it is spelled with.
-      const tokens = parts.every((part) => typeof part !== "string") ? (parts) : trigger.tokenize(tokenizer);
+      const tokens = parts.every((part) => typeof part !== "string") ? parts : trigger.tokenize(tokenizer);
       if (tokens.length > 0) tokenRuns.push(tokens);
     }
   }
@@ -36,7 +36,11 @@ export function stopTriggersOf(triggers: readonly LlamaText[], tokenizer: Tokeni
 
 /** The length of the trigger run the generated tokens end with, or 0. */
 export function endingTokenRunLength(tokens: readonly Token[], runs: readonly Token[][]): number {
-  const run = runs.find((run) => run.length <= tokens.length && run.every((token, index) => tokens[tokens.length - run.length + index] === token));
+  const run = runs.find(
+    (run) =>
+      run.length <= tokens.length &&
+      run.every((token, index) => tokens[tokens.length - run.length + index] === token),
+  );
   return run?.length ?? 0;
 }
 

@@ -9,7 +9,11 @@ export interface AdaptivePredictorOptions {
   minLookupLength: number;
 }
 
-export const defaultAdaptivePredictorOptions: AdaptivePredictorOptions = { minDraft: 2, maxDraft: 12, minLookupLength: 8 };
+export const defaultAdaptivePredictorOptions: AdaptivePredictorOptions = {
+  minDraft: 2,
+  maxDraft: 12,
+  minLookupLength: 8,
+};
 
 /**
  * Predicts the target's next tokens for speculative decoding from two sources: input lookup (copies
@@ -33,17 +37,27 @@ export function createAdaptivePredictor(
       // The draft gets its own evaluate options: sharing the target's TokenBias object hangs (3.22.1).
       evaluateOptions: { temperature: 0 },
     });
-    private readonly lookup = new InputLookupTokenPredictor({ patternLength: { min: 2 }, predictionLength: { max: options.maxDraft } });
+    private readonly lookup = new InputLookupTokenPredictor({
+      patternLength: { min: 2 },
+      predictionLength: { max: options.maxDraft },
+    });
     private draftLength = options.minDraft;
     /** The part of the last prediction not yet confirmed by the target's accepted tokens. */
     private pending: Token[] = [];
 
-    override reset(params: { targetSequence: LlamaContextSequence; stateTokens: Token[]; evaluateOptions: Readonly<SequenceEvaluateOptions> }): Promise<void> {
+    override reset(params: {
+      targetSequence: LlamaContextSequence;
+      stateTokens: Token[];
+      evaluateOptions: Readonly<SequenceEvaluateOptions>;
+    }): Promise<void> {
       this.lookup.reset({ stateTokens: params.stateTokens });
       this.pending = [];
       // The target enforces a grammar on what it accepts; the draft only proposes, and its sequence also
       // holds the prompt, which a grammar for the answer cannot match.
-      return this.draft.reset({ ...params, evaluateOptions: { ...params.evaluateOptions, grammarEvaluationState: undefined } });
+      return this.draft.reset({
+        ...params,
+        evaluateOptions: { ...params.evaluateOptions, grammarEvaluationState: undefined },
+      });
     }
 
     override updateInputTokens(tokens: Token[]): void {
@@ -59,7 +73,9 @@ export function createAdaptivePredictor(
     override async predictTokens(): Promise<Token[]> {
       const copied = this.lookup.predictTokens();
       const prediction =
-        copied.length >= options.minLookupLength ? copied.slice(0, options.maxDraft) : (await this.draft.predictTokens()).slice(0, this.draftLength);
+        copied.length >= options.minLookupLength
+          ? copied.slice(0, options.maxDraft)
+          : (await this.draft.predictTokens()).slice(0, this.draftLength);
       this.pending = [...prediction];
       return prediction;
     }

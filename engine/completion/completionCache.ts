@@ -18,13 +18,17 @@ const suffixHead = 512;
  */
 export class CompletionCache {
   private readonly entries: LRUCache<string, CachedCompletion>;
-  private readonly recentByDocument = new LRUCache<string, CachedCompletion & { suffixKey: string; variant: string }>({ max: 64 });
+  private readonly recentByDocument = new LRUCache<
+    string,
+    CachedCompletion & { suffixKey: string; variant: string }
+  >({ max: 64 });
 
   constructor(options: { maxEntries?: number; maxBytes?: number } = {}) {
     this.entries = new LRUCache({
       max: options.maxEntries ?? 500,
       maxSize: options.maxBytes ?? 4 * 1024 * 1024,
-      sizeCalculation: (value, key) => Math.max(1, (value.text.length + Math.min(value.prefix.length, prefixTail) + key.length) * 2),
+      sizeCalculation: (value, key) =>
+        Math.max(1, (value.text.length + Math.min(value.prefix.length, prefixTail) + key.length) * 2),
     });
   }
 
@@ -41,11 +45,15 @@ export class CompletionCache {
   /** The rest of the document's last suggestion when `prefix` extends its prefix by a start of it. */
   typedThrough(variant: string, document: string, prefix: string, suffix: string): string | undefined {
     const recent = this.recentByDocument.get(document);
-    if (!recent || recent.variant !== variant || recent.suffixKey !== hash(suffix.slice(0, suffixHead))) return undefined;
+    if (!recent || recent.variant !== variant || recent.suffixKey !== hash(suffix.slice(0, suffixHead)))
+      return undefined;
     const tail = prefix.slice(-prefixTail);
     for (let typed = 1; typed < recent.text.length; typed++) {
       const typedText = recent.text.slice(0, typed);
-      if (tail.endsWith(recent.prefix.slice(-(prefixTail - typed)) + typedText) && prefix.endsWith(typedText)) {
+      if (
+        tail.endsWith(recent.prefix.slice(-(prefixTail - typed)) + typedText) &&
+        prefix.endsWith(typedText)
+      ) {
         return recent.text.slice(typed);
       }
     }

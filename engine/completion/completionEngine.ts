@@ -1,6 +1,10 @@
 import type { LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaModel, Token } from "node-llama-cpp";
 import { importNodeLlamaCpp, type LlamaRuntime } from "../runtime/index.js";
-import { createAdaptivePredictor, defaultAdaptivePredictorOptions, type AdaptivePredictorOptions } from "./adaptivePredictor.js";
+import {
+  createAdaptivePredictor,
+  defaultAdaptivePredictorOptions,
+  type AdaptivePredictorOptions,
+} from "./adaptivePredictor.js";
 import { CompletionCache } from "./completionCache.js";
 import { continuationLogProbabilities, meanLogProbability } from "./continuationLikelihood.js";
 import { buildFimPrompt, type ContextChunk, type FimPrompt } from "./fimPrompt.js";
@@ -125,9 +129,13 @@ export class CompletionEngine {
   ): Promise<CompletionEngine> {
     const settings: CompletionEngineOptions = { ...defaultCompletionEngineOptions, ...options };
     const fim = fimTokensOf(models.target);
-    if (!fim) throw new Error(`${models.target.filename ?? "The model"} has no fill-in-the-middle tokens; it cannot complete code inline`);
+    if (!fim)
+      throw new Error(
+        `${models.target.filename ?? "The model"} has no fill-in-the-middle tokens; it cannot complete code inline`,
+      );
     const speculative = settings.speculative && models.draft !== undefined;
-    if (speculative && settings.decoder) throw new Error("A completion engine with its own token decoder cannot also speculate with a draft");
+    if (speculative && settings.decoder)
+      throw new Error("A completion engine with its own token decoder cannot also speculate with a draft");
     const llama = await importNodeLlamaCpp();
     const targetContext = await runtime.createContext(models.target, {
       contextSize: settings.contextSize,
@@ -139,9 +147,15 @@ export class CompletionEngine {
     try {
       for (let index = 0; index < settings.parallelRequests; index++) {
         if (speculative) {
-          const draftContext = await runtime.createContext(models.draft!, { contextSize: settings.contextSize });
+          const draftContext = await runtime.createContext(models.draft!, {
+            contextSize: settings.contextSize,
+          });
           draftContexts.push(draftContext);
-          const predictor = createAdaptivePredictor(llama, draftContext.getSequence(), settings.predictor ?? defaultAdaptivePredictorOptions);
+          const predictor = createAdaptivePredictor(
+            llama,
+            draftContext.getSequence(),
+            settings.predictor ?? defaultAdaptivePredictorOptions,
+          );
           slots.push({ sequence: targetContext.getSequence({ tokenPredictor: predictor }), draftContext });
         } else {
           slots.push({ sequence: targetContext.getSequence() });
@@ -152,7 +166,10 @@ export class CompletionEngine {
       await targetContext.dispose();
       throw error;
     }
-    return new CompletionEngine(models.target, fim, targetContext, draftContexts, new SequencePool(slots), { ...settings, speculative });
+    return new CompletionEngine(models.target, fim, targetContext, draftContexts, new SequencePool(slots), {
+      ...settings,
+      speculative,
+    });
   }
 
   get speculative(): boolean {
@@ -181,7 +198,11 @@ export class CompletionEngine {
    * that aborts with `signal` or when the engine is disposed. Rejects with CompletionAbortedError
    * when aborted while waiting for a free sequence.
    */
-  async withSequence<T>(owner: string, signal: AbortSignal | undefined, use: (sequence: LlamaContextSequence, signal: AbortSignal) => Promise<T>): Promise<T> {
+  async withSequence<T>(
+    owner: string,
+    signal: AbortSignal | undefined,
+    use: (sequence: LlamaContextSequence, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     if (this.disposed) throw new Error("The completion engine was disposed");
     const controller = new AbortController();
     const onAbort = (): void => controller.abort();
@@ -207,7 +228,11 @@ export class CompletionEngine {
   }
 
   /** `onChunk` receives the raw text as it is generated (not for cached or typed-through answers). */
-  async complete(request: CompletionRequest, signal?: AbortSignal, onChunk?: (chunk: string) => void): Promise<CompletionResult> {
+  async complete(
+    request: CompletionRequest,
+    signal?: AbortSignal,
+    onChunk?: (chunk: string) => void,
+  ): Promise<CompletionResult> {
     if (this.disposed) throw new Error("The completion engine was disposed");
     const known = this.answerWithoutGenerating(request);
     if (known) return known;
@@ -223,7 +248,11 @@ export class CompletionEngine {
     if (signal?.aborted) controller.abort();
     try {
       const generated = await this.generate(request, multiline, controller.signal, onChunk);
-      const text = postprocessCompletion(generated.raw, { prefix: request.prefix, suffix: request.suffix, multiline });
+      const text = postprocessCompletion(generated.raw, {
+        prefix: request.prefix,
+        suffix: request.suffix,
+        multiline,
+      });
       if (cacheable) this.cache.set(variant, request.document, request.prefix, request.suffix, text);
       this.stats.record(generated.stats);
       return {
@@ -252,10 +281,16 @@ export class CompletionEngine {
    * The target's mean log-probability per token of `text` as the answer to `request` (same prompt as
    * generation), computed by evaluating the text with the target: undefined for an empty text.
    */
-  async continuationLikelihood(request: CompletionRequest, text: string, signal?: AbortSignal): Promise<{ meanLogProbability?: number; tokens: number }> {
+  async continuationLikelihood(
+    request: CompletionRequest,
+    text: string,
+    signal?: AbortSignal,
+  ): Promise<{ meanLogProbability?: number; tokens: number }> {
     const prompt = this.promptOf(request);
     const continuation = this.target.tokenize(text, false);
-    const scores = await this.withSequence(request.document, signal, (sequence) => continuationLogProbabilities(sequence, prompt.tokens, continuation));
+    const scores = await this.withSequence(request.document, signal, (sequence) =>
+      continuationLogProbabilities(sequence, prompt.tokens, continuation),
+    );
     const mean = meanLogProbability(scores);
     return { ...(mean === undefined ? {} : { meanLogProbability: mean }), tokens: continuation.length };
   }
@@ -292,10 +327,14 @@ export class CompletionEngine {
     const { sequence } = slot;
     try {
       if (signal.aborted) throw new CompletionAbortedError();
-      const decoder = request.grammar === undefined && request.sampling === undefined && !request.tokenConfidence ? this.options.decoder : undefined;
+      const decoder =
+        request.grammar === undefined && request.sampling === undefined && !request.tokenConfidence
+          ? this.options.decoder
+          : undefined;
       // The decoder keeps its own sequences (and their evaluated prefix): this one is not used.
       const reused = decoder ? 0 : await reuseEvaluatedPrefix(sequence, prompt.tokens);
-      const grammarEvaluationState = request.grammar === undefined ? undefined : await this.grammarEvaluationState(request.grammar);
+      const grammarEvaluationState =
+        request.grammar === undefined ? undefined : await this.grammarEvaluationState(request.grammar);
       const predictionsBefore = { ...sequence.tokenPredictions };
       const maxTokens = request.maxTokens ?? this.options.maxTokens;
       const tokens: Token[] = [];
@@ -303,7 +342,11 @@ export class CompletionEngine {
       let streamed = "";
       let firstTokenAt: number | undefined;
       const input = prompt.tokens.slice(reused);
-      const evaluateOptions = { temperature: request.sampling?.temperature ?? 0, seed: request.sampling?.seed, grammarEvaluationState };
+      const evaluateOptions = {
+        temperature: request.sampling?.temperature ?? 0,
+        seed: request.sampling?.seed,
+        grammarEvaluationState,
+      };
       // Only with confidence asked for: evaluateWithMetadata() directly, with a grammar and the draft
       // speculating, never finishes in 3.22.1, while evaluate() (its wrapper) does.
       const evaluation = decoder
@@ -317,7 +360,8 @@ export class CompletionEngine {
         firstTokenAt ??= performance.now();
         if (this.target.isEogToken(token)) break;
         tokens.push(token);
-        if ("confidence" in output && typeof output.confidence === "number") probabilities.push(output.confidence);
+        if ("confidence" in output && typeof output.confidence === "number")
+          probabilities.push(output.confidence);
         if (onChunk) {
           // Detokenize the whole run: a token can end inside a multi-byte character.
           const text = this.target.detokenize(tokens, false);
@@ -347,7 +391,8 @@ export class CompletionEngine {
           validated,
           refuted,
           acceptanceRate: validated + refuted > 0 ? validated / (validated + refuted) : undefined,
-          tokensPerSecond: tokens.length > 1 && generationSeconds > 0 ? (tokens.length - 1) / generationSeconds : undefined,
+          tokensPerSecond:
+            tokens.length > 1 && generationSeconds > 0 ? (tokens.length - 1) / generationSeconds : undefined,
           timeToFirstTokenMs: (firstTokenAt ?? finished) - started,
           totalMs: finished - started,
         },
@@ -410,8 +455,13 @@ export class CompletionEngine {
  * typing through, or an answer at the same place. Never for requests that must generate (a bypass,
  * a grammar, sampling). Shared by every engine that keeps a CompletionCache.
  */
-export function answerFromCache(cache: CompletionCache, variant: string, request: CompletionRequest): CompletionResult | undefined {
-  if (request.bypassCache || request.grammar !== undefined || request.sampling !== undefined) return undefined;
+export function answerFromCache(
+  cache: CompletionCache,
+  variant: string,
+  request: CompletionRequest,
+): CompletionResult | undefined {
+  if (request.bypassCache || request.grammar !== undefined || request.sampling !== undefined)
+    return undefined;
   const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
   const rest = cache.typedThrough(variant, request.document, request.prefix, request.suffix);
   if (rest !== undefined) return { text: rest, raw: rest, source: "typing-through", multiline };

@@ -1,5 +1,15 @@
-export { CompletionEngine, CompletionAbortedError, answerFromCache, defaultCompletionEngineOptions } from "./completionEngine.js";
-export type { CompletionEngineOptions, CompletionRequest, CompletionResult, GeneratedTokenConfidence } from "./completionEngine.js";
+export {
+  CompletionEngine,
+  CompletionAbortedError,
+  answerFromCache,
+  defaultCompletionEngineOptions,
+} from "./completionEngine.js";
+export type {
+  CompletionEngineOptions,
+  CompletionRequest,
+  CompletionResult,
+  GeneratedTokenConfidence,
+} from "./completionEngine.js";
 export type { CompletionStats } from "./stats.js";
 export { buildFimPrompt } from "./fimPrompt.js";
 export type { ContextChunk, FimPrompt, FimPromptInput } from "./fimPrompt.js";

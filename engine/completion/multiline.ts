@@ -9,7 +9,15 @@ export function wantsMultiline(prefix: string, suffix: string): boolean {
   if (restOfLine.trim() !== "" && !/^[)\]}]*;?$/.test(restOfLine.trim())) return false;
   if (/(\{|\(|\[|:|=>)\s*$/.test(lineBefore)) return true;
   if (lineBefore.trim() !== "") return false;
-  const previousLine = prefix.slice(0, prefix.length - lineBefore.length).trimEnd().split("\n").at(-1) ?? "";
+  const previousLine =
+    prefix
+      .slice(0, prefix.length - lineBefore.length)
+      .trimEnd()
+      .split("\n")
+      .at(-1) ?? "";
   const nextLine = suffix.slice(restOfLine.length).trimStart();
-  return /(\{|:|=>)\s*$/.test(previousLine) && (nextLine === "" || /^[}\])]/.test(nextLine) || /^\S/.test(nextLine) === false);
+  return (
+    /(\{|:|=>)\s*$/.test(previousLine) &&
+    (nextLine === "" || /^[}\])]/.test(nextLine) || /^\S/.test(nextLine) === false)
+  );
 }

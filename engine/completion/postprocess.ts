@@ -26,7 +26,11 @@ function firstLine(text: string): string {
 
 function stopAtSuffix(text: string, suffix: string, maxLines: number): string {
   const suffixLines = suffix.split("\n");
-  const nextSuffixLine = suffixLines.slice(1).find((line) => line.trim() !== "")?.trim() ?? suffixLines[0]!.trim();
+  const nextSuffixLine =
+    suffixLines
+      .slice(1)
+      .find((line) => line.trim() !== "")
+      ?.trim() ?? suffixLines[0]!.trim();
   const lines = text.split("\n");
   const kept: string[] = [];
   for (const [index, line] of lines.entries()) {
@@ -72,10 +76,21 @@ function dropClosersTheSuffixHas(text: string, suffix: string): string {
 
 function repeatsSurroundings(text: string, prefix: string, suffix: string): boolean {
   const candidate = text.trim();
-  const previousLines = prefix.split("\n").slice(0, -1).filter((line) => line.trim() !== "");
+  const previousLines = prefix
+    .split("\n")
+    .slice(0, -1)
+    .filter((line) => line.trim() !== "");
   const lineAbove = previousLines.at(-1)?.trim();
-  const nextLines = suffix.split("\n").slice(1).filter((line) => line.trim() !== "");
+  const nextLines = suffix
+    .split("\n")
+    .slice(1)
+    .filter((line) => line.trim() !== "");
   const lineBelow = nextLines[0]?.trim();
   const currentLine = (prefix.slice(prefix.lastIndexOf("\n") + 1) + text).trim();
-  return candidate === lineAbove || candidate === lineBelow || currentLine === lineAbove || currentLine === lineBelow;
+  return (
+    candidate === lineAbove ||
+    candidate === lineBelow ||
+    currentLine === lineAbove ||
+    currentLine === lineBelow
+  );
 }

@@ -60,7 +60,10 @@ export class SequencePool {
 
   private takeFree(document: string): PooledSlot | undefined {
     if (this.free.length === 0) return undefined;
-    const index = Math.max(0, this.free.findIndex((slot) => slot.lastDocument === document));
+    const index = Math.max(
+      0,
+      this.free.findIndex((slot) => slot.lastDocument === document),
+    );
     this.inUse++;
     return this.free.splice(index, 1)[0];
   }

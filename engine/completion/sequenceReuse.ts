@@ -7,6 +7,7 @@ import type { LlamaContextSequence, Token } from "node-llama-cpp";
  */
 export async function reuseEvaluatedPrefix(sequence: LlamaContextSequence, prompt: Token[]): Promise<number> {
   const reused = Math.min(sequence.compareContextTokens(prompt).firstDifferentIndex, prompt.length - 1);
-  if (sequence.nextTokenIndex > reused) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
+  if (sequence.nextTokenIndex > reused)
+    await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
   return reused;
 }

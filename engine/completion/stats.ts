@@ -35,7 +35,9 @@ export class RollingStats {
   }
 
   get tokensPerSecond(): number | undefined {
-    const rates = this.window.flatMap((stats) => (stats.tokensPerSecond === undefined ? [] : [stats.tokensPerSecond]));
+    const rates = this.window.flatMap((stats) =>
+      stats.tokensPerSecond === undefined ? [] : [stats.tokensPerSecond],
+    );
     return rates.length > 0 ? rates.reduce((a, b) => a + b, 0) / rates.length : undefined;
   }
 

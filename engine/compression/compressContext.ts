@@ -31,7 +31,10 @@ interface Line {
  * draft model finds least informative (lowest self-information per token) go first, but never a line
  * of a definition of a name used at the cursor. Kept lines stay in their order.
  */
-export async function compressContext(chunks: readonly ContextChunk[], options: CompressionOptions): Promise<CompressedContext> {
+export async function compressContext(
+  chunks: readonly ContextChunk[],
+  options: CompressionOptions,
+): Promise<CompressedContext> {
   const lines: Line[] = [];
   for (const [chunkIndex, chunk] of chunks.entries()) {
     const texts = chunk.text.split("\n");
@@ -62,7 +65,10 @@ export async function compressContext(chunks: readonly ContextChunk[], options: 
   const kept = chunks
     .map((chunk, chunkIndex) => ({
       path: chunk.path,
-      text: lines.filter((line) => line.chunk === chunkIndex && !dropped.has(line)).map((line) => line.text).join("\n"),
+      text: lines
+        .filter((line) => line.chunk === chunkIndex && !dropped.has(line))
+        .map((line) => line.text)
+        .join("\n"),
     }))
     .filter((chunk) => chunk.text.trim() !== "");
   return { chunks: kept, tokens: total, droppedLines: dropped.size };

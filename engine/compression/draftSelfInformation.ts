@@ -5,7 +5,11 @@ import { tokenLogLikelihoods } from "../runtime/index.js";
  * Self-information per line from a (draft) model: the lines are tokenized one by one and evaluated as
  * one sequence; a line's score is the sum of -log p of its tokens given everything before them.
  */
-export function draftLineSelfInformation(model: LlamaModel, sequence: LlamaContextSequence, maxTokens: number) {
+export function draftLineSelfInformation(
+  model: LlamaModel,
+  sequence: LlamaContextSequence,
+  maxTokens: number,
+) {
   return async (lines: string[]): Promise<number[]> => {
     const perLine = lines.map((line) => model.tokenize(`${line}\n`, false));
     const tokens: Token[] = perLine.flat().slice(0, maxTokens);

@@ -32,7 +32,12 @@ export class WorkspaceCooperators {
         const text = await readFile(file.absolutePath, "utf8").catch(() => undefined);
         if (text !== undefined && !text.includes("\0")) files.push({ path: file.path, text });
       }
-      return new WorkspaceCooperators(root, retriever, await workspaceFromFiles(files, { root }), summary.files);
+      return new WorkspaceCooperators(
+        root,
+        retriever,
+        await workspaceFromFiles(files, { root }),
+        summary.files,
+      );
     } catch (error) {
       await retriever.dispose();
       throw error;
@@ -40,11 +45,22 @@ export class WorkspaceCooperators {
   }
 
   /** Chunks of the workspace relevant to the code around the cursor (not the cursor's own lines). */
-  async contextFor(request: CompletionRequest, cursorLine: number | undefined, budgetTokens: number): Promise<ContextChunk[]> {
+  async contextFor(
+    request: CompletionRequest,
+    cursorLine: number | undefined,
+    budgetTokens: number,
+  ): Promise<ContextChunk[]> {
     const before = request.prefix.split("\n").slice(-20);
     const after = request.suffix.split("\n").slice(0, 5);
     const query = [...before, ...after].join("\n");
-    const from = cursorLine === undefined ? undefined : { path: request.path, startLine: Math.max(0, cursorLine - before.length + 1), endLine: cursorLine + after.length - 1 };
+    const from =
+      cursorLine === undefined
+        ? undefined
+        : {
+            path: request.path,
+            startLine: Math.max(0, cursorLine - before.length + 1),
+            endLine: cursorLine + after.length - 1,
+          };
     const chunks = await this.retriever.query(query, { k: 6, budgetTokens, from });
     return chunks.map((chunk) => ({ path: chunk.path, text: chunk.text }));
   }

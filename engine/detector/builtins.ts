@@ -79,7 +79,8 @@ function computeGlobalMembers(name: string): Set<string> | undefined {
   const declaredType = js.valueTypes[name];
   const inline = js.valueMembers[name];
   const node = js.nodeGlobals[name];
-  if (declaredType === undefined && inline === undefined && (node === undefined || node.length === 0)) return undefined;
+  if (declaredType === undefined && inline === undefined && (node === undefined || node.length === 0))
+    return undefined;
   const members = new Set<string>([...(inline ?? []), ...(node ?? [])]);
   if (declaredType !== undefined) {
     const ofType = typeMembers(declaredType);
@@ -87,7 +88,8 @@ function computeGlobalMembers(name: string): Set<string> | undefined {
     for (const member of ofType) members.add(member);
   }
   // Every global value is an object or a function: their own members always exist.
-  for (const member of typeMembers(declaredType?.endsWith("Constructor") ? "Function" : "Object") ?? []) members.add(member);
+  for (const member of typeMembers(declaredType?.endsWith("Constructor") ? "Function" : "Object") ?? [])
+    members.add(member);
   return withObjectMembers(members);
 }
 

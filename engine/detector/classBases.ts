@@ -8,13 +8,22 @@ export function classBases(root: SyntaxNode, language: LanguageId): Map<string, 
     for (const node of root.descendantsOfType("class_definition")) {
       const name = node.childForFieldName("name")?.text;
       if (name === undefined) continue;
-      const list = node.childForFieldName("superclasses")?.namedChildren.filter((base) => base.type !== "keyword_argument").map((base) => base.text) ?? [];
+      const list =
+        node
+          .childForFieldName("superclasses")
+          ?.namedChildren.filter((base) => base.type !== "keyword_argument")
+          .map((base) => base.text) ?? [];
       bases.set(name, [...(bases.get(name) ?? []), ...list]);
     }
     return bases;
   }
   if (!isJavaScriptFamily(language)) return bases;
-  for (const node of root.descendantsOfType(["class_declaration", "abstract_class_declaration", "class", "interface_declaration"])) {
+  for (const node of root.descendantsOfType([
+    "class_declaration",
+    "abstract_class_declaration",
+    "class",
+    "interface_declaration",
+  ])) {
     const name = node.childForFieldName("name")?.text;
     if (name === undefined) continue;
     const list: string[] = [];
@@ -38,9 +47,11 @@ export function localClasses(root: SyntaxNode, language: LanguageId): Map<string
   const classes = new Map<string, LocalClass>();
   const definitions = definitionsOfTree(root, language);
   for (const definition of definitions) {
-    if (definition.kind === "class" || definition.kind === "interface") classes.set(definition.name, { members: new Set(), bases: [] });
+    if (definition.kind === "class" || definition.kind === "interface")
+      classes.set(definition.name, { members: new Set(), bases: [] });
   }
-  for (const definition of definitions) if (definition.container !== undefined) classes.get(definition.container)?.members.add(definition.name);
+  for (const definition of definitions)
+    if (definition.container !== undefined) classes.get(definition.container)?.members.add(definition.name);
   for (const [name, bases] of classBases(root, language)) classes.get(name)?.bases.push(...bases);
   return classes;
 }

@@ -28,7 +28,9 @@ const npmSections = ["dependencies", "devDependencies", "peerDependencies", "opt
 export function npmDependenciesOf(packageJson: string): string[] {
   try {
     const manifest = JSON.parse(packageJson) as Record<string, unknown>;
-    const names = npmSections.flatMap((section) => Object.keys((manifest[section] as Record<string, string> | undefined) ?? {}));
+    const names = npmSections.flatMap((section) =>
+      Object.keys((manifest[section] as Record<string, string> | undefined) ?? {}),
+    );
     if (typeof manifest.name === "string") names.push(manifest.name);
     return names;
   } catch {
@@ -61,7 +63,11 @@ export function pyprojectDependenciesOf(text: string): string[] {
       inArray = false;
       continue;
     }
-    if (inArray || (section === "project" && /^dependencies\s*=/.test(line)) || section === "project.optional-dependencies") {
+    if (
+      inArray ||
+      (section === "project" && /^dependencies\s*=/.test(line)) ||
+      section === "project.optional-dependencies"
+    ) {
       for (const match of line.matchAll(/["']([A-Za-z0-9][A-Za-z0-9._-]*)/g)) names.push(match[1]!);
       if (/=\s*\[/.test(line) || inArray) inArray = !line.includes("]");
       continue;
@@ -112,8 +118,16 @@ export function cargoDependenciesOf(text: string): string[] {
 }
 
 /** Reads every manifest at the root (and requirements*.txt variants). */
-export function readDeclaredDependencies(root: string, extraPackageJsons: readonly string[] = []): DeclaredDependencies {
-  const declared: DeclaredDependencies = { npm: new Set(), python: new Set(), go: new Set(), cargo: new Set() };
+export function readDeclaredDependencies(
+  root: string,
+  extraPackageJsons: readonly string[] = [],
+): DeclaredDependencies {
+  const declared: DeclaredDependencies = {
+    npm: new Set(),
+    python: new Set(),
+    go: new Set(),
+    cargo: new Set(),
+  };
   for (const text of [readText(join(root, "package.json")), ...extraPackageJsons]) {
     if (text !== undefined) for (const name of npmDependenciesOf(text)) declared.npm.add(name);
   }
@@ -124,9 +138,11 @@ export function readDeclaredDependencies(root: string, extraPackageJsons: readon
     entries = [];
   }
   for (const entry of entries) {
-    if (/^requirements.*\.txt$/i.test(entry)) for (const name of requirementsOf(readText(join(root, entry)) ?? "")) declared.python.add(name);
+    if (/^requirements.*\.txt$/i.test(entry))
+      for (const name of requirementsOf(readText(join(root, entry)) ?? "")) declared.python.add(name);
   }
-  for (const name of pyprojectDependenciesOf(readText(join(root, "pyproject.toml")) ?? "")) declared.python.add(name);
+  for (const name of pyprojectDependenciesOf(readText(join(root, "pyproject.toml")) ?? ""))
+    declared.python.add(name);
   for (const name of goRequirementsOf(readText(join(root, "go.mod")) ?? "")) declared.go.add(name);
   for (const name of cargoDependenciesOf(readText(join(root, "Cargo.toml")) ?? "")) declared.cargo.add(name);
   return declared;

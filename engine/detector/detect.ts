@@ -28,7 +28,9 @@ export interface DetectOptions {
 export async function detect(snippet: string, options: DetectOptions): Promise<Finding[]> {
   const { language } = options;
   if (!isJavaScriptFamily(language) && language !== "python") {
-    return options.tokenConfidences === undefined ? [] : lowConfidenceFindings(snippet, options.tokenConfidences, [], options.lowConfidenceThreshold);
+    return options.tokenConfidences === undefined
+      ? []
+      : lowConfidenceFindings(snippet, options.tokenConfidences, [], options.lowConfidenceThreshold);
   }
   const prefix = options.prefixContext ?? "";
   const tree = await parse(prefix + snippet + (options.suffixContext ?? ""), language);
@@ -36,7 +38,10 @@ export async function detect(snippet: string, options: DetectOptions): Promise<F
   let findings: Finding[];
   let checker: SnippetChecker;
   try {
-    const facts = language === "python" ? pythonFacts(tree.rootNode, range) : javascriptFacts(tree.rootNode, language, range);
+    const facts =
+      language === "python"
+        ? pythonFacts(tree.rootNode, range)
+        : javascriptFacts(tree.rootNode, language, range);
     checker = new SnippetChecker(facts, options, range.from, range.to);
     // The checks may read local classes from the tree, so they run before it is freed.
     findings = [...checker.checkImports(), ...checker.checkReferences(), ...checker.checkMembers()];
@@ -45,7 +50,9 @@ export async function detect(snippet: string, options: DetectOptions): Promise<F
   }
   if (options.tokenConfidences !== undefined) {
     const judged = [...checker.judged, ...findings.map((finding) => finding.span)];
-    findings.push(...lowConfidenceFindings(snippet, options.tokenConfidences, judged, options.lowConfidenceThreshold));
+    findings.push(
+      ...lowConfidenceFindings(snippet, options.tokenConfidences, judged, options.lowConfidenceThreshold),
+    );
   }
   return findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
 }

@@ -1,4 +1,10 @@
-import { definitionsOfTree, isJavaScriptFamily, parse, type LanguageId, type SyntaxNode } from "../syntax/index.js";
+import {
+  definitionsOfTree,
+  isJavaScriptFamily,
+  parse,
+  type LanguageId,
+  type SyntaxNode,
+} from "../syntax/index.js";
 import { classBases } from "./classBases.js";
 import type { WorkspaceDefinition } from "./workspace.js";
 
@@ -22,7 +28,12 @@ export async function indexFile(path: string, text: string, language: LanguageId
     const definitions = definitionsOfTree(tree.rootNode, language).map((definition) => ({
       ...definition,
       path,
-      text: lines.slice(definition.startLine, Math.min(definition.endLine + 1, definition.startLine + maxDefinitionLines)).join("\n"),
+      text: lines
+        .slice(
+          definition.startLine,
+          Math.min(definition.endLine + 1, definition.startLine + maxDefinitionLines),
+        )
+        .join("\n"),
     }));
     const exports = isJavaScriptFamily(language)
       ? javascriptExports(tree.rootNode, definitions)
@@ -36,7 +47,9 @@ export async function indexFile(path: string, text: string, language: LanguageId
 }
 
 function javascriptExports(root: SyntaxNode, definitions: WorkspaceDefinition[]): Set<string> | undefined {
-  const exports = new Set(definitions.filter((d) => d.exported && d.container === undefined).map((d) => d.name));
+  const exports = new Set(
+    definitions.filter((d) => d.exported && d.container === undefined).map((d) => d.name),
+  );
   let esm = false;
   for (const statement of root.namedChildren) {
     if (statement.type !== "export_statement") continue;

@@ -7,5 +7,12 @@ export type { TokenConfidence } from "./lowConfidence.js";
 export type { DetectorWorkspace, WorkspaceDefinition } from "./workspace.js";
 export { workspaceFromFiles, IndexedWorkspace, type WorkspaceFile } from "./workspaceFromFiles.js";
 export type { DeclaredDependencies } from "./dependencies.js";
-export { applyPolicy, passesDetector, repairContext, type DetectorPolicy, type PolicyDecision, type RepairContext } from "./policy.js";
+export {
+  applyPolicy,
+  passesDetector,
+  repairContext,
+  type DetectorPolicy,
+  type PolicyDecision,
+  type RepairContext,
+} from "./policy.js";
 export { nearestNames, editDistance, identifierWords } from "./suggest.js";

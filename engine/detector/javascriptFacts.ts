@@ -1,18 +1,53 @@
 import type { TreeCursor } from "web-tree-sitter";
 import type { LanguageId, SyntaxNode } from "../syntax/index.js";
 import { lazyLocalClasses } from "./classBases.js";
-import { Bindings, type ImportFact, type MemberFact, type Receiver, type ReferenceFact, type SnippetFacts } from "./facts.js";
+import {
+  Bindings,
+  type ImportFact,
+  type MemberFact,
+  type Receiver,
+  type ReferenceFact,
+  type SnippetFacts,
+} from "./facts.js";
 import { walkTree, type Ancestor } from "./walk.js";
 
-const functionTypes = new Set(["function_declaration", "function_expression", "function", "generator_function_declaration", "generator_function"]);
+const functionTypes = new Set([
+  "function_declaration",
+  "function_expression",
+  "function",
+  "generator_function_declaration",
+  "generator_function",
+]);
 const classTypes = new Set(["class_declaration", "class", "abstract_class_declaration"]);
 const parameterTypes = new Set(["required_parameter", "optional_parameter"]);
-const patternTypes = new Set(["object_pattern", "array_pattern", "rest_pattern", "pair_pattern", "assignment_pattern", "object_assignment_pattern"]);
+const patternTypes = new Set([
+  "object_pattern",
+  "array_pattern",
+  "rest_pattern",
+  "pair_pattern",
+  "assignment_pattern",
+  "object_assignment_pattern",
+]);
 /** Parents whose `name` field declares (rather than uses) an identifier or type name. */
 const declaringParents = new Set([
-  "variable_declarator", "function_declaration", "function_expression", "generator_function_declaration", "generator_function",
-  "class_declaration", "class", "abstract_class_declaration", "interface_declaration", "type_alias_declaration", "enum_declaration",
-  "internal_module", "module", "type_parameter", "function_signature", "import_specifier", "namespace_import", "index_signature",
+  "variable_declarator",
+  "function_declaration",
+  "function_expression",
+  "generator_function_declaration",
+  "generator_function",
+  "class_declaration",
+  "class",
+  "abstract_class_declaration",
+  "interface_declaration",
+  "type_alias_declaration",
+  "enum_declaration",
+  "internal_module",
+  "module",
+  "type_parameter",
+  "function_signature",
+  "import_specifier",
+  "namespace_import",
+  "index_signature",
 ]);
 
 /** Functions whose bodies are their own scope: outside the snippet only their name matters. */
@@ -23,10 +58,21 @@ const scopedFunctionTypes = new Set([...functionTypes, "arrow_function", "method
  * context). Functions entirely outside `range` (the snippet's offsets) are not entered: their locals
  * are out of the snippet's scope, and skipping them keeps checks cheap in large files.
  */
-export function javascriptFacts(root: SyntaxNode, language: LanguageId, range: { from: number; to: number } = { from: 0, to: Number.MAX_SAFE_INTEGER }): SnippetFacts {
+export function javascriptFacts(
+  root: SyntaxNode,
+  language: LanguageId,
+  range: { from: number; to: number } = { from: 0, to: Number.MAX_SAFE_INTEGER },
+): SnippetFacts {
   const bindings = new Bindings();
   const references: ReferenceFact[] = [];
-  const rawMembers: { objectName: string | undefined; className: string | undefined; member: string; start: number; end: number; receiverText: string }[] = [];
+  const rawMembers: {
+    objectName: string | undefined;
+    className: string | undefined;
+    member: string;
+    start: number;
+    end: number;
+    receiverText: string;
+  }[] = [];
   const imports: ImportFact[] = [];
   // The class `this` refers to at each depth: a name, or null inside a function that rebinds `this`.
   const thisStack: (string | null)[] = [];
@@ -38,11 +84,18 @@ export function javascriptFacts(root: SyntaxNode, language: LanguageId, range: {
       const type = cursor.nodeType;
       const parent = ancestors[ancestors.length - 1];
       if (scopedFunctionTypes.has(type) && (cursor.endIndex <= range.from || cursor.startIndex >= range.to)) {
-        const name = type === "function_declaration" || type === "generator_function_declaration" ? cursor.currentNode.childForFieldName("name") : null;
+        const name =
+          type === "function_declaration" || type === "generator_function_declaration"
+            ? cursor.currentNode.childForFieldName("name")
+            : null;
         if (name !== null) bindings.bind(name.text);
         return false;
       }
-      if (classTypes.has(type) || functionTypes.has(type) || (type === "method_definition" && parent?.type === "object")) {
+      if (
+        classTypes.has(type) ||
+        functionTypes.has(type) ||
+        (type === "method_definition" && parent?.type === "object")
+      ) {
         const node = cursor.currentNode;
         thisStack.push(classTypes.has(type) ? (node.childForFieldName("name")?.text ?? null) : null);
         thisScopes.push(ancestors.length);
@@ -82,11 +135,25 @@ export function javascriptFacts(root: SyntaxNode, language: LanguageId, range: {
           const property = node.childForFieldName("property");
           if (object !== null && property !== null && property.type === "property_identifier") {
             if (object.type === "identifier") {
-              rawMembers.push({ objectName: object.text, className: undefined, member: property.text, start: property.startIndex, end: property.endIndex, receiverText: object.text });
+              rawMembers.push({
+                objectName: object.text,
+                className: undefined,
+                member: property.text,
+                start: property.startIndex,
+                end: property.endIndex,
+                receiverText: object.text,
+              });
             } else if (object.type === "this") {
               const className = thisStack[thisStack.length - 1];
               if (className !== undefined && className !== null) {
-                rawMembers.push({ objectName: undefined, className, member: property.text, start: property.startIndex, end: property.endIndex, receiverText: "this" });
+                rawMembers.push({
+                  objectName: undefined,
+                  className,
+                  member: property.text,
+                  start: property.startIndex,
+                  end: property.endIndex,
+                  receiverText: "this",
+                });
               }
             }
           }
@@ -110,9 +177,17 @@ export function javascriptFacts(root: SyntaxNode, language: LanguageId, range: {
     if (raw.className !== undefined) receiver = { kind: "self", className: raw.className };
     else {
       receiver = bindings.receiverOf(raw.objectName!);
-      if (receiver === undefined) receiver = bindings.has(raw.objectName!) ? null : { kind: "value", name: raw.objectName! };
+      if (receiver === undefined)
+        receiver = bindings.has(raw.objectName!) ? null : { kind: "value", name: raw.objectName! };
     }
-    if (receiver !== null && receiver !== undefined) members.push({ receiver, receiverText: raw.receiverText, member: raw.member, start: raw.start, end: raw.end });
+    if (receiver !== null && receiver !== undefined)
+      members.push({
+        receiver,
+        receiverText: raw.receiverText,
+        member: raw.member,
+        start: raw.start,
+        end: raw.end,
+      });
   }
 
   return {
@@ -121,11 +196,18 @@ export function javascriptFacts(root: SyntaxNode, language: LanguageId, range: {
     imports,
     localClasses: lazyLocalClasses(root, language),
     bound: bindings.names,
-    judged: references.filter((reference) => bindings.has(reference.name)).map(({ start, end }) => ({ start, end })),
+    judged: references
+      .filter((reference) => bindings.has(reference.name))
+      .map(({ start, end }) => ({ start, end })),
   };
 }
 
-function classifyIdentifier(cursor: TreeCursor, ancestors: Ancestor[], bindings: Bindings, references: ReferenceFact[]): void {
+function classifyIdentifier(
+  cursor: TreeCursor,
+  ancestors: Ancestor[],
+  bindings: Bindings,
+  references: ReferenceFact[],
+): void {
   const name = cursor.nodeText;
   const field = cursor.currentFieldName;
   const parent = ancestors[ancestors.length - 1];
@@ -133,28 +215,43 @@ function classifyIdentifier(cursor: TreeCursor, ancestors: Ancestor[], bindings:
   if (parent === undefined) return;
   const declares =
     (declaringParents.has(parent.type) && (field === "name" || field === "alias")) ||
-    (parent.type === "import_specifier") ||
-    (parent.type === "import_clause" || parent.type === "namespace_import" || parent.type === "import_require_clause") ||
+    parent.type === "import_specifier" ||
+    parent.type === "import_clause" ||
+    parent.type === "namespace_import" ||
+    parent.type === "import_require_clause" ||
     (parameterTypes.has(parent.type) && field === "pattern") ||
-    (parent.type === "formal_parameters") ||
+    parent.type === "formal_parameters" ||
     (parent.type === "arrow_function" && field === "parameter") ||
     (parent.type === "catch_clause" && field === "parameter") ||
     (parent.type === "for_in_statement" && field === "left") ||
-    (patternTypes.has(parent.type) && (parent.type !== "pair_pattern" || field === "value") && (!parent.type.includes("assignment") || field === "left")) ||
+    (patternTypes.has(parent.type) &&
+      (parent.type !== "pair_pattern" || field === "value") &&
+      (!parent.type.includes("assignment") || field === "left")) ||
     (parent.type === "mapped_type_clause" && field === "name") ||
     parent.type === "infer_type";
   if (declares) {
     // bindVariable and bindParameter bind these with what they hold; binding again would blur it.
-    const boundWithReceiver = (parent.type === "variable_declarator" && field === "name") || (parameterTypes.has(parent.type) && field === "pattern");
+    const boundWithReceiver =
+      (parent.type === "variable_declarator" && field === "name") ||
+      (parameterTypes.has(parent.type) && field === "pattern");
     if (!boundWithReceiver) bindings.bind(name);
     return;
   }
   if (parent.type === "export_specifier" && field === "alias") return;
   if (parent.type === "nested_type_identifier" && field === "name") return;
   if (parent.type === "jsx_closing_element") return;
-  if ((parent.type === "jsx_opening_element" || parent.type === "jsx_self_closing_element") && /^[a-z]/.test(name)) return;
+  if (
+    (parent.type === "jsx_opening_element" || parent.type === "jsx_self_closing_element") &&
+    /^[a-z]/.test(name)
+  )
+    return;
   if (parent.type === "member_expression" && field === "property") return;
-  references.push({ name, start: cursor.startIndex, end: cursor.endIndex, isType: type === "type_identifier" });
+  references.push({
+    name,
+    start: cursor.startIndex,
+    end: cursor.endIndex,
+    isType: type === "type_identifier",
+  });
 }
 
 /** A declared type's name when it is a plain or generic named type (`Map<K, V>` is Map). */
@@ -173,7 +270,8 @@ function requiredSpecifier(node: SyntaxNode | null): string | undefined {
   if (node?.type !== "call_expression") return undefined;
   const callee = node.childForFieldName("function");
   const argument = node.childForFieldName("arguments")?.namedChildren[0];
-  if (callee?.type !== "identifier" || callee.text !== "require" || argument?.type !== "string") return undefined;
+  if (callee?.type !== "identifier" || callee.text !== "require" || argument?.type !== "string")
+    return undefined;
   return argument.namedChildren[0]?.text ?? "";
 }
 
@@ -198,12 +296,17 @@ function bindParameter(parameter: SyntaxNode, bindings: Bindings): void {
   const pattern = parameter.childForFieldName("pattern");
   if (pattern?.type !== "identifier") return;
   const annotated = annotatedTypeName(parameter.childForFieldName("type"));
-  bindings.bind(pattern.text, annotated === undefined ? undefined : { kind: "instance", typeName: annotated });
+  bindings.bind(
+    pattern.text,
+    annotated === undefined ? undefined : { kind: "instance", typeName: annotated },
+  );
 }
 
 function stringValue(node: SyntaxNode): { text: string; start: number; end: number } {
   const fragment = node.namedChildren[0];
-  return fragment === undefined ? { text: "", start: node.startIndex + 1, end: node.startIndex + 1 } : { text: fragment.text, start: fragment.startIndex, end: fragment.endIndex };
+  return fragment === undefined
+    ? { text: "", start: node.startIndex + 1, end: node.startIndex + 1 }
+    : { text: fragment.text, start: fragment.startIndex, end: fragment.endIndex };
 }
 
 function collectImport(node: SyntaxNode, bindings: Bindings, imports: ImportFact[]): void {
@@ -213,14 +316,20 @@ function collectImport(node: SyntaxNode, bindings: Bindings, imports: ImportFact
   const specifierNode = source ?? requireClause?.childForFieldName("source") ?? null;
   if (specifierNode === null) return;
   const specifier = stringValue(specifierNode);
-  const fact: ImportFact = { specifier: specifier.text, start: specifier.start, end: specifier.end, names: [] };
+  const fact: ImportFact = {
+    specifier: specifier.text,
+    start: specifier.start,
+    end: specifier.end,
+    names: [],
+  };
   imports.push(fact);
   if (requireClause !== undefined) {
     const local = requireClause.namedChildren.find((child) => child.type === "identifier");
     if (local !== undefined) bindings.bind(local.text, { kind: "module", specifier: specifier.text });
   }
   for (const part of clause?.namedChildren ?? []) {
-    if (part.type === "identifier") bindings.bind(part.text, { kind: "module", specifier: specifier.text, viaDefaultImport: true });
+    if (part.type === "identifier")
+      bindings.bind(part.text, { kind: "module", specifier: specifier.text, viaDefaultImport: true });
     else if (part.type === "namespace_import") {
       const local = part.namedChildren.find((child) => child.type === "identifier");
       if (local !== undefined) bindings.bind(local.text, { kind: "module", specifier: specifier.text });
@@ -230,8 +339,13 @@ function collectImport(node: SyntaxNode, bindings: Bindings, imports: ImportFact
         const imported = specifierPart.childForFieldName("name");
         const alias = specifierPart.childForFieldName("alias");
         if (imported === null) continue;
-        bindings.bind((alias ?? imported).text, { kind: "importedName", specifier: specifier.text, name: imported.text });
-        if (imported.type === "identifier") fact.names.push({ name: imported.text, start: imported.startIndex, end: imported.endIndex });
+        bindings.bind((alias ?? imported).text, {
+          kind: "importedName",
+          specifier: specifier.text,
+          name: imported.text,
+        });
+        if (imported.type === "identifier")
+          fact.names.push({ name: imported.text, start: imported.startIndex, end: imported.endIndex });
       }
     }
   }

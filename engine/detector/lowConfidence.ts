@@ -17,7 +17,12 @@ function overlaps(a: Span, b: Span): boolean {
  * Low-confidence spans: runs of adjacent unlikely tokens that hold code (not only whitespace or
  * punctuation) and that no other check already judged, existing or not.
  */
-export function lowConfidenceFindings(snippet: string, tokens: readonly TokenConfidence[], judged: readonly Span[], threshold = defaultThreshold): Finding[] {
+export function lowConfidenceFindings(
+  snippet: string,
+  tokens: readonly TokenConfidence[],
+  judged: readonly Span[],
+  threshold = defaultThreshold,
+): Finding[] {
   const findings: Finding[] = [];
   let run: { span: Span; lowest: number } | undefined;
   const close = (): void => {

@@ -19,7 +19,8 @@ export interface PolicyDecision {
 export function applyPolicy(findings: readonly Finding[], policy: DetectorPolicy): PolicyDecision {
   if (policy === "off") return { action: "show", annotations: [], blocking: [] };
   const blocking = findings.filter(isCertain);
-  if (policy === "annotate" || blocking.length === 0) return { action: "show", annotations: [...findings], blocking: [] };
+  if (policy === "annotate" || blocking.length === 0)
+    return { action: "show", annotations: [...findings], blocking: [] };
   return { action: policy === "suppress" ? "hide" : "regenerate", annotations: [...findings], blocking };
 }
 
@@ -59,7 +60,8 @@ export function repairContext(findings: readonly Finding[], workspace: DetectorW
   const certain = findings.filter(isCertain);
   for (const finding of certain) {
     allowed.push(...finding.suggestions);
-    for (const suggestion of finding.suggestions) for (const definition of workspace.definitionsNamed(suggestion)) add(definition);
+    for (const suggestion of finding.suggestions)
+      for (const definition of workspace.definitionsNamed(suggestion)) add(definition);
     if (finding.kind === "unknownMember" && finding.container !== undefined) {
       for (const definition of workspace.definitionsNamed(finding.container)) add(definition);
     }

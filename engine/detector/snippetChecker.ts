@@ -1,7 +1,20 @@
 import {
-  isJavaScriptGlobal, isNodeBuiltinModule, isPythonBuiltin, isPythonStdlibModule, isTypeScriptLibType, javaScriptFunctionMembers,
-  javaScriptGlobalMembers, javaScriptGlobalNames, javaScriptInstanceMembers, javaScriptObjectMembers, nodeBuiltinModuleNames,
-  nodeModuleExports, pythonBuiltinNames, pythonObjectMembers, pythonStdlibModuleMembers, pythonStdlibModuleNames,
+  isJavaScriptGlobal,
+  isNodeBuiltinModule,
+  isPythonBuiltin,
+  isPythonStdlibModule,
+  isTypeScriptLibType,
+  javaScriptFunctionMembers,
+  javaScriptGlobalMembers,
+  javaScriptGlobalNames,
+  javaScriptInstanceMembers,
+  javaScriptObjectMembers,
+  nodeBuiltinModuleNames,
+  nodeModuleExports,
+  pythonBuiltinNames,
+  pythonObjectMembers,
+  pythonStdlibModuleMembers,
+  pythonStdlibModuleNames,
 } from "./builtins.js";
 import type { DetectOptions } from "./detect.js";
 import type { ImportFact, LocalClass, MemberFact, Receiver, SnippetFacts } from "./facts.js";
@@ -45,7 +58,8 @@ export class SnippetChecker {
       if (!this.inSnippet(reference)) continue;
       const key = `${reference.isType}:${reference.name}`;
       let exists = known.get(key);
-      if (exists === undefined) known.set(key, (exists = this.symbolExists(reference.name, reference.isType)));
+      if (exists === undefined)
+        known.set(key, (exists = this.symbolExists(reference.name, reference.isType)));
       if (exists) {
         this.judged.push(this.span(reference));
         continue;
@@ -121,7 +135,8 @@ export class SnippetChecker {
 
   private moduleExports(specifier: string): Set<string> | undefined {
     if (this.python) {
-      if (!specifier.startsWith(".") && isPythonStdlibModule(specifier)) return pythonStdlibModuleMembers(specifier);
+      if (!specifier.startsWith(".") && isPythonStdlibModule(specifier))
+        return pythonStdlibModuleMembers(specifier);
     } else if (isNodeBuiltinModule(specifier)) {
       return nodeModuleExports(specifier);
     }
@@ -187,7 +202,10 @@ export class SnippetChecker {
         if (receiver.viaDefaultImport === true && !isNodeBuiltinModule(receiver.specifier)) return undefined;
         return this.moduleExports(receiver.specifier);
       case "instance":
-        return this.withObjectMembers(this.classMembers(receiver.typeName, new Set()) ?? (this.python ? undefined : javaScriptInstanceMembers(receiver.typeName)));
+        return this.withObjectMembers(
+          this.classMembers(receiver.typeName, new Set()) ??
+            (this.python ? undefined : javaScriptInstanceMembers(receiver.typeName)),
+        );
       case "self":
         return this.withObjectMembers(this.classMembers(receiver.className, new Set()));
       case "importedName": {
@@ -202,7 +220,12 @@ export class SnippetChecker {
         return this.membersOfReceiver({ kind: "value", name: receiver.name }, true);
       }
       case "value": {
-        if (imported === true && !this.facts.localClasses().has(receiver.name) && this.workspace.membersOf(receiver.name) === undefined) return undefined;
+        if (
+          imported === true &&
+          !this.facts.localClasses().has(receiver.name) &&
+          this.workspace.membersOf(receiver.name) === undefined
+        )
+          return undefined;
         if (!this.python && isJavaScriptGlobal(receiver.name)) return javaScriptGlobalMembers(receiver.name);
         const members = this.classMembers(receiver.name, new Set());
         if (members === undefined || this.python) return this.withObjectMembers(members);

@@ -12,7 +12,11 @@ export interface Ancestor {
  * The visitor sees the cursor and the ancestors (nearest last); returning false skips the subtree.
  * leave() runs when a node is done, with the ancestors of that node.
  */
-export function walkTree(root: SyntaxNode, visit: (cursor: TreeCursor, ancestors: Ancestor[]) => boolean | void, leave?: (cursor: TreeCursor, ancestors: Ancestor[]) => void): void {
+export function walkTree(
+  root: SyntaxNode,
+  visit: (cursor: TreeCursor, ancestors: Ancestor[]) => boolean | void,
+  leave?: (cursor: TreeCursor, ancestors: Ancestor[]) => void,
+): void {
   const cursor = root.walk();
   const ancestors: Ancestor[] = [];
   try {

@@ -21,7 +21,11 @@ export interface DetectorWorkspace {
   /** Whether a non-built-in import resolves: a workspace file for relative specifiers, a declared or installed package otherwise. */
   resolveImport(fromFile: string | undefined, specifier: string, language: LanguageId): "ok" | "missing";
   /** The names a workspace module or installed package exports; undefined when not knowable (e.g. `export *`, no types). */
-  moduleExports(fromFile: string | undefined, specifier: string, language: LanguageId): Set<string> | undefined;
+  moduleExports(
+    fromFile: string | undefined,
+    specifier: string,
+    language: LanguageId,
+  ): Set<string> | undefined;
   /** Package names a snippet may import (declared and installed), for suggestions. */
   packageNames(language: LanguageId): Iterable<string>;
   /** The definitions named name, for repair prompts. */

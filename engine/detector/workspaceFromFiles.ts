@@ -2,7 +2,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, posix, relative, sep } from "node:path";
 import { isJavaScriptFamily, languageForPath, type LanguageId } from "../syntax/index.js";
 import { javaScriptInstanceMembers } from "./builtins.js";
-import { installedNpmPackages, isDirectory, normalizePythonName, readDeclaredDependencies, safeReaddir, type DeclaredDependencies } from "./dependencies.js";
+import {
+  installedNpmPackages,
+  isDirectory,
+  normalizePythonName,
+  readDeclaredDependencies,
+  safeReaddir,
+  type DeclaredDependencies,
+} from "./dependencies.js";
 import { indexFile, type IndexedFile } from "./fileIndex.js";
 import { findSitePackages, installedPythonModules } from "./sitePackages.js";
 import type { DetectorWorkspace, WorkspaceDefinition } from "./workspace.js";
@@ -24,7 +31,10 @@ const maxInstalledPythonFiles = 400;
  * (node_modules with their `types`, site-packages folders) and module exports. Build it once and
  * update files as they change; checks then cost no file system work.
  */
-export async function workspaceFromFiles(files: readonly WorkspaceFile[], options: { root: string }): Promise<IndexedWorkspace> {
+export async function workspaceFromFiles(
+  files: readonly WorkspaceFile[],
+  options: { root: string },
+): Promise<IndexedWorkspace> {
   const workspace = new IndexedWorkspace(options.root);
   await workspace.loadDependencies(files);
   await workspace.updateFiles(files);
@@ -36,7 +46,12 @@ export class IndexedWorkspace implements DetectorWorkspace {
   private readonly topLevel = new Map<string, WorkspaceDefinition[]>();
   private readonly members = new Map<string, Set<string>>();
   private readonly membersCache = new Map<string, Set<string> | undefined>();
-  private declared: DeclaredDependencies = { npm: new Set(), python: new Set(), go: new Set(), cargo: new Set() };
+  private declared: DeclaredDependencies = {
+    npm: new Set(),
+    python: new Set(),
+    go: new Set(),
+    cargo: new Set(),
+  };
   private npmInstalled = new Set<string>();
   private readonly npmExports = new Map<string, Set<string> | undefined>();
   private pythonInstalled = new Map<string, string>();
@@ -55,14 +70,21 @@ export class IndexedWorkspace implements DetectorWorkspace {
   }
 
   async loadDependencies(files: readonly WorkspaceFile[] = []): Promise<void> {
-    const nestedManifests = files.filter((file) => /(^|[\\/])package\.json$/.test(file.path) && this.relativePath(file.path) !== "package.json").map((file) => file.text);
+    const nestedManifests = files
+      .filter(
+        (file) =>
+          /(^|[\\/])package\.json$/.test(file.path) && this.relativePath(file.path) !== "package.json",
+      )
+      .map((file) => file.text);
     this.declared = readDeclaredDependencies(this.root, nestedManifests);
     this.npmInstalled = installedNpmPackages(this.root);
     this.tsconfigAliases = readTsconfigAliases(this.root);
     this.npmExports.clear();
-    for (const name of this.npmInstalled) this.npmExports.set(name, await installedNpmExports(join(this.root, "node_modules", name)));
+    for (const name of this.npmInstalled)
+      this.npmExports.set(name, await installedNpmExports(join(this.root, "node_modules", name)));
     this.pythonInstalled = new Map();
-    for (const site of findSitePackages(this.root)) for (const [name, path] of installedPythonModules(site)) this.pythonInstalled.set(name, path);
+    for (const site of findSitePackages(this.root))
+      for (const [name, path] of installedPythonModules(site)) this.pythonInstalled.set(name, path);
     this.pythonInstalledExports.clear();
     let budget = maxInstalledPythonFiles;
     for (const [name, path] of this.pythonInstalled) {
@@ -112,7 +134,8 @@ export class IndexedWorkspace implements DetectorWorkspace {
       }
       if (file.language === "python") {
         for (const modulePath of pythonRoots(file.path)) this.pythonTopModules.add(modulePath.split(".")[0]!);
-        for (let dir = posix.dirname(file.path); dir !== "." && dir !== ""; dir = posix.dirname(dir)) this.pythonFolders.add(dir);
+        for (let dir = posix.dirname(file.path); dir !== "." && dir !== ""; dir = posix.dirname(dir))
+          this.pythonFolders.add(dir);
       }
       for (const definition of file.definitions) {
         if (definition.container === undefined) {
@@ -143,12 +166,15 @@ export class IndexedWorkspace implements DetectorWorkspace {
   private computeMembers(name: string): Set<string> | undefined {
     const definitions = this.topLevel.get(name);
     // A name that is also a function, variable or type alias somewhere is ambiguous: not knowable.
-    if (definitions === undefined || !definitions.every((definition) => containerKinds.has(definition.kind))) return undefined;
+    if (definitions === undefined || !definitions.every((definition) => containerKinds.has(definition.kind)))
+      return undefined;
     const members = new Set(this.members.get(name) ?? []);
     for (const { language, bases } of this.basesByClass.get(name) ?? []) {
       for (const base of bases) {
         if (base === "object") continue;
-        const inherited = this.membersOf(base) ?? (isJavaScriptFamily(language) ? javaScriptInstanceMembers(base) : undefined);
+        const inherited =
+          this.membersOf(base) ??
+          (isJavaScriptFamily(language) ? javaScriptInstanceMembers(base) : undefined);
         if (inherited === undefined) return undefined;
         for (const member of inherited) members.add(member);
       }
@@ -163,7 +189,9 @@ export class IndexedWorkspace implements DetectorWorkspace {
 
   definitionsNamed(name: string): WorkspaceDefinition[] {
     const out = [...(this.topLevel.get(name) ?? [])];
-    for (const file of this.files.values()) for (const definition of file.definitions) if (definition.container !== undefined && definition.name === name) out.push(definition);
+    for (const file of this.files.values())
+      for (const definition of file.definitions)
+        if (definition.container !== undefined && definition.name === name) out.push(definition);
     return out;
   }
 
@@ -179,15 +207,23 @@ export class IndexedWorkspace implements DetectorWorkspace {
   }
 
   resolveImport(fromFile: string | undefined, specifier: string, language: LanguageId): "ok" | "missing" {
-    if (language === "python") return this.resolvePython(fromFile, specifier) === undefined ? "missing" : "ok";
-    if (specifier.startsWith(".") || specifier.startsWith("/")) return this.resolveRelativeJs(fromFile, specifier) === undefined ? "missing" : "ok";
+    if (language === "python")
+      return this.resolvePython(fromFile, specifier) === undefined ? "missing" : "ok";
+    if (specifier.startsWith(".") || specifier.startsWith("/"))
+      return this.resolveRelativeJs(fromFile, specifier) === undefined ? "missing" : "ok";
     const name = npmPackageName(specifier);
     if (this.declared.npm.has(name) || this.npmInstalled.has(name)) return "ok";
     // Path aliases from tsconfig (`@/x`, `~/x`) are the project's own modules.
-    return this.tsconfigAliases.some((alias) => specifier === alias || specifier.startsWith(`${alias}/`)) ? "ok" : "missing";
+    return this.tsconfigAliases.some((alias) => specifier === alias || specifier.startsWith(`${alias}/`))
+      ? "ok"
+      : "missing";
   }
 
-  moduleExports(fromFile: string | undefined, specifier: string, language: LanguageId): Set<string> | undefined {
+  moduleExports(
+    fromFile: string | undefined,
+    specifier: string,
+    language: LanguageId,
+  ): Set<string> | undefined {
     if (language === "python") {
       const resolved = this.resolvePython(fromFile, specifier);
       if (resolved === undefined) return undefined;
@@ -195,7 +231,9 @@ export class IndexedWorkspace implements DetectorWorkspace {
       if (resolved.kind !== "workspace") return undefined;
       const file = this.files.get(resolved.path);
       if (file?.exports === undefined) return undefined;
-      return resolved.path.endsWith("__init__.py") ? new Set([...file.exports, ...this.pythonSubmodules(resolved.path)]) : file.exports;
+      return resolved.path.endsWith("__init__.py")
+        ? new Set([...file.exports, ...this.pythonSubmodules(resolved.path)])
+        : file.exports;
     }
     if (specifier.startsWith(".") || specifier.startsWith("/")) {
       const path = this.resolveRelativeJs(fromFile, specifier);
@@ -209,11 +247,19 @@ export class IndexedWorkspace implements DetectorWorkspace {
   }
 
   private resolveRelativeJs(fromFile: string | undefined, specifier: string): string | undefined {
-    const base = specifier.startsWith("/") ? specifier.slice(1) : posix.join(posix.dirname(this.relativePath(fromFile ?? "index.ts")), specifier);
+    const base = specifier.startsWith("/")
+      ? specifier.slice(1)
+      : posix.join(posix.dirname(this.relativePath(fromFile ?? "index.ts")), specifier);
     const withoutJsExtension = base.replace(/\.(m|c)?jsx?$/, "");
-    const candidates = [base, ...jsExtensions.map((extension) => withoutJsExtension + extension), ...jsExtensions.map((extension) => `${base}/index${extension}`)];
+    const candidates = [
+      base,
+      ...jsExtensions.map((extension) => withoutJsExtension + extension),
+      ...jsExtensions.map((extension) => `${base}/index${extension}`),
+    ];
     for (const candidate of candidates) if (this.files.has(candidate)) return candidate;
-    for (const candidate of candidates) if (!isDirectory(join(this.root, candidate)) && existsSync(join(this.root, candidate))) return candidate;
+    for (const candidate of candidates)
+      if (!isDirectory(join(this.root, candidate)) && existsSync(join(this.root, candidate)))
+        return candidate;
     return undefined;
   }
 
@@ -230,7 +276,10 @@ export class IndexedWorkspace implements DetectorWorkspace {
   }
 
   /** Where a Python module comes from: a workspace file, an installed package, or only a declaration. */
-  private resolvePython(fromFile: string | undefined, specifier: string):
+  private resolvePython(
+    fromFile: string | undefined,
+    specifier: string,
+  ):
     | { kind: "workspace"; path: string }
     | { kind: "installed"; module: string }
     | { kind: "declared" }
@@ -246,7 +295,12 @@ export class IndexedWorkspace implements DetectorWorkspace {
     }
     // Scripts import their siblings by bare name, so the importing file's folder is a source root too.
     const fromDir = fromFile === undefined ? "" : posix.dirname(this.relativePath(fromFile));
-    for (const sourceRoot of ["", "src/", "lib/", ...(fromDir === "." || fromDir === "" ? [] : [`${fromDir}/`])]) {
+    for (const sourceRoot of [
+      "",
+      "src/",
+      "lib/",
+      ...(fromDir === "." || fromDir === "" ? [] : [`${fromDir}/`]),
+    ]) {
       const path = this.pythonModulePath(sourceRoot + specifier.split(".").join("/"));
       if (path !== undefined) return { kind: "workspace", path };
     }
@@ -255,7 +309,11 @@ export class IndexedWorkspace implements DetectorWorkspace {
     if (installed !== undefined) {
       if (rest.length === 0) return { kind: "installed", module: head! };
       const deeper = join(installed, ...rest);
-      return existsSync(`${deeper}.py`) || isDirectory(deeper) || safeReaddir(posix.dirname(deeper)).some((entry) => entry.startsWith(`${rest[rest.length - 1]}.`) && /\.(so|pyd)$/.test(entry))
+      return existsSync(`${deeper}.py`) ||
+        isDirectory(deeper) ||
+        safeReaddir(posix.dirname(deeper)).some(
+          (entry) => entry.startsWith(`${rest[rest.length - 1]}.`) && /\.(so|pyd)$/.test(entry),
+        )
         ? { kind: "installed", module: specifier }
         : undefined;
     }
@@ -266,7 +324,8 @@ export class IndexedWorkspace implements DetectorWorkspace {
   }
 
   private pythonModulePath(base: string): string | undefined {
-    for (const candidate of [`${base}.py`, `${base}/__init__.py`, `${base}.pyi`]) if (this.fileExists(candidate)) return candidate;
+    for (const candidate of [`${base}.py`, `${base}/__init__.py`, `${base}.pyi`])
+      if (this.fileExists(candidate)) return candidate;
     // A folder of Python files without __init__.py is a namespace package.
     return this.pythonFolders.has(base) ? `${base}/__init__.py` : undefined;
   }
@@ -274,9 +333,13 @@ export class IndexedWorkspace implements DetectorWorkspace {
 
 /** The dotted module names a workspace Python file can be imported as (from the root, src/ or lib/). */
 function pythonRoots(path: string): string[] {
-  const modulePath = path.replace(/(\/__init__)?\.pyi?$/, "").split("/").join(".");
+  const modulePath = path
+    .replace(/(\/__init__)?\.pyi?$/, "")
+    .split("/")
+    .join(".");
   const names = [modulePath];
-  for (const sourceRoot of ["src.", "lib."]) if (modulePath.startsWith(sourceRoot)) names.push(modulePath.slice(sourceRoot.length));
+  for (const sourceRoot of ["src.", "lib."])
+    if (modulePath.startsWith(sourceRoot)) names.push(modulePath.slice(sourceRoot.length));
   return names;
 }
 
@@ -287,9 +350,16 @@ function npmPackageName(specifier: string): string {
 
 function readTsconfigAliases(root: string): string[] {
   try {
-    const text = readFileSync(join(root, "tsconfig.json"), "utf8").replace(/^\s*\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "").replace(/,(\s*[}\]])/g, "$1");
-    const paths = (JSON.parse(text) as { compilerOptions?: { paths?: Record<string, string[]> } }).compilerOptions?.paths ?? {};
-    return Object.keys(paths).map((alias) => alias.replace(/\/?\*$/, "")).filter((alias) => alias !== "");
+    const text = readFileSync(join(root, "tsconfig.json"), "utf8")
+      .replace(/^\s*\/\/.*$/gm, "")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/,(\s*[}\]])/g, "$1");
+    const paths =
+      (JSON.parse(text) as { compilerOptions?: { paths?: Record<string, string[]> } }).compilerOptions
+        ?.paths ?? {};
+    return Object.keys(paths)
+      .map((alias) => alias.replace(/\/?\*$/, ""))
+      .filter((alias) => alias !== "");
   } catch {
     return [];
   }
@@ -319,8 +389,10 @@ function* pythonModuleFiles(name: string, path: string): Iterable<[string, strin
   const init = join(path, "__init__.py");
   if (existsSync(init)) yield [name, init];
   for (const entry of safeReaddir(path)) {
-    if (entry.endsWith(".py") && entry !== "__init__.py") yield [`${name}.${entry.slice(0, -3)}`, join(path, entry)];
-    else if (existsSync(join(path, entry, "__init__.py"))) yield [`${name}.${entry}`, join(path, entry, "__init__.py")];
+    if (entry.endsWith(".py") && entry !== "__init__.py")
+      yield [`${name}.${entry.slice(0, -3)}`, join(path, entry)];
+    else if (existsSync(join(path, entry, "__init__.py")))
+      yield [`${name}.${entry}`, join(path, entry, "__init__.py")];
   }
 }
 
@@ -328,6 +400,9 @@ async function pythonFileExports(file: string): Promise<Set<string> | undefined>
   const indexed = await indexFile(file, readFileSync(file, "utf8"), "python");
   if (indexed.exports === undefined || !file.endsWith("__init__.py")) return indexed.exports;
   const dir = file.slice(0, -"__init__.py".length);
-  const submodules = safeReaddir(dir).filter((entry) => (entry.endsWith(".py") && entry !== "__init__.py") || existsSync(join(dir, entry, "__init__.py")));
+  const submodules = safeReaddir(dir).filter(
+    (entry) =>
+      (entry.endsWith(".py") && entry !== "__init__.py") || existsSync(join(dir, entry, "__init__.py")),
+  );
   return new Set([...indexed.exports, ...submodules.map((entry) => entry.replace(/\.py$/, ""))]);
 }

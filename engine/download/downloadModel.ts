@@ -30,10 +30,13 @@ export class DownloadVerificationError extends Error {
  * from where it stopped) into a `.partial` file, verifies its size, sha256 and GGUF header, and only
  * then moves it into place, so a truncated or wrong file can never be loaded.
  */
-export async function downloadModel(request: DownloadRequest): Promise<{ path: string; bytes: number; downloaded: boolean }> {
+export async function downloadModel(
+  request: DownloadRequest,
+): Promise<{ path: string; bytes: number; downloaded: boolean }> {
   if (existsSync(request.destination)) {
     const { size } = await stat(request.destination);
-    if (request.size === undefined || size === request.size) return { path: request.destination, bytes: size, downloaded: false };
+    if (request.size === undefined || size === request.size)
+      return { path: request.destination, bytes: size, downloaded: false };
   }
   const { createModelDownloader } = await importNodeLlamaCpp();
   const partial = `${request.destination}.partial`;
@@ -46,7 +49,8 @@ export async function downloadModel(request: DownloadRequest): Promise<{ path: s
     deleteTempFileOnCancel: false,
     skipExisting: false,
     endpoints: request.huggingFaceEndpoint ? { huggingFace: request.huggingFaceEndpoint } : undefined,
-    onProgress: ({ downloadedSize, totalSize }) => request.onProgress?.({ downloadedBytes: downloadedSize, totalBytes: totalSize }),
+    onProgress: ({ downloadedSize, totalSize }) =>
+      request.onProgress?.({ downloadedBytes: downloadedSize, totalBytes: totalSize }),
   });
   const path = await downloader.download({ signal: request.signal });
   try {
@@ -62,14 +66,20 @@ export async function downloadModel(request: DownloadRequest): Promise<{ path: s
 async function verify(path: string, request: DownloadRequest): Promise<void> {
   const { size } = await stat(path);
   if (request.size !== undefined && size !== request.size) {
-    throw new DownloadVerificationError(request.uri, `it has ${size} bytes, the catalog says ${request.size}`);
+    throw new DownloadVerificationError(
+      request.uri,
+      `it has ${size} bytes, the catalog says ${request.size}`,
+    );
   }
   if (request.sha256 !== undefined) {
     const hash = createHash("sha256");
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
     const actual = hash.digest("hex");
     if (actual !== request.sha256.toLowerCase()) {
-      throw new DownloadVerificationError(request.uri, `its sha256 is ${actual}, the catalog says ${request.sha256}`);
+      throw new DownloadVerificationError(
+        request.uri,
+        `its sha256 is ${actual}, the catalog says ${request.sha256}`,
+      );
     }
   }
   try {

@@ -12,10 +12,17 @@ export const defaultBestOfNTemperature = 0.8;
 export const maxBestOfN = 16;
 
 export function validateBestOfN(settings: BestOfNSettings): void {
-  if (!(Number.isSafeInteger(settings.n) && settings.n >= 1 && settings.n <= maxBestOfN)) throw new Error(`best-of-n needs n between 1 and ${maxBestOfN}, got ${settings.n}`);
-  if (!(typeof settings.budgetMs === "number" && Number.isFinite(settings.budgetMs) && settings.budgetMs >= 0)) throw new Error(`best-of-n needs a time budget in ms >= 0, got ${settings.budgetMs}`);
+  if (!(Number.isSafeInteger(settings.n) && settings.n >= 1 && settings.n <= maxBestOfN))
+    throw new Error(`best-of-n needs n between 1 and ${maxBestOfN}, got ${settings.n}`);
+  if (!(
+    typeof settings.budgetMs === "number" &&
+    Number.isFinite(settings.budgetMs) &&
+    settings.budgetMs >= 0
+  ))
+    throw new Error(`best-of-n needs a time budget in ms >= 0, got ${settings.budgetMs}`);
   const temperature = settings.temperature ?? defaultBestOfNTemperature;
-  if (!(temperature > 0 && temperature <= 2)) throw new Error(`best-of-n's sampling temperature must be above 0 and at most 2, got ${temperature}`);
+  if (!(temperature > 0 && temperature <= 2))
+    throw new Error(`best-of-n's sampling temperature must be above 0 and at most 2, got ${temperature}`);
 }
 
 /** How a candidate is judged: by the detector first, then by the target's likelihood of it. */
@@ -44,7 +51,8 @@ export function compareCandidates(a: CandidateScore, b: CandidateScore): number 
 export function bestCandidate(scores: readonly CandidateScore[]): number {
   if (scores.length === 0) throw new Error("best-of-n has no candidate to choose from");
   let best = 0;
-  for (let index = 1; index < scores.length; index++) if (compareCandidates(scores[index]!, scores[best]!) < 0) best = index;
+  for (let index = 1; index < scores.length; index++)
+    if (compareCandidates(scores[index]!, scores[best]!) < 0) best = index;
   return best;
 }
 

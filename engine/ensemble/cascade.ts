@@ -1,4 +1,10 @@
-import { CompletionCache, wantsMultiline, type CompletionEngine, type CompletionRequest, type CompletionResult } from "../completion/index.js";
+import {
+  CompletionCache,
+  wantsMultiline,
+  type CompletionEngine,
+  type CompletionRequest,
+  type CompletionResult,
+} from "../completion/index.js";
 import type { Finding } from "../detector/index.js";
 import { decideEscalation, type EscalationDecision } from "./escalation.js";
 
@@ -26,7 +32,9 @@ export interface CascadeOutcome {
 
 /** The probabilities of the tokens that make up the shown text (a prefix of the raw text, give or take trimming). */
 export function shownTokenProbabilities(result: CompletionResult): number[] {
-  return (result.tokenConfidences ?? []).filter((token) => token.start < result.text.length).map((token) => token.probability);
+  return (result.tokenConfidences ?? [])
+    .filter((token) => token.start < result.text.length)
+    .map((token) => token.probability);
 }
 
 /**
@@ -47,7 +55,11 @@ export class Cascade {
     return this.attempts > 0 ? this.escalations / this.attempts : undefined;
   }
 
-  async complete(request: CompletionRequest, options: CascadeOptions, signal?: AbortSignal): Promise<CascadeOutcome> {
+  async complete(
+    request: CompletionRequest,
+    options: CascadeOptions,
+    signal?: AbortSignal,
+  ): Promise<CascadeOutcome> {
     const known = this.engines.target.answerWithoutGenerating(request);
     if (known) return { result: known, servedBy: "target", draftMs: 0, findings: [] };
     const acceptedBefore = this.cachedDraftAnswer(request);
@@ -55,23 +67,41 @@ export class Cascade {
 
     const draftStarted = performance.now();
     // The draft engine's own cache is bypassed: it would also hold answers that escalated.
-    const draft = await this.engines.draft.complete({ ...request, tokenConfidence: true, bypassCache: true }, signal);
-    const findings = draft.text.trim() === "" || !options.check ? [] : await options.check(draft.text, request);
-    const decision = decideEscalation({ text: draft.text, tokenProbabilities: shownTokenProbabilities(draft), findings, minConfidence: options.minConfidence });
+    const draft = await this.engines.draft.complete(
+      { ...request, tokenConfidence: true, bypassCache: true },
+      signal,
+    );
+    const findings =
+      draft.text.trim() === "" || !options.check ? [] : await options.check(draft.text, request);
+    const decision = decideEscalation({
+      text: draft.text,
+      tokenProbabilities: shownTokenProbabilities(draft),
+      findings,
+      minConfidence: options.minConfidence,
+    });
     const draftMs = performance.now() - draftStarted;
     this.attempts++;
     if (!decision.escalate) {
-      if (request.grammar === undefined && !request.bypassCache) this.accepted.set("cascade", request.document, request.prefix, request.suffix, draft.text);
+      if (request.grammar === undefined && !request.bypassCache)
+        this.accepted.set("cascade", request.document, request.prefix, request.suffix, draft.text);
       return { result: draft, servedBy: "draft", decision, draftMs, findings };
     }
     this.escalations++;
     const targetStarted = performance.now();
     const result = await this.engines.target.complete(request, signal);
-    return { result, servedBy: "target", decision, draftMs, targetMs: performance.now() - targetStarted, findings };
+    return {
+      result,
+      servedBy: "target",
+      decision,
+      draftMs,
+      targetMs: performance.now() - targetStarted,
+      findings,
+    };
   }
 
   private cachedDraftAnswer(request: CompletionRequest): CompletionResult | undefined {
-    if (request.bypassCache || request.grammar !== undefined || request.sampling !== undefined) return undefined;
+    if (request.bypassCache || request.grammar !== undefined || request.sampling !== undefined)
+      return undefined;
     const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
     const rest = this.accepted.typedThrough("cascade", request.document, request.prefix, request.suffix);
     if (rest !== undefined) return { text: rest, raw: rest, source: "typing-through", multiline };

@@ -1,6 +1,12 @@
 import type { CompletionEngine, CompletionRequest, CompletionResult } from "../completion/index.js";
 import { isCertain, type Finding } from "../detector/index.js";
-import { bestCandidate, defaultBestOfNTemperature, drawCandidates, type BestOfNSettings, type CandidateScore } from "./bestOfN.js";
+import {
+  bestCandidate,
+  defaultBestOfNTemperature,
+  drawCandidates,
+  type BestOfNSettings,
+  type CandidateScore,
+} from "./bestOfN.js";
 
 export interface ScoredCompletion {
   result: CompletionResult;
@@ -35,14 +41,25 @@ export async function bestCompletionOfN(
   const drawn = await drawCandidates<{ result: CompletionResult; seed?: number }>(
     settings,
     async (index, drawSignal) => {
-      if (index === 0) return { result: await completion.complete({ ...request, bypassCache: true }, drawSignal) };
-      return { result: await completion.complete({ ...request, sampling: { temperature, seed: index } }, drawSignal), seed: index };
+      if (index === 0)
+        return { result: await completion.complete({ ...request, bypassCache: true }, drawSignal) };
+      return {
+        result: await completion.complete({ ...request, sampling: { temperature, seed: index } }, drawSignal),
+        seed: index,
+      };
     },
     signal,
   );
-  const distinct = drawn.candidates.filter((candidate, index) => drawn.candidates.findIndex((other) => other.result.text === candidate.result.text) === index);
+  const distinct = drawn.candidates.filter(
+    (candidate, index) =>
+      drawn.candidates.findIndex((other) => other.result.text === candidate.result.text) === index,
+  );
   const candidates = await scoreCompletions(completion, request, distinct, check, signal);
-  return { candidates, chosen: bestCandidate(candidates.map((candidate) => candidate.score)), dropped: drawn.dropped };
+  return {
+    candidates,
+    chosen: bestCandidate(candidates.map((candidate) => candidate.score)),
+    dropped: drawn.dropped,
+  };
 }
 
 /** Each answer with what `check` finds in it and the target's mean log-probability of its text after the request's prompt. */
@@ -61,7 +78,11 @@ export async function scoreCompletions(
     scored.push({
       ...answer,
       findings,
-      score: { certainFindings: findings.filter(isCertain).length, findings: findings.length, ...(meanLogProbability === undefined ? {} : { meanLogProbability }) },
+      score: {
+        certainFindings: findings.filter(isCertain).length,
+        findings: findings.length,
+        ...(meanLogProbability === undefined ? {} : { meanLogProbability }),
+      },
     });
   }
   return scored;

@@ -26,7 +26,10 @@ export interface EscalationDecision {
  */
 export function answerConfidence(probabilities: readonly number[]): number {
   if (probabilities.length === 0) return 1;
-  const logSum = probabilities.reduce((sum, probability) => sum + Math.log(Math.max(probability, Number.MIN_VALUE)), 0);
+  const logSum = probabilities.reduce(
+    (sum, probability) => sum + Math.log(Math.max(probability, Number.MIN_VALUE)),
+    0,
+  );
   return Math.exp(logSum / probabilities.length);
 }
 

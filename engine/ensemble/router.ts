@@ -46,20 +46,51 @@ export const defaultRouterOptions: RouterOptions = { longContextTokens: 1024 };
  * Picks the model per request before inference. The target answers whenever it can unless the
  * setting favours speed for short inline work; while it loads the draft answers rather than nothing.
  */
-export function routeRequest(input: RouteInput, options: RouterOptions = defaultRouterOptions): RouteDecision {
+export function routeRequest(
+  input: RouteInput,
+  options: RouterOptions = defaultRouterOptions,
+): RouteDecision {
   if (input.target === "loading") {
-    if (input.draftAvailable) return { route: "draft", draftWhileTargetLoads: true, reason: "the target model is still loading; the draft answers meanwhile" };
-    return { route: "target", draftWhileTargetLoads: false, reason: "the target model is loading and there is no draft: waiting for it" };
+    if (input.draftAvailable)
+      return {
+        route: "draft",
+        draftWhileTargetLoads: true,
+        reason: "the target model is still loading; the draft answers meanwhile",
+      };
+    return {
+      route: "target",
+      draftWhileTargetLoads: false,
+      reason: "the target model is loading and there is no draft: waiting for it",
+    };
   }
-  const decide = (route: Route, reason: string): RouteDecision => ({ route, draftWhileTargetLoads: false, reason });
+  const decide = (route: Route, reason: string): RouteDecision => ({
+    route,
+    draftWhileTargetLoads: false,
+    reason,
+  });
   if (!input.draftAvailable) return decide("target", "the variant has no draft model");
-  if (input.kind === "chat") return decide("target", "chat answers come from the target (the draft speculates)");
-  if (input.preference === "quality") return decide("target", "the quality setting: the target answers (the draft speculates)");
+  if (input.kind === "chat")
+    return decide("target", "chat answers come from the target (the draft speculates)");
+  if (input.preference === "quality")
+    return decide("target", "the quality setting: the target answers (the draft speculates)");
   const longContext = input.contextTokens > options.longContextTokens;
   if (input.preference === "speed") {
-    if (input.kind === "inline-single-line" && !longContext) return decide("draft", "speed setting, one line, short context: the draft alone");
-    return decide("cascade", "speed setting: the draft first, the target when its answer is flagged or unsure");
+    if (input.kind === "inline-single-line" && !longContext)
+      return decide("draft", "speed setting, one line, short context: the draft alone");
+    return decide(
+      "cascade",
+      "speed setting: the draft first, the target when its answer is flagged or unsure",
+    );
   }
-  if (input.kind === "inline-single-line" && !longContext) return decide("cascade", "one line, short context: the draft first, the target when its answer is flagged or unsure");
-  return decide("target", longContext ? "long context: the target answers (the draft speculates)" : "multi-line: the target answers (the draft speculates)");
+  if (input.kind === "inline-single-line" && !longContext)
+    return decide(
+      "cascade",
+      "one line, short context: the draft first, the target when its answer is flagged or unsure",
+    );
+  return decide(
+    "target",
+    longContext
+      ? "long context: the target answers (the draft speculates)"
+      : "multi-line: the target answers (the draft speculates)",
+  );
 }

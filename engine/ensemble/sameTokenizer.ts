@@ -55,7 +55,8 @@ function tokenizerDifference(first: GgufFile, second: GgufFile): string | undefi
     if (Array.isArray(a) && Array.isArray(b)) {
       if (a.length !== b.length) return `${key} has ${a.length} entries vs ${b.length}`;
       const index = a.findIndex((value, position) => !sameValue(value, b[position]));
-      if (index !== -1) return `${key} differs at entry ${index}: ${preview(a[index])} vs ${preview(b[index])}`;
+      if (index !== -1)
+        return `${key} differs at entry ${index}: ${preview(a[index])} vs ${preview(b[index])}`;
     } else if (!sameValue(a, b)) {
       return `${key} is ${preview(a)} vs ${preview(b)}`;
     }
@@ -64,12 +65,13 @@ function tokenizerDifference(first: GgufFile, second: GgufFile): string | undefi
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((value, index) => sameValue(value, b[index]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((value, index) => sameValue(value, b[index]));
   return a === b;
 }
 
 function preview(value: unknown): string {
   if (value === undefined) return "absent";
-  const text = typeof value === "bigint" ? value.toString() : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "bigint" ? value.toString() : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }

@@ -26,9 +26,15 @@ export interface TokenEnsembleSpec {
 
 export function validateTokenEnsembleSpec(spec: TokenEnsembleSpec): void {
   const weights = [spec.targetWeight, spec.partner?.weight];
-  if (typeof spec.partner?.model !== "string" || spec.partner.model === "") throw new Error("a token ensemble needs its partner's model file");
-  if (weights.some((weight) => typeof weight !== "number" || !Number.isFinite(weight) || weight < 0) || weights.every((weight) => weight === 0)) {
-    throw new Error(`a token ensemble's weights must be numbers >= 0, not both 0 (got ${weights.join(" and ")})`);
+  if (typeof spec.partner?.model !== "string" || spec.partner.model === "")
+    throw new Error("a token ensemble needs its partner's model file");
+  if (
+    weights.some((weight) => typeof weight !== "number" || !Number.isFinite(weight) || weight < 0) ||
+    weights.every((weight) => weight === 0)
+  ) {
+    throw new Error(
+      `a token ensemble's weights must be numbers >= 0, not both 0 (got ${weights.join(" and ")})`,
+    );
   }
 }
 
@@ -53,10 +59,14 @@ export class TokenEnsemble {
     validateTokenEnsembleSpec(spec);
     await assertSameTokenizer(target.path, spec.partner.model);
     const { model: partner } = await runtime.loadModel(spec.partner.model, { signal: options.signal });
-    const adapters = (list?: { path: string; scale: number }[]) => list?.map((adapter) => ({ filePath: adapter.path, scale: adapter.scale }));
+    const adapters = (list?: { path: string; scale: number }[]) =>
+      list?.map((adapter) => ({ filePath: adapter.path, scale: adapter.scale }));
     const contexts = new PairedContexts(
       runtime,
-      { primary: { model: target.model, adapters: adapters(target.adapters) }, secondary: { model: partner, adapters: adapters(spec.partner.adapters) } },
+      {
+        primary: { model: target.model, adapters: adapters(target.adapters) },
+        secondary: { model: partner, adapters: adapters(spec.partner.adapters) },
+      },
       options.contextSize,
     );
     const decoder = new PairedDecoder(contexts, (primary, secondary) =>

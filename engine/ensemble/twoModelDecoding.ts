@@ -8,7 +8,10 @@ export interface TwoModelStep {
   chosen: Token;
 }
 
-export type ChooseToken = (primary: ReadonlyMap<Token, number>, secondary: ReadonlyMap<Token, number>) => Token;
+export type ChooseToken = (
+  primary: ReadonlyMap<Token, number>,
+  secondary: ReadonlyMap<Token, number>,
+) => Token;
 
 /**
  * Decodes with two models that share a tokenizer, one token at a time: both evaluate the prompt, then
@@ -25,11 +28,22 @@ export async function* decodeWithTwoModels(
 ): AsyncGenerator<Token, void, void> {
   if (prompt.length === 0) throw new Error("two-model decoding needs a prompt of at least one token");
   const tokens = [...prompt];
-  const [primaryReused, secondaryReused] = await Promise.all([reuseEvaluatedPrefix(sequences.primary, tokens), reuseEvaluatedPrefix(sequences.secondary, tokens)]);
+  const [primaryReused, secondaryReused] = await Promise.all([
+    reuseEvaluatedPrefix(sequences.primary, tokens),
+    reuseEvaluatedPrefix(sequences.secondary, tokens),
+  ]);
   // Greedy sampling options: what the sampler would pick is ignored; the distributions are what count.
   const options = { temperature: 0, yieldEogToken: true } as const;
-  const primary = sequences.primary.evaluateWithMetadata(tokens.slice(primaryReused), { probabilities: true }, options);
-  const secondary = sequences.secondary.evaluateWithMetadata(tokens.slice(secondaryReused), { probabilities: true }, options);
+  const primary = sequences.primary.evaluateWithMetadata(
+    tokens.slice(primaryReused),
+    { probabilities: true },
+    options,
+  );
+  const secondary = sequences.secondary.evaluateWithMetadata(
+    tokens.slice(secondaryReused),
+    { probabilities: true },
+    options,
+  );
   try {
     let next: Token | undefined;
     while (true) {

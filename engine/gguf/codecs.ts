@@ -35,10 +35,16 @@ export function canEncode(type: GgmlType): boolean {
   return encoders[type] !== undefined;
 }
 
-function checkBlocks(type: GgmlType, elementCount: number, verb: string): { blockSize: number; bytesPerBlock: number } {
+function checkBlocks(
+  type: GgmlType,
+  elementCount: number,
+  verb: string,
+): { blockSize: number; bytesPerBlock: number } {
   const { blockSize, bytesPerBlock } = ggmlTypeInfo(type);
   if (!Number.isSafeInteger(elementCount) || elementCount < 0 || elementCount % blockSize !== 0) {
-    throw new RangeError(`cannot ${verb} ${elementCount} elements as ${GgmlType[type]}: not a multiple of the block size ${blockSize}`);
+    throw new RangeError(
+      `cannot ${verb} ${elementCount} elements as ${GgmlType[type]}: not a multiple of the block size ${blockSize}`,
+    );
   }
   return { blockSize, bytesPerBlock };
 }
@@ -49,11 +55,14 @@ function checkBlocks(type: GgmlType, elementCount: number, verb: string): { bloc
  */
 export function encodeTensor(type: GgmlType, values: Float32Array, into?: Uint8Array): Uint8Array {
   const encoder = encoders[type];
-  if (encoder === undefined) throw new RangeError(`unsupported tensor type ${ggmlTypeName(type)} for encoding`);
+  if (encoder === undefined)
+    throw new RangeError(`unsupported tensor type ${ggmlTypeName(type)} for encoding`);
   const { blockSize, bytesPerBlock } = checkBlocks(type, values.length, "encode");
   const length = (values.length / blockSize) * bytesPerBlock;
   if (into !== undefined && into.length < length) {
-    throw new RangeError(`${values.length} ${GgmlType[type]} elements take ${length} bytes; the buffer given holds ${into.length}`);
+    throw new RangeError(
+      `${values.length} ${GgmlType[type]} elements take ${length} bytes; the buffer given holds ${into.length}`,
+    );
   }
   const bytes = into === undefined ? new Uint8Array(length) : into.subarray(0, length);
   encoder(values, bytes);
@@ -63,11 +72,14 @@ export function encodeTensor(type: GgmlType, values: Float32Array, into?: Uint8A
 /** Decodes tensor data of `type` into `out` (one float per element); `bytes` must hold exactly those elements. */
 export function decodeTensorInto(type: GgmlType, bytes: Uint8Array, out: Float32Array): Float32Array {
   const decoder = decoders[type];
-  if (decoder === undefined) throw new RangeError(`unsupported tensor type ${ggmlTypeName(type)} for decoding`);
+  if (decoder === undefined)
+    throw new RangeError(`unsupported tensor type ${ggmlTypeName(type)} for decoding`);
   const { blockSize, bytesPerBlock } = checkBlocks(type, out.length, "decode");
   const expected = (out.length / blockSize) * bytesPerBlock;
   if (bytes.length !== expected) {
-    throw new RangeError(`${out.length} ${GgmlType[type]} elements take ${expected} bytes, got ${bytes.length}`);
+    throw new RangeError(
+      `${out.length} ${GgmlType[type]} elements take ${expected} bytes, got ${bytes.length}`,
+    );
   }
   decoder(bytes, out);
   return out;
@@ -76,7 +88,8 @@ export function decodeTensorInto(type: GgmlType, bytes: Uint8Array, out: Float32
 /** Decodes (dequantizes) tensor data of `type` to floats, bit-exact with ggml's dequantize_row_*. */
 export function decodeTensor(type: GgmlType, bytes: Uint8Array, elementCount: number): Float32Array {
   const decoder = decoders[type];
-  if (decoder === undefined) throw new RangeError(`unsupported tensor type ${ggmlTypeName(type)} for decoding`);
+  if (decoder === undefined)
+    throw new RangeError(`unsupported tensor type ${ggmlTypeName(type)} for decoding`);
   checkBlocks(type, elementCount, "decode");
   return decodeTensorInto(type, bytes, new Float32Array(elementCount));
 }

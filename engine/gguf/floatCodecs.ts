@@ -72,7 +72,8 @@ export function encodeF16(values: Float32Array, bytes: Uint8Array): void {
   const n = words.length;
   if (hostIsLittleEndian && bytes.byteOffset % 4 === 0) {
     const pairs = new Int32Array(bytes.buffer, bytes.byteOffset, n >>> 1);
-    for (let i = 0, w = 0; i < pairs.length; i++, w += 2) pairs[i] = halfOf(words[w]!) | (halfOf(words[w + 1]!) << 16);
+    for (let i = 0, w = 0; i < pairs.length; i++, w += 2)
+      pairs[i] = halfOf(words[w]!) | (halfOf(words[w + 1]!) << 16);
     if (n % 2 === 1) {
       const h = halfOf(words[n - 1]!);
       bytes[2 * n - 2] = h & 0xff;

@@ -1,6 +1,12 @@
 import { type ByteSource, labelText, type Label } from "./byteSource.js";
 import { GgufFormatError } from "./errors.js";
-import { elementCount, ggmlTypeName, tensorByteSize, tensorShapeProblem, unknownGgmlTypeProblem } from "./typeInfo.js";
+import {
+  elementCount,
+  ggmlTypeName,
+  tensorByteSize,
+  tensorShapeProblem,
+  unknownGgmlTypeProblem,
+} from "./typeInfo.js";
 import {
   GGML_MAX_DIMS,
   GGUF_DEFAULT_ALIGNMENT,
@@ -104,7 +110,11 @@ class HeaderParser {
       );
     }
     if (tensorCount > BigInt(this.limits.maxTensorCount)) {
-      this.fail(`tensor count ${tensorCount} exceeds the limit of ${this.limits.maxTensorCount} (maxTensorCount)`, 8, "tensor count");
+      this.fail(
+        `tensor count ${tensorCount} exceeds the limit of ${this.limits.maxTensorCount} (maxTensorCount)`,
+        8,
+        "tensor count",
+      );
     }
     if (kvCount * BigInt(MIN_KV_BYTES) + tensorCount * BigInt(MIN_TENSOR_INFO_BYTES) > left) {
       this.fail(
@@ -133,7 +143,8 @@ class HeaderParser {
       const typeOffset = s.position;
       await s.fill(4, `value type of key '${key}'`);
       const type = s.u32();
-      if (!isGgufValueType(type)) this.fail(`unknown value type ${type}`, typeOffset, `value type of key '${key}'`);
+      if (!isGgufValueType(type))
+        this.fail(`unknown value type ${type}`, typeOffset, `value type of key '${key}'`);
       if (key === "general.alignment") this.alignmentOffset = s.position;
       metadata.set(key, await this.readValue(type, `value of key '${key}'`, 0));
     }
@@ -144,11 +155,19 @@ class HeaderParser {
     const value = metadata.get("general.alignment");
     if (value === undefined) return GGUF_DEFAULT_ALIGNMENT;
     if (value.type !== GgufValueType.UINT32) {
-      this.fail(`must be UINT32, not ${valueTypeName(value.type)}`, this.alignmentOffset, "key 'general.alignment'");
+      this.fail(
+        `must be UINT32, not ${valueTypeName(value.type)}`,
+        this.alignmentOffset,
+        "key 'general.alignment'",
+      );
     }
     const alignment = value.value;
     if (alignment === 0 || (alignment & (alignment - 1)) !== 0) {
-      this.fail(`alignment ${alignment} is not a power of two`, this.alignmentOffset, "key 'general.alignment'");
+      this.fail(
+        `alignment ${alignment} is not a power of two`,
+        this.alignmentOffset,
+        "key 'general.alignment'",
+      );
     }
     return alignment;
   }
@@ -156,7 +175,11 @@ class HeaderParser {
   private countValues(n: number, offset: number, label: Label): void {
     this.valueCount += n;
     if (this.valueCount > this.limits.maxMetadataValues) {
-      this.fail(`metadata holds more than ${this.limits.maxMetadataValues} values (limit maxMetadataValues)`, offset, label);
+      this.fail(
+        `metadata holds more than ${this.limits.maxMetadataValues} values (limit maxMetadataValues)`,
+        offset,
+        label,
+      );
     }
   }
 
@@ -228,7 +251,7 @@ class HeaderParser {
     } else {
       const size = scalarByteSize(itemType);
       const batch = Math.max(1, Math.floor((1 << 16) / size));
-      for (let i = 0; i < n; ) {
+      for (let i = 0; i < n;) {
         const take = Math.min(batch, n - i);
         await s.fill(take * size, itemLabel(i));
         for (let k = 0; k < take; k++) items.push(this.readScalar(itemType));
@@ -264,7 +287,11 @@ class HeaderParser {
       this.fail(`string length ${length} exceeds the ${s.remaining} bytes left in the file`, start, label);
     }
     if (length > BigInt(this.limits.maxStringLength)) {
-      this.fail(`string length ${length} exceeds the limit of ${this.limits.maxStringLength} bytes`, start, label);
+      this.fail(
+        `string length ${length} exceeds the limit of ${this.limits.maxStringLength} bytes`,
+        start,
+        label,
+      );
     }
     const n = Number(length);
     await s.fill(n, label);
@@ -283,14 +310,16 @@ class HeaderParser {
       const nameOffset = s.position;
       const name = await this.readString(`name of tensor #${i}`);
       const previous = names.get(name);
-      if (previous !== undefined) this.fail(`duplicate tensor name '${name}' (also tensor #${previous})`, nameOffset, `tensor #${i}`);
+      if (previous !== undefined)
+        this.fail(`duplicate tensor name '${name}' (also tensor #${previous})`, nameOffset, `tensor #${i}`);
       names.set(name, i);
       const where = `tensor #${i} '${name}'`;
 
       const dimsOffset = s.position;
       await s.fill(4, `number of dimensions of ${where}`);
       const nDims = s.u32();
-      if (nDims > GGML_MAX_DIMS) this.fail(`${nDims} dimensions, more than GGML_MAX_DIMS (${GGML_MAX_DIMS})`, dimsOffset, where);
+      if (nDims > GGML_MAX_DIMS)
+        this.fail(`${nDims} dimensions, more than GGML_MAX_DIMS (${GGML_MAX_DIMS})`, dimsOffset, where);
       await s.fill(8 * nDims, `dimensions of ${where}`);
       const dims: number[] = [];
       for (let d = 0; d < nDims; d++) {
@@ -308,14 +337,19 @@ class HeaderParser {
       const typeProblem = unknownGgmlTypeProblem(type);
       if (typeProblem !== undefined) this.fail(typeProblem, typeOffset, where);
       const shapeProblem = tensorShapeProblem(type, dims);
-      if (shapeProblem !== undefined) this.fail(`${ggmlTypeName(type)} shape [${dims.join(", ")}]: ${shapeProblem}`, dimsOffset, where);
+      if (shapeProblem !== undefined)
+        this.fail(`${ggmlTypeName(type)} shape [${dims.join(", ")}]: ${shapeProblem}`, dimsOffset, where);
 
       const offsetOffset = s.position;
       await s.fill(8, `data offset of ${where}`);
       const offset = s.u64();
       if (offset > MAX_SAFE) this.fail(`data offset ${offset} is larger than 2^53`, offsetOffset, where);
       if (Number(offset) % alignment !== 0) {
-        this.fail(`data offset ${offset} is not a multiple of the alignment ${alignment}`, offsetOffset, where);
+        this.fail(
+          `data offset ${offset} is not a multiple of the alignment ${alignment}`,
+          offsetOffset,
+          where,
+        );
       }
       tensors.push({
         name,
@@ -356,6 +390,9 @@ class HeaderParser {
   }
 }
 
-export function parseHeader(source: ByteSource, limits: HeaderLimits = defaultHeaderLimits): Promise<ParsedHeader> {
+export function parseHeader(
+  source: ByteSource,
+  limits: HeaderLimits = defaultHeaderLimits,
+): Promise<ParsedHeader> {
   return new HeaderParser(source, limits).parse();
 }

@@ -25,4 +25,10 @@ export {
 } from "./codecs.js";
 export { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from "./halfFloat.js";
 export { GgufFile, openGguf, type OpenGgufOptions } from "./reader.js";
-export { GgufWriter, writeGguf, type GgufFileContents, type GgufTensorData, type GgufWriterOptions } from "./writer.js";
+export {
+  GgufWriter,
+  writeGguf,
+  type GgufFileContents,
+  type GgufTensorData,
+  type GgufWriterOptions,
+} from "./writer.js";

@@ -39,7 +39,9 @@ type TensorRef = GgufTensorInfo | string;
 /** A clear error instead of V8's "Invalid typed array length" for reads too large for one buffer. */
 function checkAllocation(bytes: number, what: string): void {
   if (bytes > constants.MAX_LENGTH) {
-    throw new RangeError(`${what} would take ${bytes} bytes, more than one buffer can hold; read it with readRows or streamTensorBytes`);
+    throw new RangeError(
+      `${what} would take ${bytes} bytes, more than one buffer can hold; read it with readRows or streamTensorBytes`,
+    );
   }
 }
 
@@ -81,7 +83,11 @@ export class GgufFile {
   getNumber(key: string): number | bigint | undefined {
     const value = this.metadata.get(key);
     if (value === undefined) return undefined;
-    if (value.type === GgufValueType.ARRAY || value.type === GgufValueType.STRING || value.type === GgufValueType.BOOL) {
+    if (
+      value.type === GgufValueType.ARRAY ||
+      value.type === GgufValueType.STRING ||
+      value.type === GgufValueType.BOOL
+    ) {
       throw this.mismatch(key, value, "a number");
     }
     return value.value;
@@ -120,7 +126,12 @@ export class GgufFile {
   }
 
   /** `length` bytes at `position`, into the front of `into` when given (a reused buffer: no allocation, no zero-filling). */
-  private async readAt(position: number, length: number, context: string, into?: Uint8Array): Promise<Uint8Array> {
+  private async readAt(
+    position: number,
+    length: number,
+    context: string,
+    into?: Uint8Array,
+  ): Promise<Uint8Array> {
     const handle = this.handle;
     if (handle === undefined) throw new Error(`${this.path} is closed`);
     let bytes: Uint8Array;
@@ -188,7 +199,12 @@ export class GgufFile {
    * `rowCount` rows starting at `firstRow`, dequantized; rows are ne0 elements long. `into`, when
    * given and large enough, receives them (no allocation).
    */
-  async readRows(ref: TensorRef, firstRow: number, rowCount: number, into?: Float32Array): Promise<Float32Array> {
+  async readRows(
+    ref: TensorRef,
+    firstRow: number,
+    rowCount: number,
+    into?: Float32Array,
+  ): Promise<Float32Array> {
     const info = this.resolve(ref);
     this.checkDecodable(info);
     this.checkRows(info, firstRow, rowCount);
@@ -196,14 +212,23 @@ export class GgufFile {
     checkAllocation(rowCount * rowLength * 4, `${rowCount} rows of tensor '${info.name}' as floats`);
     const bytes = await this.readRowBytes(info, firstRow, rowCount);
     const elements = rowCount * rowLength;
-    return decodeTensorInto(info.type, bytes, into && into.length >= elements ? into.subarray(0, elements) : new Float32Array(elements));
+    return decodeTensorInto(
+      info.type,
+      bytes,
+      into && into.length >= elements ? into.subarray(0, elements) : new Float32Array(elements),
+    );
   }
 
   /**
    * The raw (encoded) bytes of `rowCount` rows starting at `firstRow`. `into`, when given, receives
    * them (it must hold them all): a streaming reader reuses one buffer instead of allocating per read.
    */
-  async readRowBytes(ref: TensorRef, firstRow: number, rowCount: number, into?: Uint8Array): Promise<Uint8Array> {
+  async readRowBytes(
+    ref: TensorRef,
+    firstRow: number,
+    rowCount: number,
+    into?: Uint8Array,
+  ): Promise<Uint8Array> {
     const info = this.resolve(ref);
     this.checkRows(info, firstRow, rowCount);
     const rowBytes = rowByteSize(info.type, info.dims[0] ?? 1);
@@ -217,15 +242,27 @@ export class GgufFile {
 
   private checkRows(info: GgufTensorInfo, firstRow: number, rowCount: number): void {
     const rows = this.rowCount(info);
-    if (!Number.isSafeInteger(firstRow) || !Number.isSafeInteger(rowCount) || firstRow < 0 || rowCount < 0 || firstRow + rowCount > rows) {
-      throw new RangeError(`rows [${firstRow}, ${firstRow + rowCount}) are outside tensor '${info.name}', which has ${rows} rows`);
+    if (
+      !Number.isSafeInteger(firstRow) ||
+      !Number.isSafeInteger(rowCount) ||
+      firstRow < 0 ||
+      rowCount < 0 ||
+      firstRow + rowCount > rows
+    ) {
+      throw new RangeError(
+        `rows [${firstRow}, ${firstRow + rowCount}) are outside tensor '${info.name}', which has ${rows} rows`,
+      );
     }
   }
 
   /** The tensor's raw bytes in chunks of `chunkBytes` (the last one may be shorter); each chunk is a new buffer. */
-  async *streamTensorBytes(ref: TensorRef, chunkBytes = 1 << 20): AsyncGenerator<Uint8Array, void, undefined> {
+  async *streamTensorBytes(
+    ref: TensorRef,
+    chunkBytes = 1 << 20,
+  ): AsyncGenerator<Uint8Array, void, undefined> {
     const info = this.resolve(ref);
-    if (!Number.isSafeInteger(chunkBytes) || chunkBytes <= 0) throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
+    if (!Number.isSafeInteger(chunkBytes) || chunkBytes <= 0)
+      throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
     for (let done = 0; done < info.byteSize; done += chunkBytes) {
       const length = Math.min(chunkBytes, info.byteSize - done);
       yield await this.readAt(this.fileOffsetOf(info) + done, length, `data of tensor '${info.name}'`);
@@ -234,7 +271,9 @@ export class GgufFile {
 
   private checkDecodable(info: GgufTensorInfo): void {
     if (!canDecode(info.type)) {
-      throw new RangeError(`unsupported tensor type ${ggmlTypeName(info.type)} for decoding (tensor '${info.name}')`);
+      throw new RangeError(
+        `unsupported tensor type ${ggmlTypeName(info.type)} for decoding (tensor '${info.name}')`,
+      );
     }
   }
 

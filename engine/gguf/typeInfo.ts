@@ -92,7 +92,8 @@ export function ggmlTypeInfo(type: GgmlType): GgmlTypeInfo {
 export function tensorShapeProblem(type: GgmlType, dims: readonly number[]): string | undefined {
   const typeProblem = unknownGgmlTypeProblem(type);
   if (typeProblem !== undefined) return typeProblem;
-  if (dims.length > GGML_MAX_DIMS) return `${dims.length} dimensions, more than GGML_MAX_DIMS (${GGML_MAX_DIMS})`;
+  if (dims.length > GGML_MAX_DIMS)
+    return `${dims.length} dimensions, more than GGML_MAX_DIMS (${GGML_MAX_DIMS})`;
   let count = 1;
   for (let i = 0; i < dims.length; i++) {
     const ne = dims[i]!;
@@ -105,7 +106,8 @@ export function tensorShapeProblem(type: GgmlType, dims: readonly number[]): str
   if (ne0 % blockSize !== 0) {
     return `row length ${ne0} is not a multiple of the ${GgmlType[type]} block size ${blockSize}`;
   }
-  if ((count / blockSize) * bytesPerBlock > Number.MAX_SAFE_INTEGER) return `byte size of shape [${dims.join(", ")}] exceeds 2^53`;
+  if ((count / blockSize) * bytesPerBlock > Number.MAX_SAFE_INTEGER)
+    return `byte size of shape [${dims.join(", ")}] exceeds 2^53`;
   return undefined;
 }
 
@@ -118,7 +120,10 @@ export function elementCount(dims: readonly number[]): number {
 /** Bytes a tensor of this type and shape takes; throws when the shape does not fit the type. */
 export function tensorByteSize(type: GgmlType, dims: readonly number[]): number {
   const problem = tensorShapeProblem(type, dims);
-  if (problem !== undefined) throw new RangeError(`${GgmlType[type] ?? `type ${type}`} tensor of shape [${dims.join(", ")}]: ${problem}`);
+  if (problem !== undefined)
+    throw new RangeError(
+      `${GgmlType[type] ?? `type ${type}`} tensor of shape [${dims.join(", ")}]: ${problem}`,
+    );
   const { blockSize, bytesPerBlock } = ggmlTypeInfo(type);
   return (elementCount(dims) / blockSize) * bytesPerBlock;
 }

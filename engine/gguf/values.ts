@@ -56,10 +56,13 @@ export function valueTypeName(type: number): string {
 }
 
 function numberValue(type: GgufNumberType, value: number): GgufValue {
-  if (typeof value !== "number") throw new TypeError(`${GgufValueType[type]} value must be a number, got ${typeof value}`);
+  if (typeof value !== "number")
+    throw new TypeError(`${GgufValueType[type]} value must be a number, got ${typeof value}`);
   const range = integerRanges[type];
   if (range !== undefined && !(Number.isInteger(value) && value >= range[0] && value <= range[1])) {
-    throw new RangeError(`${value} is not a valid ${GgufValueType[type]} (integer in [${range[0]}, ${range[1]}])`);
+    throw new RangeError(
+      `${value} is not a valid ${GgufValueType[type]} (integer in [${range[0]}, ${range[1]}])`,
+    );
   }
   return { type, value };
 }
@@ -134,8 +137,10 @@ export function validateValue(value: GgufValue, where: string, depth = 0): void 
   const type = value.type as number;
   if (!isGgufValueType(type)) throw new TypeError(`${where}: unknown value type ${type}`);
   if (value.type === GgufValueType.ARRAY) {
-    if (depth >= MAX_ARRAY_NESTING) throw new RangeError(`${where}: arrays nested deeper than ${MAX_ARRAY_NESTING}`);
-    if (!isGgufValueType(value.itemType)) throw new TypeError(`${where}: unknown array item type ${value.itemType}`);
+    if (depth >= MAX_ARRAY_NESTING)
+      throw new RangeError(`${where}: arrays nested deeper than ${MAX_ARRAY_NESTING}`);
+    if (!isGgufValueType(value.itemType))
+      throw new TypeError(`${where}: unknown array item type ${value.itemType}`);
     if (!Array.isArray(value.items)) throw new TypeError(`${where}: array items must be an array`);
     for (let i = 0; i < value.items.length; i++) {
       const item = value.items[i]!;
@@ -158,7 +163,8 @@ function validateScalar(value: GgufValue, where: string): void {
     switch (value.type) {
       case GgufValueType.UINT64:
       case GgufValueType.INT64:
-        if (typeof value.value !== "bigint") throw new TypeError(`${valueTypeName(type)} value must be a bigint`);
+        if (typeof value.value !== "bigint")
+          throw new TypeError(`${valueTypeName(type)} value must be a bigint`);
         bigIntValue(value.type, value.value);
         return;
       case GgufValueType.BOOL:
@@ -175,6 +181,8 @@ function validateScalar(value: GgufValue, where: string): void {
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw error instanceof RangeError ? new RangeError(`${where}: ${message}`) : new TypeError(`${where}: ${message}`);
+    throw error instanceof RangeError
+      ? new RangeError(`${where}: ${message}`)
+      : new TypeError(`${where}: ${message}`);
   }
 }

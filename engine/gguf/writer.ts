@@ -3,7 +3,14 @@ import { ByteSink } from "./byteSink.js";
 import { encodeTensor } from "./codecs.js";
 import { encodeHeader } from "./headerEncoder.js";
 import { elementCount, ggmlTypeName, tensorByteSize } from "./typeInfo.js";
-import { GGML_MAX_NAME, GGUF_DEFAULT_ALIGNMENT, GgufValueType, type GgmlType, type GgufTensorInfo, type GgufValue } from "./types.js";
+import {
+  GGML_MAX_NAME,
+  GGUF_DEFAULT_ALIGNMENT,
+  GgufValueType,
+  type GgmlType,
+  type GgufTensorInfo,
+  type GgufValue,
+} from "./types.js";
 import { gguf, validateValue } from "./values.js";
 
 export interface GgufWriterOptions {
@@ -50,7 +57,12 @@ export class GgufWriter {
   /** Creates (or truncates) the file at `path`. */
   static async create(path: string, options: GgufWriterOptions = {}): Promise<GgufWriter> {
     const alignment = options.alignment ?? GGUF_DEFAULT_ALIGNMENT;
-    if (!Number.isInteger(alignment) || alignment <= 0 || alignment > 0x80000000 || (alignment & (alignment - 1)) !== 0) {
+    if (
+      !Number.isInteger(alignment) ||
+      alignment <= 0 ||
+      alignment > 0x80000000 ||
+      (alignment & (alignment - 1)) !== 0
+    ) {
       throw new RangeError(`alignment must be a power of two that fits in 32 bits, got ${alignment}`);
     }
     const handle = await open(path, "w");
@@ -58,16 +70,23 @@ export class GgufWriter {
   }
 
   private requireDeclaring(what: string): void {
-    if (this.state !== "declaring") throw new Error(`${what}: the header of ${this.path} is already written (state ${this.state})`);
+    if (this.state !== "declaring")
+      throw new Error(`${what}: the header of ${this.path} is already written (state ${this.state})`);
   }
 
   /** Sets a metadata value; keys keep the order of their first setting. */
   setMetadata(key: string, value: GgufValue): void {
     this.requireDeclaring(`setMetadata('${key}')`);
-    if (typeof key !== "string" || key.length === 0) throw new TypeError("metadata key must be a non-empty string");
+    if (typeof key !== "string" || key.length === 0)
+      throw new TypeError("metadata key must be a non-empty string");
     validateValue(value, `metadata '${key}'`);
-    if (key === "general.alignment" && (value.type !== GgufValueType.UINT32 || value.value !== this.alignment)) {
-      throw new RangeError(`general.alignment must be UINT32 ${this.alignment}; choose it with GgufWriter.create(path, { alignment })`);
+    if (
+      key === "general.alignment" &&
+      (value.type !== GgufValueType.UINT32 || value.value !== this.alignment)
+    ) {
+      throw new RangeError(
+        `general.alignment must be UINT32 ${this.alignment}; choose it with GgufWriter.create(path, { alignment })`,
+      );
     }
     this.metadata.set(key, value);
   }
@@ -75,15 +94,27 @@ export class GgufWriter {
   /** Declares a tensor (dims in ggml order, ne0 first); its data offset follows the previous tensor, aligned. */
   addTensor(name: string, dims: readonly number[], type: GgmlType): GgufTensorInfo {
     this.requireDeclaring(`addTensor('${name}')`);
-    if (typeof name !== "string" || name.length === 0) throw new TypeError("tensor name must be a non-empty string");
+    if (typeof name !== "string" || name.length === 0)
+      throw new TypeError("tensor name must be a non-empty string");
     const nameBytes = utf8.encode(name).length;
-    if (nameBytes >= GGML_MAX_NAME) throw new RangeError(`tensor name '${name}' is ${nameBytes} bytes; llama.cpp allows at most ${GGML_MAX_NAME - 1}`);
+    if (nameBytes >= GGML_MAX_NAME)
+      throw new RangeError(
+        `tensor name '${name}' is ${nameBytes} bytes; llama.cpp allows at most ${GGML_MAX_NAME - 1}`,
+      );
     if (this.names.has(name)) throw new Error(`tensor '${name}' is already declared`);
-    if (!Array.isArray(dims) || dims.length === 0) throw new RangeError(`tensor '${name}' needs at least one dimension`);
+    if (!Array.isArray(dims) || dims.length === 0)
+      throw new RangeError(`tensor '${name}' needs at least one dimension`);
     const byteSize = tensorByteSize(type, dims);
     const last = this.declared[this.declared.length - 1];
     const offset = last === undefined ? 0 : alignUp(last.offset + last.byteSize, this.alignment);
-    const info: GgufTensorInfo = { name, dims: [...dims], type, offset, byteSize, elementCount: elementCount(dims) };
+    const info: GgufTensorInfo = {
+      name,
+      dims: [...dims],
+      type,
+      offset,
+      byteSize,
+      elementCount: elementCount(dims),
+    };
     this.declared.push(info);
     this.names.add(name);
     return { ...info, dims: [...info.dims] };
@@ -99,17 +130,23 @@ export class GgufWriter {
     return this.run(async () => {
       const tensor = this.expectNext(name);
       if (this.currentWritten > 0) {
-        throw new Error(`tensor '${name}' was started with writeTensorChunk; write the rest with writeTensorChunk`);
+        throw new Error(
+          `tensor '${name}' was started with writeTensorChunk; write the rest with writeTensorChunk`,
+        );
       }
       let bytes: Uint8Array;
       if (data instanceof Float32Array) {
         if (data.length !== tensor.elementCount) {
-          throw new RangeError(`tensor '${name}' has ${tensor.elementCount} elements, got ${data.length} values`);
+          throw new RangeError(
+            `tensor '${name}' has ${tensor.elementCount} elements, got ${data.length} values`,
+          );
         }
         bytes = encodeTensor(tensor.type, data);
       } else if (data instanceof Uint8Array) {
         if (data.length !== tensor.byteSize) {
-          throw new RangeError(`tensor '${name}' (${ggmlTypeName(tensor.type)}) takes ${tensor.byteSize} bytes, got ${data.length}`);
+          throw new RangeError(
+            `tensor '${name}' (${ggmlTypeName(tensor.type)}) takes ${tensor.byteSize} bytes, got ${data.length}`,
+          );
         }
         bytes = data;
       } else {
@@ -123,7 +160,8 @@ export class GgufWriter {
   writeTensorChunk(name: string, bytes: Uint8Array): Promise<void> {
     return this.run(async () => {
       const tensor = this.expectNext(name);
-      if (!(bytes instanceof Uint8Array)) throw new TypeError(`tensor '${name}': a chunk must be a Uint8Array`);
+      if (!(bytes instanceof Uint8Array))
+        throw new TypeError(`tensor '${name}': a chunk must be a Uint8Array`);
       if (this.currentWritten + bytes.length > tensor.byteSize) {
         throw new RangeError(
           `tensor '${name}' takes ${tensor.byteSize} bytes; this chunk of ${bytes.length} would make ${this.currentWritten + bytes.length}`,
@@ -137,9 +175,13 @@ export class GgufWriter {
   finish(): Promise<void> {
     return this.run(async () => {
       if (this.current < this.declared.length) {
-        const missing = this.declared.slice(this.current).map((t, i) =>
-          i === 0 && this.currentWritten > 0 ? `'${t.name}' (${this.currentWritten} of ${t.byteSize} bytes)` : `'${t.name}'`,
-        );
+        const missing = this.declared
+          .slice(this.current)
+          .map((t, i) =>
+            i === 0 && this.currentWritten > 0
+              ? `'${t.name}' (${this.currentWritten} of ${t.byteSize} bytes)`
+              : `'${t.name}'`,
+          );
         throw new Error(`cannot finish ${this.path}: tensor data not written for ${missing.join(", ")}`);
       }
       await this.io(async () => {
@@ -203,7 +245,9 @@ export class GgufWriter {
     const sink = this.sink!;
     await this.io(async () => {
       if (this.currentWritten === 0 && sink.position !== this.dataStart + tensor.offset) {
-        throw new Error(`internal error: tensor '${tensor.name}' would start at ${sink.position}, not ${this.dataStart + tensor.offset}`);
+        throw new Error(
+          `internal error: tensor '${tensor.name}' would start at ${sink.position}, not ${this.dataStart + tensor.offset}`,
+        );
       }
       await sink.write(bytes);
       this.currentWritten += bytes.length;
@@ -244,9 +288,7 @@ export async function writeGguf(path: string, contents: GgufFileContents): Promi
   const writer = await GgufWriter.create(path, { alignment: contents.alignment });
   try {
     const entries =
-      Symbol.iterator in contents.metadata
-        ? (contents.metadata)
-        : Object.entries(contents.metadata);
+      Symbol.iterator in contents.metadata ? contents.metadata : Object.entries(contents.metadata);
     for (const [key, value] of entries) writer.setMetadata(key, value);
     for (const tensor of contents.tensors) writer.addTensor(tensor.name, tensor.dims, tensor.type);
     for (const tensor of contents.tensors) await writer.writeTensor(tensor.name, tensor.data);

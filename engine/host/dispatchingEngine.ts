@@ -74,11 +74,19 @@ export class DispatchingEngine implements CoopEngine {
     return this.apiKeys.redact(text);
   }
 
-  async loadVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
+  async loadVariant(
+    spec: VariantSpec,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<VariantState> {
     return (await this.engineFor("local")).loadVariant(spec, signal, onProgress);
   }
 
-  async loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
+  async loadCatalogVariant(
+    request: CatalogVariantRequest,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<VariantState> {
     let routed!: () => void;
     const routing = new Promise<void>((resolve) => (routed = resolve));
     this.routing = routing;
@@ -87,7 +95,11 @@ export class DispatchingEngine implements CoopEngine {
       const catalog = await loadCatalog(request.catalogFiles);
       const variant = catalog.variants.get(request.variantId);
       if (!variant) throw new UnknownVariantError(request.variantId, catalog);
-      state = (await this.engineFor(variant.remote ? "remote" : "local")).loadCatalogVariant(request, signal, onProgress);
+      state = (await this.engineFor(variant.remote ? "remote" : "local")).loadCatalogVariant(
+        request,
+        signal,
+        onProgress,
+      );
     } catch (error) {
       // No engine keeps serving the variant this load replaces: requests now say none is loaded.
       const active = this.active;
@@ -102,15 +114,27 @@ export class DispatchingEngine implements CoopEngine {
     return state;
   }
 
-  async complete(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
+  async complete(
+    request: EngineCompletionRequest,
+    signal?: AbortSignal,
+    onChunk?: ChunkListener,
+  ): Promise<EngineCompletion> {
     return (await this.current()).complete(request, signal, onChunk);
   }
 
-  async chat(request: EngineChatRequest, signal?: AbortSignal, onEvent?: ChatEventListener): Promise<EngineChatAnswer> {
+  async chat(
+    request: EngineChatRequest,
+    signal?: AbortSignal,
+    onEvent?: ChatEventListener,
+  ): Promise<EngineChatAnswer> {
     return (await this.current()).chat(request, signal, onEvent);
   }
 
-  downloadVariant(request: DownloadVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<{ downloaded: string[]; bytes: number }> {
+  downloadVariant(
+    request: DownloadVariantRequest,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<{ downloaded: string[]; bytes: number }> {
     return downloadVariantModels(request, signal, onProgress);
   }
 
@@ -157,7 +181,10 @@ export class DispatchingEngine implements CoopEngine {
       if (previous && this.workspace) {
         const workspace = this.workspace;
         void engine.openWorkspace(workspace).catch((error: unknown) => {
-          this.options.onLog?.("warn", `the workspace could not be indexed for the ${place} engine: ${error instanceof Error ? error.message : String(error)}`);
+          this.options.onLog?.(
+            "warn",
+            `the workspace could not be indexed for the ${place} engine: ${error instanceof Error ? error.message : String(error)}`,
+          );
         });
       }
     })();
@@ -173,6 +200,8 @@ export class DispatchingEngine implements CoopEngine {
   private createEngine(place: EnginePlace): CoopEngine {
     const apiKeyFor = (endpoint: string) => this.apiKeys.get(endpoint);
     if (this.options.createEngine) return this.options.createEngine(place, apiKeyFor);
-    return place === "local" ? new InProcessEngine({ onLog: this.options.onLog }) : new RemoteVariantEngine({ onLog: this.options.onLog, apiKeyFor, http: this.options.remoteHttp });
+    return place === "local"
+      ? new InProcessEngine({ onLog: this.options.onLog })
+      : new RemoteVariantEngine({ onLog: this.options.onLog, apiKeyFor, http: this.options.remoteHttp });
   }
 }

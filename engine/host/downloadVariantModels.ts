@@ -17,7 +17,9 @@ export async function downloadVariantModels(
   const variant = catalog.variants.get(request.variantId);
   if (!variant) throw new UnknownVariantError(request.variantId, catalog);
   const resolver = new ModelResolver({ cacheDir: request.cacheDir, modelsDir: request.modelsDir });
-  const missing = localEntriesOf(catalog, variant).filter((entry) => resolver.locate(entry).kind === "hf" && !resolver.isPresent(entry));
+  const missing = localEntriesOf(catalog, variant).filter(
+    (entry) => resolver.locate(entry).kind === "hf" && !resolver.isPresent(entry),
+  );
   const knownTotal = missing.reduce((sum, entry) => sum + (entry.size ?? 0), 0);
   let finished = 0;
   const downloaded: string[] = [];
@@ -33,7 +35,11 @@ export async function downloadVariantModels(
       huggingFaceEndpoint: request.huggingFaceEndpoint,
       onProgress: ({ downloadedBytes, totalBytes }) => {
         const total = Math.max(knownTotal, finished + totalBytes);
-        onProgress?.({ phase: "download", fraction: total > 0 ? (finished + downloadedBytes) / total : undefined, message: `downloading ${entry.id}` });
+        onProgress?.({
+          phase: "download",
+          fraction: total > 0 ? (finished + downloadedBytes) / total : undefined,
+          message: `downloading ${entry.id}`,
+        });
       },
     });
     finished += result.bytes;

@@ -1,6 +1,13 @@
 import type { CompletionRequest, CompletionResult } from "../completion/index.js";
 import type { DetectorPolicy, FindingKind } from "../detector/index.js";
-import type { BestOfNOutcome, BestOfNSettings, CompletionEnsembleSettings, ContrastiveSettings, EnsembleOutcome, TokenEnsembleSpec } from "../ensemble/index.js";
+import type {
+  BestOfNOutcome,
+  BestOfNSettings,
+  CompletionEnsembleSettings,
+  ContrastiveSettings,
+  EnsembleOutcome,
+  TokenEnsembleSpec,
+} from "../ensemble/index.js";
 import type { LanguageId } from "../syntax/index.js";
 
 /** A completion request as the editor sends it: where the cursor is, and how to check the answer. */
@@ -203,11 +210,27 @@ export interface EngineStats {
  */
 export interface CoopEngine {
   loadVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState>;
-  loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState>;
-  complete(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion>;
+  loadCatalogVariant(
+    request: CatalogVariantRequest,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<VariantState>;
+  complete(
+    request: EngineCompletionRequest,
+    signal?: AbortSignal,
+    onChunk?: ChunkListener,
+  ): Promise<EngineCompletion>;
   /** Answers a chat question; aborting resolves with the answer so far (stopReason "aborted"). */
-  chat(request: EngineChatRequest, signal?: AbortSignal, onEvent?: ChatEventListener): Promise<EngineChatAnswer>;
-  downloadVariant(request: DownloadVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<{ downloaded: string[]; bytes: number }>;
+  chat(
+    request: EngineChatRequest,
+    signal?: AbortSignal,
+    onEvent?: ChatEventListener,
+  ): Promise<EngineChatAnswer>;
+  downloadVariant(
+    request: DownloadVariantRequest,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<{ downloaded: string[]; bytes: number }>;
   /** Indexes a workspace for retrieval and detection; completions use it once it is ready. */
   openWorkspace(request: WorkspaceRequest): Promise<{ files: number }>;
   stats(): Promise<EngineStats>;

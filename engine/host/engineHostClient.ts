@@ -105,29 +105,57 @@ export class EngineHostClient implements CoopEngine {
     return this.child?.pid;
   }
 
-  async loadVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
-    this.activeVariant = { id: spec.id, files: [spec.target, spec.draft].filter((file): file is string => file !== undefined), load: () => this.call("loadVariant", spec) };
+  async loadVariant(
+    spec: VariantSpec,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<VariantState> {
+    this.activeVariant = {
+      id: spec.id,
+      files: [spec.target, spec.draft].filter((file): file is string => file !== undefined),
+      load: () => this.call("loadVariant", spec),
+    };
     this.crashTimes = [];
     return this.call("loadVariant", spec, signal, { onProgress });
   }
 
-  async loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
-    this.activeVariant = { id: request.variantId, files: [], load: () => this.call("loadCatalogVariant", request) };
+  async loadCatalogVariant(
+    request: CatalogVariantRequest,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<VariantState> {
+    this.activeVariant = {
+      id: request.variantId,
+      files: [],
+      load: () => this.call("loadCatalogVariant", request),
+    };
     this.crashTimes = [];
     return this.call("loadCatalogVariant", request, signal, { onProgress });
   }
 
-  complete(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
+  complete(
+    request: EngineCompletionRequest,
+    signal?: AbortSignal,
+    onChunk?: ChunkListener,
+  ): Promise<EngineCompletion> {
     return this.call("complete", request, signal, { onChunk });
   }
 
   /** Answers in the engine process; aborting cancels it there, and the answer so far still comes back. */
-  async chat(request: EngineChatRequest, signal?: AbortSignal, onEvent?: ChatEventListener): Promise<EngineChatAnswer> {
+  async chat(
+    request: EngineChatRequest,
+    signal?: AbortSignal,
+    onEvent?: ChatEventListener,
+  ): Promise<EngineChatAnswer> {
     if (signal?.aborted) return { text: "", sources: [], codeBlocks: [], stopReason: "aborted", tokens: 0 };
     return this.call("chat", request, signal, { onEvent });
   }
 
-  downloadVariant(request: DownloadVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<{ downloaded: string[]; bytes: number }> {
+  downloadVariant(
+    request: DownloadVariantRequest,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<{ downloaded: string[]; bytes: number }> {
     return this.call("downloadVariant", request, signal, { onProgress });
   }
 
@@ -205,20 +233,26 @@ export class EngineHostClient implements CoopEngine {
   }
 
   private async start(loadingVariant: boolean): Promise<ChildProcess> {
-    const recentCrashes = this.crashTimes.filter((time) => Date.now() - time < (this.options.crashWindowMs ?? 120_000));
+    const recentCrashes = this.crashTimes.filter(
+      (time) => Date.now() - time < (this.options.crashWindowMs ?? 120_000),
+    );
     if (recentCrashes.length >= (this.options.maxCrashes ?? 3)) {
       this.setState("gave-up");
       const files = this.activeVariant?.files.map((file) => basename(file)) ?? [];
       throw new EngineGaveUpError(
         `The Coop engine crashed ${recentCrashes.length} times` +
-          (this.activeVariant ? ` with variant ${this.activeVariant.id}${files.length > 0 ? ` (${files.join(", ")})` : ""}` : "") +
+          (this.activeVariant
+            ? ` with variant ${this.activeVariant.id}${files.length > 0 ? ` (${files.join(", ")})` : ""}`
+            : "") +
           `; not restarting it. Check those model files, or set coop.gpu to "cpu" or lower coop.threads, then swap the variant again.` +
           (this.lastLog ? ` Last engine log line: ${this.lastLog}` : ""),
       );
     }
     if (recentCrashes.length > 0) {
       const backoff = this.options.restartBackoffMs ?? [250, 1000, 4000];
-      await new Promise((resolve) => setTimeout(resolve, backoff[Math.min(recentCrashes.length - 1, backoff.length - 1)]));
+      await new Promise((resolve) =>
+        setTimeout(resolve, backoff[Math.min(recentCrashes.length - 1, backoff.length - 1)]),
+      );
     }
     this.setState("starting");
     const child = fork(this.options.entry, [], {
@@ -287,7 +321,9 @@ export class EngineHostClient implements CoopEngine {
         this.pending.get(message.id)?.onEvent?.(message.event);
         return;
       case "error":
-        this.pending.get(message.id)?.reject(new EngineRequestError(message.error.name, message.error.message));
+        this.pending
+          .get(message.id)
+          ?.reject(new EngineRequestError(message.error.name, message.error.message));
         this.pending.delete(message.id);
         return;
     }

@@ -14,11 +14,14 @@ function send(message: HostMessage): void {
 /** Log lines and errors leave this process without any API key the engine holds. */
 function sendRedacted(message: HostMessage): void {
   if (message.kind === "log") send({ ...message, message: engine.redact(message.message) });
-  else if (message.kind === "error") send({ ...message, error: { name: message.error.name, message: engine.redact(message.error.message) } });
+  else if (message.kind === "error")
+    send({ ...message, error: { name: message.error.name, message: engine.redact(message.error.message) } });
   else send(message);
 }
 
-const engine: DispatchingEngine = new DispatchingEngine({ onLog: (level, message) => sendRedacted({ kind: "log", level, message }) });
+const engine: DispatchingEngine = new DispatchingEngine({
+  onLog: (level, message) => sendRedacted({ kind: "log", level, message }),
+});
 const inFlight = new Map<number, AbortController>();
 
 async function serve(request: Extract<HostRequest, { kind: "request" }>): Promise<void> {
@@ -37,17 +40,25 @@ async function serve(request: Extract<HostRequest, { kind: "request" }>): Promis
 function dispatch(request: Extract<HostRequest, { kind: "request" }>, signal: AbortSignal): Promise<unknown> {
   switch (request.method) {
     case "loadVariant":
-      return engine.loadVariant(request.params, signal, (progress) => send({ kind: "progress", id: request.id, progress }));
+      return engine.loadVariant(request.params, signal, (progress) =>
+        send({ kind: "progress", id: request.id, progress }),
+      );
     case "loadCatalogVariant":
-      return engine.loadCatalogVariant(request.params, signal, (progress) => send({ kind: "progress", id: request.id, progress }));
+      return engine.loadCatalogVariant(request.params, signal, (progress) =>
+        send({ kind: "progress", id: request.id, progress }),
+      );
     case "complete":
-      return engine.complete(request.params, signal, (chunk) => send({ kind: "chunk", id: request.id, chunk }));
+      return engine.complete(request.params, signal, (chunk) =>
+        send({ kind: "chunk", id: request.id, chunk }),
+      );
     case "chat":
       return engine.chat(request.params, signal, (event) => send({ kind: "event", id: request.id, event }));
     case "openWorkspace":
       return engine.openWorkspace(request.params);
     case "downloadVariant":
-      return engine.downloadVariant(request.params, signal, (progress) => send({ kind: "progress", id: request.id, progress }));
+      return engine.downloadVariant(request.params, signal, (progress) =>
+        send({ kind: "progress", id: request.id, progress }),
+      );
     case "stats":
       return engine.stats();
     case "memory":
@@ -66,7 +77,11 @@ async function shutdown(): Promise<void> {
 process.on("message", (raw: unknown) => {
   const request = parseHostRequest(raw);
   if (!request) {
-    sendRedacted({ kind: "log", level: "warn", message: `engine host: rejected a malformed message: ${preview(raw)}` });
+    sendRedacted({
+      kind: "log",
+      level: "warn",
+      message: `engine host: rejected a malformed message: ${preview(raw)}`,
+    });
     return;
   }
   if (request.kind === "shutdown") void shutdown();
@@ -81,7 +96,12 @@ send({ kind: "ready", pid: process.pid });
 
 function preview(value: unknown): string {
   // A key that did not arrive well-formed is not held yet, so redaction could not catch it.
-  if (typeof value === "object" && value !== null && (value as { method?: unknown }).method === "setRemoteApiKeys") return "a setRemoteApiKeys request (parameters not shown)";
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    (value as { method?: unknown }).method === "setRemoteApiKeys"
+  )
+    return "a setRemoteApiKeys request (parameters not shown)";
   try {
     return (JSON.stringify(value) ?? String(value)).slice(0, 200);
   } catch {

@@ -67,7 +67,11 @@ export class InProcessEngine implements CoopEngine {
 
   constructor(private readonly options: { onLog?: (level: string, message: string) => void } = {}) {}
 
-  async loadVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
+  async loadVariant(
+    spec: VariantSpec,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<VariantState> {
     const previous = this.loading ?? Promise.resolve(undefined);
     const load = previous.catch(() => undefined).then(() => this.replaceVariant(spec, signal, onProgress));
     this.loading = load;
@@ -78,7 +82,11 @@ export class InProcessEngine implements CoopEngine {
     }
   }
 
-  async loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
+  async loadCatalogVariant(
+    request: CatalogVariantRequest,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<VariantState> {
     // The variant being replaced stops answering at once (its memory is freed for the new one):
     // requests wait for the new variant, and one that cannot be resolved leaves none loaded, so no
     // answer of the old variant is ever served under the new one's name.
@@ -95,7 +103,11 @@ export class InProcessEngine implements CoopEngine {
   }
 
   /** A catalog variant as files: built, merged or found where the engine runs. */
-  private async resolveCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantSpec> {
+  private async resolveCatalogVariant(
+    request: CatalogVariantRequest,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<VariantSpec> {
     const catalog = await loadCatalog(request.catalogFiles);
     const resolver = new ModelResolver({ cacheDir: request.cacheDir, modelsDir: request.modelsDir });
     const resolved = await resolveVariant(catalog, request.variantId, resolver, {
@@ -127,7 +139,11 @@ export class InProcessEngine implements CoopEngine {
     while (!this.current && this.resolving) await this.resolving.catch(() => undefined);
   }
 
-  async complete(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
+  async complete(
+    request: EngineCompletionRequest,
+    signal?: AbortSignal,
+    onChunk?: ChunkListener,
+  ): Promise<EngineCompletion> {
     await this.untilResolved();
     if (request.ensemble) return this.completeRouted(request, signal, onChunk);
     if (this.loading) await this.loading.catch(() => undefined);
@@ -136,11 +152,22 @@ export class InProcessEngine implements CoopEngine {
   }
 
   /** The target's answer: best of several candidates when the request asks for it and it applies, else the usual one. */
-  private completeOnTarget(current: LoadedVariant, request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
+  private completeOnTarget(
+    current: LoadedVariant,
+    request: EngineCompletionRequest,
+    signal?: AbortSignal,
+    onChunk?: ChunkListener,
+  ): Promise<EngineCompletion> {
     const settings = request.bestOfN;
     if (settings) validateBestOfN(settings);
     const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
-    if (!settings || settings.n <= 1 || !multiline || request.grammar !== undefined || current.completion.answerWithoutGenerating(request)) {
+    if (
+      !settings ||
+      settings.n <= 1 ||
+      !multiline ||
+      request.grammar !== undefined ||
+      current.completion.answerWithoutGenerating(request)
+    ) {
       return this.completeOn(current.completion, request, signal, onChunk);
     }
     return this.completeBestOfN(current.completion, request, settings, signal, onChunk);
@@ -159,14 +186,28 @@ export class InProcessEngine implements CoopEngine {
     onChunk?: ChunkListener,
   ): Promise<EngineCompletion> {
     const cooperators = this.cooperators;
-    const chunks = request.chunks ?? (cooperators ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens) : []);
+    const chunks =
+      request.chunks ??
+      (cooperators ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens) : []);
     const grounded = { ...request, chunks, bypassCache: false };
-    const check = request.check && cooperators && request.check.policy !== "off" ? { ...request.check, workspace: cooperators.detectorWorkspace } : undefined;
+    const check =
+      request.check && cooperators && request.check.policy !== "off"
+        ? { ...request.check, workspace: cooperators.detectorWorkspace }
+        : undefined;
     const best = await bestCompletionOfN(
       completion,
       grounded,
       settings,
-      check ? (text) => detect(text, { language: check.language, workspace: check.workspace, prefixContext: request.prefix, suffixContext: request.suffix, path: request.path }) : undefined,
+      check
+        ? (text) =>
+            detect(text, {
+              language: check.language,
+              workspace: check.workspace,
+              prefixContext: request.prefix,
+              suffixContext: request.suffix,
+              path: request.path,
+            })
+        : undefined,
       signal,
     );
     const winner = best.candidates[best.chosen]!;
@@ -179,11 +220,21 @@ export class InProcessEngine implements CoopEngine {
       chosen: best.chosen,
       dropped: best.dropped,
     };
-    return { ...served, raw: winner.result.raw, source: "generated", ...(winner.result.stats ? { stats: winner.result.stats } : {}), bestOfN: outcome };
+    return {
+      ...served,
+      raw: winner.result.raw,
+      source: "generated",
+      ...(winner.result.stats ? { stats: winner.result.stats } : {}),
+      bestOfN: outcome,
+    };
   }
 
   /** The router picks the model: the draft alone (also while the target loads), a cascade, or the target. */
-  private async completeRouted(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
+  private async completeRouted(
+    request: EngineCompletionRequest,
+    signal?: AbortSignal,
+    onChunk?: ChunkListener,
+  ): Promise<EngineCompletion> {
     const settings = request.ensemble!;
     const warming = this.loading ? this.warming : undefined;
     if (this.loading && !warming) await this.loading.catch(() => undefined);
@@ -192,7 +243,10 @@ export class InProcessEngine implements CoopEngine {
     const draftOnly = warming ?? current?.draftOnly;
     const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
     // Retrieved chunks are left out: their budget is fixed and small next to the file around the cursor.
-    const contextTokens = (draftOnly ?? current!.completion).model.tokenize(request.prefix + request.suffix, false).length;
+    const contextTokens = (draftOnly ?? current!.completion).model.tokenize(
+      request.prefix + request.suffix,
+      false,
+    ).length;
     const decision = routeRequest(
       {
         kind: multiline ? "inline-multi-line" : "inline-single-line",
@@ -203,19 +257,33 @@ export class InProcessEngine implements CoopEngine {
       },
       { longContextTokens: settings.longContextTokens ?? 1024 },
     );
-    const outcome = (servedBy: "draft" | "target", escalation?: EnsembleOutcome["escalation"]): EnsembleOutcome => ({
+    const outcome = (
+      servedBy: "draft" | "target",
+      escalation?: EnsembleOutcome["escalation"],
+    ): EnsembleOutcome => ({
       route: decision.route,
       servedBy,
       draftWhileTargetLoads: decision.draftWhileTargetLoads,
       reason: decision.reason,
       ...(escalation ? { escalation } : {}),
     });
-    if (decision.route === "draft") return { ...(await this.completeOn(draftOnly!, request, signal, onChunk)), ensemble: outcome("draft") };
+    if (decision.route === "draft")
+      return { ...(await this.completeOn(draftOnly!, request, signal, onChunk)), ensemble: outcome("draft") };
     if (decision.route === "target" || !current?.cascade) {
       if (!current) return this.complete({ ...request, ensemble: undefined }, signal, onChunk);
-      return { ...(await this.completeOnTarget(current, request, signal, onChunk)), ensemble: outcome("target") };
+      return {
+        ...(await this.completeOnTarget(current, request, signal, onChunk)),
+        ensemble: outcome("target"),
+      };
     }
-    return this.completeByCascade(current, current.cascade, request, settings.minConfidence ?? defaultCascadeMinConfidence, outcome, signal);
+    return this.completeByCascade(
+      current,
+      current.cascade,
+      request,
+      settings.minConfidence ?? defaultCascadeMinConfidence,
+      outcome,
+      signal,
+    );
   }
 
   private async completeByCascade(
@@ -228,20 +296,37 @@ export class InProcessEngine implements CoopEngine {
   ): Promise<EngineCompletion> {
     const cooperators = this.cooperators;
     const generates = current.completion.answerWithoutGenerating(request) === undefined;
-    const chunks = request.chunks ?? (cooperators && generates ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens) : []);
+    const chunks =
+      request.chunks ??
+      (cooperators && generates
+        ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens)
+        : []);
     const grounded = { ...request, chunks };
-    const check = request.check && cooperators ? { ...request.check, workspace: cooperators.detectorWorkspace, path: request.path } : undefined;
+    const check =
+      request.check && cooperators
+        ? { ...request.check, workspace: cooperators.detectorWorkspace, path: request.path }
+        : undefined;
     const ran = await cascade.complete(
       grounded,
       {
         minConfidence,
-        check: check && check.policy !== "off"
-          ? (text, asked) => detect(text, { language: check.language, workspace: check.workspace, prefixContext: asked.prefix, suffixContext: asked.suffix, path: check.path })
-          : undefined,
+        check:
+          check && check.policy !== "off"
+            ? (text, asked) =>
+                detect(text, {
+                  language: check.language,
+                  workspace: check.workspace,
+                  prefixContext: asked.prefix,
+                  suffixContext: asked.suffix,
+                  path: check.path,
+                })
+            : undefined,
       },
       signal,
     );
-    const escalation = ran.decision ? { escalated: ran.decision.escalate, reason: ran.decision.reason, confidence: ran.decision.confidence } : undefined;
+    const escalation = ran.decision
+      ? { escalated: ran.decision.escalate, reason: ran.decision.reason, confidence: ran.decision.confidence }
+      : undefined;
     const ensemble = outcome(ran.servedBy, escalation);
     if (!check) return { ...ran.result, contextChunks: chunks.length, ensemble };
     if (ran.servedBy === "target") {
@@ -249,7 +334,15 @@ export class InProcessEngine implements CoopEngine {
       return { ...(await this.completeOn(current.completion, grounded, signal)), ensemble };
     }
     // A draft answer the cascade kept has no certain finding: the policy can only show or annotate it.
-    const findings = ran.decision ? ran.findings : await detect(ran.result.text, { language: check.language, workspace: check.workspace, prefixContext: request.prefix, suffixContext: request.suffix, path: check.path });
+    const findings = ran.decision
+      ? ran.findings
+      : await detect(ran.result.text, {
+          language: check.language,
+          workspace: check.workspace,
+          prefixContext: request.prefix,
+          suffixContext: request.suffix,
+          path: check.path,
+        });
     const shown = applyPolicy(findings, check.policy);
     return {
       ...ran.result,
@@ -258,22 +351,41 @@ export class InProcessEngine implements CoopEngine {
       check: {
         action: shown.action === "show" ? (shown.annotations.length > 0 ? "annotate" : "show") : "hide",
         repaired: false,
-        findings: shown.annotations.map((finding) => ({ kind: finding.kind, name: finding.name, evidence: finding.evidence, suggestions: finding.suggestions })),
+        findings: shown.annotations.map((finding) => ({
+          kind: finding.kind,
+          name: finding.name,
+          evidence: finding.evidence,
+          suggestions: finding.suggestions,
+        })),
       },
     };
   }
 
   /** Retrieval, generation on `completion`, and the detector's check with its policy. */
-  private async completeOn(completion: CompletionEngine, request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
+  private async completeOn(
+    completion: CompletionEngine,
+    request: EngineCompletionRequest,
+    signal?: AbortSignal,
+    onChunk?: ChunkListener,
+  ): Promise<EngineCompletion> {
     const cooperators = this.cooperators;
     // A cached or typed-through answer needs no retrieval; it is still checked below.
     const generates = completion.answerWithoutGenerating(request) === undefined;
-    const chunks = request.chunks ?? (cooperators && generates ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens) : []);
+    const chunks =
+      request.chunks ??
+      (cooperators && generates
+        ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens)
+        : []);
     const grounded = { ...request, chunks };
     if (!request.check || !cooperators) {
       return { ...(await completion.complete(grounded, signal, onChunk)), contextChunks: chunks.length };
     }
-    const checked = await completeChecked(completion, grounded, { ...request.check, workspace: cooperators.detectorWorkspace, path: request.path }, signal);
+    const checked = await completeChecked(
+      completion,
+      grounded,
+      { ...request.check, workspace: cooperators.detectorWorkspace, path: request.path },
+      signal,
+    );
     const reported = checked.repaired ? (checked.repairedFindings ?? []) : checked.findings;
     return {
       ...checked.result,
@@ -281,19 +393,32 @@ export class InProcessEngine implements CoopEngine {
       check: {
         action: checked.action,
         repaired: checked.repaired,
-        findings: reported.map((finding) => ({ kind: finding.kind, name: finding.name, evidence: finding.evidence, suggestions: finding.suggestions })),
+        findings: reported.map((finding) => ({
+          kind: finding.kind,
+          name: finding.name,
+          evidence: finding.evidence,
+          suggestions: finding.suggestions,
+        })),
       },
     };
   }
 
-  async chat(request: EngineChatRequest, signal?: AbortSignal, onEvent?: ChatEventListener): Promise<EngineChatAnswer> {
+  async chat(
+    request: EngineChatRequest,
+    signal?: AbortSignal,
+    onEvent?: ChatEventListener,
+  ): Promise<EngineChatAnswer> {
     await this.untilResolved();
     if (this.loading) await this.loading.catch(() => undefined);
     if (!this.current) throw new Error("No model variant is loaded");
     return this.current.chat.answer(request, this.cooperators, signal, onEvent);
   }
 
-  downloadVariant(request: DownloadVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<{ downloaded: string[]; bytes: number }> {
+  downloadVariant(
+    request: DownloadVariantRequest,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<{ downloaded: string[]; bytes: number }> {
     return downloadVariantModels(request, signal, onProgress);
   }
 
@@ -312,7 +437,9 @@ export class InProcessEngine implements CoopEngine {
       acceptanceRate: stats?.acceptanceRate,
       tokensPerSecond: stats?.tokensPerSecond,
       sequencesInUse: this.current?.completion.sequencesInUse ?? 0,
-      ...(this.current?.cascade?.escalationRate === undefined ? {} : { cascadeEscalationRate: this.current.cascade.escalationRate }),
+      ...(this.current?.cascade?.escalationRate === undefined
+        ? {}
+        : { cascadeEscalationRate: this.current.cascade.escalationRate }),
     };
   }
 
@@ -328,19 +455,32 @@ export class InProcessEngine implements CoopEngine {
     this.cooperators = undefined;
   }
 
-  private async replaceVariant(spec: VariantSpec, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
+  private async replaceVariant(
+    spec: VariantSpec,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<VariantState> {
     await this.unload();
     if (spec.tokenEnsemble && spec.draft) {
-      throw new Error(`Variant ${spec.id} is a token ensemble and cannot also have a draft model: the draft would speculate for the target alone, not for the ensemble`);
+      throw new Error(
+        `Variant ${spec.id} is a token ensemble and cannot also have a draft model: the draft would speculate for the target alone, not for the ensemble`,
+      );
     }
-    const runtime = await LlamaRuntime.create({ gpu: spec.gpu, threads: spec.threads, onLog: this.options.onLog });
+    const runtime = await LlamaRuntime.create({
+      gpu: spec.gpu,
+      threads: spec.threads,
+      onLog: this.options.onLog,
+    });
     const models: LlamaModel[] = [];
     let draftOnly: CompletionEngine | undefined;
     let tokenEnsemble: TokenEnsemble | undefined;
     try {
-      const loading = (what: string) => (fraction: number) => onProgress?.({ phase: "load", fraction, message: `loading the ${what} model` });
+      const loading = (what: string) => (fraction: number) =>
+        onProgress?.({ phase: "load", fraction, message: `loading the ${what} model` });
       // The draft first: it is small, and routed requests can be answered by it while the target loads.
-      const draft = spec.draft ? await runtime.loadModel(spec.draft, { signal, onProgress: loading("draft") }) : undefined;
+      const draft = spec.draft
+        ? await runtime.loadModel(spec.draft, { signal, onProgress: loading("draft") })
+        : undefined;
       if (draft) models.push(draft.model);
       if (draft) {
         draftOnly = await this.draftOnlyEngine(runtime, draft.model, spec);
@@ -352,18 +492,54 @@ export class InProcessEngine implements CoopEngine {
       const contextSize = spec.contextSize ?? 2048;
       const adapters = spec.adapters?.map((adapter) => ({ filePath: adapter.path, scale: adapter.scale }));
       if (spec.tokenEnsemble) {
-        tokenEnsemble = await TokenEnsemble.load(runtime, { model: target.model, path: spec.target, adapters: spec.adapters }, spec.tokenEnsemble, { contextSize, signal });
+        tokenEnsemble = await TokenEnsemble.load(
+          runtime,
+          { model: target.model, path: spec.target, adapters: spec.adapters },
+          spec.tokenEnsemble,
+          { contextSize, signal },
+        );
       }
       const completion = await CompletionEngine.create(
         runtime,
         { target: target.model, draft: draft?.model },
-        { variant: spec.id, speculative: draft !== undefined, contextSize, adapters, ...(tokenEnsemble ? { decoder: tokenEnsemble.decoder } : {}) },
+        {
+          variant: spec.id,
+          speculative: draft !== undefined,
+          contextSize,
+          adapters,
+          ...(tokenEnsemble ? { decoder: tokenEnsemble.decoder } : {}),
+        },
       );
-      const state: VariantState = { id: spec.id, onGpu: target.onGpu, speculative: completion.speculative, notices: [...runtime.notices] };
+      const state: VariantState = {
+        id: spec.id,
+        onGpu: target.onGpu,
+        speculative: completion.speculative,
+        notices: [...runtime.notices],
+      };
       const cascade = draftOnly ? new Cascade({ draft: draftOnly, target: completion }) : undefined;
-      const contrastivePair = draft ? new PairedContexts(runtime, { primary: { model: target.model, adapters }, secondary: { model: draft.model } }, contextSize) : undefined;
-      const chat = new ChatResponder(completion, this.options.onLog, { contrastivePair, decoder: tokenEnsemble?.decoder });
-      this.current = { spec, runtime, models, completion, chat, state, draftOnly, cascade, contrastivePair, tokenEnsemble };
+      const contrastivePair = draft
+        ? new PairedContexts(
+            runtime,
+            { primary: { model: target.model, adapters }, secondary: { model: draft.model } },
+            contextSize,
+          )
+        : undefined;
+      const chat = new ChatResponder(completion, this.options.onLog, {
+        contrastivePair,
+        decoder: tokenEnsemble?.decoder,
+      });
+      this.current = {
+        spec,
+        runtime,
+        models,
+        completion,
+        chat,
+        state,
+        draftOnly,
+        cascade,
+        contrastivePair,
+        tokenEnsemble,
+      };
       this.warming = undefined;
       return state;
     } catch (error) {
@@ -377,11 +553,22 @@ export class InProcessEngine implements CoopEngine {
   }
 
   /** The draft as a completion engine of its own, or undefined when it cannot complete code (no FIM tokens). */
-  private async draftOnlyEngine(runtime: LlamaRuntime, draft: LlamaModel, spec: VariantSpec): Promise<CompletionEngine | undefined> {
+  private async draftOnlyEngine(
+    runtime: LlamaRuntime,
+    draft: LlamaModel,
+    spec: VariantSpec,
+  ): Promise<CompletionEngine | undefined> {
     try {
-      return await CompletionEngine.create(runtime, { target: draft }, { variant: `${spec.id}#draft`, speculative: false, contextSize: spec.contextSize ?? 2048 });
+      return await CompletionEngine.create(
+        runtime,
+        { target: draft },
+        { variant: `${spec.id}#draft`, speculative: false, contextSize: spec.contextSize ?? 2048 },
+      );
     } catch (error) {
-      this.options.onLog?.("warn", `the draft cannot answer on its own: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.onLog?.(
+        "warn",
+        `the draft cannot answer on its own: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return undefined;
     }
   }

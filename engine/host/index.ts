@@ -1,5 +1,29 @@
-export type { ChatAttachment, ChatCodeBlock, ChatEvent, ChatEventListener, ChatSource, ChatTurn, EngineChatAnswer, EngineChatRequest } from "./engineApi.js";
-export type { DownloadVariantRequest, CatalogVariantRequest, ChunkListener, CompletionCheck, EngineCompletion, EngineCompletionRequest, WorkspaceRequest, CoopEngine, EngineMemory, EngineProgress, EngineStats, ProgressListener, VariantSpec, VariantState } from "./engineApi.js";
+export type {
+  ChatAttachment,
+  ChatCodeBlock,
+  ChatEvent,
+  ChatEventListener,
+  ChatSource,
+  ChatTurn,
+  EngineChatAnswer,
+  EngineChatRequest,
+} from "./engineApi.js";
+export type {
+  DownloadVariantRequest,
+  CatalogVariantRequest,
+  ChunkListener,
+  CompletionCheck,
+  EngineCompletion,
+  EngineCompletionRequest,
+  WorkspaceRequest,
+  CoopEngine,
+  EngineMemory,
+  EngineProgress,
+  EngineStats,
+  ProgressListener,
+  VariantSpec,
+  VariantState,
+} from "./engineApi.js";
 export { InProcessEngine } from "./inProcessEngine.js";
 export { RemoteVariantEngine } from "./remoteVariantEngine.js";
 export type { RemoteVariantEngineOptions } from "./remoteVariantEngine.js";
@@ -7,7 +31,12 @@ export { DispatchingEngine } from "./dispatchingEngine.js";
 export type { DispatchingEngineOptions, EnginePlace } from "./dispatchingEngine.js";
 export { RemoteApiKeyStore, parseRemoteApiKeys } from "./remoteApiKeys.js";
 export type { RemoteApiKey } from "./remoteApiKeys.js";
-export { EngineHostClient, EngineCrashedError, EngineGaveUpError, EngineRequestError } from "./engineHostClient.js";
+export {
+  EngineHostClient,
+  EngineCrashedError,
+  EngineGaveUpError,
+  EngineRequestError,
+} from "./engineHostClient.js";
 export type { EngineHostOptions, EngineHostState } from "./engineHostClient.js";
 export { parseHostMessage, parseHostRequest, parseChatEvent, engineMethods } from "./protocol.js";
 export type { EngineMethods, EngineMethod, HostMessage, HostRequest } from "./protocol.js";

@@ -32,11 +32,23 @@ export interface EngineMethods {
 
 export type EngineMethod = keyof EngineMethods;
 
-export const engineMethods: readonly EngineMethod[] = ["loadVariant", "loadCatalogVariant", "complete", "chat", "openWorkspace", "downloadVariant", "stats", "memory", "setRemoteApiKeys"];
+export const engineMethods: readonly EngineMethod[] = [
+  "loadVariant",
+  "loadCatalogVariant",
+  "complete",
+  "chat",
+  "openWorkspace",
+  "downloadVariant",
+  "stats",
+  "memory",
+  "setRemoteApiKeys",
+];
 
 /** Extension host → engine host. */
 export type HostRequest =
-  | { [M in EngineMethod]: { kind: "request"; id: number; method: M; params: EngineMethods[M]["params"] } }[EngineMethod]
+  | {
+      [M in EngineMethod]: { kind: "request"; id: number; method: M; params: EngineMethods[M]["params"] };
+    }[EngineMethod]
   | { kind: "cancel"; id: number }
   | { kind: "shutdown" };
 
@@ -64,7 +76,8 @@ export function parseHostRequest(raw: unknown): HostRequest | undefined {
     case "cancel":
       return isId(raw.id) ? { kind: "cancel", id: raw.id } : undefined;
     case "request":
-      if (!isId(raw.id) || !engineMethods.includes(raw.method as EngineMethod) || !isRecord(raw.params)) return undefined;
+      if (!isId(raw.id) || !engineMethods.includes(raw.method as EngineMethod) || !isRecord(raw.params))
+        return undefined;
       return { kind: "request", id: raw.id, method: raw.method, params: raw.params } as HostRequest;
     default:
       return undefined;
@@ -79,7 +92,9 @@ export function parseHostMessage(raw: unknown): HostMessage | undefined {
     case "result":
       return isId(raw.id) ? { kind: "result", id: raw.id, result: raw.result } : undefined;
     case "chunk":
-      return isId(raw.id) && typeof raw.chunk === "string" ? { kind: "chunk", id: raw.id, chunk: raw.chunk } : undefined;
+      return isId(raw.id) && typeof raw.chunk === "string"
+        ? { kind: "chunk", id: raw.id, chunk: raw.chunk }
+        : undefined;
     case "event": {
       if (!isId(raw.id)) return undefined;
       const event = parseChatEvent(raw.event);
@@ -87,16 +102,36 @@ export function parseHostMessage(raw: unknown): HostMessage | undefined {
     }
     case "progress": {
       const progress = raw.progress;
-      if (!isId(raw.id) || !isRecord(progress) || !["download", "merge", "load"].includes(progress.phase as string) || typeof progress.message !== "string") return undefined;
+      if (
+        !isId(raw.id) ||
+        !isRecord(progress) ||
+        !["download", "merge", "load"].includes(progress.phase as string) ||
+        typeof progress.message !== "string"
+      )
+        return undefined;
       if (progress.fraction !== undefined && typeof progress.fraction !== "number") return undefined;
-      return { kind: "progress", id: raw.id, progress: { phase: progress.phase as EngineProgress["phase"], fraction: progress.fraction, message: progress.message } };
+      return {
+        kind: "progress",
+        id: raw.id,
+        progress: {
+          phase: progress.phase as EngineProgress["phase"],
+          fraction: progress.fraction,
+          message: progress.message,
+        },
+      };
     }
     case "error":
       return isId(raw.id) && isRecord(raw.error) && typeof raw.error.message === "string"
-        ? { kind: "error", id: raw.id, error: { name: String(raw.error.name ?? "Error"), message: raw.error.message } }
+        ? {
+            kind: "error",
+            id: raw.id,
+            error: { name: String(raw.error.name ?? "Error"), message: raw.error.message },
+          }
         : undefined;
     case "log":
-      return typeof raw.level === "string" && typeof raw.message === "string" ? { kind: "log", level: raw.level, message: raw.message } : undefined;
+      return typeof raw.level === "string" && typeof raw.message === "string"
+        ? { kind: "log", level: raw.level, message: raw.message }
+        : undefined;
     default:
       return undefined;
   }
@@ -109,15 +144,29 @@ export function parseChatEvent(raw: unknown): ChatEvent | undefined {
   if (raw.type !== "sources" || !Array.isArray(raw.sources)) return undefined;
   const sources: ChatSource[] = [];
   for (const source of raw.sources) {
-    if (!isRecord(source) || typeof source.path !== "string" || !isId(source.startLine) || !isId(source.endLine) || source.endLine < source.startLine) return undefined;
+    if (
+      !isRecord(source) ||
+      typeof source.path !== "string" ||
+      !isId(source.startLine) ||
+      !isId(source.endLine) ||
+      source.endLine < source.startLine
+    )
+      return undefined;
     if (typeof source.score !== "number" || !Number.isFinite(source.score)) return undefined;
-    sources.push({ path: source.path, startLine: source.startLine, endLine: source.endLine, score: source.score });
+    sources.push({
+      path: source.path,
+      startLine: source.startLine,
+      endLine: source.endLine,
+      score: source.score,
+    });
   }
   return { type: "sources", sources };
 }
 
 export function serializeError(error: unknown): SerializedError {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) };
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: "Error", message: String(error) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

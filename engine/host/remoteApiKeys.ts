@@ -49,10 +49,15 @@ export function parseRemoteApiKeys(params: unknown): RemoteApiKey[] {
   return keys.map((entry: unknown, index) => {
     const { endpoint, apiKey } = (entry ?? {}) as { endpoint?: unknown; apiKey?: unknown };
     if (typeof endpoint !== "string" || normalizeEndpoint(endpoint) === undefined) {
-      throw new TypeError(`API key ${index + 1}: the endpoint must be an http:// or https:// URL without credentials, query or fragment`);
+      throw new TypeError(
+        `API key ${index + 1}: the endpoint must be an http:// or https:// URL without credentials, query or fragment`,
+      );
     }
     // The key itself never goes into a message.
-    if (typeof apiKey !== "string" || apiKey === "") throw new TypeError(`API key ${index + 1} (for ${normalizeEndpoint(endpoint)}): the key must be a non-empty string`);
+    if (typeof apiKey !== "string" || apiKey === "")
+      throw new TypeError(
+        `API key ${index + 1} (for ${normalizeEndpoint(endpoint)}): the key must be a non-empty string`,
+      );
     return { endpoint: normalizeEndpoint(endpoint)!, apiKey };
   });
 }

@@ -1,5 +1,12 @@
 import type { ChatMessage } from "../backends/index.js";
-import { ChatRequestError, coopInstructions, groundedSystemText, minAnswerTokens, selectGrounding, type RetrievedSource } from "../chat/index.js";
+import {
+  ChatRequestError,
+  coopInstructions,
+  groundedSystemText,
+  minAnswerTokens,
+  selectGrounding,
+  type RetrievedSource,
+} from "../chat/index.js";
 import type { ChatAttachment, ChatSource, ChatTurn } from "./engineApi.js";
 
 /**
@@ -46,7 +53,10 @@ export interface RemoteChatMessages {
  * estimated token counts: attachments first, then sources, best first; the oldest turns are left out
  * until the conversation fits. The question is always kept.
  */
-export function buildRemoteChatMessages(input: RemoteChatInput, countTokens: (text: string) => number = estimateTokens): RemoteChatMessages {
+export function buildRemoteChatMessages(
+  input: RemoteChatInput,
+  countTokens: (text: string) => number = estimateTokens,
+): RemoteChatMessages {
   const question = input.turns.at(-1)!;
   const instructions = input.instructions ?? coopInstructions;
   const cost = (text: string) => countTokens(text) + messageOverheadTokens;
@@ -60,7 +70,12 @@ export function buildRemoteChatMessages(input: RemoteChatInput, countTokens: (te
   const maxTokens = Math.min(input.maxTokens, limit - bare);
   const promptLimit = limit - maxTokens;
 
-  const { pieces, cutAttachments } = selectGrounding(input.attachments, input.sources, Math.min(input.groundingTokens, promptLimit - bare), countTokens);
+  const { pieces, cutAttachments } = selectGrounding(
+    input.attachments,
+    input.sources,
+    Math.min(input.groundingTokens, promptLimit - bare),
+    countTokens,
+  );
   const system = groundedSystemText(instructions, pieces);
 
   // Older turns join while they fit, a user turn with the answers after it, so the conversation starts with the user.
@@ -74,9 +89,16 @@ export function buildRemoteChatMessages(input: RemoteChatInput, countTokens: (te
     start = index;
   }
   return {
-    messages: [{ role: "system", content: system }, ...input.turns.slice(start).map((turn) => ({ role: turn.role, content: turn.content }))],
+    messages: [
+      { role: "system", content: system },
+      ...input.turns.slice(start).map((turn) => ({ role: turn.role, content: turn.content })),
+    ],
     maxTokens,
-    sources: pieces.flatMap(({ source }) => (source ? [{ path: source.path, startLine: source.startLine, endLine: source.endLine, score: source.score }] : [])),
+    sources: pieces.flatMap(({ source }) =>
+      source
+        ? [{ path: source.path, startLine: source.startLine, endLine: source.endLine, score: source.score }]
+        : [],
+    ),
     droppedTurns: start,
     cutAttachments,
   };

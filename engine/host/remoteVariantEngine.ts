@@ -1,7 +1,30 @@
-import { LlamaServerBackend, UnsupportedRequestError, VllmBackend, type AdapterSelection, type RemoteHttpOptions } from "../backends/index.js";
+import {
+  LlamaServerBackend,
+  UnsupportedRequestError,
+  VllmBackend,
+  type AdapterSelection,
+  type RemoteHttpOptions,
+} from "../backends/index.js";
 import { loadCatalog, resolveRemoteVariant, type ResolvedRemoteVariant } from "../catalog/index.js";
-import { checkCodeBlocks, ChatRequestError, codeOnlyClosing, codeOnlyInstructions, defaultChatMaxTokens, extractCodeBlocks, isWorkspaceRelative, retrieveSources, validateChatRequest } from "../chat/index.js";
-import { CompletionCache, answerFromCache, defaultCompletionEngineOptions, postprocessCompletion, wantsMultiline, type CompletionResult } from "../completion/index.js";
+import {
+  checkCodeBlocks,
+  ChatRequestError,
+  codeOnlyClosing,
+  codeOnlyInstructions,
+  defaultChatMaxTokens,
+  extractCodeBlocks,
+  isWorkspaceRelative,
+  retrieveSources,
+  validateChatRequest,
+} from "../chat/index.js";
+import {
+  CompletionCache,
+  answerFromCache,
+  defaultCompletionEngineOptions,
+  postprocessCompletion,
+  wantsMultiline,
+  type CompletionResult,
+} from "../completion/index.js";
 import { WorkspaceCooperators } from "../cooperators/index.js";
 import { applyPolicy, detect } from "../detector/index.js";
 import { downloadVariantModels } from "./downloadVariantModels.js";
@@ -82,14 +105,26 @@ export class RemoteVariantEngine implements CoopEngine {
   }
 
   async loadVariant(spec: VariantSpec): Promise<VariantState> {
-    throw new Error(`Variant ${spec.id} is given by its model files, which load in this process; the remote engine serves only catalog variants with a "remote" server`);
+    throw new Error(
+      `Variant ${spec.id} is given by its model files, which load in this process; the remote engine serves only catalog variants with a "remote" server`,
+    );
   }
 
-  async loadCatalogVariant(request: CatalogVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
+  async loadCatalogVariant(
+    request: CatalogVariantRequest,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<VariantState> {
     const previous = this.loading ?? Promise.resolve(undefined);
     const load = previous
       .catch(() => undefined)
-      .then(async () => this.useVariant(resolveRemoteVariant(await loadCatalog(request.catalogFiles), request.variantId), signal, onProgress));
+      .then(async () =>
+        this.useVariant(
+          resolveRemoteVariant(await loadCatalog(request.catalogFiles), request.variantId),
+          signal,
+          onProgress,
+        ),
+      );
     this.loading = load;
     try {
       return await load;
@@ -98,35 +133,61 @@ export class RemoteVariantEngine implements CoopEngine {
     }
   }
 
-  async complete(request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<EngineCompletion> {
+  async complete(
+    request: EngineCompletionRequest,
+    signal?: AbortSignal,
+    onChunk?: ChunkListener,
+  ): Promise<EngineCompletion> {
     const current = await this.ready();
     if (request.grammar !== undefined) {
-      throw new UnsupportedRequestError(`Variant ${current.resolved.variant.id} runs on ${describeServer(current)}: grammar-constrained completions need the model in this process`);
+      throw new UnsupportedRequestError(
+        `Variant ${current.resolved.variant.id} runs on ${describeServer(current)}: grammar-constrained completions need the model in this process`,
+      );
     }
     const cooperators = this.cooperators;
     const known = this.answerWithoutGenerating(current, request);
-    const chunks = request.chunks ?? (cooperators && !known ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens) : []);
+    const chunks =
+      request.chunks ??
+      (cooperators && !known
+        ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens)
+        : []);
     const result = known ?? (await this.generate(current, { ...request, chunks }, signal, onChunk));
     const completion: EngineCompletion = { ...result, contextChunks: chunks.length };
-    if (!request.check || !cooperators || request.check.policy === "off" || result.text === "") return completion;
+    if (!request.check || !cooperators || request.check.policy === "off" || result.text === "")
+      return completion;
     const check = await this.check(current, request, result.text, cooperators);
     return { ...completion, check };
   }
 
-  async chat(request: EngineChatRequest, signal?: AbortSignal, onEvent?: ChatEventListener): Promise<EngineChatAnswer> {
+  async chat(
+    request: EngineChatRequest,
+    signal?: AbortSignal,
+    onEvent?: ChatEventListener,
+  ): Promise<EngineChatAnswer> {
     validateChatRequest(request);
     const current = await this.ready();
     if (request.contrastive) {
-      throw new ChatRequestError(`Contrastive decoding needs the draft and the target in this process; variant ${current.resolved.variant.id} runs on ${describeServer(current)}`);
+      throw new ChatRequestError(
+        `Contrastive decoding needs the draft and the target in this process; variant ${current.resolved.variant.id} runs on ${describeServer(current)}`,
+      );
     }
     if (signal?.aborted) return { text: "", sources: [], codeBlocks: [], stopReason: "aborted", tokens: 0 };
     const cooperators = this.cooperators;
-    const contextSize = current.connection.contextSize ?? current.resolved.targetModel.contextLength ?? fallbackContextSize;
+    const contextSize =
+      current.connection.contextSize ?? current.resolved.targetModel.contextLength ?? fallbackContextSize;
     const askedMaxTokens = request.maxTokens ?? defaultChatMaxTokens;
-    const groundingTokens = Math.min(maxGroundingTokens, Math.floor(Math.max(0, contextSize - askedMaxTokens) / 2));
+    const groundingTokens = Math.min(
+      maxGroundingTokens,
+      Math.floor(Math.max(0, contextSize - askedMaxTokens) / 2),
+    );
     const attachments = request.attachments ?? [];
     const question = request.messages.at(-1)!.content;
-    const retrieved = cooperators ? await retrieveSources(cooperators.retriever, question, attachments, { budgetTokens: groundingTokens, countTokens: estimateTokens }) : [];
+    const retrieved = cooperators
+      ? await retrieveSources(cooperators.retriever, question, attachments, {
+          budgetTokens: groundingTokens,
+          countTokens: estimateTokens,
+        })
+      : [];
     const codeOnly = request.codeOnly?.language;
     const prompt = buildRemoteChatMessages({
       turns: request.messages,
@@ -138,14 +199,19 @@ export class RemoteVariantEngine implements CoopEngine {
       ...(codeOnly ? { instructions: codeOnlyInstructions(codeOnly) } : {}),
     });
     if (prompt.droppedTurns > 0 || prompt.cutAttachments > 0) {
-      this.options.onLog?.("info", `chat: left out the ${prompt.droppedTurns} oldest turns and cut ${prompt.cutAttachments} attachments to fit the server's context`);
+      this.options.onLog?.(
+        "info",
+        `chat: left out the ${prompt.droppedTurns} oldest turns and cut ${prompt.cutAttachments} attachments to fit the server's context`,
+      );
     }
     onEvent?.({ type: "sources", sources: prompt.sources });
     this.requestsRunning++;
     let answer;
     try {
-      answer = await current.connection.backend.chat({ messages: prompt.messages, maxTokens: prompt.maxTokens, adapters: current.adapters }, signal, (text) =>
-        onEvent?.({ type: "text", text }),
+      answer = await current.connection.backend.chat(
+        { messages: prompt.messages, maxTokens: prompt.maxTokens, adapters: current.adapters },
+        signal,
+        (text) => onEvent?.({ type: "text", text }),
       );
     } finally {
       this.requestsRunning--;
@@ -160,19 +226,31 @@ export class RemoteVariantEngine implements CoopEngine {
       }
     }
     const origin = attachments.find((attachment) => isWorkspaceRelative(attachment.path));
-    const check = request.policy !== "off" && cooperators ? { workspace: cooperators.detectorWorkspace, path: origin?.path } : undefined;
-    const codeBlocks = await checkCodeBlocks(extractCodeBlocks(text), check, (message) => this.options.onLog?.("warn", `chat: ${message}`));
+    const check =
+      request.policy !== "off" && cooperators
+        ? { workspace: cooperators.detectorWorkspace, path: origin?.path }
+        : undefined;
+    const codeBlocks = await checkCodeBlocks(extractCodeBlocks(text), check, (message) =>
+      this.options.onLog?.("warn", `chat: ${message}`),
+    );
     return {
       text,
       sources: prompt.sources,
       codeBlocks,
-      stopReason: answer.stopReason === "aborted" ? "aborted" : answer.stopReason === "limit" ? "maxTokens" : "eos",
+      stopReason:
+        answer.stopReason === "aborted" ? "aborted" : answer.stopReason === "limit" ? "maxTokens" : "eos",
       tokens: answer.stats.generatedTokens,
-      ...(answer.stats.tokensPerSecond === undefined ? {} : { tokensPerSecond: answer.stats.tokensPerSecond }),
+      ...(answer.stats.tokensPerSecond === undefined
+        ? {}
+        : { tokensPerSecond: answer.stats.tokensPerSecond }),
     };
   }
 
-  downloadVariant(request: DownloadVariantRequest, signal?: AbortSignal, onProgress?: ProgressListener): Promise<{ downloaded: string[]; bytes: number }> {
+  downloadVariant(
+    request: DownloadVariantRequest,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<{ downloaded: string[]; bytes: number }> {
     return downloadVariantModels(request, signal, onProgress);
   }
 
@@ -209,7 +287,11 @@ export class RemoteVariantEngine implements CoopEngine {
     this.cooperators = undefined;
   }
 
-  private async useVariant(resolved: ResolvedRemoteVariant, signal?: AbortSignal, onProgress?: ProgressListener): Promise<VariantState> {
+  private async useVariant(
+    resolved: ResolvedRemoteVariant,
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<VariantState> {
     const { variant, remote } = resolved;
     const adapters = remote.adapters.map(({ name, scale }) => ({ name, scale }));
     const apiKey = this.options.apiKeyFor?.(remote.url);
@@ -225,7 +307,13 @@ export class RemoteVariantEngine implements CoopEngine {
       const backend: RemoteBackend =
         remote.kind === "llama-server"
           ? new LlamaServerBackend({ ...this.options.http, baseUrl: remote.url, apiKey, model: remote.model })
-          : new VllmBackend({ ...this.options.http, baseUrl: remote.url, apiKey, model: remote.model!, fim: fim! });
+          : new VllmBackend({
+              ...this.options.http,
+              baseUrl: remote.url,
+              apiKey,
+              model: remote.model!,
+              fim: fim!,
+            });
       try {
         connection = await connect(key, backend, adapters, signal);
       } catch (error) {
@@ -239,12 +327,17 @@ export class RemoteVariantEngine implements CoopEngine {
     }
     if (reused) await checkAdapters(connection.backend, adapters, signal);
     this.current = { resolved, adapters, connection };
-    const applied = adapters.length > 0 ? `, adapters ${adapters.map((adapter) => `${adapter.name} at ${adapter.scale}`).join(", ")}` : "";
+    const applied =
+      adapters.length > 0
+        ? `, adapters ${adapters.map((adapter) => `${adapter.name} at ${adapter.scale}`).join(", ")}`
+        : "";
     return {
       id: variant.id,
       onGpu: false,
       speculative: connection.speculative,
-      notices: [`${variant.id} runs on ${remote.kind} at ${remote.url}${applied}${reused ? " (same server as before: only the adapters changed, nothing was reloaded)" : ""}`],
+      notices: [
+        `${variant.id} runs on ${remote.kind} at ${remote.url}${applied}${reused ? " (same server as before: only the adapters changed, nothing was reloaded)" : ""}`,
+      ],
     };
   }
 
@@ -254,12 +347,20 @@ export class RemoteVariantEngine implements CoopEngine {
     return this.current;
   }
 
-  private answerWithoutGenerating(current: ActiveVariant, request: EngineCompletionRequest): CompletionResult | undefined {
+  private answerWithoutGenerating(
+    current: ActiveVariant,
+    request: EngineCompletionRequest,
+  ): CompletionResult | undefined {
     return answerFromCache(this.cache, current.resolved.variant.id, request);
   }
 
   /** One generation on the server; a newer request for the same document cancels this one. */
-  private async generate(current: ActiveVariant, request: EngineCompletionRequest, signal?: AbortSignal, onChunk?: ChunkListener): Promise<CompletionResult> {
+  private async generate(
+    current: ActiveVariant,
+    request: EngineCompletionRequest,
+    signal?: AbortSignal,
+    onChunk?: ChunkListener,
+  ): Promise<CompletionResult> {
     const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
     const controller = new AbortController();
     this.inFlight.get(request.document)?.abort();
@@ -285,8 +386,13 @@ export class RemoteVariantEngine implements CoopEngine {
         controller.signal,
         onChunk,
       );
-      const text = postprocessCompletion(generated.text, { prefix: request.prefix, suffix: request.suffix, multiline });
-      if (!request.bypassCache && request.sampling === undefined) this.cache.set(current.resolved.variant.id, request.document, request.prefix, request.suffix, text);
+      const text = postprocessCompletion(generated.text, {
+        prefix: request.prefix,
+        suffix: request.suffix,
+        multiline,
+      });
+      if (!request.bypassCache && request.sampling === undefined)
+        this.cache.set(current.resolved.variant.id, request.document, request.prefix, request.suffix, text);
       return { text, raw: generated.text, source: "generated", multiline, stats: generated.stats };
     } finally {
       this.requestsRunning--;
@@ -299,37 +405,77 @@ export class RemoteVariantEngine implements CoopEngine {
    * The detector's check with the policy. "repair" regenerates with a grammar of existing names, which
    * a server cannot be given here: it hides a suggestion with a certain finding, as "suppress" does.
    */
-  private async check(current: ActiveVariant, request: EngineCompletionRequest, text: string, cooperators: WorkspaceCooperators): Promise<CompletionCheck> {
+  private async check(
+    current: ActiveVariant,
+    request: EngineCompletionRequest,
+    text: string,
+    cooperators: WorkspaceCooperators,
+  ): Promise<CompletionCheck> {
     const { language, policy } = request.check!;
     if (policy === "repair" && !this.repairNoticeShown) {
       this.repairNoticeShown = true;
-      this.options.onLog?.("info", `variant ${current.resolved.variant.id} runs on ${describeServer(current)}: the detector's repair policy hides suggestions with names that do not exist instead of repairing them`);
+      this.options.onLog?.(
+        "info",
+        `variant ${current.resolved.variant.id} runs on ${describeServer(current)}: the detector's repair policy hides suggestions with names that do not exist instead of repairing them`,
+      );
     }
-    const findings = await detect(text, { language, workspace: cooperators.detectorWorkspace, prefixContext: request.prefix, suffixContext: request.suffix, path: request.path });
+    const findings = await detect(text, {
+      language,
+      workspace: cooperators.detectorWorkspace,
+      prefixContext: request.prefix,
+      suffixContext: request.suffix,
+      path: request.path,
+    });
     const decision = applyPolicy(findings, policy === "repair" ? "suppress" : policy);
     return {
       action: decision.action === "show" ? (decision.annotations.length > 0 ? "annotate" : "show") : "hide",
       repaired: false,
-      findings: decision.annotations.map((finding) => ({ kind: finding.kind, name: finding.name, evidence: finding.evidence, suggestions: finding.suggestions })),
+      findings: decision.annotations.map((finding) => ({
+        kind: finding.kind,
+        name: finding.name,
+        evidence: finding.evidence,
+        suggestions: finding.suggestions,
+      })),
     };
   }
 }
 
 /** Checks that the server is there, serves the model and has the adapters; learns its context size and whether it speculates. */
-async function connect(key: string, backend: RemoteBackend, adapters: readonly AdapterSelection[], signal?: AbortSignal): Promise<Connection> {
+async function connect(
+  key: string,
+  backend: RemoteBackend,
+  adapters: readonly AdapterSelection[],
+  signal?: AbortSignal,
+): Promise<Connection> {
   if (backend instanceof LlamaServerBackend) {
     const verified = await backend.verify(signal);
     await backend.checkAdapters(adapters, signal);
-    return { key, backend, contextSize: verified.contextSize, speculative: (await backend.speculates(signal)) ?? false };
+    return {
+      key,
+      backend,
+      contextSize: verified.contextSize,
+      speculative: (await backend.speculates(signal)) ?? false,
+    };
   }
-  const verified = await backend.verify(adapters.map((adapter) => adapter.name), signal);
+  const verified = await backend.verify(
+    adapters.map((adapter) => adapter.name),
+    signal,
+  );
   return { key, backend, contextSize: verified.contextSize, speculative: false };
 }
 
 /** The adapters of a variant swapped to on a server already connected: checked against what the server has, nothing reloaded. */
-async function checkAdapters(backend: RemoteBackend, adapters: readonly AdapterSelection[], signal?: AbortSignal): Promise<void> {
+async function checkAdapters(
+  backend: RemoteBackend,
+  adapters: readonly AdapterSelection[],
+  signal?: AbortSignal,
+): Promise<void> {
   if (backend instanceof LlamaServerBackend) await backend.checkAdapters(adapters, signal);
-  else await backend.verify(adapters.map((adapter) => adapter.name), signal);
+  else
+    await backend.verify(
+      adapters.map((adapter) => adapter.name),
+      signal,
+    );
 }
 
 function describeServer(current: ActiveVariant): string {

@@ -75,7 +75,8 @@ export function multiply(a: MatrixLike, b: MatrixLike): Matrix {
 
 /** aᵀ · b, without forming aᵀ. */
 export function transposeMultiply(a: MatrixLike, b: MatrixLike): Matrix {
-  if (a.rows !== b.rows) throw new RangeError(`cannot multiply (${a.rows}x${a.cols})ᵀ by ${b.rows}x${b.cols}`);
+  if (a.rows !== b.rows)
+    throw new RangeError(`cannot multiply (${a.rows}x${a.cols})ᵀ by ${b.rows}x${b.cols}`);
   const out = new Matrix(a.cols, b.cols);
   const n = b.cols;
   for (let r = 0; r < a.rows; r++) {

@@ -29,7 +29,8 @@ export interface TruncatedSvd {
  */
 export function truncatedSvd(a: MatrixLike, rank: number, options: TruncatedSvdOptions): TruncatedSvd {
   const { seed, oversample = 8, powerIterations = 2 } = options;
-  if (a.data.length !== a.rows * a.cols) throw new RangeError(`${a.rows}x${a.cols} matrix with ${a.data.length} values`);
+  if (a.data.length !== a.rows * a.cols)
+    throw new RangeError(`${a.rows}x${a.cols} matrix with ${a.data.length} values`);
   if (!(rank >= 1)) throw new RangeError(`rank must be at least 1, got ${rank}`);
   const k = Math.min(Math.floor(rank), a.rows, a.cols);
   const width = Math.min(k + Math.max(0, oversample), a.rows, a.cols);

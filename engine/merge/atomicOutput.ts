@@ -6,7 +6,11 @@ import { GgufWriter } from "../gguf/index.js";
  * Writes through a GgufWriter into a temp file beside `path` and renames it into place only when
  * `write` succeeds, so a failure or cancellation never leaves a partial model at `path`.
  */
-export async function writeAtomically<T>(path: string, alignment: number, write: (writer: GgufWriter) => Promise<T>): Promise<T> {
+export async function writeAtomically<T>(
+  path: string,
+  alignment: number,
+  write: (writer: GgufWriter) => Promise<T>,
+): Promise<T> {
   await mkdir(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.partial`);
   const writer = await GgufWriter.create(temp, { alignment, bufferSize: 8 << 20 });

@@ -17,8 +17,17 @@ const dimsText = (dims: readonly number[]): string => `[${dims.join(", ")}]`;
 /** A digest of the tokenizer metadata, so models that would read tokens differently are told apart. */
 function tokenizerDigest(file: GgufFile): string {
   const hash = createHash("sha256");
-  for (const key of ["tokenizer.ggml.model", "tokenizer.ggml.pre", "tokenizer.ggml.tokens", "tokenizer.ggml.merges"]) {
-    hash.update(key).update("\0").update(JSON.stringify(file.get(key) ?? null)).update("\0");
+  for (const key of [
+    "tokenizer.ggml.model",
+    "tokenizer.ggml.pre",
+    "tokenizer.ggml.tokens",
+    "tokenizer.ggml.merges",
+  ]) {
+    hash
+      .update(key)
+      .update("\0")
+      .update(JSON.stringify(file.get(key) ?? null))
+      .update("\0");
   }
   return hash.digest("hex");
 }
@@ -41,17 +50,24 @@ export function checkModelsCompatible(files: readonly GgufFile[]): void {
   for (const other of others) {
     const otherArch = architecture(other);
     if (otherArch !== arch) {
-      throw new MergeError(`architecture mismatch: ${reference.path} is '${arch}' but ${other.path} is '${otherArch}'`);
+      throw new MergeError(
+        `architecture mismatch: ${reference.path} is '${arch}' but ${other.path} is '${otherArch}'`,
+      );
     }
     if (tokenizerDigest(other) !== tokenizer) {
-      throw new MergeError(`tokenizer mismatch: ${other.path} does not have the same tokenizer (model, pre-tokenizer, tokens, merges) as ${reference.path}`);
+      throw new MergeError(
+        `tokenizer mismatch: ${other.path} does not have the same tokenizer (model, pre-tokenizer, tokens, merges) as ${reference.path}`,
+      );
     }
     if (other.tensors.length !== reference.tensors.length) {
-      throw new MergeError(`${other.path} has ${other.tensors.length} tensors but ${reference.path} has ${reference.tensors.length}`);
+      throw new MergeError(
+        `${other.path} has ${other.tensors.length} tensors but ${reference.path} has ${reference.tensors.length}`,
+      );
     }
     for (const tensor of reference.tensors) {
       const match = other.tensor(tensor.name);
-      if (match === undefined) throw new MergeError(`${other.path} has no tensor '${tensor.name}', which ${reference.path} has`);
+      if (match === undefined)
+        throw new MergeError(`${other.path} has no tensor '${tensor.name}', which ${reference.path} has`);
       if (!sameDims(match.dims, tensor.dims)) {
         throw new MergeError(
           `shape mismatch for tensor '${tensor.name}': ${dimsText(match.dims)} in ${other.path}, ${dimsText(tensor.dims)} in ${reference.path}`,
@@ -71,11 +87,17 @@ export function checkAdaptersFitBase(
   const arch = architecture(base);
   for (const adapter of adapters) {
     const adapterArch = architecture(adapter);
-    if (adapterArch !== arch) throw new MergeError(`architecture mismatch: adapter ${adapter.path} is for '${adapterArch}' but the base ${base.path} is '${arch}'`);
+    if (adapterArch !== arch)
+      throw new MergeError(
+        `architecture mismatch: adapter ${adapter.path} is for '${adapterArch}' but the base ${base.path} is '${arch}'`,
+      );
   }
   for (const [name, pairs] of targets) {
     const tensor = base.tensor(name);
-    if (tensor === undefined) throw new MergeError(`adapter ${pairs[0]!.adapter.path} adapts tensor '${name}', which the base ${base.path} does not have`);
+    if (tensor === undefined)
+      throw new MergeError(
+        `adapter ${pairs[0]!.adapter.path} adapts tensor '${name}', which the base ${base.path} does not have`,
+      );
     checkDecodable(base, tensor);
     for (const pair of pairs) {
       if (!sameDims(tensor.dims, [pair.inputLength, pair.outputLength])) {

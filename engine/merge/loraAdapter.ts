@@ -18,7 +18,9 @@ export interface LoraPair {
 /** The (A, B) pairs of a LoRA adapter GGUF as llama.cpp reads them (`<target>.lora_a` / `.lora_b`). */
 export function loraPairs(adapter: GgufFile): LoraPair[] {
   if (adapter.get("adapter.type") !== "lora") {
-    throw new MergeError(`${adapter.path} is an adapter but not a LoRA one (adapter.type is ${JSON.stringify(adapter.get("adapter.type"))})`);
+    throw new MergeError(
+      `${adapter.path} is an adapter but not a LoRA one (adapter.type is ${JSON.stringify(adapter.get("adapter.type"))})`,
+    );
   }
   const alphaValue = adapter.get("adapter.lora.alpha");
   const alpha = typeof alphaValue === "number" ? alphaValue : 0;
@@ -27,19 +29,32 @@ export function loraPairs(adapter: GgufFile): LoraPair[] {
     if (!a.name.endsWith(".lora_a")) continue;
     const target = a.name.slice(0, -".lora_a".length);
     const b = adapter.tensor(`${target}.lora_b`);
-    if (b === undefined) throw new MergeError(`${adapter.path}: tensor '${a.name}' has no matching '${target}.lora_b'`);
+    if (b === undefined)
+      throw new MergeError(`${adapter.path}: tensor '${a.name}' has no matching '${target}.lora_b'`);
     checkDecodable(adapter, a);
     checkDecodable(adapter, b);
     // A is ggml [inputLength, rank], B is [rank, outputLength].
     const [inputLength, rank] = a.dims;
     const [bRank, outputLength] = b.dims;
     if (a.dims.length !== 2 || b.dims.length !== 2 || rank !== bRank) {
-      throw new MergeError(`${adapter.path}: '${a.name}' [${a.dims.join(", ")}] and '${b.name}' [${b.dims.join(", ")}] do not form a LoRA pair`);
+      throw new MergeError(
+        `${adapter.path}: '${a.name}' [${a.dims.join(", ")}] and '${b.name}' [${b.dims.join(", ")}] do not form a LoRA pair`,
+      );
     }
     // llama.cpp: scale * alpha / rank when alpha is set, else the scale alone.
-    pairs.push({ adapter, target, a, b, rank: rank!, inputLength: inputLength!, outputLength: outputLength!, alphaOverRank: alpha ? alpha / rank! : 1 });
+    pairs.push({
+      adapter,
+      target,
+      a,
+      b,
+      rank: rank!,
+      inputLength: inputLength!,
+      outputLength: outputLength!,
+      alphaOverRank: alpha ? alpha / rank! : 1,
+    });
   }
-  if (pairs.length === 0) throw new MergeError(`${adapter.path} has no LoRA tensor pairs (*.lora_a / *.lora_b)`);
+  if (pairs.length === 0)
+    throw new MergeError(`${adapter.path} has no LoRA tensor pairs (*.lora_a / *.lora_b)`);
   return pairs;
 }
 

@@ -26,7 +26,8 @@ function collectTargets(adapters: readonly GgufFile[]): Targets {
   adapters.forEach((adapter, i) => {
     for (const pair of loraPairs(adapter)) {
       let slots = targets.get(pair.target);
-      if (slots === undefined) targets.set(pair.target, (slots = new Array<LoraPair | undefined>(adapters.length).fill(undefined)));
+      if (slots === undefined)
+        targets.set(pair.target, (slots = new Array<LoraPair | undefined>(adapters.length).fill(undefined)));
       slots[i] = pair;
     }
   });
@@ -48,15 +49,31 @@ function checkAdaptersAgree(targets: Targets): void {
 }
 
 /** Each input's delta for one target tensor merged with the job's method; the deltas are task vectors over a zero base. */
-async function mergedDelta(job: MergeJob, name: string, pairs: readonly (LoraPair | undefined)[], tensorIndex: number): Promise<Float32Array> {
+async function mergedDelta(
+  job: MergeJob,
+  name: string,
+  pairs: readonly (LoraPair | undefined)[],
+  tensorIndex: number,
+): Promise<Float32Array> {
   const shape = pairs.find((pair) => pair !== undefined)!;
   const length = shape.inputLength * shape.outputLength;
-  const deltas = await Promise.all(pairs.map((pair) => (pair === undefined ? new Float32Array(length) : materializeDelta(pair))));
-  const inputs = job.inputs.map((input, i) => ({ values: deltas[i]!, weight: input.weight, density: input.density }));
+  const deltas = await Promise.all(
+    pairs.map((pair) => (pair === undefined ? new Float32Array(length) : materializeDelta(pair))),
+  );
+  const inputs = job.inputs.map((input, i) => ({
+    values: deltas[i]!,
+    weight: input.weight,
+    density: input.density,
+  }));
   try {
-    return mergeTensor(job.method, new Float32Array(length), inputs, job.params ?? {}, { seed: job.seed ?? 0, tensorIndex });
+    return mergeTensor(job.method, new Float32Array(length), inputs, job.params ?? {}, {
+      seed: job.seed ?? 0,
+      tensorIndex,
+    });
   } catch (error) {
-    throw new MergeError(`merging the deltas of tensor '${name}': ${error instanceof Error ? error.message : String(error)}`);
+    throw new MergeError(
+      `merging the deltas of tensor '${name}': ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -65,7 +82,9 @@ export function prepareAdapters(adapters: readonly GgufFile[], base: GgufFile | 
   const targets = collectTargets(adapters);
   checkAdaptersAgree(targets);
   if (base !== undefined) {
-    const present = new Map([...targets].map(([name, pairs]) => [name, pairs.filter((pair) => pair !== undefined)]));
+    const present = new Map(
+      [...targets].map(([name, pairs]) => [name, pairs.filter((pair) => pair !== undefined)]),
+    );
     checkAdaptersFitBase(base, adapters, present);
   }
   return targets;
@@ -81,9 +100,24 @@ export async function mergeAdaptersIntoModel(
 ): Promise<AdapterMergeResult> {
   return writeAtomically(path, base.alignment, async (writer) => {
     const name = job.name ?? `${String(base.get("general.name") ?? "model")}-${job.method}-adapters`;
-    copyMetadata(writer, base, { "general.name": gguf.str(name), "general.file_type": gguf.u32(fileTypeOf[type]) }, provenanceOf(job));
-    const declared = base.tensors.map((tensor) => writer.addTensor(tensor.name, tensor.dims, targets.has(tensor.name) ? outputTensorType(tensor, type) : tensor.type));
-    const progress = new ProgressCounter(declared.length, declared.reduce((sum, t) => sum + t.byteSize, 0), job.onProgress);
+    copyMetadata(
+      writer,
+      base,
+      { "general.name": gguf.str(name), "general.file_type": gguf.u32(fileTypeOf[type]) },
+      provenanceOf(job),
+    );
+    const declared = base.tensors.map((tensor) =>
+      writer.addTensor(
+        tensor.name,
+        tensor.dims,
+        targets.has(tensor.name) ? outputTensorType(tensor, type) : tensor.type,
+      ),
+    );
+    const progress = new ProgressCounter(
+      declared.length,
+      declared.reduce((sum, t) => sum + t.byteSize, 0),
+      job.onProgress,
+    );
     const targetNames = [...targets.keys()];
     for (const out of declared) {
       throwIfAborted(job.signal);
@@ -117,7 +151,12 @@ export async function mergeAdaptersIntoAdapter(
   const reference = adapters[0]!;
   return writeAtomically(path, reference.alignment, async (writer) => {
     const name = job.name ?? `${String(reference.get("general.name") ?? "adapter")}-${job.method}`;
-    copyMetadata(writer, reference, { "general.name": gguf.str(name), "adapter.lora.alpha": gguf.f32(rank) }, provenanceOf(job));
+    copyMetadata(
+      writer,
+      reference,
+      { "general.name": gguf.str(name), "adapter.lora.alpha": gguf.f32(rank) },
+      provenanceOf(job),
+    );
     const plan = [...targets].map(([target, pairs]) => {
       const { inputLength, outputLength } = pairs.find((pair) => pair !== undefined)!;
       const k = Math.min(rank, inputLength, outputLength);
@@ -125,7 +164,11 @@ export async function mergeAdaptersIntoAdapter(
       writer.addTensor(`${target}.lora_b`, [k, outputLength], GgmlType.F32);
       return { target, pairs, inputLength, outputLength, k };
     });
-    const progress = new ProgressCounter(plan.length * 2, writer.tensors.reduce((sum, t) => sum + t.byteSize, 0), job.onProgress);
+    const progress = new ProgressCounter(
+      plan.length * 2,
+      writer.tensors.reduce((sum, t) => sum + t.byteSize, 0),
+      job.onProgress,
+    );
     let energy = 0;
     let kept = 0;
     for (const [index, { target, pairs, inputLength, outputLength, k }] of plan.entries()) {
@@ -147,6 +190,11 @@ export async function mergeAdaptersIntoAdapter(
       await writer.writeTensor(`${target}.lora_b`, b);
       progress.add(`${target}.lora_b`, b.byteLength, true);
     }
-    return { tensors: plan.length * 2, mergedTensors: plan.length, bytesWritten: progress.bytesWritten, energyKept: energy === 0 ? 1 : kept / energy };
+    return {
+      tensors: plan.length * 2,
+      mergedTensors: plan.length,
+      bytesWritten: progress.bytesWritten,
+      energyKept: energy === 0 ? 1 : kept / energy,
+    };
   });
 }

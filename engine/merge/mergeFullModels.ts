@@ -1,5 +1,10 @@
 import { gguf, type GgufFile, type GgufTensorInfo, type GgufWriter } from "../gguf/index.js";
-import { mergeTensor, openTensorMergeStream, type MergeInput, type TensorMergeStream } from "./methods/index.js";
+import {
+  mergeTensor,
+  openTensorMergeStream,
+  type MergeInput,
+  type TensorMergeStream,
+} from "./methods/index.js";
 import { writeAtomically } from "./atomicOutput.js";
 import { throwIfAborted } from "./mergeError.js";
 import type { MergeJob, MergeOutputType } from "./mergeJob.js";
@@ -32,20 +37,54 @@ export async function mergeFullModels(
 ): Promise<FullMergeResult> {
   return writeAtomically(path, reference.alignment, async (writer) => {
     const name = job.name ?? `${String(reference.get("general.name") ?? "model")}-${job.method}`;
-    copyMetadata(writer, reference, { "general.name": gguf.str(name), "general.file_type": gguf.u32(fileTypeOf[type]) }, provenanceOf(job));
-    const declared = reference.tensors.map((tensor) => writer.addTensor(tensor.name, tensor.dims, outputTensorType(tensor, type)));
-    const progress = new ProgressCounter(declared.length, declared.reduce((sum, t) => sum + t.byteSize, 0), job.onProgress);
+    copyMetadata(
+      writer,
+      reference,
+      { "general.name": gguf.str(name), "general.file_type": gguf.u32(fileTypeOf[type]) },
+      provenanceOf(job),
+    );
+    const declared = reference.tensors.map((tensor) =>
+      writer.addTensor(tensor.name, tensor.dims, outputTensorType(tensor, type)),
+    );
+    const progress = new ProgressCounter(
+      declared.length,
+      declared.reduce((sum, t) => sum + t.byteSize, 0),
+      job.onProgress,
+    );
     for (const [tensorIndex, out] of declared.entries()) {
       throwIfAborted(job.signal);
       const context = { seed: job.seed ?? 0, tensorIndex };
-      const stream = openTensorMergeStream(job.method, base !== undefined, job.inputs, job.params ?? {}, context, out.elementCount);
+      const stream = openTensorMergeStream(
+        job.method,
+        base !== undefined,
+        job.inputs,
+        job.params ?? {},
+        context,
+        out.elementCount,
+      );
       if (stream !== undefined) {
-        await streamTensor(writer, out, base, inputs, stream, progress, job.blockElements ?? DEFAULT_BLOCK_ELEMENTS, job.signal);
+        await streamTensor(
+          writer,
+          out,
+          base,
+          inputs,
+          stream,
+          progress,
+          job.blockElements ?? DEFAULT_BLOCK_ELEMENTS,
+          job.signal,
+        );
       } else {
         const values = await Promise.all(inputs.map((input) => input.readTensor(out.name)));
         const baseValues = base === undefined ? undefined : await base.readTensor(out.name);
-        const merged: MergeInput[] = job.inputs.map((input, i) => ({ values: values[i]!, weight: input.weight, density: input.density }));
-        await writer.writeTensor(out.name, mergeTensor(job.method, baseValues, merged, job.params ?? {}, context));
+        const merged: MergeInput[] = job.inputs.map((input, i) => ({
+          values: values[i]!,
+          weight: input.weight,
+          density: input.density,
+        }));
+        await writer.writeTensor(
+          out.name,
+          mergeTensor(job.method, baseValues, merged, job.params ?? {}, context),
+        );
         progress.add(out.name, out.byteSize, true);
       }
     }
@@ -85,7 +124,9 @@ async function streamTensor(
       const bytes = encoded[block.index % 2]!.subarray(0, encodedLength(out.type, block.elements));
       merger.mergeBlock(block.inputs, block.base, block.elements, bytes);
       await writing;
-      writing = writer.writeTensorChunk(out.name, bytes).then(() => progress.add(out.name, bytes.length, block.last));
+      writing = writer
+        .writeTensorChunk(out.name, bytes)
+        .then(() => progress.add(out.name, bytes.length, block.last));
       writing.catch(() => {}); // awaited below; this only keeps a failure from surfacing as unhandled first
     }
     await writing;

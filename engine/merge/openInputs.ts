@@ -25,8 +25,10 @@ async function openInput(path: string): Promise<GgufFile> {
     return await openGguf(path);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new MergeError(`merge input ${path} does not exist`);
-    if (error instanceof GgufFormatError) throw new MergeError(`merge input ${basename(path)} is not a valid GGUF file: ${reason} (${path})`);
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new MergeError(`merge input ${path} does not exist`);
+    if (error instanceof GgufFormatError)
+      throw new MergeError(`merge input ${basename(path)} is not a valid GGUF file: ${reason} (${path})`);
     throw new MergeError(`cannot read merge input ${path}: ${reason}`);
   }
 }

@@ -14,6 +14,12 @@ export class ProgressCounter {
   add(tensor: string, bytes: number, tensorFinished: boolean): void {
     this.bytesWritten += bytes;
     if (tensorFinished) this.tensorsDone++;
-    this.report?.({ tensorsDone: this.tensorsDone, tensorCount: this.tensorCount, bytesWritten: this.bytesWritten, bytesTotal: this.bytesTotal, tensor });
+    this.report?.({
+      tensorsDone: this.tensorsDone,
+      tensorCount: this.tensorCount,
+      bytesWritten: this.bytesWritten,
+      bytesTotal: this.bytesTotal,
+      tensor,
+    });
   }
 }

@@ -9,7 +9,14 @@ export function provenanceOf(job: MergeJob): Record<string, unknown> {
     params: job.params ?? {},
     seed: job.seed ?? 0,
     base: job.base === undefined ? undefined : basename(job.base),
-    inputs: job.inputs.map((input) => ({ file: basename(input.path), weight: input.weight, density: input.density })),
-    output: job.output.kind === "model" ? { kind: "model", type: job.output.type } : { kind: "adapter", rank: job.output.rank },
+    inputs: job.inputs.map((input) => ({
+      file: basename(input.path),
+      weight: input.weight,
+      density: input.density,
+    })),
+    output:
+      job.output.kind === "model"
+        ? { kind: "model", type: job.output.type }
+        : { kind: "adapter", rank: job.output.rank },
   };
 }

@@ -18,9 +18,21 @@ export type MergeRecipe = Omit<MergeJob, "output" | "signal" | "onProgress"> & {
  */
 export function parseMergeRecipe(json: unknown, file: string): MergeRecipe {
   const r = new JsonReader(file);
-  const root = r.object(json, "$", ["$schema", "method", "base", "inputs", "params", "seed", "output", "name"]);
+  const root = r.object(json, "$", [
+    "$schema",
+    "method",
+    "base",
+    "inputs",
+    "params",
+    "seed",
+    "output",
+    "name",
+  ]);
   const relativePath = (value: unknown, path: string): string => {
-    const text = r.string(value, path, { regex: /\.gguf$/i, description: "a path to a .gguf file (relative to the recipe)" });
+    const text = r.string(value, path, {
+      regex: /\.gguf$/i,
+      description: "a path to a .gguf file (relative to the recipe)",
+    });
     return isAbsolute(text) ? text : resolve(file, "..", text);
   };
   const method = r.oneOf(root.method, "$.method", MERGE_METHODS);
@@ -30,16 +42,24 @@ export function parseMergeRecipe(json: unknown, file: string): MergeRecipe {
     return {
       path: relativePath(input.path, `${p}.path`),
       weight: input.weight === undefined ? 1 : r.number(input.weight, `${p}.weight`),
-      density: r.optional(input.density, (v) => r.number(v, `${p}.density`, { min: 0, exclusiveMin: true, max: 1 })),
+      density: r.optional(input.density, (v) =>
+        r.number(v, `${p}.density`, { min: 0, exclusiveMin: true, max: 1 }),
+      ),
     };
   });
   if (inputs.length === 0) r.fail("$.inputs", "at least one input");
   let output: MergeRecipe["output"] = { kind: "model", type: "F16" };
   if (root.output !== undefined) {
     const o = r.object(root.output, "$.output", ["type", "adapterRank"]);
-    if (o.type !== undefined && o.adapterRank !== undefined) r.fail("$.output", "either type (a full model) or adapterRank (an adapter), not both");
-    if (o.adapterRank !== undefined) output = { kind: "adapter", rank: r.number(o.adapterRank, "$.output.adapterRank", { integer: true, min: 1 }) };
-    else if (o.type !== undefined) output = { kind: "model", type: r.oneOf(o.type, "$.output.type", MERGE_OUTPUT_TYPES) };
+    if (o.type !== undefined && o.adapterRank !== undefined)
+      r.fail("$.output", "either type (a full model) or adapterRank (an adapter), not both");
+    if (o.adapterRank !== undefined)
+      output = {
+        kind: "adapter",
+        rank: r.number(o.adapterRank, "$.output.adapterRank", { integer: true, min: 1 }),
+      };
+    else if (o.type !== undefined)
+      output = { kind: "model", type: r.oneOf(o.type, "$.output.type", MERGE_OUTPUT_TYPES) };
   }
   return {
     method,
@@ -54,13 +74,19 @@ export function parseMergeRecipe(json: unknown, file: string): MergeRecipe {
 
 export async function readMergeRecipe(file: string): Promise<MergeRecipe> {
   const text = await readFile(file, "utf8").catch((error: unknown) => {
-    throw new Error(`cannot read the merge recipe ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `cannot read the merge recipe ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   });
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new JsonShapeError(file, "$", `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new JsonShapeError(
+      file,
+      "$",
+      `not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return parseMergeRecipe(json, file);
 }

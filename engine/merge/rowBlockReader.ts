@@ -40,7 +40,10 @@ export class RowBlockReader {
     this.inputTypes = inputs.map((input) => input.tensor(tensor.name)!.type);
     this.baseType = base?.tensor(tensor.name)!.type;
     const buffer = (type: GgmlType): Uint8Array => new Uint8Array(encodedLength(type, this.blockElements));
-    this.buffers = [0, 1].map(() => ({ inputs: this.inputTypes.map(buffer), base: this.baseType === undefined ? undefined : buffer(this.baseType) }));
+    this.buffers = [0, 1].map(() => ({
+      inputs: this.inputTypes.map(buffer),
+      base: this.baseType === undefined ? undefined : buffer(this.baseType),
+    }));
   }
 
   /** The tensor's blocks in order; the next is read while the caller holds this one, which it must not keep. */

@@ -37,7 +37,9 @@ export class SliceMerger {
     private readonly outputType: GgmlType,
     private readonly stream: TensorMergeStream,
   ) {
-    const blockSizes = [...inputTypes, ...(baseType === undefined ? [] : [baseType]), outputType].map((type) => ggmlTypeInfo(type).blockSize);
+    const blockSizes = [...inputTypes, ...(baseType === undefined ? [] : [baseType]), outputType].map(
+      (type) => ggmlTypeInfo(type).blockSize,
+    );
     const unit = blockSizes.reduce((lcm, size) => (lcm / gcd(lcm, size)) * size, 1);
     this.sliceElements = Math.max(1, Math.round(SLICE_TARGET_ELEMENTS / unit)) * unit;
     this.inputSlices = inputTypes.map(() => new Float32Array(this.sliceElements));
@@ -46,16 +48,36 @@ export class SliceMerger {
   }
 
   /** Shows the stream the `elements` elements of one block during statistics pass `pass`. */
-  observeBlock(pass: number, inputs: readonly Uint8Array[], base: Uint8Array | undefined, elements: number): void {
-    this.forEachSlice(inputs, base, elements, (decodedBase, decoded) => this.stream.observe(pass, decodedBase, decoded));
+  observeBlock(
+    pass: number,
+    inputs: readonly Uint8Array[],
+    base: Uint8Array | undefined,
+    elements: number,
+  ): void {
+    this.forEachSlice(inputs, base, elements, (decodedBase, decoded) =>
+      this.stream.observe(pass, decodedBase, decoded),
+    );
   }
 
   /** Merges the `elements` elements of one block, writing their encoding to the start of `output`. */
-  mergeBlock(inputs: readonly Uint8Array[], base: Uint8Array | undefined, elements: number, output: Uint8Array): void {
+  mergeBlock(
+    inputs: readonly Uint8Array[],
+    base: Uint8Array | undefined,
+    elements: number,
+    output: Uint8Array,
+  ): void {
     this.forEachSlice(inputs, base, elements, (decodedBase, decoded, start) => {
-      const merged = this.stream.merge(decodedBase, decoded, this.mergedSlice.subarray(0, decoded[0]!.length));
+      const merged = this.stream.merge(
+        decodedBase,
+        decoded,
+        this.mergedSlice.subarray(0, decoded[0]!.length),
+      );
       const at = encodedLength(this.outputType, start);
-      encodeTensor(this.outputType, merged, output.subarray(at, at + encodedLength(this.outputType, merged.length)));
+      encodeTensor(
+        this.outputType,
+        merged,
+        output.subarray(at, at + encodedLength(this.outputType, merged.length)),
+      );
     });
   }
 
@@ -67,13 +89,29 @@ export class SliceMerger {
   ): void {
     for (let start = 0; start < elements; start += this.sliceElements) {
       const count = Math.min(this.sliceElements, elements - start);
-      const decoded = this.inputSlices.map((slice, i) => this.decode(this.inputTypes[i]!, inputs[i]!, start, count, slice));
-      visit(base === undefined ? undefined : this.decode(this.baseType!, base, start, count, this.baseSlice!), decoded, start);
+      const decoded = this.inputSlices.map((slice, i) =>
+        this.decode(this.inputTypes[i]!, inputs[i]!, start, count, slice),
+      );
+      visit(
+        base === undefined ? undefined : this.decode(this.baseType!, base, start, count, this.baseSlice!),
+        decoded,
+        start,
+      );
     }
   }
 
-  private decode(type: GgmlType, bytes: Uint8Array, start: number, count: number, slice: Float32Array): Float32Array {
+  private decode(
+    type: GgmlType,
+    bytes: Uint8Array,
+    start: number,
+    count: number,
+    slice: Float32Array,
+  ): Float32Array {
     const at = encodedLength(type, start);
-    return decodeTensorInto(type, bytes.subarray(at, at + encodedLength(type, count)), slice.subarray(0, count));
+    return decodeTensorInto(
+      type,
+      bytes.subarray(at, at + encodedLength(type, count)),
+      slice.subarray(0, count),
+    );
   }
 }

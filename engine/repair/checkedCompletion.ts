@@ -1,5 +1,14 @@
 import type { CompletionEngine, CompletionRequest, CompletionResult } from "../completion/index.js";
-import { applyPolicy, detect, isCertain, passesDetector, repairContext, type DetectorPolicy, type DetectorWorkspace, type Finding } from "../detector/index.js";
+import {
+  applyPolicy,
+  detect,
+  isCertain,
+  passesDetector,
+  repairContext,
+  type DetectorPolicy,
+  type DetectorWorkspace,
+  type Finding,
+} from "../detector/index.js";
 import type { LanguageId } from "../syntax/index.js";
 
 export interface CheckOptions {
@@ -34,10 +43,12 @@ export async function completeChecked(
   signal?: AbortSignal,
 ): Promise<CheckedCompletion> {
   const result = await engine.complete(request, signal);
-  if (options.policy === "off" || result.text === "") return { result, findings: [], action: "show", repaired: false };
+  if (options.policy === "off" || result.text === "")
+    return { result, findings: [], action: "show", repaired: false };
   const findings = await check(result.text, request, options);
   const decision = applyPolicy(findings, options.policy);
-  if (decision.action === "show") return { result, findings, action: findings.length > 0 ? "annotate" : "show", repaired: false };
+  if (decision.action === "show")
+    return { result, findings, action: findings.length > 0 ? "annotate" : "show", repaired: false };
   if (decision.action === "hide") return { result, findings, action: "hide", repaired: false };
 
   const repairedText = await repairNames(engine, request, result.text, findings, options, signal);
@@ -91,7 +102,9 @@ async function repairNames(
       },
       signal,
     );
-    const chosen = candidates.find((name) => answer.raw === name) ?? candidates.find((name) => answer.raw.startsWith(name));
+    const chosen =
+      candidates.find((name) => answer.raw === name) ??
+      candidates.find((name) => answer.raw.startsWith(name));
     if (chosen === undefined) return undefined;
     repaired = repaired.slice(0, finding.span.start) + chosen + repaired.slice(finding.span.end);
   }
@@ -99,5 +112,11 @@ async function repairNames(
 }
 
 function check(text: string, request: CompletionRequest, options: CheckOptions): Promise<Finding[]> {
-  return detect(text, { language: options.language, workspace: options.workspace, prefixContext: request.prefix, suffixContext: request.suffix, path: options.path });
+  return detect(text, {
+    language: options.language,
+    workspace: options.workspace,
+    prefixContext: request.prefix,
+    suffixContext: request.suffix,
+    path: options.path,
+  });
 }

@@ -21,5 +21,8 @@ export interface FileAnalyzer {
 
 /** Line windows and no definitions: for files no grammar covers. */
 export function lineWindowAnalyzer(maxLines: number): FileAnalyzer {
-  return { id: `lines-1:${maxLines}`, analyze: async (_path, source) => ({ chunks: lineWindowChunks(source, maxLines), definitions: [] }) };
+  return {
+    id: `lines-1:${maxLines}`,
+    analyze: async (_path, source) => ({ chunks: lineWindowChunks(source, maxLines), definitions: [] }),
+  };
 }

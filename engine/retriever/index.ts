@@ -1,5 +1,11 @@
 export { Retriever } from "./retriever.js";
-export type { RetrieverOptions, IndexProgress, IndexSummary, QueryOptions, RetrievedChunk } from "./retriever.js";
+export type {
+  RetrieverOptions,
+  IndexProgress,
+  IndexSummary,
+  QueryOptions,
+  RetrievedChunk,
+} from "./retriever.js";
 export type { Embedder } from "./embedder.js";
 export { LlamaEmbedder } from "./llamaEmbedder.js";
 export { SymbolTable, boundedEditDistance } from "./symbolTable.js";

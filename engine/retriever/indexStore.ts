@@ -57,14 +57,29 @@ export async function loadIndex(dir: string, root: string): Promise<StoredIndex 
   try {
     const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as Manifest;
     if (manifest.version !== storeVersion || manifest.root !== resolve(root)) return undefined;
-    const files = JSON.parse(await readFile(join(dir, "files.json"), "utf8")) as { generation: string; files: IndexedFile[] };
-    const lexical = JSON.parse(await readFile(join(dir, "lexical.json"), "utf8")) as { generation: string; snapshot: LexicalSnapshot };
-    if (files.generation !== manifest.generation || lexical.generation !== manifest.generation) return undefined;
-    const stored: StoredIndex = { analyzerId: manifest.analyzerId, nextId: manifest.nextId, files: files.files, lexical: lexical.snapshot };
+    const files = JSON.parse(await readFile(join(dir, "files.json"), "utf8")) as {
+      generation: string;
+      files: IndexedFile[];
+    };
+    const lexical = JSON.parse(await readFile(join(dir, "lexical.json"), "utf8")) as {
+      generation: string;
+      snapshot: LexicalSnapshot;
+    };
+    if (files.generation !== manifest.generation || lexical.generation !== manifest.generation)
+      return undefined;
+    const stored: StoredIndex = {
+      analyzerId: manifest.analyzerId,
+      nextId: manifest.nextId,
+      files: files.files,
+      lexical: lexical.snapshot,
+    };
     if (manifest.vectors) {
       const bytes = await readFile(join(dir, `vectors-${manifest.generation}.bin`));
-      const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-      if (values.length === manifest.vectors.ids.length * manifest.vectors.dimension) stored.vectors = { ...manifest.vectors, values };
+      const values = new Float32Array(
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      );
+      if (values.length === manifest.vectors.ids.length * manifest.vectors.dimension)
+        stored.vectors = { ...manifest.vectors, values };
     }
     return stored;
   } catch {
@@ -80,11 +95,15 @@ const savesInProgress = new Map<string, Promise<void>>();
  * are queued, so two retrievers of one workspace never interleave their generations.
  */
 export function saveIndex(dir: string, root: string, index: StoredIndex): Promise<void> {
-  const save = (savesInProgress.get(dir) ?? Promise.resolve()).catch(() => undefined).then(() => writeIndex(dir, root, index));
+  const save = (savesInProgress.get(dir) ?? Promise.resolve())
+    .catch(() => undefined)
+    .then(() => writeIndex(dir, root, index));
   savesInProgress.set(dir, save);
-  void save.finally(() => {
-    if (savesInProgress.get(dir) === save) savesInProgress.delete(dir);
-  }).catch(() => undefined);
+  void save
+    .finally(() => {
+      if (savesInProgress.get(dir) === save) savesInProgress.delete(dir);
+    })
+    .catch(() => undefined);
   return save;
 }
 
@@ -94,10 +113,19 @@ async function writeIndex(dir: string, root: string, index: StoredIndex): Promis
   const generation = randomUUID();
   await writeAtomically(join(dir, "files.json"), JSON.stringify({ generation, files: index.files }));
   await writeAtomically(join(dir, "lexical.json"), JSON.stringify({ generation, snapshot: index.lexical }));
-  const manifest: Manifest = { version: storeVersion, root: resolve(root), generation, analyzerId: index.analyzerId, nextId: index.nextId };
+  const manifest: Manifest = {
+    version: storeVersion,
+    root: resolve(root),
+    generation,
+    analyzerId: index.analyzerId,
+    nextId: index.nextId,
+  };
   if (index.vectors) {
     const { embedderId, dimension, ids, values } = index.vectors;
-    await writeAtomically(join(dir, `vectors-${generation}.bin`), new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    await writeAtomically(
+      join(dir, `vectors-${generation}.bin`),
+      new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+    );
     manifest.vectors = { embedderId, dimension, ids };
   }
   await writeAtomically(join(dir, "manifest.json"), JSON.stringify(manifest));

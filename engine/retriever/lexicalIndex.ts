@@ -120,8 +120,12 @@ export class LexicalIndex {
 
   /** The query's scored terms: known to the index, rarest first, within {@link maxQueryTerms} and {@link maxQueryPostings}. */
   queryTerms(query: string): string[] {
-    const known = [...new Set(codeTerms(query))].filter((term) => (this.documentFrequency[this.termIds.get(term) ?? -1] ?? 0) > 0);
-    known.sort((x, y) => this.documentFrequency[this.termIds.get(x)!]! - this.documentFrequency[this.termIds.get(y)!]!);
+    const known = [...new Set(codeTerms(query))].filter(
+      (term) => (this.documentFrequency[this.termIds.get(term) ?? -1] ?? 0) > 0,
+    );
+    known.sort(
+      (x, y) => this.documentFrequency[this.termIds.get(x)!]! - this.documentFrequency[this.termIds.get(y)!]!,
+    );
     const kept: string[] = [];
     let postings = 0;
     for (const term of known) {
@@ -219,7 +223,14 @@ export class LexicalIndex {
   }
 
   snapshot(): LexicalSnapshot {
-    const snapshot: LexicalSnapshot = { terms: this.terms, ids: [], lengths: [], termCounts: [], termIds: [], frequencies: [] };
+    const snapshot: LexicalSnapshot = {
+      terms: this.terms,
+      ids: [],
+      lengths: [],
+      termCounts: [],
+      termIds: [],
+      frequencies: [],
+    };
     this.idOfSlot.forEach((id, slot) => {
       if (id === -1) return;
       const termIds = this.termsOfSlot[slot]!;
@@ -277,6 +288,8 @@ export class LexicalIndex {
     this.slotOfId.clear();
     this.totalLength = 0;
     this.dead = 0;
-    ids.forEach((id, index) => this.insert(id, lengths[index]!, termsOfSlot[index]!, frequenciesOfSlot[index]!));
+    ids.forEach((id, index) =>
+      this.insert(id, lengths[index]!, termsOfSlot[index]!, frequenciesOfSlot[index]!),
+    );
   }
 }

@@ -4,10 +4,15 @@
  * paper's constant; it keeps the top of one list from drowning agreement between lists. A weaker
  * signal can be given a weight below 1.
  */
-export function reciprocalRankFusion<Id>(lists: readonly (readonly Id[] | WeightedList<Id>)[], k = 60): Map<Id, number> {
+export function reciprocalRankFusion<Id>(
+  lists: readonly (readonly Id[] | WeightedList<Id>)[],
+  k = 60,
+): Map<Id, number> {
   const scores = new Map<Id, number>();
   for (const entry of lists) {
-    const { ids, weight } = Array.isArray(entry) ? { ids: entry as readonly Id[], weight: 1 } : (entry as WeightedList<Id>);
+    const { ids, weight } = Array.isArray(entry)
+      ? { ids: entry as readonly Id[], weight: 1 }
+      : (entry as WeightedList<Id>);
     ids.forEach((id, index) => scores.set(id, (scores.get(id) ?? 0) + weight / (k + index + 1)));
   }
   return scores;

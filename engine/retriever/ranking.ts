@@ -20,7 +20,13 @@ const importedDefinitionsWeight = 0.5;
  * recency; nested duplicates dropped, then `k` and the token budget applied. `options.from.path` is
  * relative to the root.
  */
-export function rankChunks(index: WorkspaceIndex, recency: RecencyTracker, text: string, vector: Float32Array | undefined, options: QueryOptions): RetrievedChunk[] {
+export function rankChunks(
+  index: WorkspaceIndex,
+  recency: RecencyTracker,
+  text: string,
+  vector: Float32Array | undefined,
+  options: QueryOptions,
+): RetrievedChunk[] {
   const why = new Map<number, string[]>();
   const reason = (id: number, message: string): void => {
     const list = why.get(id);
@@ -56,15 +62,26 @@ export function rankChunks(index: WorkspaceIndex, recency: RecencyTracker, text:
     const entry = index.chunks.get(id);
     if (!entry) continue;
     const { chunk, path } = entry;
-    if (from && from.path === path && chunk.startLine <= from.endLine && chunk.endLine >= from.startLine) continue;
+    if (from && from.path === path && chunk.startLine <= from.endLine && chunk.endLine >= from.startLine)
+      continue;
     const boost = recency.boost(path, chunk);
-    ranked.push({ path, startLine: chunk.startLine, endLine: chunk.endLine, text: chunk.text, score: fused * boost.factor, why: [...why.get(id)!, ...boost.reasons] });
+    ranked.push({
+      path,
+      startLine: chunk.startLine,
+      endLine: chunk.endLine,
+      text: chunk.text,
+      score: fused * boost.factor,
+      why: [...why.get(id)!, ...boost.reasons],
+    });
   }
   ranked.sort((a, b) => b.score - a.score);
 
   const distinct = withoutNestedDuplicates(ranked);
   const budget = options.budgetTokens ?? Number.POSITIVE_INFINITY;
-  return fitToBudget(distinct, budget, options.countTokens ?? approximateTokenCount).slice(0, options.k ?? 10);
+  return fitToBudget(distinct, budget, options.countTokens ?? approximateTokenCount).slice(
+    0,
+    options.k ?? 10,
+  );
 }
 
 /** Chunks defining identifiers the query names, in the order the query names them. */
@@ -86,7 +103,10 @@ function namedDefinitions(index: WorkspaceIndex, text: string): Map<number, stri
 /** The chunks of these files that define something, best matching the query first. */
 function bestDefinitions(index: WorkspaceIndex, text: string, paths: readonly string[]): number[] {
   const ids = paths.flatMap((path) => index.definingChunks(path));
-  return index.lexical.scoreDocuments(text, ids).slice(0, candidatesPerList).map((hit) => hit.id);
+  return index.lexical
+    .scoreDocuments(text, ids)
+    .slice(0, candidatesPerList)
+    .map((hit) => hit.id);
 }
 
 /** Drops a chunk when a better-ranked one of the same file already covers it, or it covers that one. */

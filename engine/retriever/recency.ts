@@ -55,7 +55,8 @@ export class RecencyTracker {
       for (const edit of edits) {
         const weight = 0.5 ** ((now - edit.at) / this.halfLifeMs);
         inFile = Math.max(inFile, weight);
-        if (edit.startLine <= range.endLine && edit.endLine >= range.startLine) overlapping = Math.max(overlapping, weight);
+        if (edit.startLine <= range.endLine && edit.endLine >= range.startLine)
+          overlapping = Math.max(overlapping, weight);
       }
       if (overlapping > 0.01) reasons.push("recency: edited here");
       else if (inFile > 0.01) reasons.push("recency: file edited");

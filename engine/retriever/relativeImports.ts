@@ -16,7 +16,11 @@ const compiledToSource: Record<string, string[]> = {
  * The workspace files a source imports by relative path (`./x.js`, `../y`, Python's `from .z import`),
  * resolved against `exists`. Package imports are left out: they name no workspace file.
  */
-export function relativeImports(fromPath: string, source: string, exists: (path: string) => boolean): string[] {
+export function relativeImports(
+  fromPath: string,
+  source: string,
+  exists: (path: string) => boolean,
+): string[] {
   const found = new Set<string>();
   const directory = posix.dirname(fromPath);
   for (const [, specifier] of source.matchAll(javascriptImport)) {

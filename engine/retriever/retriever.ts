@@ -141,7 +141,8 @@ export class Retriever {
         this.removeFile(relativePath);
         return;
       }
-      if ((await this.indexFile(relativePath, absolutePath, stats.mtimeMs, stats.size)) !== "indexed") this.removeFile(relativePath);
+      if ((await this.indexFile(relativePath, absolutePath, stats.mtimeMs, stats.size)) !== "indexed")
+        this.removeFile(relativePath);
       await this.embedMissing();
     });
   }
@@ -236,7 +237,12 @@ export class Retriever {
     return summary;
   }
 
-  private async indexFile(path: string, absolutePath: string, mtimeMs: number, size: number): Promise<FileOutcome> {
+  private async indexFile(
+    path: string,
+    absolutePath: string,
+    mtimeMs: number,
+    size: number,
+  ): Promise<FileOutcome> {
     if (size > (this.options.maxFileBytes ?? defaultMaxFileBytes)) return "too large";
     let bytes: Buffer;
     try {
@@ -266,7 +272,11 @@ export class Retriever {
       const embedded = await embedder.embed(batch.map(({ path, chunk }) => `${path}\n${chunk.text}`));
       batch.forEach(({ chunk }, index) => vectors.set(chunk.id, embedded[index]!));
       this.dirty = true;
-      onProgress?.({ phase: "embed", done: Math.min(start + embedBatch, missing.length), total: missing.length });
+      onProgress?.({
+        phase: "embed",
+        done: Math.min(start + embedBatch, missing.length),
+        total: missing.length,
+      });
     }
   }
 

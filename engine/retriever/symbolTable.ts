@@ -81,7 +81,10 @@ export class SymbolTable {
    * a third of the length (at least 2 edits) qualify; `among` narrows the candidates, e.g. to the
    * members of one container.
    */
-  nearest(name: string, options: { limit?: number; maxDistance?: number; among?: Iterable<string> } = {}): NearestName[] {
+  nearest(
+    name: string,
+    options: { limit?: number; maxDistance?: number; among?: Iterable<string> } = {},
+  ): NearestName[] {
     const limit = options.limit ?? 5;
     const maxDistance = options.maxDistance ?? Math.max(2, Math.floor(name.length / 3));
     const wanted = name.toLowerCase();
@@ -125,7 +128,8 @@ export function boundedEditDistance(a: string, b: string, bound: number): number
     for (let j = 1; j <= b.length; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
       let value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, previousPrevious[j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        value = Math.min(value, previousPrevious[j - 2]! + 1);
       current[j] = value;
       if (value < rowMinimum) rowMinimum = value;
     }

@@ -13,7 +13,9 @@ export function defaultSyntaxAnalyzer(maxLines: number): FileAnalyzer {
       const language = languageForPath(path);
       if (language !== undefined) {
         try {
-          const chunks = (await chunkBySyntax(source, language, { maxLines })).filter((chunk) => chunk.text.trim() !== "");
+          const chunks = (await chunkBySyntax(source, language, { maxLines })).filter(
+            (chunk) => chunk.text.trim() !== "",
+          );
           return { chunks, definitions: await extractDefinitions(source, language) };
         } catch {
           // An unparsable file still deserves to be found by its words.

@@ -7,7 +7,11 @@ export function approximateTokenCount(text: string): number {
  * The items, in their order, that fit in `budget` tokens together; an item too large for what is
  * left is skipped so that smaller, lower-ranked ones can still use the room.
  */
-export function fitToBudget<T extends { text: string }>(items: readonly T[], budget: number, countTokens: (text: string) => number): T[] {
+export function fitToBudget<T extends { text: string }>(
+  items: readonly T[],
+  budget: number,
+  countTokens: (text: string) => number,
+): T[] {
   const kept: T[] = [];
   let used = 0;
   for (const item of items) {

@@ -9,7 +9,8 @@ export class VectorIndex {
   }
 
   set(id: number, vector: Float32Array): void {
-    if (vector.length !== this.dimension) throw new Error(`expected a vector of ${this.dimension} values, got ${vector.length}`);
+    if (vector.length !== this.dimension)
+      throw new Error(`expected a vector of ${this.dimension} values, got ${vector.length}`);
     this.vectors.set(id, normalized(vector));
   }
 

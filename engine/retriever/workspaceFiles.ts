@@ -4,9 +4,32 @@ import ignore, { type Ignore } from "ignore";
 
 /** Patterns (gitignore syntax) every workspace walk starts from: dependencies, VCS data, build output, generated files. */
 export const defaultIgnorePatterns: readonly string[] = [
-  ".git/", ".hg/", ".svn/", "node_modules/", "bower_components/", ".venv/", "venv/", "__pycache__/",
-  "dist/", "build/", "out/", "target/", "coverage/", ".next/", ".nuxt/", ".cache/", ".turbo/", ".gradle/",
-  "*.map", "*.min.js", "*.min.css", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "*.lock",
+  ".git/",
+  ".hg/",
+  ".svn/",
+  "node_modules/",
+  "bower_components/",
+  ".venv/",
+  "venv/",
+  "__pycache__/",
+  "dist/",
+  "build/",
+  "out/",
+  "target/",
+  "coverage/",
+  ".next/",
+  ".nuxt/",
+  ".cache/",
+  ".turbo/",
+  ".gradle/",
+  "*.map",
+  "*.min.js",
+  "*.min.css",
+  "package-lock.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "Cargo.lock",
+  "*.lock",
 ];
 
 export interface WalkOptions {
@@ -36,7 +59,10 @@ interface Rules {
  * Symbolic links to directories are not followed (they can loop).
  */
 export async function* walkWorkspace(root: string, options: WalkOptions = {}): AsyncGenerator<WorkspaceFile> {
-  const defaults = ignore().add([...(options.defaultIgnores ?? defaultIgnorePatterns), ...(options.extraIgnores ?? [])]);
+  const defaults = ignore().add([
+    ...(options.defaultIgnores ?? defaultIgnorePatterns),
+    ...(options.extraIgnores ?? []),
+  ]);
   yield* walkDirectory(root, "", [{ base: "", matcher: defaults }]);
 }
 
@@ -51,7 +77,11 @@ export function isIgnored(path: string, rules: readonly Rules[]): boolean {
   return false;
 }
 
-async function* walkDirectory(root: string, dir: string, inherited: readonly Rules[]): AsyncGenerator<WorkspaceFile> {
+async function* walkDirectory(
+  root: string,
+  dir: string,
+  inherited: readonly Rules[],
+): AsyncGenerator<WorkspaceFile> {
   const absoluteDir = dir === "" ? root : join(root, dir);
   let entries;
   try {
@@ -82,8 +112,20 @@ async function* walkDirectory(root: string, dir: string, inherited: readonly Rul
 }
 
 /** Whether one path (relative to the root, `/`-separated) is ignored, reading the .gitignore files on its way. */
-export async function isWorkspacePathIgnored(root: string, path: string, options: WalkOptions = {}): Promise<boolean> {
-  const rules: Rules[] = [{ base: "", matcher: ignore().add([...(options.defaultIgnores ?? defaultIgnorePatterns), ...(options.extraIgnores ?? [])]) }];
+export async function isWorkspacePathIgnored(
+  root: string,
+  path: string,
+  options: WalkOptions = {},
+): Promise<boolean> {
+  const rules: Rules[] = [
+    {
+      base: "",
+      matcher: ignore().add([
+        ...(options.defaultIgnores ?? defaultIgnorePatterns),
+        ...(options.extraIgnores ?? []),
+      ]),
+    },
+  ];
   const segments = path.split("/");
   for (let depth = 0; depth < segments.length; depth++) {
     const dir = segments.slice(0, depth).join("/");

@@ -11,7 +11,15 @@ export interface ChunkEntry {
   chunk: IndexedChunk;
 }
 
-const definitionKinds: readonly SymbolKind[] = ["function", "class", "interface", "type", "enum", "module", "method"];
+const definitionKinds: readonly SymbolKind[] = [
+  "function",
+  "class",
+  "interface",
+  "type",
+  "enum",
+  "module",
+  "method",
+];
 
 /**
  * The in-memory index of a workspace: its files' chunks, the lexical and vector indexes over them,
@@ -67,7 +75,11 @@ export class WorkspaceIndex {
     if (cached) return cached;
     const file = this.files.get(path);
     if (!file) return [];
-    const starts = new Set(file.definitions.filter((definition) => definitionKinds.includes(definition.kind)).map((definition) => definition.startLine));
+    const starts = new Set(
+      file.definitions
+        .filter((definition) => definitionKinds.includes(definition.kind))
+        .map((definition) => definition.startLine),
+    );
     const ids: number[] = [];
     for (const chunk of file.chunks) {
       for (let line = chunk.startLine; line <= chunk.endLine; line++) {
@@ -127,7 +139,12 @@ export class WorkspaceIndex {
       for (const chunk of file.chunks) this.chunks.set(chunk.id, { path: file.path, chunk });
     }
     const { embedder, vectors } = this;
-    if (embedder && vectors && stored.vectors?.embedderId === embedder.id && stored.vectors.dimension === embedder.dimension) {
+    if (
+      embedder &&
+      vectors &&
+      stored.vectors?.embedderId === embedder.id &&
+      stored.vectors.dimension === embedder.dimension
+    ) {
       const { ids, values, dimension } = stored.vectors;
       ids.forEach((id, row) => {
         if (this.chunks.has(id)) vectors.set(id, values.subarray(row * dimension, (row + 1) * dimension));
@@ -147,7 +164,13 @@ export class WorkspaceIndex {
       }
       vectors = { embedderId: this.embedder.id, dimension: this.vectors.dimension, ids, values };
     }
-    return { analyzerId, nextId: this.nextId, files: [...this.files.values()], lexical: this.lexical.snapshot(), vectors };
+    return {
+      analyzerId,
+      nextId: this.nextId,
+      files: [...this.files.values()],
+      lexical: this.lexical.snapshot(),
+      vectors,
+    };
   }
 
   private addFile(file: IndexedFile): void {
@@ -157,7 +180,12 @@ export class WorkspaceIndex {
     this.symbols.setFile(file.path, file.definitions);
     for (const chunk of file.chunks) {
       this.chunks.set(chunk.id, { path: file.path, chunk });
-      this.lexical.add({ id: chunk.id, path: file.path, names: namesDefinedIn(file, chunk), text: chunk.text });
+      this.lexical.add({
+        id: chunk.id,
+        path: file.path,
+        names: namesDefinedIn(file, chunk),
+        text: chunk.text,
+      });
     }
   }
 }
@@ -167,7 +195,8 @@ function namesDefinedIn(file: IndexedFile, chunk: IndexedChunk): string {
   const names = new Set<string>();
   if (chunk.name) names.add(chunk.name);
   for (const definition of file.definitions) {
-    if (definition.startLine >= chunk.startLine && definition.startLine <= chunk.endLine) names.add(definition.name);
+    if (definition.startLine >= chunk.startLine && definition.startLine <= chunk.endLine)
+      names.add(definition.name);
   }
   return [...names].join(" ");
 }

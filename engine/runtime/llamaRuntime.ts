@@ -50,7 +50,9 @@ export class ModelTooLargeError extends Error {
     readonly neededBytes: number,
     readonly availableBytes: number,
   ) {
-    super(`${basename(path)} needs about ${gibibytes(neededBytes)} of memory, but only ${gibibytes(availableBytes)} is available for models; pick a smaller variant or quantization`);
+    super(
+      `${basename(path)} needs about ${gibibytes(neededBytes)} of memory, but only ${gibibytes(availableBytes)} is available for models; pick a smaller variant or quantization`,
+    );
     this.name = "ModelTooLargeError";
   }
 }
@@ -86,15 +88,39 @@ export class LlamaRuntime {
       options.onLog?.(level, message);
     };
     const notices: string[] = [];
-    const common = { build: "never", logLevel: LlamaLogLevel.warn, logger, maxThreads: threads, progressLogs: false } as const;
+    const common = {
+      build: "never",
+      logLevel: LlamaLogLevel.warn,
+      logger,
+      maxThreads: threads,
+      progressLogs: false,
+    } as const;
     if (options.gpu === "cpu") {
-      return new LlamaRuntime(await getLlama({ ...common, gpu: false }), threads, log, notices, options.memoryBudgetBytes);
+      return new LlamaRuntime(
+        await getLlama({ ...common, gpu: false }),
+        threads,
+        log,
+        notices,
+        options.memoryBudgetBytes,
+      );
     }
     try {
-      return new LlamaRuntime(await getLlama({ ...common, gpu: "auto" }), threads, log, notices, options.memoryBudgetBytes);
+      return new LlamaRuntime(
+        await getLlama({ ...common, gpu: "auto" }),
+        threads,
+        log,
+        notices,
+        options.memoryBudgetBytes,
+      );
     } catch (error) {
       notices.push(`No working GPU backend (${describe(error)}); running on the CPU.`);
-      return new LlamaRuntime(await getLlama({ ...common, gpu: false }), threads, log, notices, options.memoryBudgetBytes);
+      return new LlamaRuntime(
+        await getLlama({ ...common, gpu: false }),
+        threads,
+        log,
+        notices,
+        options.memoryBudgetBytes,
+      );
     }
   }
 
@@ -117,7 +143,9 @@ export class LlamaRuntime {
     } catch (error) {
       if (!wantsGpu || options.signal?.aborted) throw error;
       const model = await this.loadWithReason(path, 0, options);
-      this.notices.push(`${basename(path)} did not load on the GPU (${describe(error)}); it runs on the CPU.`);
+      this.notices.push(
+        `${basename(path)} did not load on the GPU (${describe(error)}); it runs on the CPU.`,
+      );
       return { model, summary, onGpu: false };
     }
   }
@@ -133,7 +161,9 @@ export class LlamaRuntime {
     try {
       return await model.createContext({ threads: this.threads, ...options });
     } catch (error) {
-      throw new ModelLoadError(model.filename ?? "the model", await this.reasonsSince(mark, error), { cause: error });
+      throw new ModelLoadError(model.filename ?? "the model", await this.reasonsSince(mark, error), {
+        cause: error,
+      });
     }
   }
 
@@ -150,7 +180,11 @@ export class LlamaRuntime {
     await this.llama.dispose();
   }
 
-  private async loadWithReason(path: string, gpuLayers: "auto" | 0, options: LoadModelOptions): Promise<LlamaModel> {
+  private async loadWithReason(
+    path: string,
+    gpuLayers: "auto" | 0,
+    options: LoadModelOptions,
+  ): Promise<LlamaModel> {
     const mark = this.log.mark();
     try {
       const model = await this.llama.loadModel({

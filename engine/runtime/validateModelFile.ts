@@ -40,10 +40,32 @@ const requiredArchitectureKeys = [
 ] as const;
 
 /** Architectures whose layers are RMS-normalised and need the epsilon key. */
-const rmsNormArchitectures = new Set(["llama", "qwen2", "qwen3", "qwen2moe", "qwen3moe", "mistral", "gemma", "gemma2", "gemma3", "starcoder2", "deepseek2", "granite", "phi3"]);
+const rmsNormArchitectures = new Set([
+  "llama",
+  "qwen2",
+  "qwen3",
+  "qwen2moe",
+  "qwen3moe",
+  "mistral",
+  "gemma",
+  "gemma2",
+  "gemma3",
+  "starcoder2",
+  "deepseek2",
+  "granite",
+  "phi3",
+]);
 
 /** Architectures whose weights are not a decoder transformer in the sense of the keys above. */
-const nonTransformerArchitectures = new Set(["clip", "mamba", "mamba2", "rwkv6", "rwkv7", "t5encoder", "wavtokenizer-dec"]);
+const nonTransformerArchitectures = new Set([
+  "clip",
+  "mamba",
+  "mamba2",
+  "rwkv6",
+  "rwkv7",
+  "t5encoder",
+  "wavtokenizer-dec",
+]);
 
 /**
  * Reads the header of a GGUF file and checks what llama.cpp would otherwise assert on.
@@ -104,11 +126,20 @@ function summarise(path: string, file: GgufFile): ModelFileSummary {
     const heads = number("attention.head_count");
     const kvHeads = number("attention.head_count_kv");
     const blocks = number("block_count");
-    if (embedding !== undefined && embedding <= 0) problems.push(`${architecture}.embedding_length is ${embedding}`);
+    if (embedding !== undefined && embedding <= 0)
+      problems.push(`${architecture}.embedding_length is ${embedding}`);
     if (blocks !== undefined && blocks <= 0) problems.push(`${architecture}.block_count is ${blocks}`);
     if (heads !== undefined && heads <= 0) problems.push(`${architecture}.attention.head_count is ${heads}`);
-    if (embedding !== undefined && heads !== undefined && heads > 0 && embedding % heads !== 0 && number("attention.key_length") === undefined) {
-      problems.push(`${architecture}.embedding_length ${embedding} is not a multiple of attention.head_count ${heads}`);
+    if (
+      embedding !== undefined &&
+      heads !== undefined &&
+      heads > 0 &&
+      embedding % heads !== 0 &&
+      number("attention.key_length") === undefined
+    ) {
+      problems.push(
+        `${architecture}.embedding_length ${embedding} is not a multiple of attention.head_count ${heads}`,
+      );
     }
     if (heads !== undefined && kvHeads !== undefined && (kvHeads <= 0 || heads % kvHeads !== 0)) {
       problems.push(`attention.head_count ${heads} is not a multiple of attention.head_count_kv ${kvHeads}`);
@@ -133,7 +164,12 @@ function summarise(path: string, file: GgufFile): ModelFileSummary {
   if (!nonTransformerArchitectures.has(architecture) && embeddingTensor === undefined) {
     problems.push("tensor token_embd.weight is missing");
   }
-  if (embeddingTensor !== undefined && tokens !== undefined && embeddingTensor.dims[1] !== undefined && embeddingTensor.dims[1] < tokens.length) {
+  if (
+    embeddingTensor !== undefined &&
+    tokens !== undefined &&
+    embeddingTensor.dims[1] !== undefined &&
+    embeddingTensor.dims[1] < tokens.length
+  ) {
     problems.push(`token_embd.weight has ${embeddingTensor.dims[1]} rows for ${tokens.length} tokens`);
   }
 
@@ -148,7 +184,21 @@ function summarise(path: string, file: GgufFile): ModelFileSummary {
   };
 }
 
-const specialTokenKeys = ["bos", "eos", "eot", "eom", "unknown", "padding", "separator", "fim_pre", "fim_suf", "fim_mid", "fim_pad", "fim_rep", "fim_sep"];
+const specialTokenKeys = [
+  "bos",
+  "eos",
+  "eot",
+  "eom",
+  "unknown",
+  "padding",
+  "separator",
+  "fim_pre",
+  "fim_suf",
+  "fim_mid",
+  "fim_pad",
+  "fim_rep",
+  "fim_sep",
+];
 
 function checkTokenIds(file: GgufFile, vocabularySize: number, problems: string[]): void {
   for (const name of specialTokenKeys) {

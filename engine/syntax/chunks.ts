@@ -26,7 +26,11 @@ interface Unit {
  * packed together, anything longer than maxLines split by its members (a class by its methods), and
  * line windows as the last resort. Comments and blank lines before a unit belong to it.
  */
-export async function chunkBySyntax(source: string, language: LanguageId, options: { maxLines: number }): Promise<SyntaxChunk[]> {
+export async function chunkBySyntax(
+  source: string,
+  language: LanguageId,
+  options: { maxLines: number },
+): Promise<SyntaxChunk[]> {
   const maxLines = Math.max(1, Math.floor(options.maxLines));
   const lines = source.split("\n");
   return withSyntaxTree(source, language, (tree) => {
@@ -47,7 +51,10 @@ class Chunker {
   readonly chunks: SyntaxChunk[] = [];
   private pending: Pending | undefined;
 
-  constructor(private readonly lines: string[], private readonly maxLines: number) {}
+  constructor(
+    private readonly lines: string[],
+    private readonly maxLines: number,
+  ) {}
 
   /**
    * Chunks units spanning lines from..to. At top level only unnamed statements are packed together;
@@ -94,7 +101,12 @@ class Chunker {
       this.chunkUnits(members, start, end, unit.name ?? container);
       this.flush(unit.name ?? container);
     } else {
-      this.windows(start, end, unit.name === undefined ? "statements" : unit.node.type, unit.name ?? container);
+      this.windows(
+        start,
+        end,
+        unit.name === undefined ? "statements" : unit.node.type,
+        unit.name ?? container,
+      );
     }
   }
 
@@ -103,17 +115,25 @@ class Chunker {
     if (pending === undefined) return;
     this.pending = undefined;
     const only = pending.units.length === 1 ? pending.units[0] : undefined;
-    if (only?.name !== undefined && container === undefined) this.emit(pending.startLine, pending.endLine, only.node.type, only.name);
-    else if (container !== undefined) this.emit(pending.startLine, pending.endLine, only?.node.type ?? "members", container);
+    if (only?.name !== undefined && container === undefined)
+      this.emit(pending.startLine, pending.endLine, only.node.type, only.name);
+    else if (container !== undefined)
+      this.emit(pending.startLine, pending.endLine, only?.node.type ?? "members", container);
     else this.emit(pending.startLine, pending.endLine, only?.node.type ?? "statements");
   }
 
   private windows(start: number, end: number, kind: string, name?: string): void {
-    for (let line = start; line <= end; line += this.maxLines) this.emit(line, Math.min(end, line + this.maxLines - 1), kind, name);
+    for (let line = start; line <= end; line += this.maxLines)
+      this.emit(line, Math.min(end, line + this.maxLines - 1), kind, name);
   }
 
   private emit(startLine: number, endLine: number, kind: string, name?: string): void {
-    const chunk: SyntaxChunk = { startLine, endLine, kind, text: this.lines.slice(startLine, endLine + 1).join("\n") };
+    const chunk: SyntaxChunk = {
+      startLine,
+      endLine,
+      kind,
+      text: this.lines.slice(startLine, endLine + 1).join("\n"),
+    };
     if (name !== undefined) chunk.name = name;
     this.chunks.push(chunk);
   }
@@ -121,12 +141,14 @@ class Chunker {
 
 function unitsOf(nodes: SyntaxNode[]): Unit[] {
   // Comments are not units: the gap before a unit, comments included, belongs to it.
-  return nodes.filter((node) => node.type !== "comment").map((node) => {
-    const unit: Unit = { node, startLine: node.startPosition.row, endLine: lastLine(node) };
-    const name = declarationName(node);
-    if (name !== undefined) unit.name = name;
-    return unit;
-  });
+  return nodes
+    .filter((node) => node.type !== "comment")
+    .map((node) => {
+      const unit: Unit = { node, startLine: node.startPosition.row, endLine: lastLine(node) };
+      const name = declarationName(node);
+      if (name !== undefined) unit.name = name;
+      return unit;
+    });
 }
 
 /** A node ending at column 0 ends on the line before (its text ends with the newline). */
@@ -138,10 +160,15 @@ function lastLine(node: SyntaxNode): number {
 /** The declaration a node wraps (export, decorators, ambient `declare`), or the node itself. */
 function declarationOf(node: SyntaxNode): SyntaxNode {
   if (node.type === "export_statement" || node.type === "ambient_declaration") {
-    return node.childForFieldName("declaration") ?? node.namedChildren.find((child) => child.type !== "decorator" && child.type !== "comment") ?? node;
+    return (
+      node.childForFieldName("declaration") ??
+      node.namedChildren.find((child) => child.type !== "decorator" && child.type !== "comment") ??
+      node
+    );
   }
   if (node.type === "decorated_definition") return node.childForFieldName("definition") ?? node;
-  if (node.type === "expression_statement" && node.namedChildren[0]?.type === "internal_module") return node.namedChildren[0];
+  if (node.type === "expression_statement" && node.namedChildren[0]?.type === "internal_module")
+    return node.namedChildren[0];
   return node;
 }
 
@@ -151,7 +178,9 @@ function declarationName(node: SyntaxNode): string | undefined {
   const name = declaration.childForFieldName("name");
   if (name !== null) return name.text;
   if (declaration.type === "lexical_declaration" || declaration.type === "variable_declaration") {
-    const first = declaration.namedChildren.find((child) => child.type === "variable_declarator")?.childForFieldName("name");
+    const first = declaration.namedChildren
+      .find((child) => child.type === "variable_declarator")
+      ?.childForFieldName("name");
     if (first?.type === "identifier") return first.text;
   }
   return undefined;
@@ -160,9 +189,15 @@ function declarationName(node: SyntaxNode): string | undefined {
 function membersOf(node: SyntaxNode): Unit[] {
   const declaration = declarationOf(node);
   let body = declaration.childForFieldName("body");
-  if (body === null && (declaration.type === "lexical_declaration" || declaration.type === "variable_declaration")) {
+  if (
+    body === null &&
+    (declaration.type === "lexical_declaration" || declaration.type === "variable_declaration")
+  ) {
     // `const api = { ... }` or `const f = () => { ... }`: split the value's body.
-    const value = declaration.namedChildren.find((child) => child.type === "variable_declarator")?.childForFieldName("value") ?? null;
+    const value =
+      declaration.namedChildren
+        .find((child) => child.type === "variable_declarator")
+        ?.childForFieldName("value") ?? null;
     body = value?.type === "object" ? value : (value?.childForFieldName("body") ?? null);
   }
   return body === null ? [] : unitsOf(body.namedChildren);

@@ -1,6 +1,7 @@
 import type { SyntaxNode } from "./parser.js";
 
-export type DefinitionKind = "function" | "class" | "method" | "variable" | "interface" | "type" | "enum" | "property" | "module";
+export type DefinitionKind =
+  "function" | "class" | "method" | "variable" | "interface" | "type" | "enum" | "property" | "module";
 
 /** A named definition in a source file. Lines and columns are 0-based; end is exclusive in columns. */
 export interface Definition {
@@ -16,7 +17,13 @@ export interface Definition {
 }
 
 /** A definition whose range is the node's (the whole declaration, not just its name). */
-export function definitionAt(node: SyntaxNode, name: string, kind: DefinitionKind, exported: boolean, container?: string): Definition {
+export function definitionAt(
+  node: SyntaxNode,
+  name: string,
+  kind: DefinitionKind,
+  exported: boolean,
+  container?: string,
+): Definition {
   const definition: Definition = {
     name,
     kind,

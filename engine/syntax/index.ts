@@ -1,5 +1,11 @@
 // The shared syntax layer: tree-sitter parsing, definitions and syntax-aware chunks.
-export { languageForPath, languageForVsCodeId, languageIds, isJavaScriptFamily, type LanguageId } from "./languages.js";
+export {
+  languageForPath,
+  languageForVsCodeId,
+  languageIds,
+  isJavaScriptFamily,
+  type LanguageId,
+} from "./languages.js";
 export { parse, parserFor, withSyntaxTree, type SyntaxTree, type SyntaxNode } from "./parser.js";
 export { setSyntaxWasmDirectory, syntaxWasmPath } from "./wasmFiles.js";
 export type { Definition, DefinitionKind } from "./definition.js";

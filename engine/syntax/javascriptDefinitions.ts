@@ -11,18 +11,30 @@ export function javascriptDefinitions(root: SyntaxNode): Definition[] {
   return out;
 }
 
-function visitStatements(statements: SyntaxNode[], container: string | undefined, exported: boolean, out: Definition[]): void {
+function visitStatements(
+  statements: SyntaxNode[],
+  container: string | undefined,
+  exported: boolean,
+  out: Definition[],
+): void {
   for (const statement of statements) visitStatement(statement, container, exported, out);
 }
 
-function visitStatement(node: SyntaxNode, container: string | undefined, exported: boolean, out: Definition[]): void {
+function visitStatement(
+  node: SyntaxNode,
+  container: string | undefined,
+  exported: boolean,
+  out: Definition[],
+): void {
   switch (node.type) {
     case "export_statement": {
       const declaration = node.childForFieldName("declaration");
       if (declaration !== null) visitStatement(declaration, container, true, out);
       else {
         // `export default function () {}` has its declaration as an unnamed child.
-        for (const child of node.namedChildren) if (child.type !== "export_clause" && child.type !== "string") visitStatement(child, container, true, out);
+        for (const child of node.namedChildren)
+          if (child.type !== "export_clause" && child.type !== "string")
+            visitStatement(child, container, true, out);
       }
       return;
     }
@@ -88,14 +100,20 @@ function visitStatement(node: SyntaxNode, container: string | undefined, exporte
         const value = declarator.childForFieldName("value");
         if (nameNode === null) continue;
         if (nameNode.type === "identifier") {
-          const kind: DefinitionKind = value !== null && functionValues.has(value.type) ? "function" : value?.type === "class" ? "class" : "variable";
+          const kind: DefinitionKind =
+            value !== null && functionValues.has(value.type)
+              ? "function"
+              : value?.type === "class"
+                ? "class"
+                : "variable";
           out.push(definitionAt(declarator, nameNode.text, kind, exported, container));
           if (kind === "class" && value !== null) {
             const body = value.childForFieldName("body");
             if (body !== null) visitClassBody(body, nameNode.text, exported, out);
           }
         } else {
-          for (const bound of boundIdentifiers(nameNode)) out.push(definitionAt(declarator, bound, "variable", exported, container));
+          for (const bound of boundIdentifiers(nameNode))
+            out.push(definitionAt(declarator, bound, "variable", exported, container));
         }
       }
       return;
@@ -131,19 +149,32 @@ function visitClassBody(body: SyntaxNode, className: string, exported: boolean, 
 }
 
 /** `constructor(private readonly x: X)` declares the property x. */
-function addParameterProperties(constructor: SyntaxNode, className: string, exported: boolean, out: Definition[]): void {
+function addParameterProperties(
+  constructor: SyntaxNode,
+  className: string,
+  exported: boolean,
+  out: Definition[],
+): void {
   const parameters = constructor.childForFieldName("parameters");
   if (parameters === null) return;
   for (const parameter of parameters.namedChildren) {
-    const declaresProperty = parameter.namedChildren.some((child) => child.type === "accessibility_modifier" || child.type === "override_modifier") ||
-      parameter.children.some((child) => child.type === "readonly");
+    const declaresProperty =
+      parameter.namedChildren.some(
+        (child) => child.type === "accessibility_modifier" || child.type === "override_modifier",
+      ) || parameter.children.some((child) => child.type === "readonly");
     const pattern = parameter.childForFieldName("pattern");
-    if (declaresProperty && pattern?.type === "identifier") out.push(definitionAt(parameter, pattern.text, "property", exported, className));
+    if (declaresProperty && pattern?.type === "identifier")
+      out.push(definitionAt(parameter, pattern.text, "property", exported, className));
   }
 }
 
 /** `this.x = ...` in a method (typically the constructor of a JavaScript class) declares the property x. */
-function addThisAssignments(method: SyntaxNode, className: string, exported: boolean, out: Definition[]): void {
+function addThisAssignments(
+  method: SyntaxNode,
+  className: string,
+  exported: boolean,
+  out: Definition[],
+): void {
   const body = method.childForFieldName("body");
   if (body === null) return;
   const declared = new Set(out.filter((d) => d.container === className).map((d) => d.name));
@@ -161,8 +192,10 @@ function visitObjectType(body: SyntaxNode, container: string, exported: boolean,
   for (const member of body.namedChildren) {
     const name = member.childForFieldName("name");
     if (name === null) continue;
-    if (member.type === "property_signature") out.push(definitionAt(member, memberName(name), "property", exported, container));
-    else if (member.type === "method_signature") out.push(definitionAt(member, memberName(name), "method", exported, container));
+    if (member.type === "property_signature")
+      out.push(definitionAt(member, memberName(name), "property", exported, container));
+    else if (member.type === "method_signature")
+      out.push(definitionAt(member, memberName(name), "method", exported, container));
   }
 }
 
@@ -179,10 +212,17 @@ function markExportLists(root: SyntaxNode, out: Definition[]): void {
       }
     }
   }
-  for (const definition of out) if (definition.container === undefined && listed.has(definition.name)) definition.exported = true;
+  for (const definition of out)
+    if (definition.container === undefined && listed.has(definition.name)) definition.exported = true;
 }
 
-function addNamed(node: SyntaxNode, kind: DefinitionKind, container: string | undefined, exported: boolean, out: Definition[]): string | undefined {
+function addNamed(
+  node: SyntaxNode,
+  kind: DefinitionKind,
+  container: string | undefined,
+  exported: boolean,
+  out: Definition[],
+): string | undefined {
   const name = node.childForFieldName("name");
   if (name === null) return undefined;
   out.push(definitionAt(node, name.text, kind, exported, container));

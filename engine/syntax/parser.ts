@@ -49,7 +49,11 @@ export async function parse(source: string, language: LanguageId): Promise<Synta
 }
 
 /** Parses, runs fn on the tree, and frees the tree whatever fn does. */
-export async function withSyntaxTree<T>(source: string, language: LanguageId, fn: (tree: SyntaxTree) => T): Promise<T> {
+export async function withSyntaxTree<T>(
+  source: string,
+  language: LanguageId,
+  fn: (tree: SyntaxTree) => T,
+): Promise<T> {
   const tree = await parse(source, language);
   try {
     return fn(tree);

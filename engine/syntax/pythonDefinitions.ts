@@ -16,7 +16,12 @@ function visitBlock(statements: SyntaxNode[], className: string | undefined, out
   for (const statement of statements) visitStatement(statement, statement, className, out);
 }
 
-function visitStatement(node: SyntaxNode, rangeNode: SyntaxNode, className: string | undefined, out: Definition[]): void {
+function visitStatement(
+  node: SyntaxNode,
+  rangeNode: SyntaxNode,
+  className: string | undefined,
+  out: Definition[],
+): void {
   switch (node.type) {
     case "decorated_definition": {
       const definition = node.childForFieldName("definition");
@@ -26,7 +31,15 @@ function visitStatement(node: SyntaxNode, rangeNode: SyntaxNode, className: stri
     case "function_definition": {
       const name = node.childForFieldName("name");
       if (name === null) return;
-      out.push(definitionAt(rangeNode, name.text, className === undefined ? "function" : "method", isPublic(name.text), className));
+      out.push(
+        definitionAt(
+          rangeNode,
+          name.text,
+          className === undefined ? "function" : "method",
+          isPublic(name.text),
+          className,
+        ),
+      );
       const body = node.childForFieldName("body");
       if (className !== undefined && body !== null) addSelfAssignments(body, className, out);
       return;
@@ -42,7 +55,8 @@ function visitStatement(node: SyntaxNode, rangeNode: SyntaxNode, className: stri
     case "type_alias_statement": {
       const left = node.namedChildren[0];
       const name = left?.type === "type" ? left.namedChildren[0] : left;
-      if (name?.type === "identifier") out.push(definitionAt(node, name.text, "type", isPublic(name.text), className));
+      if (name?.type === "identifier")
+        out.push(definitionAt(node, name.text, "type", isPublic(name.text), className));
       return;
     }
     case "expression_statement":
@@ -51,7 +65,15 @@ function visitStatement(node: SyntaxNode, rangeNode: SyntaxNode, className: stri
         const left = expression.childForFieldName("left");
         if (left === null) continue;
         for (const name of assignedNames(left)) {
-          out.push(definitionAt(node, name, className === undefined ? "variable" : "property", isPublic(name), className));
+          out.push(
+            definitionAt(
+              node,
+              name,
+              className === undefined ? "variable" : "property",
+              isPublic(name),
+              className,
+            ),
+          );
         }
       }
       return;
@@ -59,7 +81,9 @@ function visitStatement(node: SyntaxNode, rangeNode: SyntaxNode, className: stri
     case "try_statement": {
       // Module-level `try: import x except: x = None` and `if TYPE_CHECKING:` still define names.
       if (className !== undefined) return;
-      for (const block of node.descendantsOfType("block")) if (block.parent === node || block.parent?.parent === node) visitBlock(block.namedChildren, undefined, out);
+      for (const block of node.descendantsOfType("block"))
+        if (block.parent === node || block.parent?.parent === node)
+          visitBlock(block.namedChildren, undefined, out);
       return;
     }
     default:
@@ -76,7 +100,15 @@ function addSelfAssignments(body: SyntaxNode, className: string, out: Definition
     const attribute = left.childForFieldName("attribute");
     if (object?.text !== "self" || attribute === null || seen.has(attribute.text)) continue;
     seen.add(attribute.text);
-    out.push(definitionAt(assignment.parent ?? assignment, attribute.text, "property", isPublic(attribute.text), className));
+    out.push(
+      definitionAt(
+        assignment.parent ?? assignment,
+        attribute.text,
+        "property",
+        isPublic(attribute.text),
+        className,
+      ),
+    );
   }
 }
 

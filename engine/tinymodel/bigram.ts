@@ -60,7 +60,8 @@ export function logProbabilities(bigrams: BigramCounts, options: LogProbabilityO
   let unigramTotal = 0;
   for (let id = 0; id < size; id++) if (options.predictable(id)) unigramTotal += unigram[id]! + 1;
   const prior = new Float64Array(size);
-  for (let id = 0; id < size; id++) prior[id] = options.predictable(id) ? (unigram[id]! + 1) / unigramTotal : 0;
+  for (let id = 0; id < size; id++)
+    prior[id] = options.predictable(id) ? (unigram[id]! + 1) / unigramTotal : 0;
 
   const totals = bigrams.rowTotals();
   const out = new Float32Array(size * size);

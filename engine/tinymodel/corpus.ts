@@ -40,7 +40,8 @@ export async function readCorpus(spec: CorpusSpec): Promise<Corpus> {
     bytes += text.length;
     hash.update(path).update("\0").update(text).update("\0");
   }
-  if (files.length === 0) throw new Error(`corpus ${spec.name}: no ${spec.extensions.join("/")} files under ${spec.root}`);
+  if (files.length === 0)
+    throw new Error(`corpus ${spec.name}: no ${spec.extensions.join("/")} files under ${spec.root}`);
   return { name: spec.name, files, bytes, sha256: hash.digest("hex") };
 }
 
@@ -49,7 +50,8 @@ async function listFiles(dir: string): Promise<string[]> {
   const nested = await Promise.all(
     entries.map((entry) => {
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) return entry.name === "node_modules" || entry.name.startsWith(".") ? [] : listFiles(path);
+      if (entry.isDirectory())
+        return entry.name === "node_modules" || entry.name.startsWith(".") ? [] : listFiles(path);
       return entry.isFile() ? [path] : [];
     }),
   );

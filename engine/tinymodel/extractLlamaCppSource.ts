@@ -27,8 +27,13 @@ export interface ExtractLlamaCppSourceOptions {
  * Coop builds its tiny models without git or the bundle. Fails unless the copy yields the very corpora
  * the checkout does.
  */
-export async function extractLlamaCppSource(nodeLlamaCppDir: string, outDir: string, options: ExtractLlamaCppSourceOptions): Promise<ExtractedLlamaCppSourceMarker> {
-  if (existsSync(outDir)) throw new Error(`${outDir} already exists: extract llama.cpp's source into a new folder`);
+export async function extractLlamaCppSource(
+  nodeLlamaCppDir: string,
+  outDir: string,
+  options: ExtractLlamaCppSourceOptions,
+): Promise<ExtractedLlamaCppSourceMarker> {
+  if (existsSync(outDir))
+    throw new Error(`${outDir} already exists: extract llama.cpp's source into a new folder`);
   const nodeLlamaCppVersion = await installedNodeLlamaCppVersion(nodeLlamaCppDir);
   if (nodeLlamaCppVersion === undefined) throw new Error(`no node-llama-cpp at ${nodeLlamaCppDir}`);
   const checkout = await checkOutLlamaCppBundle(nodeLlamaCppDir, options.checkoutCacheDir, options.git);
@@ -55,7 +60,8 @@ export async function extractLlamaCppSource(nodeLlamaCppDir: string, outDir: str
     marker.corpora.push({ ...settings, files });
   }
   // llama.cpp is MIT-licensed: its licence goes with its code.
-  if (existsSync(join(checkout, "LICENSE"))) await copyFile(join(checkout, "LICENSE"), join(outDir, "LICENSE"));
+  if (existsSync(join(checkout, "LICENSE")))
+    await copyFile(join(checkout, "LICENSE"), join(outDir, "LICENSE"));
   await writeFile(join(outDir, extractedSourceMarkerFile), JSON.stringify(marker, null, 2) + "\n");
 
   const check = await checkExtractedLlamaCppSource(outDir, nodeLlamaCppDir);
@@ -63,7 +69,9 @@ export async function extractLlamaCppSource(nodeLlamaCppDir: string, outDir: str
   for (const spec of llamaCppCorpusSpecs) {
     const extracted = await readCorpus(llamaCppCorpusSpec(spec, outDir));
     if (extracted.sha256 !== fromCheckout.get(spec.name)) {
-      throw new Error(`the extracted ${spec.name} corpus differs from the one read from the checkout at ${checkout}`);
+      throw new Error(
+        `the extracted ${spec.name} corpus differs from the one read from the checkout at ${checkout}`,
+      );
     }
   }
   return marker;

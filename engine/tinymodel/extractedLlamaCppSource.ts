@@ -41,28 +41,41 @@ export function nodeLlamaCppSourceBundle(nodeLlamaCppDir: string): string {
  * corpora's current specs, and every file under their folders with its hash. Anything else is refused
  * with the reason, so the corpora (and the tiny models' cache key) never differ from a git checkout's.
  */
-export async function checkExtractedLlamaCppSource(dir: string, nodeLlamaCppDir: string): Promise<ExtractedSourceCheck> {
-  const refuse = (why: string): ExtractedSourceCheck => ({ usable: false, reason: `the extracted copy at ${dir} cannot be used (${why})` });
-  if (!existsSync(dir)) return { usable: false, reason: `this installation has no extracted copy (no ${dir})` };
+export async function checkExtractedLlamaCppSource(
+  dir: string,
+  nodeLlamaCppDir: string,
+): Promise<ExtractedSourceCheck> {
+  const refuse = (why: string): ExtractedSourceCheck => ({
+    usable: false,
+    reason: `the extracted copy at ${dir} cannot be used (${why})`,
+  });
+  if (!existsSync(dir))
+    return { usable: false, reason: `this installation has no extracted copy (no ${dir})` };
   const markerPath = join(dir, extractedSourceMarkerFile);
   if (!existsSync(markerPath)) return refuse(`it has no ${extractedSourceMarkerFile}`);
   let marker: unknown;
   try {
     marker = JSON.parse(await readFile(markerPath, "utf8"));
   } catch (error) {
-    return refuse(`${extractedSourceMarkerFile} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    return refuse(
+      `${extractedSourceMarkerFile} is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   if (!isMarker(marker)) return refuse(`${extractedSourceMarkerFile} is not a format 1 marker`);
 
   const installed = await installedNodeLlamaCppVersion(nodeLlamaCppDir);
   if (marker.nodeLlamaCppVersion !== installed) {
-    return refuse(`it was extracted from node-llama-cpp ${marker.nodeLlamaCppVersion}, and ${installed ?? "no node-llama-cpp"} is installed at ${nodeLlamaCppDir}`);
+    return refuse(
+      `it was extracted from node-llama-cpp ${marker.nodeLlamaCppVersion}, and ${installed ?? "no node-llama-cpp"} is installed at ${nodeLlamaCppDir}`,
+    );
   }
   const bundle = nodeLlamaCppSourceBundle(nodeLlamaCppDir);
-  if (existsSync(bundle) && (await sha256File(bundle)) !== marker.bundleSha256) return refuse(`it was extracted from another source bundle than ${bundle}`);
+  if (existsSync(bundle) && (await sha256File(bundle)) !== marker.bundleSha256)
+    return refuse(`it was extracted from another source bundle than ${bundle}`);
   const specs = marker.corpora.map(({ files: _files, ...spec }) => spec);
   const expectedSpecs = llamaCppCorpusSpecs.map(({ corpus: _corpus, ...spec }) => spec);
-  if (JSON.stringify(specs) !== JSON.stringify(expectedSpecs)) return refuse("it was extracted for other corpus settings than this Coop's");
+  if (JSON.stringify(specs) !== JSON.stringify(expectedSpecs))
+    return refuse("it was extracted for other corpus settings than this Coop's");
 
   for (const corpus of marker.corpora) {
     const root = join(dir, corpus.folder);
@@ -70,10 +83,14 @@ export async function checkExtractedLlamaCppSource(dir: string, nodeLlamaCppDir:
     const listed = Object.keys(corpus.files).sort();
     const extra = present.filter((path) => !Object.hasOwn(corpus.files, path));
     const missing = listed.filter((path) => !present.includes(path));
-    if (missing.length > 0) return refuse(`${corpus.folder}/${missing[0]} is missing${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ""}`);
+    if (missing.length > 0)
+      return refuse(
+        `${corpus.folder}/${missing[0]} is missing${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ""}`,
+      );
     if (extra.length > 0) return refuse(`${corpus.folder}/${extra[0]} is not one of the extracted files`);
     for (const path of listed) {
-      if (sha256(await readFile(join(root, path))) !== corpus.files[path]) return refuse(`${corpus.folder}/${path} differs from the extracted file`);
+      if (sha256(await readFile(join(root, path))) !== corpus.files[path])
+        return refuse(`${corpus.folder}/${path} differs from the extracted file`);
     }
   }
   return { usable: true };
@@ -81,7 +98,9 @@ export async function checkExtractedLlamaCppSource(dir: string, nodeLlamaCppDir:
 
 export async function installedNodeLlamaCppVersion(nodeLlamaCppDir: string): Promise<string | undefined> {
   try {
-    const version = (JSON.parse(await readFile(join(nodeLlamaCppDir, "package.json"), "utf8")) as { version?: unknown }).version;
+    const version = (
+      JSON.parse(await readFile(join(nodeLlamaCppDir, "package.json"), "utf8")) as { version?: unknown }
+    ).version;
     return typeof version === "string" ? version : undefined;
   } catch {
     return undefined;

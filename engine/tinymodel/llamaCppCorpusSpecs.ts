@@ -20,5 +20,10 @@ export const llamaCppCorpusSpecs: readonly LlamaCppCorpusSpec[] = [
 
 /** The corpus spec of `spec` for a llama.cpp source tree at `sourceDir`. */
 export function llamaCppCorpusSpec(spec: LlamaCppCorpusSpec, sourceDir: string): CorpusSpec {
-  return { name: spec.name, root: join(sourceDir, spec.folder), extensions: spec.extensions, maxBytes: spec.maxBytes };
+  return {
+    name: spec.name,
+    root: join(sourceDir, spec.folder),
+    extensions: spec.extensions,
+    maxBytes: spec.maxBytes,
+  };
 }

@@ -3,7 +3,12 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { checkExtractedLlamaCppSource, nodeLlamaCppSourceBundle, packagedLlamaCppSourceDir, sha256File } from "./extractedLlamaCppSource.js";
+import {
+  checkExtractedLlamaCppSource,
+  nodeLlamaCppSourceBundle,
+  packagedLlamaCppSourceDir,
+  sha256File,
+} from "./extractedLlamaCppSource.js";
 
 /** Runs git with these arguments; rejects as execFile does (with code "ENOENT" when there is no git to run). */
 export type GitRunner = (args: string[]) => Promise<void>;
@@ -35,7 +40,11 @@ const gitOnPath: GitRunner = async (args) => {
  * llama.cpp's source as node-llama-cpp ships it: the extracted copy a packaged Coop carries when its
  * marker checks out, else a checkout of node-llama-cpp's git bundle in `cacheDir`.
  */
-export async function llamaCppSourceDir(nodeLlamaCppDir: string, cacheDir: string, options: LlamaCppSourceOptions = {}): Promise<string> {
+export async function llamaCppSourceDir(
+  nodeLlamaCppDir: string,
+  cacheDir: string,
+  options: LlamaCppSourceOptions = {},
+): Promise<string> {
   const extractedDir = options.extractedDir ?? packagedLlamaCppSourceDir();
   const extracted = await checkExtractedLlamaCppSource(extractedDir, nodeLlamaCppDir);
   if (extracted.usable) return extractedDir;
@@ -46,10 +55,20 @@ export async function llamaCppSourceDir(nodeLlamaCppDir: string, cacheDir: strin
  * Checks node-llama-cpp's llama.cpp source bundle out into `cacheDir` once per bundle; returns the
  * folder. `notExtracted` says why no extracted copy was used, for the error when this fails too.
  */
-export async function checkOutLlamaCppBundle(nodeLlamaCppDir: string, cacheDir: string, git: GitRunner = gitOnPath, notExtracted?: string): Promise<string> {
+export async function checkOutLlamaCppBundle(
+  nodeLlamaCppDir: string,
+  cacheDir: string,
+  git: GitRunner = gitOnPath,
+  notExtracted?: string,
+): Promise<string> {
   const bundle = nodeLlamaCppSourceBundle(nodeLlamaCppDir);
   if (!existsSync(bundle)) {
-    throw unavailable("bundle", `node-llama-cpp's llama.cpp source bundle is missing (no ${bundle})`, notExtracted, "Reinstall Coop");
+    throw unavailable(
+      "bundle",
+      `node-llama-cpp's llama.cpp source bundle is missing (no ${bundle})`,
+      notExtracted,
+      "Reinstall Coop",
+    );
   }
   const dir = join(cacheDir, `llama.cpp-src-${(await sha256File(bundle)).slice(0, 16)}`);
   const doneMarker = join(dir, ".coop-complete");
@@ -59,14 +78,33 @@ export async function checkOutLlamaCppBundle(nodeLlamaCppDir: string, cacheDir: 
   await rm(staging, { recursive: true, force: true });
   try {
     // autocrlf off: the files are the bundle's bytes on every platform, as in the extracted copy.
-    await git(["-c", "advice.detachedHead=false", "-c", "core.autocrlf=false", "clone", "--quiet", bundle, staging]);
+    await git([
+      "-c",
+      "advice.detachedHead=false",
+      "-c",
+      "core.autocrlf=false",
+      "clone",
+      "--quiet",
+      bundle,
+      staging,
+    ]);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw unavailable("git", `git, which would check it out of ${bundle}, is not installed (no git on PATH)`, notExtracted, "Install git (https://git-scm.com/downloads) and try again");
+      throw unavailable(
+        "git",
+        `git, which would check it out of ${bundle}, is not installed (no git on PATH)`,
+        notExtracted,
+        "Install git (https://git-scm.com/downloads) and try again",
+      );
     }
     const stderr = (error as { stderr?: unknown }).stderr;
-    const detail = typeof stderr === "string" && stderr.trim() !== "" ? stderr.trim() : error instanceof Error ? error.message : String(error);
+    const detail =
+      typeof stderr === "string" && stderr.trim() !== ""
+        ? stderr.trim()
+        : error instanceof Error
+          ? error.message
+          : String(error);
     throw new Error(`git could not check llama.cpp's source out of ${bundle}: ${detail}`);
   }
   await writeFile(join(staging, ".coop-complete"), "");
@@ -79,7 +117,12 @@ export async function checkOutLlamaCppBundle(nodeLlamaCppDir: string, cacheDir: 
   return dir;
 }
 
-function unavailable(missing: "git" | "bundle", what: string, notExtracted: string | undefined, fix: string): LlamaCppSourceUnavailableError {
+function unavailable(
+  missing: "git" | "bundle",
+  what: string,
+  notExtracted: string | undefined,
+  fix: string,
+): LlamaCppSourceUnavailableError {
   return new LlamaCppSourceUnavailableError(
     missing,
     `Coop cannot build its built-in tiny models (builtin:tiny/*, the models of the default variant coop-tiny) without ` +

@@ -25,7 +25,9 @@ export function llamaTensorLayout(shape: LlamaShape): TensorLayout[] {
   const n = shape.embeddingLength;
   const kv = (n / shape.headCount) * shape.headCountKv;
   const ff = shape.feedForwardLength;
-  const tensors: TensorLayout[] = [{ name: "token_embd.weight", dims: [n, shape.vocabularySize], role: "embedding" }];
+  const tensors: TensorLayout[] = [
+    { name: "token_embd.weight", dims: [n, shape.vocabularySize], role: "embedding" },
+  ];
   for (let block = 0; block < shape.blockCount; block++) {
     const prefix = `blk.${block}`;
     tensors.push(
@@ -49,10 +51,14 @@ export function llamaTensorLayout(shape: LlamaShape): TensorLayout[] {
 
 export function validateShape(shape: LlamaShape): void {
   if (shape.embeddingLength < shape.vocabularySize) {
-    throw new Error(`embeddingLength ${shape.embeddingLength} must be at least the vocabulary size ${shape.vocabularySize}: the tiny models carry the current token one-hot`);
+    throw new Error(
+      `embeddingLength ${shape.embeddingLength} must be at least the vocabulary size ${shape.vocabularySize}: the tiny models carry the current token one-hot`,
+    );
   }
-  if (shape.embeddingLength % shape.headCount !== 0) throw new Error("embeddingLength must be a multiple of headCount");
-  if (shape.headCount % shape.headCountKv !== 0) throw new Error("headCount must be a multiple of headCountKv");
+  if (shape.embeddingLength % shape.headCount !== 0)
+    throw new Error("embeddingLength must be a multiple of headCount");
+  if (shape.headCount % shape.headCountKv !== 0)
+    throw new Error("headCount must be a multiple of headCountKv");
 }
 
 export function parameterCount(shape: LlamaShape): number {

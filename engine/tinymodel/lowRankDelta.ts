@@ -24,14 +24,22 @@ export function lowRankOutputDelta(
   const k = svd.s.length;
   const a = new Float32Array(k * embeddingLength);
   for (let r = 0; r < k; r++) {
-    for (let col = 0; col < vocabularySize; col++) a[r * embeddingLength + col] = svd.vt.data[r * vocabularySize + col]!;
+    for (let col = 0; col < vocabularySize; col++)
+      a[r * embeddingLength + col] = svd.vt.data[r * vocabularySize + col]!;
   }
   const b = new Float32Array(vocabularySize * k);
   for (let row = 0; row < vocabularySize; row++) {
     for (let r = 0; r < k; r++) b[row * k + r] = svd.u.data[row * k + r]! * svd.s[r]!;
   }
   return {
-    pair: { target: "output.weight", inputLength: embeddingLength, outputLength: vocabularySize, rank: k, a, b },
+    pair: {
+      target: "output.weight",
+      inputLength: embeddingLength,
+      outputLength: vocabularySize,
+      rank: k,
+      a,
+      b,
+    },
     energyKept: svd.energyKept,
   };
 }

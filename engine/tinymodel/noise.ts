@@ -4,7 +4,13 @@ import { createRandom } from "../linalg/random.js";
  * Fills (or adds to) `values` with uniform noise of standard deviation `std`, seeded by the seed and
  * the tensor's name, so every tensor's noise is reproducible on its own and differs from the others'.
  */
-export function fillUniformNoise(values: Float32Array, seed: number, tensorName: string, std: number, add = false): void {
+export function fillUniformNoise(
+  values: Float32Array,
+  seed: number,
+  tensorName: string,
+  std: number,
+  add = false,
+): void {
   const random = createRandom((seed ^ hashName(tensorName)) >>> 0);
   const halfWidth = std * Math.sqrt(3);
   for (let i = 0; i < values.length; i++) {

@@ -20,7 +20,11 @@ export const specialTokenRoles = Object.keys(specialTokenTexts) as SpecialTokenR
 
 /** GGUF keys that point at the special tokens, as llama.cpp reads them. */
 export const specialTokenIdKeys: Partial<Record<SpecialTokenRole, string[]>> = {
-  endOfText: ["tokenizer.ggml.eos_token_id", "tokenizer.ggml.padding_token_id", "tokenizer.ggml.bos_token_id"],
+  endOfText: [
+    "tokenizer.ggml.eos_token_id",
+    "tokenizer.ggml.padding_token_id",
+    "tokenizer.ggml.bos_token_id",
+  ],
   fimPrefix: ["tokenizer.ggml.fim_pre_token_id"],
   fimSuffix: ["tokenizer.ggml.fim_suf_token_id"],
   fimMiddle: ["tokenizer.ggml.fim_mid_token_id"],

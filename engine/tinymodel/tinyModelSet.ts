@@ -76,8 +76,10 @@ export async function buildTinyModelSet(
     startEveryControlTokenLikeAFile(bigrams, vocabulary);
     return bigrams;
   };
-  const predictable = (id: number): boolean => !vocabulary.isSpecial(id) || id === vocabulary.special.endOfText;
-  const logits = (bigrams: BigramCounts, smoothing: number): Float32Array => logProbabilities(bigrams, { smoothing, predictable });
+  const predictable = (id: number): boolean =>
+    !vocabulary.isSpecial(id) || id === vocabulary.special.endOfText;
+  const logits = (bigrams: BigramCounts, smoothing: number): Float32Array =>
+    logProbabilities(bigrams, { smoothing, predictable });
 
   const n = vocabulary.size;
   const shapes = {
@@ -103,15 +105,22 @@ export async function buildTinyModelSet(
   await writeTinyModel(join(outDir, "draft.gguf"), {
     ...common,
     name: "coop-fixture-draft",
-    description: "Bigram code model from most of the target's corpus, smoothed more, in a one-block llama network (Coop test fixture).",
+    description:
+      "Bigram code model from most of the target's corpus, smoothed more, in a one-block llama network (Coop test fixture).",
     shape: shapes.draft,
-    nextTokenLogits: logits(counts([sequences.code], (index) => index % 4 !== 3), 1),
+    nextTokenLogits: logits(
+      counts([sequences.code], (index) => index % 4 !== 3),
+      1,
+    ),
     noise: { seed: 1, scale: layerNoise },
   });
 
   const adapters: TinyModelSetManifest["adapters"] = {};
   const fineTunes: Record<string, string> = {};
-  for (const [language, seed] of [["python", 11], ["cpp", 12]] as const) {
+  for (const [language, seed] of [
+    ["python", 11],
+    ["cpp", 12],
+  ] as const) {
     const shifted = logits(counts([sequences.code, sequences[language], sequences[language]]), 0.1);
     const delta = new Float32Array(shifted.length);
     for (let i = 0; i < delta.length; i++) delta[i] = shifted[i]! - targetLogits[i]!;
@@ -143,7 +152,11 @@ export async function buildTinyModelSet(
     shape: shapes.embedding,
     nextTokenLogits: new Float32Array(n * n),
     noise: { seed: 3, scale: layerNoise },
-    outputNorm: inverseDocumentFrequencyNorm(vocabulary, [...sequences.code, ...sequences.python, ...sequences.cpp]),
+    outputNorm: inverseDocumentFrequencyNorm(vocabulary, [
+      ...sequences.code,
+      ...sequences.python,
+      ...sequences.cpp,
+    ]),
     pooling: "mean",
   });
 
@@ -165,7 +178,15 @@ export async function buildTinyModelSet(
 }
 
 function shape(vocabularySize: number, blockCount: number, feedForwardLength: number): LlamaShape {
-  return { vocabularySize, embeddingLength: vocabularySize, blockCount, feedForwardLength, headCount: 16, headCountKv: 4, contextLength: 4096 };
+  return {
+    vocabularySize,
+    embeddingLength: vocabularySize,
+    blockCount,
+    feedForwardLength,
+    headCount: 16,
+    headCountKv: 4,
+    contextLength: 4096,
+  };
 }
 
 /** Each file is one sequence that starts and ends with end-of-text, so the model learns how files start and end. */
@@ -194,7 +215,9 @@ function inverseDocumentFrequencyNorm(vocabulary: Vocabulary, documents: number[
   const norm = new Float32Array(vocabulary.size);
   const scale = 1 / Math.sqrt(vocabulary.size);
   for (let id = 0; id < vocabulary.size; id++) {
-    norm[id] = vocabulary.isSpecial(id) ? 0 : scale * Math.log((documents.length + 1) / (documentFrequency[id]! + 1));
+    norm[id] = vocabulary.isSpecial(id)
+      ? 0
+      : scale * Math.log((documents.length + 1) / (documentFrequency[id]! + 1));
   }
   return norm;
 }

@@ -38,10 +38,18 @@ export interface TinyModelStoreOptions {
 }
 
 /** The key of a set's folder (`tiny-models-<key>`): builder version, options, salt and the corpora's hashes. */
-export function tinyModelSetKey(corpora: TinyModelSetCorpora, options: TinyModelSetOptions = defaultTinyModelSetOptions, keySalt = ""): string {
+export function tinyModelSetKey(
+  corpora: TinyModelSetCorpora,
+  options: TinyModelSetOptions = defaultTinyModelSetOptions,
+  keySalt = "",
+): string {
   return createHash("sha256")
     .update(`${tinyModelSetVersion}\n${JSON.stringify(options)}\n${keySalt}\n`)
-    .update(Object.values(corpora).map((corpus) => `${corpus.name} ${corpus.sha256}`).join("\n"))
+    .update(
+      Object.values(corpora)
+        .map((corpus) => `${corpus.name} ${corpus.sha256}`)
+        .join("\n"),
+    )
     .digest("hex")
     .slice(0, 16);
 }
@@ -78,8 +86,12 @@ export async function ensureTinyModelSet(store: TinyModelStoreOptions): Promise<
     draft: at(manifest.models.draft),
     target: at(manifest.models.target),
     embedding: at(manifest.models.embedding),
-    fineTunes: Object.fromEntries(Object.entries(manifest.models.fineTunes).map(([name, file]) => [name, at(file)])),
-    adapters: Object.fromEntries(Object.entries(manifest.adapters).map(([name, adapter]) => [name, at(adapter.file)])),
+    fineTunes: Object.fromEntries(
+      Object.entries(manifest.models.fineTunes).map(([name, file]) => [name, at(file)]),
+    ),
+    adapters: Object.fromEntries(
+      Object.entries(manifest.adapters).map(([name, adapter]) => [name, at(adapter.file)]),
+    ),
     built,
   };
 }

@@ -86,7 +86,8 @@ function tensorValues(tensor: TensorLayout, recipe: TinyModelRecipe): Float32Arr
     case "output": {
       if (recipe.pooling === "mean") return values;
       const logits = recipe.nextTokenLogits;
-      if (logits.length !== vocabularySize * vocabularySize) throw new Error("nextTokenLogits must be vocabularySize²");
+      if (logits.length !== vocabularySize * vocabularySize)
+        throw new Error("nextTokenLogits must be vocabularySize²");
       for (let next = 0; next < vocabularySize; next++) {
         for (let current = 0; current < vocabularySize; current++) {
           values[next * n + current] = logits[current * vocabularySize + next]!;
@@ -97,7 +98,8 @@ function tensorValues(tensor: TensorLayout, recipe: TinyModelRecipe): Float32Arr
     case "attention":
     case "feedForward":
       fillUniformNoise(values, recipe.noise.seed, tensor.name, recipe.noise.scale);
-      if (recipe.taskNoise) fillUniformNoise(values, recipe.taskNoise.seed, tensor.name, recipe.taskNoise.scale, true);
+      if (recipe.taskNoise)
+        fillUniformNoise(values, recipe.taskNoise.seed, tensor.name, recipe.taskNoise.scale, true);
       return values;
   }
 }

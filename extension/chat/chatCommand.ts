@@ -18,7 +18,12 @@ export function parseChatCommand(text: string): ParsedQuestion {
 /** The fence tag for a VS Code language id ("typescriptreact" → "tsx"); plain text when it has none. */
 export function fenceTagFor(languageId: string | undefined): string {
   if (!languageId) return "text";
-  const aliases: Record<string, string> = { typescriptreact: "tsx", javascriptreact: "jsx", shellscript: "bash", plaintext: "text" };
+  const aliases: Record<string, string> = {
+    typescriptreact: "tsx",
+    javascriptreact: "jsx",
+    shellscript: "bash",
+    plaintext: "text",
+  };
   const tag = aliases[languageId] ?? languageId;
   return /^[\w+#.-]{1,32}$/.test(tag) ? tag : "text";
 }

@@ -3,7 +3,13 @@ import * as vscode from "vscode";
 import type { ChatCodeBlock, ChatSource, EngineChatAnswer } from "../../engine/host/engineApi.js";
 import type { CoopConfig } from "../config.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
-import type { AttachMode, ChatEntry, ChatSourceRef, CodeBlockCheck, ExtensionToWebview } from "../protocol/chatProtocol.js";
+import type {
+  AttachMode,
+  ChatEntry,
+  ChatSourceRef,
+  CodeBlockCheck,
+  ExtensionToWebview,
+} from "../protocol/chatProtocol.js";
 import { attachmentFrom } from "./attachments.js";
 import { fenceTagFor, parseChatCommand } from "./chatCommand.js";
 import type { ChatHistory } from "./chatHistory.js";
@@ -33,9 +39,17 @@ export class ChatSession implements vscode.Disposable {
     const conversation = this.history.conversation();
     const editor = this.lastEditor();
     const attached = attachmentFrom(editor, attach);
-    if (attached && "missing" in attached) void vscode.window.showInformationMessage(`Coop: ${attached.missing} The question was sent without it.`);
+    if (attached && "missing" in attached)
+      void vscode.window.showInformationMessage(
+        `Coop: ${attached.missing} The question was sent without it.`,
+      );
     const withAttachment = attached && "attachment" in attached ? attached : undefined;
-    const question: ChatEntry = { id: randomUUID(), role: "user", text, ...(withAttachment ? { attached: withAttachment.label } : {}) };
+    const question: ChatEntry = {
+      id: randomUUID(),
+      role: "user",
+      text,
+      ...(withAttachment ? { attached: withAttachment.label } : {}),
+    };
     const answerId = randomUUID();
     const generation = this.historyGeneration;
     await this.history.put(question);
@@ -116,5 +130,13 @@ function sourceRef(source: ChatSource): ChatSourceRef {
 }
 
 function codeBlockCheck(block: ChatCodeBlock): CodeBlockCheck {
-  return { index: block.index, findings: block.findings.map(({ kind, name, evidence, suggestions }) => ({ kind, name, evidence, suggestions })) };
+  return {
+    index: block.index,
+    findings: block.findings.map(({ kind, name, evidence, suggestions }) => ({
+      kind,
+      name,
+      evidence,
+      suggestions,
+    })),
+  };
 }

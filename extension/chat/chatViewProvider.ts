@@ -1,7 +1,13 @@
 import * as vscode from "vscode";
 import type { CoopConfig } from "../config.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
-import { parseWebviewMessage, type ChatSourceRef, type ExtensionToWebview, type StateAction, type WebviewToExtension } from "../protocol/chatProtocol.js";
+import {
+  parseWebviewMessage,
+  type ChatSourceRef,
+  type ExtensionToWebview,
+  type StateAction,
+  type WebviewToExtension,
+} from "../protocol/chatProtocol.js";
 import { ChatHistory } from "./chatHistory.js";
 import { ChatSession } from "./chatSession.js";
 import { chatViewHtml } from "./chatViewHtml.js";
@@ -27,7 +33,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly lastEditor: () => vscode.TextEditor | undefined,
   ) {
     this.history = new ChatHistory(context.workspaceState);
-    this.session = new ChatSession(engine, config, this.history, lastEditor, (message) => this.post(message), log);
+    this.session = new ChatSession(
+      engine,
+      config,
+      this.history,
+      lastEditor,
+      (message) => this.post(message),
+      log,
+    );
     this.proposals = new CodeProposals(lastEditor);
     this.subscriptions = [this.session, this.proposals, engine.onDidChangeStatus(() => this.postState())];
   }
@@ -38,7 +51,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const scripts = vscode.Uri.joinPath(this.context.extensionUri, "out");
     const media = vscode.Uri.joinPath(this.context.extensionUri, "media");
     view.webview.options = { enableScripts: true, localResourceRoots: [scripts, media] };
-    view.webview.html = chatViewHtml(view.webview, vscode.Uri.joinPath(scripts, "webview.js"), vscode.Uri.joinPath(media, "chat.css"));
+    view.webview.html = chatViewHtml(
+      view.webview,
+      vscode.Uri.joinPath(scripts, "webview.js"),
+      vscode.Uri.joinPath(media, "chat.css"),
+    );
     this.viewSubscriptions.push(
       view.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       view.onDidDispose(() => {
@@ -48,7 +65,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   dispose(): void {
-    for (const subscription of [...this.viewSubscriptions.splice(0), ...this.subscriptions.splice(0)]) subscription.dispose();
+    for (const subscription of [...this.viewSubscriptions.splice(0), ...this.subscriptions.splice(0)])
+      subscription.dispose();
   }
 
   private receive(raw: unknown): void {
@@ -60,7 +78,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.handle(message).catch((error: unknown) => {
       const text = error instanceof Error ? error.message : String(error);
       this.log.error(`The chat could not do ${message.type}: ${text}`);
-      void vscode.window.showErrorMessage(`Coop chat: ${text}`, "Show Log").then((choice) => choice && this.log.show());
+      void vscode.window
+        .showErrorMessage(`Coop chat: ${text}`, "Show Log")
+        .then((choice) => choice && this.log.show());
     });
   }
 
@@ -102,7 +122,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
     const end = Math.min(source.endLine, document.lineCount - 1);
     const range = new vscode.Range(source.startLine, 0, end, document.lineAt(end).text.length);
-    await vscode.window.showTextDocument(document, { selection: range, viewColumn: this.lastEditor()?.viewColumn ?? vscode.ViewColumn.One });
+    await vscode.window.showTextDocument(document, {
+      selection: range,
+      viewColumn: this.lastEditor()?.viewColumn ?? vscode.ViewColumn.One,
+    });
   }
 
   private async runAction(action: StateAction): Promise<void> {

@@ -5,15 +5,33 @@ import type { ChatViewState } from "../protocol/chatProtocol.js";
 export function chatViewState(status: EngineStatus): ChatViewState {
   const variant = status.variant;
   if (status.download) {
-    return { variant, engine: "downloading", detail: status.download.message, progress: status.download.fraction, actions: [] };
+    return {
+      variant,
+      engine: "downloading",
+      detail: status.download.message,
+      progress: status.download.fraction,
+      actions: [],
+    };
   }
   if (status.error && status.errorName === "ModelNotAvailableError") {
-    return { variant, engine: "notDownloaded", detail: status.error, actions: ["downloadModels", "swapVariant"] };
+    return {
+      variant,
+      engine: "notDownloaded",
+      detail: status.error,
+      actions: ["downloadModels", "swapVariant"],
+    };
   }
-  if (status.error) return { variant, engine: "error", detail: status.error, actions: ["retry", "swapVariant", "showLog"] };
+  if (status.error)
+    return { variant, engine: "error", detail: status.error, actions: ["retry", "swapVariant", "showLog"] };
   if (status.host === "gave-up") {
-    return { variant, engine: "error", detail: "The engine process kept crashing and was stopped.", actions: ["retry", "swapVariant", "showLog"] };
+    return {
+      variant,
+      engine: "error",
+      detail: "The engine process kept crashing and was stopped.",
+      actions: ["retry", "swapVariant", "showLog"],
+    };
   }
-  if (status.loading || status.host === "starting") return { variant, engine: "loading", detail: `Loading ${variant}…`, actions: [] };
+  if (status.loading || status.host === "starting")
+    return { variant, engine: "loading", detail: `Loading ${variant}…`, actions: [] };
   return { variant, engine: status.host === "running" ? "ready" : "idle", actions: [] };
 }

@@ -17,7 +17,10 @@ export class LastTextEditor implements vscode.Disposable {
     if (this.last && !vscode.window.visibleTextEditors.includes(this.last)) {
       // The tab was closed or replaced: prefer a visible editor on the same document.
       const document = this.last.document;
-      this.last = vscode.window.visibleTextEditors.find((editor) => editor.document === document && isUserFile(editor.document)) ?? (document.isClosed ? undefined : this.last);
+      this.last =
+        vscode.window.visibleTextEditors.find(
+          (editor) => editor.document === document && isUserFile(editor.document),
+        ) ?? (document.isClosed ? undefined : this.last);
     }
     return this.last;
   }

@@ -5,13 +5,20 @@ import type { EngineConnection } from "../engine/engineConnection.js";
 export async function downloadModels(engine: EngineConnection, log: vscode.LogOutputChannel): Promise<void> {
   const variant = engine.current.variant;
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Coop: downloading the models of ${variant}`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Coop: downloading the models of ${variant}`,
+      cancellable: true,
+    },
     async (progress, token) => {
       let reported = 0;
       try {
         const result = await engine.downloadActiveVariant(token, (fraction, message) => {
           const percent = fraction === undefined ? undefined : Math.floor(fraction * 100);
-          progress.report({ message: percent === undefined ? message : `${message} (${percent}%)`, increment: percent === undefined ? undefined : Math.max(0, percent - reported) });
+          progress.report({
+            message: percent === undefined ? message : `${message} (${percent}%)`,
+            increment: percent === undefined ? undefined : Math.max(0, percent - reported),
+          });
           if (percent !== undefined) reported = Math.max(reported, percent);
         });
         if (result.downloaded.length === 0) {
@@ -23,12 +30,16 @@ export async function downloadModels(engine: EngineConnection, log: vscode.LogOu
         void vscode.window.showInformationMessage(`Coop: ${variant} is downloaded and verified.`);
       } catch (error) {
         if (token.isCancellationRequested) {
-          void vscode.window.showInformationMessage("Coop: download cancelled; it resumes where it stopped next time.");
+          void vscode.window.showInformationMessage(
+            "Coop: download cancelled; it resumes where it stopped next time.",
+          );
           return;
         }
         const message = error instanceof Error ? error.message : String(error);
         log.error(`Download failed: ${message}`);
-        void vscode.window.showErrorMessage(`Coop could not download the models of ${variant}: ${message}`, "Show Log").then((choice) => choice && log.show());
+        void vscode.window
+          .showErrorMessage(`Coop could not download the models of ${variant}: ${message}`, "Show Log")
+          .then((choice) => choice && log.show());
       }
     },
   );

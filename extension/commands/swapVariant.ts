@@ -1,5 +1,13 @@
 import * as vscode from "vscode";
-import { ModelResolver, loadCatalog, localEntriesOf, type Catalog, type CatalogModel, type CatalogVariant, type TokenEnsembleMember } from "../../engine/catalog/index.js";
+import {
+  ModelResolver,
+  loadCatalog,
+  localEntriesOf,
+  type Catalog,
+  type CatalogModel,
+  type CatalogVariant,
+  type TokenEnsembleMember,
+} from "../../engine/catalog/index.js";
 import type { CoopConfig } from "../config.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
 
@@ -10,18 +18,26 @@ interface VariantItem extends vscode.QuickPickItem {
 }
 
 /** Coop: Swap Model Variant: pick from the catalog, remember it for the workspace, load it without a reload. */
-export async function swapVariant(config: CoopConfig, engine: EngineConnection, log: vscode.LogOutputChannel): Promise<void> {
+export async function swapVariant(
+  config: CoopConfig,
+  engine: EngineConnection,
+  log: vscode.LogOutputChannel,
+): Promise<void> {
   let catalog: Catalog;
   try {
     catalog = await loadCatalog(engine.catalogFiles());
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     log.error(`The model catalog could not be read: ${message}`);
-    void vscode.window.showErrorMessage(`Coop: the model catalog could not be read: ${message}`, "Show Log").then((choice) => choice && log.show());
+    void vscode.window
+      .showErrorMessage(`Coop: the model catalog could not be read: ${message}`, "Show Log")
+      .then((choice) => choice && log.show());
     return;
   }
   const resolver = new ModelResolver(engine.storage());
-  const items = [...catalog.variants.values()].map((variant) => variantItem(catalog, variant, resolver, config.variant));
+  const items = [...catalog.variants.values()].map((variant) =>
+    variantItem(catalog, variant, resolver, config.variant),
+  );
   const picked = await vscode.window.showQuickPick(items, {
     title: "Coop: Swap Model Variant",
     placeHolder: `Active: ${config.variant}. Pick the variant for this workspace`,
@@ -39,35 +55,53 @@ export async function swapVariant(config: CoopConfig, engine: EngineConnection, 
     return;
   }
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Coop: loading ${picked.label}`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Coop: loading ${picked.label}`,
+      cancellable: true,
+    },
     async (progress, token) => {
       let reported = 0;
       try {
         // A merged variant is built on first use: the engine reports the merge, then the load.
         await engine.loadNow(token, ({ message, fraction }) => {
           const percent = fraction === undefined ? undefined : Math.floor(fraction * 100);
-          progress.report({ message, increment: percent === undefined ? undefined : Math.max(0, percent - reported) });
+          progress.report({
+            message,
+            increment: percent === undefined ? undefined : Math.max(0, percent - reported),
+          });
           if (percent !== undefined) reported = Math.max(reported, percent);
         });
         void vscode.window.setStatusBarMessage(`Coop: ${picked.label} ready`, 4000);
       } catch (error) {
         if (token.isCancellationRequested) return;
         const message = error instanceof Error ? error.message : String(error);
-        void vscode.window.showErrorMessage(`Coop could not load ${picked.label}: ${message}`, "Show Log").then((choice) => choice && log.show());
+        void vscode.window
+          .showErrorMessage(`Coop could not load ${picked.label}: ${message}`, "Show Log")
+          .then((choice) => choice && log.show());
       }
     },
   );
 }
 
-function variantItem(catalog: Catalog, variant: CatalogVariant, resolver: ModelResolver, active: string): VariantItem {
+function variantItem(
+  catalog: Catalog,
+  variant: CatalogVariant,
+  resolver: ModelResolver,
+  active: string,
+): VariantItem {
   // A variant on a server needs only its embedding model here.
   const models = localEntriesOf(catalog, variant);
   const missing = models.filter((model) => !resolver.isPresent(model));
   const bytes = models.reduce((sum, model) => sum + (model.size ?? 0), 0);
   const builtin = models.every((model) => model.uri.startsWith("builtin:"));
   const availability = builtin
-    ? missing.length === 0 ? "embedded, built" : "embedded, built on first use"
-    : missing.length === 0 ? "downloaded" : `to download: ${missing.map(describeModel).join(", ")}`;
+    ? missing.length === 0
+      ? "embedded, built"
+      : "embedded, built on first use"
+    : missing.length === 0
+      ? "downloaded"
+      : `to download: ${missing.map(describeModel).join(", ")}`;
   return {
     variantId: variant.id,
     missingDownloads: builtin ? 0 : missing.length,

@@ -41,7 +41,11 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
     _context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    if (!this.config.completionsEnabled(document) || this.config.excludedLanguages(document).includes(document.languageId)) return undefined;
+    if (
+      !this.config.completionsEnabled(document) ||
+      this.config.excludedLanguages(document).includes(document.languageId)
+    )
+      return undefined;
     const key = document.uri.toString();
     const cancelled = new AbortController();
     const subscription = token.onCancellationRequested(() => cancelled.abort());
@@ -68,7 +72,8 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
       );
       if (result) this.ensembleActivity.report(result.ensemble);
       if (!result || result.text === "" || token.isCancellationRequested) return undefined;
-      const check = result.check && (await withLanguageServerOpinion(result.check, document, offset, this.log));
+      const check =
+        result.check && (await withLanguageServerOpinion(result.check, document, offset, this.log));
       if (token.isCancellationRequested) return undefined;
       this.last = { text: result.text, document: key, check };
       if (check?.action === "hide") {
@@ -76,7 +81,10 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
         return undefined;
       }
       if (check?.action === "annotate") {
-        vscode.window.setStatusBarMessage(`$(warning) Coop: the suggestion uses ${describeFindings(check)}`, 8000);
+        vscode.window.setStatusBarMessage(
+          `$(warning) Coop: the suggestion uses ${describeFindings(check)}`,
+          8000,
+        );
       }
       return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position))];
     } catch (error) {
@@ -93,6 +101,9 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
 /** "computeTotals (unknown symbol; did you mean computeTotal?)", for the status bar and the log. */
 export function describeFindings(check: CompletionCheck): string {
   return check.findings
-    .map((finding) => `${finding.name} (${finding.kind.replace(/([A-Z])/g, " $1").toLowerCase()}${finding.suggestions.length > 0 ? `; did you mean ${finding.suggestions.slice(0, 2).join(" or ")}?` : ""})`)
+    .map(
+      (finding) =>
+        `${finding.name} (${finding.kind.replace(/([A-Z])/g, " $1").toLowerCase()}${finding.suggestions.length > 0 ? `; did you mean ${finding.suggestions.slice(0, 2).join(" or ")}?` : ""})`,
+    )
     .join(", ");
 }

@@ -59,7 +59,10 @@ export class EngineConnection implements vscode.Disposable {
     return this.status;
   }
 
-  async complete(request: EngineCompletionRequest, token: vscode.CancellationToken): Promise<EngineCompletion | undefined> {
+  async complete(
+    request: EngineCompletionRequest,
+    token: vscode.CancellationToken,
+  ): Promise<EngineCompletion | undefined> {
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
     try {
@@ -86,7 +89,11 @@ export class EngineConnection implements vscode.Disposable {
    * Answers a chat question once the variant is loaded and the workspace indexed (the answer is
    * grounded in it). Cancelling resolves with the answer so far.
    */
-  async chat(request: EngineChatRequest, signal: AbortSignal, onEvent: ChatEventListener): Promise<EngineChatAnswer> {
+  async chat(
+    request: EngineChatRequest,
+    signal: AbortSignal,
+    onEvent: ChatEventListener,
+  ): Promise<EngineChatAnswer> {
     await this.ensureVariant();
     await this.ensureWorkspace();
     const answer = await this.engine().chat(request, signal, onEvent);
@@ -96,7 +103,10 @@ export class EngineConnection implements vscode.Disposable {
 
   /** The shipped catalog, then the user's (ignored in untrusted workspaces, see CoopConfig). */
   catalogFiles(): string[] {
-    return [this.context.asAbsolutePath("models.json"), ...(this.config.modelCatalog ? [this.config.modelCatalog] : [])];
+    return [
+      this.context.asAbsolutePath("models.json"),
+      ...(this.config.modelCatalog ? [this.config.modelCatalog] : []),
+    ];
   }
 
   /**
@@ -160,7 +170,8 @@ export class EngineConnection implements vscode.Disposable {
     this.client ??= new EngineHostClient({
       entry: this.context.asAbsolutePath(join("out", "engineHost.mjs")),
       execPath: process.execPath,
-      onLog: (level, message) => (level === "error" || level === "fatal" ? this.log.error(message) : this.log.debug(message)),
+      onLog: (level, message) =>
+        level === "error" || level === "fatal" ? this.log.error(message) : this.log.debug(message),
       onStateChange: (host) => this.update({ host }),
     });
     return this.client;
@@ -175,7 +186,10 @@ export class EngineConnection implements vscode.Disposable {
    * once the engine has been sent the load (requests sent after it are served by the new variant),
    * `state` when the variant is loaded.
    */
-  private variantLoad(signal?: AbortSignal, onProgress?: ProgressListener): { requested: Promise<void>; state: Promise<VariantState> } {
+  private variantLoad(
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): { requested: Promise<void>; state: Promise<VariantState> } {
     const catalogFiles = this.catalogFiles();
     const request = {
       variantId: this.config.variant,
@@ -208,7 +222,9 @@ export class EngineConnection implements vscode.Disposable {
     this.loaded = { key, requested: requested.then(() => undefined), state };
     state.then(
       (loaded) => {
-        this.log.info(`Variant ${loaded.id} loaded (${loaded.onGpu ? "GPU" : "CPU"}${loaded.speculative ? ", speculative decoding" : ""}).`);
+        this.log.info(
+          `Variant ${loaded.id} loaded (${loaded.onGpu ? "GPU" : "CPU"}${loaded.speculative ? ", speculative decoding" : ""}).`,
+        );
         for (const notice of loaded.notices) this.log.warn(notice);
         this.update({ loading: false });
       },
@@ -219,7 +235,11 @@ export class EngineConnection implements vscode.Disposable {
           this.loaded = undefined;
           this.failed = { key, error };
         }
-        this.update({ loading: false, error: message, errorName: error instanceof Error ? error.name : undefined });
+        this.update({
+          loading: false,
+          error: message,
+          errorName: error instanceof Error ? error.name : undefined,
+        });
       },
     );
     return this.loaded;
@@ -240,7 +260,9 @@ export class EngineConnection implements vscode.Disposable {
         ({ files }) => this.log.info(`Indexed ${files} files of ${folder.name} for retrieval and checking.`),
         (error: unknown) => {
           if (this.workspace?.indexed === indexed) this.workspace = undefined;
-          this.log.warn(`The workspace could not be indexed: ${error instanceof Error ? error.message : String(error)}`);
+          this.log.warn(
+            `The workspace could not be indexed: ${error instanceof Error ? error.message : String(error)}`,
+          );
         },
       );
     this.workspace = { root: folder.uri.fsPath, indexed };

@@ -6,7 +6,10 @@ import type { EngineConnection, EngineStatus } from "./engineConnection.js";
  * that fixes it: download its models when they are missing, otherwise retry or read the log. The
  * status bar item keeps showing the error; Coop does not retry by itself (see EngineConnection).
  */
-export function noticeLoadFailures(connection: EngineConnection, log: vscode.LogOutputChannel): vscode.Disposable {
+export function noticeLoadFailures(
+  connection: EngineConnection,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable {
   let shown: string | undefined;
   return connection.onDidChangeStatus((status: EngineStatus) => {
     if (!status.error) {

@@ -82,7 +82,14 @@ export type ExtensionToWebview =
   /** The answer as stored, after it finished, was stopped or failed. */
   | { type: "answerEnd"; requestId: string; answer: ChatEntry };
 
-const engineStates: readonly EngineState[] = ["idle", "notDownloaded", "downloading", "loading", "ready", "error"];
+const engineStates: readonly EngineState[] = [
+  "idle",
+  "notDownloaded",
+  "downloading",
+  "loading",
+  "ready",
+  "error",
+];
 const stateActions: readonly StateAction[] = ["downloadModels", "swapVariant", "retry", "showLog"];
 const attachModes: readonly AttachMode[] = ["none", "selection", "file"];
 const stopReasons: readonly NonNullable<ChatEntry["stopReason"]>[] = ["eos", "maxTokens", "aborted"];
@@ -97,7 +104,13 @@ export function parseWebviewMessage(raw: unknown): WebviewToExtension | undefine
     case "clearHistory":
       return { type: raw.type };
     case "ask":
-      if (!isId(raw.requestId) || !isText(raw.text) || raw.text.trim() === "" || !isOneOf(raw.attach, attachModes)) return undefined;
+      if (
+        !isId(raw.requestId) ||
+        !isText(raw.text) ||
+        raw.text.trim() === "" ||
+        !isOneOf(raw.attach, attachModes)
+      )
+        return undefined;
       return { type: "ask", requestId: raw.requestId, text: raw.text, attach: raw.attach };
     case "stop":
       return isId(raw.requestId) ? { type: "stop", requestId: raw.requestId } : undefined;
@@ -136,13 +149,19 @@ export function parseExtensionMessage(raw: unknown): ExtensionToWebview | undefi
     }
     case "sources": {
       const sources = parseList(raw.sources, parseSource);
-      return isId(raw.requestId) && sources ? { type: "sources", requestId: raw.requestId, sources } : undefined;
+      return isId(raw.requestId) && sources
+        ? { type: "sources", requestId: raw.requestId, sources }
+        : undefined;
     }
     case "chunk":
-      return isId(raw.requestId) && typeof raw.text === "string" ? { type: "chunk", requestId: raw.requestId, text: raw.text } : undefined;
+      return isId(raw.requestId) && typeof raw.text === "string"
+        ? { type: "chunk", requestId: raw.requestId, text: raw.text }
+        : undefined;
     case "answerEnd": {
       const answer = parseEntry(raw.answer);
-      return isId(raw.requestId) && answer ? { type: "answerEnd", requestId: raw.requestId, answer } : undefined;
+      return isId(raw.requestId) && answer
+        ? { type: "answerEnd", requestId: raw.requestId, answer }
+        : undefined;
     }
     default:
       return undefined;
@@ -151,13 +170,20 @@ export function parseExtensionMessage(raw: unknown): ExtensionToWebview | undefi
 
 /** Reads a stored entry back (history from workspace state is checked like a message). */
 export function parseEntry(raw: unknown): ChatEntry | undefined {
-  if (!isRecord(raw) || !isId(raw.id) || (raw.role !== "user" && raw.role !== "assistant") || typeof raw.text !== "string") return undefined;
+  if (
+    !isRecord(raw) ||
+    !isId(raw.id) ||
+    (raw.role !== "user" && raw.role !== "assistant") ||
+    typeof raw.text !== "string"
+  )
+    return undefined;
   if (!isOptionalString(raw.attached) || !isOptionalString(raw.error)) return undefined;
   if (raw.tokensPerSecond !== undefined && !isFiniteNumber(raw.tokensPerSecond)) return undefined;
   if (raw.stopReason !== undefined && !isOneOf(raw.stopReason, stopReasons)) return undefined;
   const sources = raw.sources === undefined ? undefined : parseList(raw.sources, parseSource);
   const codeBlocks = raw.codeBlocks === undefined ? undefined : parseList(raw.codeBlocks, parseCodeBlock);
-  if ((raw.sources !== undefined && !sources) || (raw.codeBlocks !== undefined && !codeBlocks)) return undefined;
+  if ((raw.sources !== undefined && !sources) || (raw.codeBlocks !== undefined && !codeBlocks))
+    return undefined;
   const role: ChatEntry["role"] = raw.role;
   return withoutUndefined({
     id: raw.id,
@@ -173,24 +199,48 @@ export function parseEntry(raw: unknown): ChatEntry | undefined {
 }
 
 function parseState(raw: unknown): ChatViewState | undefined {
-  if (!isRecord(raw) || typeof raw.variant !== "string" || !isOneOf(raw.engine, engineStates)) return undefined;
+  if (!isRecord(raw) || typeof raw.variant !== "string" || !isOneOf(raw.engine, engineStates))
+    return undefined;
   if (!isOptionalString(raw.detail)) return undefined;
-  if (raw.progress !== undefined && !(isFiniteNumber(raw.progress) && raw.progress >= 0 && raw.progress <= 1)) return undefined;
+  if (raw.progress !== undefined && !(isFiniteNumber(raw.progress) && raw.progress >= 0 && raw.progress <= 1))
+    return undefined;
   const actions = parseList(raw.actions, (action) => (isOneOf(action, stateActions) ? action : undefined));
   if (!actions) return undefined;
-  return withoutUndefined({ variant: raw.variant, engine: raw.engine, detail: raw.detail, progress: raw.progress, actions });
+  return withoutUndefined({
+    variant: raw.variant,
+    engine: raw.engine,
+    detail: raw.detail,
+    progress: raw.progress,
+    actions,
+  });
 }
 
 function parseSource(raw: unknown): ChatSourceRef | undefined {
-  if (!isRecord(raw) || typeof raw.path !== "string" || raw.path === "" || !isLine(raw.startLine) || !isLine(raw.endLine) || raw.endLine < raw.startLine) return undefined;
+  if (
+    !isRecord(raw) ||
+    typeof raw.path !== "string" ||
+    raw.path === "" ||
+    !isLine(raw.startLine) ||
+    !isLine(raw.endLine) ||
+    raw.endLine < raw.startLine
+  )
+    return undefined;
   return { path: raw.path, startLine: raw.startLine, endLine: raw.endLine };
 }
 
 function parseCodeBlock(raw: unknown): CodeBlockCheck | undefined {
   if (!isRecord(raw) || !isLine(raw.index)) return undefined;
   const findings = parseList(raw.findings, (finding) => {
-    if (!isRecord(finding) || typeof finding.kind !== "string" || typeof finding.name !== "string" || typeof finding.evidence !== "string") return undefined;
-    const suggestions = parseList(finding.suggestions, (suggestion) => (typeof suggestion === "string" ? suggestion : undefined));
+    if (
+      !isRecord(finding) ||
+      typeof finding.kind !== "string" ||
+      typeof finding.name !== "string" ||
+      typeof finding.evidence !== "string"
+    )
+      return undefined;
+    const suggestions = parseList(finding.suggestions, (suggestion) =>
+      typeof suggestion === "string" ? suggestion : undefined,
+    );
     return suggestions && { kind: finding.kind, name: finding.name, evidence: finding.evidence, suggestions };
   });
   return findings && { index: raw.index, findings };

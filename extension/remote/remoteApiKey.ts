@@ -75,7 +75,11 @@ interface ServerItem extends vscode.QuickPickItem {
  * key in a password box; an empty key deletes the stored one. Resolves with the server's URL when a
  * key was stored or deleted, undefined when cancelled.
  */
-export async function setRemoteApiKey(keys: RemoteApiKeys, catalogFiles: readonly string[], log: vscode.LogOutputChannel): Promise<string | undefined> {
+export async function setRemoteApiKey(
+  keys: RemoteApiKeys,
+  catalogFiles: readonly string[],
+  log: vscode.LogOutputChannel,
+): Promise<string | undefined> {
   const endpoint = await pickServer(keys, catalogFiles, log);
   if (endpoint === undefined) return undefined;
   const stored = (await keys.get(endpoint)) !== undefined;
@@ -95,22 +99,32 @@ export async function setRemoteApiKey(keys: RemoteApiKeys, catalogFiles: readonl
   }
   await keys.store(endpoint, apiKey.trim());
   log.info(`Stored an API key for ${endpoint}.`);
-  void vscode.window.showInformationMessage(`Coop: the API key for ${endpoint} is stored; variants on that server use it from their next request.`);
+  void vscode.window.showInformationMessage(
+    `Coop: the API key for ${endpoint} is stored; variants on that server use it from their next request.`,
+  );
   return endpoint;
 }
 
-async function pickServer(keys: RemoteApiKeys, catalogFiles: readonly string[], log: vscode.LogOutputChannel): Promise<string | undefined> {
+async function pickServer(
+  keys: RemoteApiKeys,
+  catalogFiles: readonly string[],
+  log: vscode.LogOutputChannel,
+): Promise<string | undefined> {
   let catalog: Catalog | undefined;
   try {
     catalog = await loadCatalog(catalogFiles);
   } catch (error) {
-    log.warn(`The model catalog could not be read, so its servers are not offered: ${error instanceof Error ? error.message : String(error)}`);
+    log.warn(
+      `The model catalog could not be read, so its servers are not offered: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const endpoints = catalog ? remoteEndpointsOf(catalog) : [];
   if (endpoints.length > 0) {
     const items: ServerItem[] = [];
     for (const endpoint of endpoints) {
-      const variants = [...catalog!.variants.values()].filter((variant) => variant.remote?.url === endpoint).map((variant) => variant.id);
+      const variants = [...catalog!.variants.values()]
+        .filter((variant) => variant.remote?.url === endpoint)
+        .map((variant) => variant.id);
       items.push({
         label: endpoint,
         description: (await keys.get(endpoint)) !== undefined ? "key stored" : "no key",
@@ -118,8 +132,14 @@ async function pickServer(keys: RemoteApiKeys, catalogFiles: readonly string[], 
         endpoint,
       });
     }
-    items.push({ label: "Another server…", detail: "Type the URL of a server the catalog does not name (yet)" });
-    const picked = await vscode.window.showQuickPick(items, { title: "Coop: Set Remote Server API Key", placeHolder: "The server the key is for" });
+    items.push({
+      label: "Another server…",
+      detail: "Type the URL of a server the catalog does not name (yet)",
+    });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: "Coop: Set Remote Server API Key",
+      placeHolder: "The server the key is for",
+    });
     if (!picked) return undefined;
     if (picked.endpoint) return picked.endpoint;
   }
@@ -139,6 +159,7 @@ async function pickServer(keys: RemoteApiKeys, catalogFiles: readonly string[], 
 
 function requireEndpoint(endpoint: string): string {
   const normalized = normalizeEndpoint(endpoint);
-  if (normalized === undefined) throw new Error(`Not a server URL Coop can keep a key for: expected ${endpointProblem(endpoint)}`);
+  if (normalized === undefined)
+    throw new Error(`Not a server URL Coop can keep a key for: expected ${endpointProblem(endpoint)}`);
   return normalized;
 }

@@ -8,7 +8,11 @@ import type { EnsembleActivity } from "./ensembleActivity.js";
  * the draft model answered because the target model is still loading.
  */
 export class CoopStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem("coop.status", vscode.StatusBarAlignment.Right, 100);
+  private readonly item = vscode.window.createStatusBarItem(
+    "coop.status",
+    vscode.StatusBarAlignment.Right,
+    100,
+  );
   private readonly subscriptions: vscode.Disposable[];
   private status: EngineStatus;
   /** The last routed answer came from the draft while the target loads. */
@@ -45,15 +49,31 @@ export class CoopStatusBar implements vscode.Disposable {
 
   private render(): void {
     const status = this.status;
-    const icon = status.error || status.host === "crashed" || status.host === "gave-up" ? "$(warning)" : status.loading || status.host === "starting" ? "$(loading~spin)" : "$(sparkle)";
-    this.item.text = this.draftAnswering ? `$(zap) Coop: ${status.variant} (draft while the target loads)` : `${icon} Coop: ${status.variant}`;
-    const lines = [`Variant: ${status.variant}`, `Engine: ${status.loading ? "loading the variant" : status.host}`];
-    if (this.draftAnswering) lines.push("Suggestions come from the draft model: the target model is still loading.");
+    const icon =
+      status.error || status.host === "crashed" || status.host === "gave-up"
+        ? "$(warning)"
+        : status.loading || status.host === "starting"
+          ? "$(loading~spin)"
+          : "$(sparkle)";
+    this.item.text = this.draftAnswering
+      ? `$(zap) Coop: ${status.variant} (draft while the target loads)`
+      : `${icon} Coop: ${status.variant}`;
+    const lines = [
+      `Variant: ${status.variant}`,
+      `Engine: ${status.loading ? "loading the variant" : status.host}`,
+    ];
+    if (this.draftAnswering)
+      lines.push("Suggestions come from the draft model: the target model is still loading.");
     if (status.error) lines.push(`Error: ${status.error}`);
-    if (status.stats?.acceptanceRate !== undefined) lines.push(`Speculative acceptance: ${(status.stats.acceptanceRate * 100).toFixed(0)}%`);
-    if (status.stats?.tokensPerSecond !== undefined) lines.push(`Speed: ${status.stats.tokensPerSecond.toFixed(0)} tokens/s`);
+    if (status.stats?.acceptanceRate !== undefined)
+      lines.push(`Speculative acceptance: ${(status.stats.acceptanceRate * 100).toFixed(0)}%`);
+    if (status.stats?.tokensPerSecond !== undefined)
+      lines.push(`Speed: ${status.stats.tokensPerSecond.toFixed(0)} tokens/s`);
     lines.push("Click to swap the model variant.");
     this.item.tooltip = lines.join("\n");
-    this.item.backgroundColor = status.error || status.host === "gave-up" ? new vscode.ThemeColor("statusBarItem.warningBackground") : undefined;
+    this.item.backgroundColor =
+      status.error || status.host === "gave-up"
+        ? new vscode.ThemeColor("statusBarItem.warningBackground")
+        : undefined;
   }
 }

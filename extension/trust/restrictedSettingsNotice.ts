@@ -7,7 +7,10 @@ import { restrictedSettings } from "../config.js";
  * (package.json capabilities.untrustedWorkspaces). Coop tells the user which ones it ignores and why,
  * once per window, and reloads the models when trust is granted so they apply.
  */
-export function noticeRestrictedSettings(log: vscode.LogOutputChannel, onTrustGranted: () => void): vscode.Disposable {
+export function noticeRestrictedSettings(
+  log: vscode.LogOutputChannel,
+  onTrustGranted: () => void,
+): vscode.Disposable {
   if (!vscode.workspace.isTrusted) {
     void settingsTheWorkspaceSets(log).then((ignored) => {
       if (ignored.length === 0) return;
@@ -34,11 +37,17 @@ export function noticeRestrictedSettings(log: vscode.LogOutputChannel, onTrustGr
 async function settingsTheWorkspaceSets(log: vscode.LogOutputChannel): Promise<string[]> {
   const sources: { uri: vscode.Uri; settingsOf: (document: unknown) => unknown }[] = [];
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    sources.push({ uri: vscode.Uri.joinPath(folder.uri, ".vscode", "settings.json"), settingsOf: (document) => document });
+    sources.push({
+      uri: vscode.Uri.joinPath(folder.uri, ".vscode", "settings.json"),
+      settingsOf: (document) => document,
+    });
   }
   const workspaceFile = vscode.workspace.workspaceFile;
   if (workspaceFile && workspaceFile.scheme !== "untitled") {
-    sources.push({ uri: workspaceFile, settingsOf: (document) => (isRecord(document) ? document.settings : undefined) });
+    sources.push({
+      uri: workspaceFile,
+      settingsOf: (document) => (isRecord(document) ? document.settings : undefined),
+    });
   }
   const found = new Set<string>();
   for (const source of sources) {

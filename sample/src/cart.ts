@@ -40,6 +40,9 @@ export class Cart {
   }
 
   subtotal(): Money {
-    return sum(this.items.map((line) => this.lineTotal(line)), this.catalog.currency);
+    return sum(
+      this.items.map((line) => this.lineTotal(line)),
+      this.catalog.currency,
+    );
   }
 }

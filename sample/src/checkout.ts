@@ -21,10 +21,21 @@ export function checkout(cart: Cart, options: CheckoutOptions): Order {
   if (cart.isEmpty) throw new Error("cannot check out an empty cart");
   const subtotal = cart.subtotal();
   const discounts = applyDiscounts(cart, options.discounts ?? []);
-  const discounted = subtract(subtotal, sum(discounts.map((discount) => discount.amount), subtotal.currency));
+  const discounted = subtract(
+    subtotal,
+    sum(
+      discounts.map((discount) => discount.amount),
+      subtotal.currency,
+    ),
+  );
   const tax = multiply(discounted, options.taxRate);
   return {
-    lines: cart.items.map((line) => ({ sku: line.product.sku, name: line.product.name, quantity: line.quantity, total: cart.lineTotal(line) })),
+    lines: cart.items.map((line) => ({
+      sku: line.product.sku,
+      name: line.product.name,
+      quantity: line.quantity,
+      total: cart.lineTotal(line),
+    })),
     subtotal,
     discounts,
     tax,

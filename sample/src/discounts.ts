@@ -13,7 +13,13 @@ export function percentOffTag(tag: string, percent: number): Discount {
     label: `${percent}% off ${tag}`,
     amount(cart) {
       const tagged = cart.items.filter((line) => line.product.tags.includes(tag));
-      return multiply(sum(tagged.map((line) => cart.lineTotal(line)), cart.subtotal().currency), percent / 100);
+      return multiply(
+        sum(
+          tagged.map((line) => cart.lineTotal(line)),
+          cart.subtotal().currency,
+        ),
+        percent / 100,
+      );
     },
   };
 }

@@ -23,6 +23,9 @@ export function demoReceipt(): string {
   cart.add("MG-002", 2);
   cart.add("ST-003", 3);
 
-  const order = checkout(cart, { taxRate: 0.2, discounts: [percentOffTag("books", 10), buyXGetYFree("ST-003", 2, 1)] });
+  const order = checkout(cart, {
+    taxRate: 0.2,
+    discounts: [percentOffTag("books", 10), buyXGetYFree("ST-003", 2, 1)],
+  });
   return formatReceipt(order, "Coop Corner Shop");
 }

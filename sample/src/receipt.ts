@@ -8,7 +8,8 @@ export function formatReceipt(order: Order, shopName: string): string {
   const lines = [center(shopName), "-".repeat(width)];
   for (const line of order.lines) lines.push(row(`${line.quantity} x ${line.name}`, line.total));
   lines.push("-".repeat(width), row("Subtotal", order.subtotal));
-  for (const discount of order.discounts) lines.push(row(discount.label, { ...discount.amount, cents: -discount.amount.cents }));
+  for (const discount of order.discounts)
+    lines.push(row(discount.label, { ...discount.amount, cents: -discount.amount.cents }));
   lines.push(row("Tax", order.tax), row("Total", order.total));
   return lines.join("\n");
 }

@@ -30,8 +30,14 @@ test("discounts apply in order and tax is charged on the discounted subtotal", (
   const cart = new Cart(shop());
   cart.add("BK-001");
   cart.add("PN-002", 3);
-  const order = checkout(cart, { taxRate: 0.1, discounts: [percentOffTag("books", 10), buyXGetYFree("PN-002", 2, 1)] });
-  assert.deepEqual(order.discounts.map((discount) => discount.amount.cents), [200, 150]);
+  const order = checkout(cart, {
+    taxRate: 0.1,
+    discounts: [percentOffTag("books", 10), buyXGetYFree("PN-002", 2, 1)],
+  });
+  assert.deepEqual(
+    order.discounts.map((discount) => discount.amount.cents),
+    [200, 150],
+  );
   assert.equal(order.tax.cents, 210);
   assert.equal(order.total.cents, 2310);
 });

@@ -25,7 +25,9 @@ const configSource = await readFile(join(repoRoot, "extension", "config.ts"), "u
 async function extensionSources(): Promise<string> {
   const files = await readdir(join(repoRoot, "extension"), { recursive: true });
   const texts = await Promise.all(
-    files.filter((file) => file.endsWith(".ts")).map((file) => readFile(join(repoRoot, "extension", file), "utf8")),
+    files
+      .filter((file) => file.endsWith(".ts"))
+      .map((file) => readFile(join(repoRoot, "extension", file), "utf8")),
   );
   return texts.join("\n");
 }
@@ -36,20 +38,30 @@ test("the manifest is a VS Code extension that activates lazily", () => {
   assert.match(manifest.engines.vscode, /^\^1\.\d+\.\d+$/);
   assert.ok(!(manifest.activationEvents ?? []).includes("*"), "activation must not be eager ('*')");
   const typesVersion = manifest.devDependencies["@types/vscode"]!.replace(/^\^/, "");
-  assert.equal(typesVersion, manifest.engines.vscode.replace(/^\^/, ""), "@types/vscode must match engines.vscode");
+  assert.equal(
+    typesVersion,
+    manifest.engines.vscode.replace(/^\^/, ""),
+    "@types/vscode must match engines.vscode",
+  );
 });
 
 test("every contributed setting has a getter in extension/config.ts, and every getter a setting", () => {
-  const settings = Object.keys(manifest.contributes.configuration.properties).map((key) => key.replace(/^coop\./, ""));
-  const read = [...configSource.matchAll(/\.(?:get|inspect|update)(?:<[^>]*>)?\(\s*"([^"]+)"/g)].map((match) => match[1]!);
+  const settings = Object.keys(manifest.contributes.configuration.properties).map((key) =>
+    key.replace(/^coop\./, ""),
+  );
+  const read = [...configSource.matchAll(/\.(?:get|inspect|update)(?:<[^>]*>)?\(\s*"([^"]+)"/g)].map(
+    (match) => match[1]!,
+  );
   for (const setting of settings) assert.ok(read.includes(setting), `no getter reads coop.${setting}`);
-  for (const key of read) assert.ok(settings.includes(key), `config.ts reads coop.${key}, which package.json does not contribute`);
+  for (const key of read)
+    assert.ok(settings.includes(key), `config.ts reads coop.${key}, which package.json does not contribute`);
 });
 
 test("settings carry the scope that says who may set them", () => {
   const properties = manifest.contributes.configuration.properties;
   for (const [key, property] of Object.entries(properties)) assert.ok(property.scope, `${key} has no scope`);
-  for (const key of ["coop.modelsDirectory", "coop.gpu", "coop.threads"]) assert.equal(properties[key]!.scope, "machine", key);
+  for (const key of ["coop.modelsDirectory", "coop.gpu", "coop.threads"])
+    assert.equal(properties[key]!.scope, "machine", key);
   const restricted = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [];
   // A workspace can set the catalog (machine-overridable), so Restricted Mode must ignore it; the models
   // folder is machine-scoped, so no workspace can set it at all.
@@ -60,7 +72,11 @@ test("settings carry the scope that says who may set them", () => {
 test("every contributed command is registered by the extension", async () => {
   const source = await extensionSources();
   for (const { command } of manifest.contributes.commands) {
-    assert.match(source, new RegExp(`registerCommand\\(\\s*"${command.replace(".", "\\.")}"`), `${command} is never registered`);
+    assert.match(
+      source,
+      new RegExp(`registerCommand\\(\\s*"${command.replace(".", "\\.")}"`),
+      `${command} is never registered`,
+    );
   }
 });
 
@@ -73,14 +89,23 @@ test("the chat view lives in Coop's own activity-bar container and has a provide
 });
 
 test("the settings Coop tells untrusted workspaces it ignores are the manifest's restricted ones", () => {
-  const declared = [...configSource.matchAll(/restrictedSettings = \[([^\]]*)\]/g)].flatMap((match) => [...match[1]!.matchAll(/"([^"]+)"/g)].map((name) => name[1]!));
-  assert.deepEqual(declared.sort(), [...(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [])].sort());
+  const declared = [...configSource.matchAll(/restrictedSettings = \[([^\]]*)\]/g)].flatMap((match) =>
+    [...match[1]!.matchAll(/"([^"]+)"/g)].map((name) => name[1]!),
+  );
+  assert.deepEqual(
+    declared.sort(),
+    [...(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [])].sort(),
+  );
 });
 
 test("every command in a menu is a declared command", () => {
   const menus = (manifest.contributes as { menus?: Record<string, { command: string }[]> }).menus ?? {};
   const declared = new Set(manifest.contributes.commands.map((entry) => entry.command));
   for (const [menu, entries] of Object.entries(menus)) {
-    for (const entry of entries) assert.ok(declared.has(entry.command), `${menu} names ${entry.command}, which package.json does not declare`);
+    for (const entry of entries)
+      assert.ok(
+        declared.has(entry.command),
+        `${menu} names ${entry.command}, which package.json does not declare`,
+      );
   }
 });

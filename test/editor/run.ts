@@ -34,7 +34,8 @@ const sessions: SessionName[] = ["trusted", "untrusted"];
 const screenshotsDir = join(repoRoot, "test-results", "editor");
 /** Command-line arguments filter what runs by name ("extension-host" names the mocha suite). */
 const filters = process.argv.slice(2).map((filter) => filter.toLowerCase());
-const selected = (name: string): boolean => filters.length === 0 || filters.some((filter) => name.toLowerCase().includes(filter));
+const selected = (name: string): boolean =>
+  filters.length === 0 || filters.some((filter) => name.toLowerCase().includes(filter));
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -47,7 +48,10 @@ async function main(): Promise<number> {
     tools = await editorTools();
     const building = Date.now();
     source = await buildExtension();
-    if (source.kind === "vsix") console.log(`VSIX (${vsixTarget()}): ${source.path}, ${megabytes(source.bytes)}, built in ${seconds(building)}`);
+    if (source.kind === "vsix")
+      console.log(
+        `VSIX (${vsixTarget()}): ${source.path}, ${megabytes(source.bytes)}, built in ${seconds(building)}`,
+      );
     else console.log(`No VSIX (${source.reason}): the repo is built and linked into the editor instead.`);
   } catch (error) {
     console.log(`✖ ${describe(error)}`);
@@ -63,7 +67,8 @@ async function main(): Promise<number> {
     const testing = Date.now();
     try {
       const hostRun = await tests();
-      for (const test of hostRun.tests) console.log(test.passed ? `✔ ${test.title} (${test.ms} ms)` : `✖ ${test.title}: ${test.error}`);
+      for (const test of hostRun.tests)
+        console.log(test.passed ? `✔ ${test.title} (${test.ms} ms)` : `✖ ${test.title}: ${test.error}`);
       console.log(`  (${seconds(testing)} with the editor's start)`);
       hostRuns.push(hostRun);
     } catch (error) {
@@ -74,7 +79,9 @@ async function main(): Promise<number> {
   const metrics: Record<string, number> = {};
   try {
     const extension = await installExtension(tools, run, source);
-    console.log(`Coop ${source.kind === "vsix" ? "installed from the VSIX" : "linked"} into ${tools.description}.`);
+    console.log(
+      `Coop ${source.kind === "vsix" ? "installed from the VSIX" : "linked"} into ${tools.description}.`,
+    );
     const browser = await launchBrowser(tools);
     try {
       if (selected("extension-host")) {
@@ -82,11 +89,21 @@ async function main(): Promise<number> {
         for (const version of [minimumVsCodeVersion(), "stable"]) {
           const desktop = await desktopVsCode(version);
           if (!desktop.available) {
-            console.log(`\nDesktop VS Code ${version} cannot be used (${desktop.reason}): the extension-host tests run in ${tools.description} only.`);
+            console.log(
+              `\nDesktop VS Code ${version} cannot be used (${desktop.reason}): the extension-host tests run in ${tools.description} only.`,
+            );
             break;
           }
           console.log(`\nExtension-host tests in desktop VS Code ${version} (@vscode/test-electron):`);
-          await runTests(() => runExtensionTestsInElectron({ run, version, executable: desktop.executable, extensionDir: extension.extensionDir, testsIndex }));
+          await runTests(() =>
+            runExtensionTestsInElectron({
+              run,
+              version,
+              executable: desktop.executable,
+              extensionDir: extension.extensionDir,
+              testsIndex,
+            }),
+          );
         }
         console.log(`\nExtension-host tests in ${tools.description}:`);
         await runTests(() => runExtensionTestsInCodeServer({ tools, run, extension, browser, testsIndex }));
@@ -96,7 +113,18 @@ async function main(): Promise<number> {
         const ofSession = scenarios.filter((scenario) => scenario.session === session);
         if (ofSession.length === 0) continue;
         console.log(`\nScenarios in ${tools.description}, ${session} workspace:`);
-        scenarioResults.push(...(await runUiSession({ session, scenarios: ofSession, tools, run, extension, browser, screenshotsDir, metrics })));
+        scenarioResults.push(
+          ...(await runUiSession({
+            session,
+            scenarios: ofSession,
+            tools,
+            run,
+            extension,
+            browser,
+            screenshotsDir,
+            metrics,
+          })),
+        );
       }
       if (selected(npmStartCheckName)) {
         console.log(`\nnpm start (scripts/start.mjs, the repo linked into its own code-server):`);
@@ -116,7 +144,9 @@ async function main(): Promise<number> {
   const hostTests = hostRuns.flatMap((hostRun) => hostRun.tests);
   for (const hostRun of hostRuns) {
     if (hostRun.exitCode !== 0 && hostRun.tests.every((test) => test.passed)) {
-      failures.push(`the extension-host tests in ${hostRun.editor} exited with ${hostRun.exitCode} although every test passed`);
+      failures.push(
+        `the extension-host tests in ${hostRun.editor} exited with ${hostRun.exitCode} although every test passed`,
+      );
       console.log(`✖ ${failures.at(-1)}`);
     }
   }
@@ -127,16 +157,28 @@ async function main(): Promise<number> {
     editor: tools.description,
     scenarios: count(scenarioResults),
     extensionHostTests: count(hostTests),
-    failed: [...failures.map((failure) => failure.split("\n")[0]!), ...hostTests.filter((test) => !test.passed).map((test) => test.title), ...scenarioResults.filter((result) => !result.passed).map((result) => result.name)],
+    failed: [
+      ...failures.map((failure) => failure.split("\n")[0]!),
+      ...hostTests.filter((test) => !test.passed).map((test) => test.title),
+      ...scenarioResults.filter((result) => !result.passed).map((result) => result.name),
+    ],
   };
   const benchPath = await writeEditorBenchResults(results);
 
   console.log("");
   if (metrics.ghostTextP50Ms !== undefined) {
-    console.log(`Keystroke to ghost text: p50 ${metrics.ghostTextP50Ms.toFixed(0)} ms, p95 ${metrics.ghostTextP95Ms?.toFixed(0)} ms over ${metrics.ghostTextSamples} keystrokes`);
+    console.log(
+      `Keystroke to ghost text: p50 ${metrics.ghostTextP50Ms.toFixed(0)} ms, p95 ${metrics.ghostTextP95Ms?.toFixed(0)} ms over ${metrics.ghostTextSamples} keystrokes`,
+    );
   }
-  console.log(source.kind === "vsix" ? `VSIX size: ${megabytes(source.bytes)} (${source.bytes} bytes)` : `VSIX size: not measured (${source.reason})`);
-  console.log(`Extension-host tests: ${results.extensionHostTests.passed} passed, ${results.extensionHostTests.failed} failed`);
+  console.log(
+    source.kind === "vsix"
+      ? `VSIX size: ${megabytes(source.bytes)} (${source.bytes} bytes)`
+      : `VSIX size: not measured (${source.reason})`,
+  );
+  console.log(
+    `Extension-host tests: ${results.extensionHostTests.passed} passed, ${results.extensionHostTests.failed} failed`,
+  );
   console.log(`Scenarios: ${results.scenarios.passed} passed, ${results.scenarios.failed} failed`);
   console.log(`Screenshots: ${screenshotsDir}; results: ${benchPath}; ${seconds(started)} in all`);
   const failed = failures.length + results.scenarios.failed + results.extensionHostTests.failed;

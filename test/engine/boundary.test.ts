@@ -14,7 +14,10 @@ async function typeCheckProbeInEngine(source: string): Promise<{ ok: boolean; ou
   const dir = await mkdtemp(join(repoRoot, "engine", ".boundary-probe-"));
   try {
     await writeFile(join(dir, "probe.ts"), source);
-    await writeFile(join(dir, "tsconfig.json"), JSON.stringify({ extends: "../tsconfig.json", include: ["probe.ts"] }));
+    await writeFile(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({ extends: "../tsconfig.json", include: ["probe.ts"] }),
+    );
     try {
       const { stdout } = await run(process.execPath, [tsc, "-p", dir], { cwd: repoRoot });
       return { ok: true, output: stdout };
@@ -28,7 +31,9 @@ async function typeCheckProbeInEngine(source: string): Promise<{ ok: boolean; ou
 }
 
 test("engine/ cannot import vscode: the compiler refuses it", async () => {
-  const result = await typeCheckProbeInEngine('import * as vscode from "vscode";\nexport const name = vscode.version;\n');
+  const result = await typeCheckProbeInEngine(
+    'import * as vscode from "vscode";\nexport const name = vscode.version;\n',
+  );
   assert.equal(result.ok, false, "an engine/ file importing vscode must fail the type-check");
   assert.match(result.output, /engine\/ must not import vscode/);
 });

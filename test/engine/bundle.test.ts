@@ -41,8 +41,12 @@ test("the built extension bundle loads with only vscode and Node built-ins outsi
   // The vscode API as far as the bundle names it: each member a callable, constructible stub whose
   // members are stubs too, so module-level uses of vscode work.
   const bundleText = await readFile(join(repoRoot, "out", "extension.cjs"), "utf8");
-  const member: object = new Proxy(function () {}, { get: (_target, key) => (key === "prototype" ? {} : member) });
-  const vscodeStub = Object.fromEntries([...bundleText.matchAll(/\bvscode\d*\.(\w+)/g)].map((match) => [match[1]!, member]));
+  const member: object = new Proxy(function () {}, {
+    get: (_target, key) => (key === "prototype" ? {} : member),
+  });
+  const vscodeStub = Object.fromEntries(
+    [...bundleText.matchAll(/\bvscode\d*\.(\w+)/g)].map((match) => [match[1]!, member]),
+  );
   Module._load = function (request: string, ...rest: unknown[]) {
     if (request === "vscode") return vscodeStub;
     if (!builtinModules.includes(request.replace(/^node:/, ""))) outside.add(request);
@@ -57,14 +61,24 @@ test("the built extension bundle loads with only vscode and Node built-ins outsi
   } finally {
     Module._load = originalLoad;
   }
-  assert.deepEqual([...outside].filter((request) => request !== join(repoRoot, "out", "extension.cjs")), []);
+  assert.deepEqual(
+    [...outside].filter((request) => request !== join(repoRoot, "out", "extension.cjs")),
+    [],
+  );
 });
 
 test("the extension host stays light: no node-llama-cpp, no tree-sitter, no detector data in its bundle", async () => {
   const code = await readFile(join(repoRoot, "out", "extension.cjs"), "utf8");
-  assert.doesNotMatch(code, /import\(\s*["']node-llama-cpp["']\s*\)/, "inference runs in the engine host, not the extension host");
+  assert.doesNotMatch(
+    code,
+    /import\(\s*["']node-llama-cpp["']\s*\)/,
+    "inference runs in the engine host, not the extension host",
+  );
   assert.doesNotMatch(code, /web-tree-sitter\.wasm|Parser\.init/, "parsing runs in the engine host");
-  assert.ok(code.length < 400_000, `extension.cjs is ${code.length} bytes: something heavy was bundled into the extension host`);
+  assert.ok(
+    code.length < 400_000,
+    `extension.cjs is ${code.length} bytes: something heavy was bundled into the extension host`,
+  );
 });
 
 test("the built CLI bundle reaches node-llama-cpp only through import()", async () => {

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { LlamaModel } from "node-llama-cpp";
-import { ChatResponder, chatTemplateOf, coopInstructions, generateAnswer, type GeneratedAnswer } from "../../engine/chat/index.js";
+import {
+  ChatResponder,
+  chatTemplateOf,
+  coopInstructions,
+  generateAnswer,
+  type GeneratedAnswer,
+} from "../../engine/chat/index.js";
 import { CompletionEngine } from "../../engine/completion/index.js";
 import type { EngineChatRequest } from "../../engine/host/index.js";
 import { fixtureCorpora, fixtures } from "../support/fixtures.js";
@@ -32,16 +38,35 @@ const requests: EngineChatRequest[] = [
       { role: "assistant", content: "It returns the context size." },
       { role: "user", content: "And how would I change it?" },
     ],
-    attachments: [{ kind: "selection", path: "src/context.js", startLine: 10, endLine: 12, text: "get contextSize() {\n  return this._contextSize;\n}" }],
+    attachments: [
+      {
+        kind: "selection",
+        path: "src/context.js",
+        startLine: 10,
+        endLine: 12,
+        text: "get contextSize() {\n  return this._contextSize;\n}",
+      },
+    ],
     maxTokens: 64,
   },
-  { messages: [{ role: "user", content: "Explain template <typename T> in C++ with an example." }], maxTokens: 64 },
+  {
+    messages: [{ role: "user", content: "Explain template <typename T> in C++ with an example." }],
+    maxTokens: 64,
+  },
 ];
 
 test("speculative chat is lossless: with the draft, every answer is the target's own, and its speed and acceptance reach the engine's stats", async () => {
   const runtime = await testRuntime();
-  const plain = await CompletionEngine.create(runtime, { target }, { variant: "plain", speculative: false, contextSize: 2048 });
-  const speculative = await CompletionEngine.create(runtime, { target, draft }, { variant: "speculative", speculative: true, contextSize: 2048 });
+  const plain = await CompletionEngine.create(
+    runtime,
+    { target },
+    { variant: "plain", speculative: false, contextSize: 2048 },
+  );
+  const speculative = await CompletionEngine.create(
+    runtime,
+    { target, draft },
+    { variant: "speculative", speculative: true, contextSize: 2048 },
+  );
   try {
     assert.equal(speculative.speculative, true);
     const plainChat = new ChatResponder(plain);
@@ -49,7 +74,12 @@ test("speculative chat is lossless: with the draft, every answer is the target's
     for (const request of requests) {
       const streamed: string[] = [];
       const expected = await plainChat.answer(request, undefined);
-      const actual = await speculativeChat.answer(request, undefined, undefined, (event) => event.type === "text" && streamed.push(event.text));
+      const actual = await speculativeChat.answer(
+        request,
+        undefined,
+        undefined,
+        (event) => event.type === "text" && streamed.push(event.text),
+      );
       assert.ok(expected.text.length > 0);
       assert.equal(actual.text, expected.text, `differs for ${request.messages.at(-1)!.content}`);
       assert.equal(actual.tokens, expected.tokens);
@@ -58,7 +88,10 @@ test("speculative chat is lossless: with the draft, every answer is the target's
     }
     assert.equal(plain.stats.acceptanceRate, undefined, "the target alone drafts nothing");
     const acceptance = speculative.stats.acceptanceRate;
-    assert.ok(acceptance !== undefined && acceptance > 0 && acceptance < 1, `the draft proposed, the target accepted some and refuted some: ${acceptance}`);
+    assert.ok(
+      acceptance !== undefined && acceptance > 0 && acceptance < 1,
+      `the draft proposed, the target accepted some and refuted some: ${acceptance}`,
+    );
     assert.equal(speculative.stats.requests, requests.length, "each answer was recorded");
     assert.equal(speculative.sequencesInUse, 0);
   } finally {
@@ -75,14 +108,27 @@ test("the chat's generation loop is lossless on answers that differ: prompts who
   const { code } = await fixtureCorpora();
   const prompts = Array.from({ length: 12 }, (_, index) => {
     const file = code.files[(index * 11) % code.files.length]!;
-    const at = Math.floor(((index * 7919) % 1000) / 1000 * Math.max(0, file.text.length - 400));
+    const at = Math.floor((((index * 7919) % 1000) / 1000) * Math.max(0, file.text.length - 400));
     const begun = `Here is the code:\n\`\`\`\n${file.text.slice(at, at + 300)}`;
-    return [...template.render(coopInstructions, [{ role: "user", content: `Continue ${file.path}` }]), ...target.tokenize(begun, false)];
+    return [
+      ...template.render(coopInstructions, [{ role: "user", content: `Continue ${file.path}` }]),
+      ...target.tokenize(begun, false),
+    ];
   });
-  const plain = await CompletionEngine.create(runtime, { target }, { variant: "plain", speculative: false, contextSize: 2048 });
-  const speculative = await CompletionEngine.create(runtime, { target, draft }, { variant: "speculative", speculative: true, contextSize: 2048 });
+  const plain = await CompletionEngine.create(
+    runtime,
+    { target },
+    { variant: "plain", speculative: false, contextSize: 2048 },
+  );
+  const speculative = await CompletionEngine.create(
+    runtime,
+    { target, draft },
+    { variant: "speculative", speculative: true, contextSize: 2048 },
+  );
   const answer = (engine: CompletionEngine, prompt: number[]): Promise<GeneratedAnswer> =>
-    engine.withSequence("lossless", undefined, (sequence, signal) => generateAnswer(sequence, prompt as never, { maxTokens: 48, stops: template.stops, signal }));
+    engine.withSequence("lossless", undefined, (sequence, signal) =>
+      generateAnswer(sequence, prompt as never, { maxTokens: 48, stops: template.stops, signal }),
+    );
   try {
     const answers = new Set<string>();
     let drafted = 0;
@@ -96,8 +142,14 @@ test("the chat's generation loop is lossless on answers that differ: prompts who
       drafted += actual.stats.drafted;
       validated += actual.stats.validated;
     }
-    assert.ok(answers.size >= prompts.length / 2, `the answers differ from each other (${answers.size} distinct of ${prompts.length})`);
-    assert.ok(drafted > 0 && validated > 0 && validated < drafted, `validated ${validated} of ${drafted}: the comparison exercised acceptance and refutation`);
+    assert.ok(
+      answers.size >= prompts.length / 2,
+      `the answers differ from each other (${answers.size} distinct of ${prompts.length})`,
+    );
+    assert.ok(
+      drafted > 0 && validated > 0 && validated < drafted,
+      `validated ${validated} of ${drafted}: the comparison exercised acceptance and refutation`,
+    );
   } finally {
     await speculative.dispose();
     await plain.dispose();

@@ -52,21 +52,33 @@ describe("code blocks of an answer", () => {
     ].join("\n");
     const blocks = extractCodeBlocks(answer);
     assert.equal(blocks.length, 2);
-    assert.deepEqual(blocks[0], { index: 0, language: "markdown", code: "```js\nlet a = 1;\n```", terminated: true });
+    assert.deepEqual(blocks[0], {
+      index: 0,
+      language: "markdown",
+      code: "```js\nlet a = 1;\n```",
+      terminated: true,
+    });
     assert.deepEqual(blocks[1], { index: 1, language: undefined, code: "```", terminated: true });
   });
 
   test("a block inside a list item loses the fence's indentation; CRLF line ends are read", () => {
-    const answer = "1. Add this:\r\n   ```typescript\r\n   export function a() {\r\n     return 1;\r\n   }\r\n   ```\r\n";
-    assert.deepEqual(extractCodeBlocks(answer), [{ index: 0, language: "typescript", code: "export function a() {\n  return 1;\n}", terminated: true }]);
+    const answer =
+      "1. Add this:\r\n   ```typescript\r\n   export function a() {\r\n     return 1;\r\n   }\r\n   ```\r\n";
+    assert.deepEqual(extractCodeBlocks(answer), [
+      { index: 0, language: "typescript", code: "export function a() {\n  return 1;\n}", terminated: true },
+    ]);
   });
 
   test("an answer cut inside a block keeps what the block holds, without a closing fence cut halfway", () => {
     assert.deepEqual(extractCodeBlocks("Here:\n```py\ndef total(items):\n    return sum("), [
       { index: 0, language: "py", code: "def total(items):\n    return sum(", terminated: false },
     ]);
-    assert.deepEqual(extractCodeBlocks("```js\nconst a = 1;\n``"), [{ index: 0, language: "js", code: "const a = 1;", terminated: false }]);
-    assert.deepEqual(extractCodeBlocks("```js\nconst a = 1;\n"), [{ index: 0, language: "js", code: "const a = 1;", terminated: false }]);
+    assert.deepEqual(extractCodeBlocks("```js\nconst a = 1;\n``"), [
+      { index: 0, language: "js", code: "const a = 1;", terminated: false },
+    ]);
+    assert.deepEqual(extractCodeBlocks("```js\nconst a = 1;\n"), [
+      { index: 0, language: "js", code: "const a = 1;", terminated: false },
+    ]);
     assert.deepEqual(extractCodeBlocks("No code here, just `inline` code."), []);
   });
 });
@@ -74,12 +86,41 @@ describe("code blocks of an answer", () => {
 describe("fence tags", () => {
   test("map the tags models write to the syntax layer's languages", () => {
     const expected: Record<string, string | undefined> = {
-      ts: "typescript", typescript: "typescript", TSX: "tsx", js: "javascript", javascript: "javascript", jsx: "javascript", node: "javascript",
-      py: "python", python: "python", python3: "python", cpp: "cpp", "c++": "cpp", c: "cpp", h: "cpp", go: "go", golang: "go", rust: "rust",
-      rs: "rust", java: "java", "c#": "c-sharp", csharp: "c-sharp", cs: "c-sharp", sh: "bash", bash: "bash", shell: "bash", rb: "ruby",
-      php: "php", css: "css", mermaid: undefined, text: undefined, "": undefined, "js}": undefined,
+      ts: "typescript",
+      typescript: "typescript",
+      TSX: "tsx",
+      js: "javascript",
+      javascript: "javascript",
+      jsx: "javascript",
+      node: "javascript",
+      py: "python",
+      python: "python",
+      python3: "python",
+      cpp: "cpp",
+      "c++": "cpp",
+      c: "cpp",
+      h: "cpp",
+      go: "go",
+      golang: "go",
+      rust: "rust",
+      rs: "rust",
+      java: "java",
+      "c#": "c-sharp",
+      csharp: "c-sharp",
+      cs: "c-sharp",
+      sh: "bash",
+      bash: "bash",
+      shell: "bash",
+      rb: "ruby",
+      php: "php",
+      css: "css",
+      mermaid: undefined,
+      text: undefined,
+      "": undefined,
+      "js}": undefined,
     };
-    for (const [tag, language] of Object.entries(expected)) assert.equal(languageForFence(tag), language, tag);
+    for (const [tag, language] of Object.entries(expected))
+      assert.equal(languageForFence(tag), language, tag);
     assert.equal(languageForFence(undefined), undefined);
   });
 
@@ -93,7 +134,8 @@ describe("fence tags", () => {
 function byteTokens(text: string): Token[] {
   return [...Buffer.from(text, "utf8")] as Token[];
 }
-const detokenizeBytes = (tokens: readonly Token[]) => Buffer.from(tokens as readonly number[]).toString("utf8");
+const detokenizeBytes = (tokens: readonly Token[]) =>
+  Buffer.from(tokens as readonly number[]).toString("utf8");
 
 describe("streaming an answer's text", () => {
   test("never splits a multi-byte character, and the pieces add up to the text", () => {
@@ -103,7 +145,10 @@ describe("streaming an answer's text", () => {
     const stream = new AnswerTextStream(detokenizeBytes, [], (piece) => pieces.push(piece));
     for (let count = 1; count <= tokens.length; count++) stream.update(tokens.slice(0, count));
     assert.equal(stream.finish(tokens, true), text);
-    assert.ok(pieces.every((piece) => !piece.includes("\uFFFD")), "no replacement character was streamed");
+    assert.ok(
+      pieces.every((piece) => !piece.includes("\uFFFD")),
+      "no replacement character was streamed",
+    );
     assert.equal(pieces.join(""), text);
     assert.ok(pieces.length > 10, "streamed piece by piece");
   });
@@ -129,7 +174,10 @@ describe("streaming an answer's text", () => {
       }
     }
     assert.equal(stoppedAt, byteTokens("a < b<|im_end|>").length, "stops as the stop text completes");
-    assert.ok(pieces.every((piece) => !piece.includes("<|")), "no part of the stop text was streamed");
+    assert.ok(
+      pieces.every((piece) => !piece.includes("<|")),
+      "no part of the stop text was streamed",
+    );
     assert.equal(stream.finish(tokens.slice(0, stoppedAt), true), "a < b");
     assert.equal(pieces.join(""), "a < b");
   });
@@ -160,7 +208,11 @@ describe("chat requests", () => {
   test("a well-formed request passes", () => {
     validateChatRequest(valid);
     validateChatRequest({
-      messages: [{ role: "user", content: "a" }, { role: "assistant", content: "b" }, { role: "user", content: "c" }],
+      messages: [
+        { role: "user", content: "a" },
+        { role: "assistant", content: "b" },
+        { role: "user", content: "c" },
+      ],
       attachments: [{ kind: "selection", path: "src/a.ts", text: "x", startLine: 3, endLine: 4 }],
       policy: "annotate",
       maxTokens: 100,
@@ -171,16 +223,33 @@ describe("chat requests", () => {
     const cases: [unknown, RegExp][] = [
       [{ messages: [] }, /at least one message/],
       [{ messages: [{ role: "system", content: "x" }] }, /role \("user" or "assistant"\)/],
-      [{ messages: [{ role: "user", content: "q" }, { role: "assistant", content: "a" }] }, /last chat message must be the user's question/],
+      [
+        {
+          messages: [
+            { role: "user", content: "q" },
+            { role: "assistant", content: "a" },
+          ],
+        },
+        /last chat message must be the user's question/,
+      ],
       [{ messages: [{ role: "user", content: "  " }] }, /question is empty/],
-      [{ ...valid, attachments: [{ kind: "folder", path: "a", text: "" }] }, /attachment 1 must be a selection or a file/],
-      [{ ...valid, attachments: [{ kind: "selection", path: "a", text: "", startLine: -1 }] }, /attachment 1/],
+      [
+        { ...valid, attachments: [{ kind: "folder", path: "a", text: "" }] },
+        /attachment 1 must be a selection or a file/,
+      ],
+      [
+        { ...valid, attachments: [{ kind: "selection", path: "a", text: "", startLine: -1 }] },
+        /attachment 1/,
+      ],
       [{ ...valid, policy: "loud" }, /Unknown detector policy 'loud'/],
       [{ ...valid, maxTokens: 0 }, /maxTokens must be a positive whole number/],
       [{ ...valid, maxTokens: 1.5 }, /maxTokens/],
     ];
     for (const [request, message] of cases) {
-      assert.throws(() => validateChatRequest(request as EngineChatRequest), (error: unknown) => error instanceof ChatRequestError && message.test(error.message));
+      assert.throws(
+        () => validateChatRequest(request as EngineChatRequest),
+        (error: unknown) => error instanceof ChatRequestError && message.test(error.message),
+      );
     }
   });
 
@@ -200,7 +269,10 @@ describe("cutting grounding to a budget", () => {
     const format = (kept: string, cut: number) => `header\n${kept}\n(${cut} more)`;
     const cut = firstLinesWithin(text, 50, format, countWords)!;
     assert.ok(countWords(format(cut.text, cut.cutLines)) <= 50);
-    const oneMore = text.split("\n").slice(0, 100 - cut.cutLines + 1).join("\n");
+    const oneMore = text
+      .split("\n")
+      .slice(0, 100 - cut.cutLines + 1)
+      .join("\n");
     assert.ok(countWords(format(oneMore, cut.cutLines - 1)) > 50, "one more line would not fit");
     assert.ok(cut.text.startsWith("line 0\nline 1\n"));
     assert.equal(firstLinesWithin(text, 2, format, countWords), undefined);

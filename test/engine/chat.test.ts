@@ -5,7 +5,12 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { checkCodeBlocks, extractCodeBlocks } from "../../engine/chat/index.js";
 import { workspaceFromFiles } from "../../engine/detector/index.js";
-import { InProcessEngine, type ChatEvent, type EngineChatRequest, type VariantSpec } from "../../engine/host/index.js";
+import {
+  InProcessEngine,
+  type ChatEvent,
+  type EngineChatRequest,
+  type VariantSpec,
+} from "../../engine/host/index.js";
 import { fixtures } from "../support/fixtures.js";
 
 let dir: string;
@@ -43,7 +48,12 @@ const workspaceFiles: Record<string, string> = {
 };
 
 const question: EngineChatRequest = {
-  messages: [{ role: "user", content: "How does computeInvoiceTotal add up the price and quantity of each invoice item?" }],
+  messages: [
+    {
+      role: "user",
+      content: "How does computeInvoiceTotal add up the price and quantity of each invoice item?",
+    },
+  ],
   maxTokens: 48,
 };
 
@@ -84,7 +94,10 @@ describe("chat in the engine", () => {
     const answer = await engine.chat(question, undefined, (event) => events.push(event));
     assert.equal(events[0]?.type, "sources", "the sources come before any text");
     assert.deepEqual(events[0]?.type === "sources" && events[0].sources, answer.sources);
-    assert.ok(events.slice(1).every((event) => event.type === "text"), "one sources event, then text");
+    assert.ok(
+      events.slice(1).every((event) => event.type === "text"),
+      "one sources event, then text",
+    );
     assert.ok(events.length > 2, "the text came in pieces");
     assert.equal(texts(events), answer.text);
     assert.ok(answer.text.length > 0);
@@ -92,24 +105,41 @@ describe("chat in the engine", () => {
     if (answer.stopReason === "maxTokens") assert.equal(answer.tokens, 48);
     else assert.ok(answer.tokens <= 48);
     assert.ok(answer.tokensPerSecond !== undefined && answer.tokensPerSecond > 0);
-    assert.deepEqual(answer.codeBlocks.map((block) => block.code), extractCodeBlocks(answer.text).map((block) => block.code));
+    assert.deepEqual(
+      answer.codeBlocks.map((block) => block.code),
+      extractCodeBlocks(answer.text).map((block) => block.code),
+    );
     const stats = await engine.stats();
     assert.equal(stats.sequencesInUse, 0);
-    assert.ok(stats.tokensPerSecond !== undefined && stats.acceptanceRate !== undefined, "the chat fed the engine's speed and acceptance");
+    assert.ok(
+      stats.tokensPerSecond !== undefined && stats.acceptanceRate !== undefined,
+      "the chat fed the engine's speed and acceptance",
+    );
   });
 
   test("grounds the answer in the workspace files relevant to the question", async () => {
     const answer = await engine.chat(question);
     const paths = answer.sources.map((source) => source.path);
     assert.ok(paths.includes("src/invoice.ts"), `sources: ${paths.join(", ")}`);
-    assert.ok(!paths.includes("src/weather.ts") && !paths.includes("src/users.ts"), `unrelated files stay out: ${paths.join(", ")}`);
+    assert.ok(
+      !paths.includes("src/weather.ts") && !paths.includes("src/users.ts"),
+      `unrelated files stay out: ${paths.join(", ")}`,
+    );
     const invoiceLines = workspaceFiles["src/invoice.ts"]!.split("\n");
     const definitionLine = invoiceLines.findIndex((line) => line.includes("function computeInvoiceTotal"));
     for (const source of answer.sources.filter((source) => source.path === "src/invoice.ts")) {
-      assert.ok(source.startLine >= 0 && source.startLine <= source.endLine && source.endLine < invoiceLines.length, JSON.stringify(source));
+      assert.ok(
+        source.startLine >= 0 && source.startLine <= source.endLine && source.endLine < invoiceLines.length,
+        JSON.stringify(source),
+      );
     }
     assert.ok(
-      answer.sources.some((source) => source.path === "src/invoice.ts" && source.startLine <= definitionLine && definitionLine <= source.endLine),
+      answer.sources.some(
+        (source) =>
+          source.path === "src/invoice.ts" &&
+          source.startLine <= definitionLine &&
+          definitionLine <= source.endLine,
+      ),
       "a source holds the definition the question names (0-based lines)",
     );
   });
@@ -135,7 +165,14 @@ describe("chat in the engine", () => {
     let generating!: () => void;
     const holdsSequence = new Promise<void>((resolve) => (generating = resolve));
     const busy = engine.complete(
-      { document: "file:///busy.ts", path: "busy.ts", prefix: "export function busy() {\n  const ", suffix: "\n}\n", multiline: true, maxTokens: 1500 },
+      {
+        document: "file:///busy.ts",
+        path: "busy.ts",
+        prefix: "export function busy() {\n  const ",
+        suffix: "\n}\n",
+        multiline: true,
+        maxTokens: 1500,
+      },
       completion.signal,
       () => generating(),
     );
@@ -148,7 +185,10 @@ describe("chat in the engine", () => {
     await busy.catch(() => undefined);
     assert.equal(answer.stopReason, "aborted");
     assert.equal(answer.text, "");
-    assert.deepEqual(events.map((event) => event.type), ["sources"]);
+    assert.deepEqual(
+      events.map((event) => event.type),
+      ["sources"],
+    );
     assert.equal((await engine.stats()).sequencesInUse, 0);
 
     const stopped = new AbortController();
@@ -160,7 +200,10 @@ describe("chat in the engine", () => {
   });
 
   test("a malformed request is refused with a clear error", async () => {
-    await assert.rejects(engine.chat({ messages: [{ role: "assistant", content: "hi" }] }), { name: "ChatRequestError", message: /last chat message must be the user's question/ });
+    await assert.rejects(engine.chat({ messages: [{ role: "assistant", content: "hi" }] }), {
+      name: "ChatRequestError",
+      message: /last chat message must be the user's question/,
+    });
   });
 });
 
@@ -196,20 +239,38 @@ describe("the detector on an answer's code blocks", () => {
   ].join("\n");
 
   test("reports, per block, the certain findings: a symbol the workspace does not define (with the nearest name), a missing package", async () => {
-    const workspace = await workspaceFromFiles(Object.entries(workspaceFiles).map(([path, text]) => ({ path, text })), { root });
+    const workspace = await workspaceFromFiles(
+      Object.entries(workspaceFiles).map(([path, text]) => ({ path, text })),
+      { root },
+    );
     const blocks = await checkCodeBlocks(extractCodeBlocks(answer), { workspace, path: "src/report.ts" });
     assert.equal(blocks.length, 4);
-    assert.deepEqual(blocks.map((block) => block.language), ["ts", "javascript", "text", "typescript"]);
+    assert.deepEqual(
+      blocks.map((block) => block.language),
+      ["ts", "javascript", "text", "typescript"],
+    );
 
     const [helper, leftPad, prose, cut] = blocks;
-    assert.deepEqual(helper!.findings.map((finding) => [finding.kind, finding.name]), [["unknownSymbol", "computeInvoiceTotals"]]);
+    assert.deepEqual(
+      helper!.findings.map((finding) => [finding.kind, finding.name]),
+      [["unknownSymbol", "computeInvoiceTotals"]],
+    );
     assert.equal(helper!.findings[0]!.suggestions[0], "computeInvoiceTotal");
     assert.match(helper!.findings[0]!.evidence, /no workspace file defines it/);
-    assert.deepEqual(leftPad!.findings.map((finding) => [finding.kind, finding.name]), [["unknownPackage", "left-pad-pro"]]);
+    assert.deepEqual(
+      leftPad!.findings.map((finding) => [finding.kind, finding.name]),
+      [["unknownPackage", "left-pad-pro"]],
+    );
     assert.deepEqual(prose!.findings, [], "a language the syntax layer does not know is not checked");
-    assert.deepEqual(cut!.findings.map((finding) => [finding.kind, finding.name, finding.suggestions[0]]), [["unknownSymbol", "forecastRian", "forecastRain"]]);
+    assert.deepEqual(
+      cut!.findings.map((finding) => [finding.kind, finding.name, finding.suggestions[0]]),
+      [["unknownSymbol", "forecastRian", "forecastRain"]],
+    );
 
     const unchecked = await checkCodeBlocks(extractCodeBlocks(answer), undefined);
-    assert.ok(unchecked.every((block) => block.findings.length === 0), "no check (policy off or no workspace): no findings");
+    assert.ok(
+      unchecked.every((block) => block.findings.length === 0),
+      "no check (policy off or no workspace): no findings",
+    );
   });
 });

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { LlamaModel } from "node-llama-cpp";
-import { CompletionAbortedError, CompletionEngine, type CompletionRequest } from "../../engine/completion/index.js";
+import {
+  CompletionAbortedError,
+  CompletionEngine,
+  type CompletionRequest,
+} from "../../engine/completion/index.js";
 import { fixtureCorpora, fixtures } from "../support/fixtures.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
 
@@ -15,7 +19,7 @@ async function requestsFromCorpus(count: number): Promise<CompletionRequest[]> {
   const out: CompletionRequest[] = [];
   for (let index = 0; out.length < count; index++) {
     const file = code.files[(index * 7) % code.files.length]!;
-    const cursor = Math.floor(((index * 7919) % 1000) / 1000 * file.text.length);
+    const cursor = Math.floor((((index * 7919) % 1000) / 1000) * file.text.length);
     out.push({
       document: `file:///${file.path}#${index}`,
       path: file.path,
@@ -45,8 +49,16 @@ after(async () => {
 describe("speculative decoding", () => {
   test("is lossless: with the draft, every completion is byte-identical to the target's alone", async () => {
     const runtime = await testRuntime();
-    const plain = await CompletionEngine.create(runtime, { target }, { variant: "plain", speculative: false });
-    const speculative = await CompletionEngine.create(runtime, { target, draft }, { variant: "speculative", speculative: true });
+    const plain = await CompletionEngine.create(
+      runtime,
+      { target },
+      { variant: "plain", speculative: false },
+    );
+    const speculative = await CompletionEngine.create(
+      runtime,
+      { target, draft },
+      { variant: "speculative", speculative: true },
+    );
     try {
       assert.equal(plain.speculative, false);
       assert.equal(speculative.speculative, true);
@@ -62,7 +74,10 @@ describe("speculative decoding", () => {
         validated += actual.stats!.validated;
       }
       assert.ok(drafted > 0, "the draft must have proposed tokens, or the comparison proves nothing");
-      assert.ok(validated > 0 && validated < drafted, `validated ${validated} of ${drafted}: the target must accept some and refute some`);
+      assert.ok(
+        validated > 0 && validated < drafted,
+        `validated ${validated} of ${drafted}: the target must accept some and refute some`,
+      );
     } finally {
       await speculative.dispose();
       await plain.dispose();
@@ -71,15 +86,26 @@ describe("speculative decoding", () => {
 
   test("consecutive requests in the same file reuse the evaluated prompt prefix", async () => {
     const runtime = await testRuntime();
-    const engine = await CompletionEngine.create(runtime, { target, draft }, { variant: "reuse", speculative: true });
+    const engine = await CompletionEngine.create(
+      runtime,
+      { target, draft },
+      { variant: "reuse", speculative: true },
+    );
     try {
       const base = requests[1]!;
       const first = await engine.complete(base);
       assert.equal(first.stats!.reusedPromptTokens, 0);
       // The user typed a little further: most of the prompt is unchanged.
       const second = await engine.complete({ ...base, prefix: base.prefix + "\n  const next = " });
-      assert.ok(second.stats!.reusedPromptTokens > first.stats!.promptTokens / 2, `reused ${second.stats!.reusedPromptTokens} of ${second.stats!.promptTokens}`);
-      const alone = await CompletionEngine.create(runtime, { target }, { variant: "alone", speculative: false });
+      assert.ok(
+        second.stats!.reusedPromptTokens > first.stats!.promptTokens / 2,
+        `reused ${second.stats!.reusedPromptTokens} of ${second.stats!.promptTokens}`,
+      );
+      const alone = await CompletionEngine.create(
+        runtime,
+        { target },
+        { variant: "alone", speculative: false },
+      );
       try {
         const fresh = await alone.complete({ ...base, prefix: base.prefix + "\n  const next = " });
         assert.equal(second.raw, fresh.raw, "reusing the cache changes nothing in the output");
@@ -93,7 +119,11 @@ describe("speculative decoding", () => {
 
   test("1,000 requests, each cancelling the one before, leak no sequence and the last is answered", async () => {
     const runtime = await testRuntime();
-    const engine = await CompletionEngine.create(runtime, { target, draft }, { variant: "rapid", speculative: true });
+    const engine = await CompletionEngine.create(
+      runtime,
+      { target, draft },
+      { variant: "rapid", speculative: true },
+    );
     try {
       const base = requests[0]!;
       const pending: Promise<unknown>[] = [];
@@ -107,7 +137,9 @@ describe("speculative decoding", () => {
       }
       const outcomes = await Promise.all(pending);
       const cancelled = outcomes.filter((outcome) => outcome instanceof CompletionAbortedError).length;
-      const failures = outcomes.filter((outcome) => outcome instanceof Error && !(outcome instanceof CompletionAbortedError));
+      const failures = outcomes.filter(
+        (outcome) => outcome instanceof Error && !(outcome instanceof CompletionAbortedError),
+      );
       assert.deepEqual(failures, []);
       assert.ok(cancelled >= 900, `only ${cancelled} of 1000 were cancelled`);
       const answer = await last!;

@@ -1,18 +1,36 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
-import { buildFimPrompt, CompletionCache, postprocessCompletion, wantsMultiline, type FimTokens } from "../../engine/completion/index.js";
+import {
+  buildFimPrompt,
+  CompletionCache,
+  postprocessCompletion,
+  wantsMultiline,
+  type FimTokens,
+} from "../../engine/completion/index.js";
 import { SequencePool } from "../../engine/completion/sequencePool.js";
 
 // A character-level tokenizer keeps the arithmetic of budgets visible: one character, one token.
 const tokenize = (text: string): Token[] => [...text].map((char) => char.codePointAt(0)! as Token);
-const detokenize = (tokens: Token[]): string => String.fromCodePoint(...tokens.filter((token) => token < 0x110000));
+const detokenize = (tokens: Token[]): string =>
+  String.fromCodePoint(...tokens.filter((token) => token < 0x110000));
 const fim: FimTokens = { prefix: 0x200001 as Token, suffix: 0x200002 as Token, middle: 0x200003 as Token };
 const repoFim: FimTokens = { ...fim, repoName: 0x200004 as Token, fileSeparator: 0x200005 as Token };
 
 describe("FIM prompts", () => {
   test("prefix, suffix and middle in PSM order, and user text never becomes a control token", () => {
-    const prompt = buildFimPrompt({ prefix: "let a = <|fim_middle|>", suffix: ";\n", path: "a.ts", chunks: [], projectName: "p", budgetTokens: 100 }, fim, tokenize);
+    const prompt = buildFimPrompt(
+      {
+        prefix: "let a = <|fim_middle|>",
+        suffix: ";\n",
+        path: "a.ts",
+        chunks: [],
+        projectName: "p",
+        budgetTokens: 100,
+      },
+      fim,
+      tokenize,
+    );
     assert.equal(prompt.tokens[0], fim.prefix);
     assert.equal(prompt.tokens.at(-1), fim.middle);
     assert.equal(prompt.tokens.filter((token) => token === fim.middle).length, 1);
@@ -22,7 +40,11 @@ describe("FIM prompts", () => {
   test("within the budget the nearest text is kept: the prefix's end and the suffix's start", () => {
     const prefix = "0123456789".repeat(10) + "NEAR";
     const suffix = "next" + "abcdefghij".repeat(10);
-    const prompt = buildFimPrompt({ prefix, suffix, path: "a.ts", chunks: [], projectName: "p", budgetTokens: 43 }, fim, tokenize);
+    const prompt = buildFimPrompt(
+      { prefix, suffix, path: "a.ts", chunks: [], projectName: "p", budgetTokens: 43 },
+      fim,
+      tokenize,
+    );
     assert.ok(prompt.tokens.length <= 43);
     const text = detokenize(prompt.tokens);
     assert.ok(text.includes("NEAR") && text.startsWith("next", text.indexOf("NEAR") + 4), text);
@@ -35,10 +57,16 @@ describe("FIM prompts", () => {
       { path: "big.ts", text: "x".repeat(500) },
       { path: "two.ts", text: "export const two = 2;" },
     ];
-    const prompt = buildFimPrompt({ prefix: "one + ", suffix: "", path: "main.ts", chunks, projectName: "demo", budgetTokens: 120 }, repoFim, tokenize);
+    const prompt = buildFimPrompt(
+      { prefix: "one + ", suffix: "", path: "main.ts", chunks, projectName: "demo", budgetTokens: 120 },
+      repoFim,
+      tokenize,
+    );
     assert.equal(prompt.tokens[0], repoFim.repoName);
     assert.equal(prompt.chunksUsed, 2);
-    const separators = prompt.tokens.flatMap((token, index) => (token === repoFim.fileSeparator ? [index] : []));
+    const separators = prompt.tokens.flatMap((token, index) =>
+      token === repoFim.fileSeparator ? [index] : [],
+    );
     assert.equal(separators.length, 3, "two chunks and the current file");
     const text = detokenize(prompt.tokens);
     assert.ok(text.startsWith("demo\nutil.ts\nexport const one = 1;\ntwo.ts\n"), JSON.stringify(text));
@@ -47,7 +75,18 @@ describe("FIM prompts", () => {
   });
 
   test("without repository tokens the chunks are prepended to the prefix", () => {
-    const prompt = buildFimPrompt({ prefix: "x", suffix: "", path: "m.ts", chunks: [{ path: "u.ts", text: "const u = 1;" }], projectName: "p", budgetTokens: 100 }, fim, tokenize);
+    const prompt = buildFimPrompt(
+      {
+        prefix: "x",
+        suffix: "",
+        path: "m.ts",
+        chunks: [{ path: "u.ts", text: "const u = 1;" }],
+        projectName: "p",
+        budgetTokens: 100,
+      },
+      fim,
+      tokenize,
+    );
     assert.equal(detokenize(prompt.tokens), "// u.ts\nconst u = 1;\nx");
   });
 });
@@ -70,20 +109,39 @@ describe("single or multiple lines", () => {
 
 describe("post-processing", () => {
   test("single-line mode keeps the first line, trimmed", () => {
-    assert.equal(postprocessCompletion("foo(bar);   \nmore()", { prefix: "x = ", suffix: "", multiline: false }), "foo(bar);");
+    assert.equal(
+      postprocessCompletion("foo(bar);   \nmore()", { prefix: "x = ", suffix: "", multiline: false }),
+      "foo(bar);",
+    );
   });
   test("multi-line mode stops where the suffix's next line begins", () => {
     const raw = "  return a + b;\n}\nfunction other() {";
-    assert.equal(postprocessCompletion(raw, { prefix: "function add(a, b) {\n", suffix: "\n}\n", multiline: true }), "  return a + b;");
+    assert.equal(
+      postprocessCompletion(raw, { prefix: "function add(a, b) {\n", suffix: "\n}\n", multiline: true }),
+      "  return a + b;",
+    );
   });
   test("closers the suffix already has are dropped", () => {
-    assert.equal(postprocessCompletion("value)", { prefix: "print(", suffix: ")\n", multiline: false }), "value");
+    assert.equal(
+      postprocessCompletion("value)", { prefix: "print(", suffix: ")\n", multiline: false }),
+      "value",
+    );
     assert.equal(postprocessCompletion("a, b])", { prefix: "f([", suffix: "]);", multiline: false }), "a, b");
-    assert.equal(postprocessCompletion("g(x))", { prefix: "f(", suffix: "", multiline: false }), "g(x))", "no suffix closer: kept");
+    assert.equal(
+      postprocessCompletion("g(x))", { prefix: "f(", suffix: "", multiline: false }),
+      "g(x))",
+      "no suffix closer: kept",
+    );
   });
   test("a suggestion that repeats the line above or below is dropped", () => {
-    assert.equal(postprocessCompletion("const a = 1;", { prefix: "const a = 1;\n", suffix: "", multiline: false }), "");
-    assert.equal(postprocessCompletion("b = 2;", { prefix: "let ", suffix: "\nlet b = 2;", multiline: false }), "");
+    assert.equal(
+      postprocessCompletion("const a = 1;", { prefix: "const a = 1;\n", suffix: "", multiline: false }),
+      "",
+    );
+    assert.equal(
+      postprocessCompletion("b = 2;", { prefix: "let ", suffix: "\nlet b = 2;", multiline: false }),
+      "",
+    );
     assert.equal(postprocessCompletion("   ", { prefix: "", suffix: "", multiline: false }), "");
   });
 });
@@ -103,7 +161,11 @@ describe("the completion cache", () => {
     assert.equal(cache.typedThrough("v", "doc", "items.fil", ";"), "ter(Boolean)");
     assert.equal(cache.typedThrough("v", "doc", "items.fix", ";"), undefined, "typed something else");
     assert.equal(cache.typedThrough("v", "other", "items.fil", ";"), undefined, "another document");
-    assert.equal(cache.typedThrough("v", "doc", "items.filter(Boolean)", ";"), undefined, "nothing left to serve");
+    assert.equal(
+      cache.typedThrough("v", "doc", "items.filter(Boolean)", ";"),
+      undefined,
+      "nothing left to serve",
+    );
   });
   test("bounded by entries", () => {
     const cache = new CompletionCache({ maxEntries: 3 });

@@ -51,16 +51,27 @@ describe("input compression", () => {
     const countTokens = (text: string): number => draft.tokenize(text, false).length;
     const selfInformation = draftLineSelfInformation(draft, sequence, 1500);
     const chunks = [{ path: "src/invoice.ts", text: invoice }];
-    const fullTokens = countTokens("src/invoice.ts\n") + invoice.split("\n").reduce((sum, line) => sum + countTokens(`${line}\n`), 0);
+    const fullTokens =
+      countTokens("src/invoice.ts\n") +
+      invoice.split("\n").reduce((sum, line) => sum + countTokens(`${line}\n`), 0);
     const budgetTokens = Math.floor(fullTokens * 0.6);
 
-    const compressed = await compressContext(chunks, { budgetTokens, countTokens, lineSelfInformation: selfInformation, protectedNames: new Set(["computeInvoiceTotal"]) });
+    const compressed = await compressContext(chunks, {
+      budgetTokens,
+      countTokens,
+      lineSelfInformation: selfInformation,
+      protectedNames: new Set(["computeInvoiceTotal"]),
+    });
 
-    assert.ok(compressed.tokens <= budgetTokens, `${compressed.tokens} tokens for a budget of ${budgetTokens}`);
+    assert.ok(
+      compressed.tokens <= budgetTokens,
+      `${compressed.tokens} tokens for a budget of ${budgetTokens}`,
+    );
     assert.ok(compressed.droppedLines > 0);
     const kept = compressed.chunks[0]!.text.split("\n");
     const definition = invoice.split("\n").slice(6, 11);
-    for (const line of definition) assert.ok(kept.includes(line), `the definition line ${JSON.stringify(line)} was dropped`);
+    for (const line of definition)
+      assert.ok(kept.includes(line), `the definition line ${JSON.stringify(line)} was dropped`);
 
     // Kept lines are the original lines, in their order.
     const original = invoice.split("\n");
@@ -73,12 +84,18 @@ describe("input compression", () => {
 
     // What was dropped carried less information per token than what was kept (apart from the protected lines).
     const scores = await selfInformation(original);
-    const perToken = (index: number): number => scores[index]! / Math.max(1, countTokens(`${original[index]}\n`));
+    const perToken = (index: number): number =>
+      scores[index]! / Math.max(1, countTokens(`${original[index]}\n`));
     const droppedIndexes = original.flatMap((line, index) => (kept.includes(line) ? [] : [index]));
-    const keptFree = original.flatMap((line, index) => (kept.includes(line) && !definition.includes(line) ? [index] : []));
+    const keptFree = original.flatMap((line, index) =>
+      kept.includes(line) && !definition.includes(line) ? [index] : [],
+    );
     const maxDropped = Math.max(...droppedIndexes.map(perToken));
     const minKept = Math.min(...keptFree.map(perToken));
-    assert.ok(maxDropped <= minKept + 1e-9, `a dropped line (${maxDropped.toFixed(3)} nats/token) was more informative than a kept one (${minKept.toFixed(3)})`);
+    assert.ok(
+      maxDropped <= minKept + 1e-9,
+      `a dropped line (${maxDropped.toFixed(3)} nats/token) was more informative than a kept one (${minKept.toFixed(3)})`,
+    );
   });
 
   test("context within the budget is left as it is", async () => {

@@ -4,10 +4,23 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  applyPolicy, detect, editDistance, identifierWords, nearestNames, passesDetector, repairContext, workspaceFromFiles,
-  type Finding, type IndexedWorkspace,
+  applyPolicy,
+  detect,
+  editDistance,
+  identifierWords,
+  nearestNames,
+  passesDetector,
+  repairContext,
+  workspaceFromFiles,
+  type Finding,
+  type IndexedWorkspace,
 } from "../../engine/detector/index.js";
-import { cargoDependenciesOf, goRequirementsOf, pyprojectDependenciesOf, requirementsOf } from "../../engine/detector/dependencies.js";
+import {
+  cargoDependenciesOf,
+  goRequirementsOf,
+  pyprojectDependenciesOf,
+  requirementsOf,
+} from "../../engine/detector/dependencies.js";
 import type { LanguageId } from "../../engine/syntax/index.js";
 
 let root: string;
@@ -41,13 +54,19 @@ def load_users():
 };
 
 const support: Record<string, string> = {
-  "package.json": JSON.stringify({ name: "demo", dependencies: { lodash: "1", "@acme/http": "1" }, devDependencies: { declaredonly: "1" } }),
+  "package.json": JSON.stringify({
+    name: "demo",
+    dependencies: { lodash: "1", "@acme/http": "1" },
+    devDependencies: { declaredonly: "1" },
+  }),
   "node_modules/lodash/package.json": JSON.stringify({ name: "lodash" }),
   "node_modules/transitive/package.json": JSON.stringify({ name: "transitive" }),
   "node_modules/@acme/http/package.json": JSON.stringify({ name: "@acme/http", types: "types.d.ts" }),
-  "node_modules/@acme/http/types.d.ts": "export declare function get(url: string): Promise<string>;\nexport declare class Client { send(): void }\n",
+  "node_modules/@acme/http/types.d.ts":
+    "export declare function get(url: string): Promise<string>;\nexport declare class Client { send(): void }\n",
   "requirements.txt": "requests==2.0  # http\n-r other.txt\nPyYAML>=6\n",
-  ".venv/lib/python3.11/site-packages/requests/__init__.py": "from .api import get\nclass Session:\n    pass\n",
+  ".venv/lib/python3.11/site-packages/requests/__init__.py":
+    "from .api import get\nclass Session:\n    pass\n",
   ".venv/lib/python3.11/site-packages/requests/api.py": "def get(url):\n    pass\n",
 };
 
@@ -57,15 +76,27 @@ before(async () => {
     await mkdir(dirname(join(root, path)), { recursive: true });
     await writeFile(join(root, path), text);
   }
-  workspace = await workspaceFromFiles(Object.entries(sources).map(([path, text]) => ({ path, text })), { root });
+  workspace = await workspaceFromFiles(
+    Object.entries(sources).map(([path, text]) => ({ path, text })),
+    { root },
+  );
 });
 
 after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function findings(snippet: string, language: LanguageId = "typescript", extra: { prefixContext?: string; path?: string } = {}): Promise<Finding[]> {
-  return detect(snippet, { language, workspace, path: extra.path ?? (language === "python" ? "app/main.py" : "src/main.ts"), ...(extra.prefixContext === undefined ? {} : { prefixContext: extra.prefixContext }) });
+async function findings(
+  snippet: string,
+  language: LanguageId = "typescript",
+  extra: { prefixContext?: string; path?: string } = {},
+): Promise<Finding[]> {
+  return detect(snippet, {
+    language,
+    workspace,
+    path: extra.path ?? (language === "python" ? "app/main.py" : "src/main.ts"),
+    ...(extra.prefixContext === undefined ? {} : { prefixContext: extra.prefixContext }),
+  });
 }
 
 const summary = (list: Finding[]): string[] => list.map((finding) => `${finding.kind}:${finding.name}`);
@@ -106,10 +137,17 @@ console.log(make(), path.sep, h(1), new Local<string>().read(), Math.PI, undefin
   });
 
   test("a snippet inside a method sees the method's parameters and its class through the prefix and suffix", async () => {
-    const prefixContext = "export class Basket {\n  private total = 0;\n  add(price: number, count = 1) {\n    ";
+    const prefixContext =
+      "export class Basket {\n  private total = 0;\n  add(price: number, count = 1) {\n    ";
     const suffixContext = "\n  }\n  clear() { this.total = 0; }\n}\n";
     const snippet = "this.total += price * count + this.discount;\nreturn this.clear();";
-    const result = await detect(snippet, { language: "typescript", workspace, prefixContext, suffixContext, path: "src/basket.ts" });
+    const result = await detect(snippet, {
+      language: "typescript",
+      workspace,
+      prefixContext,
+      suffixContext,
+      path: "src/basket.ts",
+    });
     assert.deepEqual(summary(result), ["unknownMember:discount"]);
     assert.equal(snippet.slice(result[0]!.span.start, result[0]!.span.end), "discount");
   });
@@ -147,7 +185,10 @@ for i, (j, k) in enumerate([(1, 2)]):
   });
 
   test("keyword argument names and attributes are not references", async () => {
-    assert.deepEqual(summary(await findings("print(sep=', ', end='')\nprint(os_path_like.attribute)\n", "python")), ["unknownSymbol:os_path_like"]);
+    assert.deepEqual(
+      summary(await findings("print(sep=', ', end='')\nprint(os_path_like.attribute)\n", "python")),
+      ["unknownSymbol:os_path_like"],
+    );
   });
 });
 
@@ -164,7 +205,14 @@ class K { v = 1; m() { return this.v + this.w; } }
 const o = { x: 1, read() { return this.y; } };
 `;
     const result = await findings(snippet);
-    assert.deepEqual(summary(result), ["unknownMember:sizee", "unknownMember:nope", "unknownMember:sett", "unknownMember:flor", "unknownMember:Medium", "unknownMember:w"]);
+    assert.deepEqual(summary(result), [
+      "unknownMember:sizee",
+      "unknownMember:nope",
+      "unknownMember:sett",
+      "unknownMember:flor",
+      "unknownMember:Medium",
+      "unknownMember:w",
+    ]);
     assert.deepEqual(result[0]!.suggestions.slice(0, 1), ["size"]);
     assert.equal(result[3]!.container, "Math");
     assert.deepEqual(result[3]!.suggestions.slice(0, 1), ["floor"]);
@@ -178,13 +226,23 @@ const o = { x: 1, read() { return this.y; } };
   test("namespace imports of Node built-ins and named imports are checked against exports", async () => {
     const snippet = `import * as fs from "node:fs";\nimport { readFile, readFileAsync } from "fs/promises";\nimport { get, post } from "@acme/http";\nimport { createStore, createStor } from "./store.js";\nfs.readFileSync("a"); fs.readFileSynk("b");\n`;
     const result = await findings(snippet);
-    assert.deepEqual(summary(result).sort(), ["unknownMember:createStor", "unknownMember:post", "unknownMember:readFileAsync", "unknownMember:readFileSynk"]);
-    assert.ok(result.find((finding) => finding.name === "readFileSynk")!.suggestions.includes("readFileSync"));
+    assert.deepEqual(summary(result).sort(), [
+      "unknownMember:createStor",
+      "unknownMember:post",
+      "unknownMember:readFileAsync",
+      "unknownMember:readFileSynk",
+    ]);
+    assert.ok(
+      result.find((finding) => finding.name === "readFileSynk")!.suggestions.includes("readFileSync"),
+    );
   });
 
   test("a receiver whose type is not knowable is not judged", async () => {
     const snippet = `import lodash from "lodash";\nimport { createStore } from "./store.js";\nconst s = createStore();\ns.whatever(); lodash.anything(); unknownObject?.member;\nlet a = new Store(); a = other(); a.foo();\n`;
-    assert.deepEqual(summary(await findings(snippet)), ["unknownSymbol:unknownObject", "unknownSymbol:other"]);
+    assert.deepEqual(summary(await findings(snippet)), [
+      "unknownSymbol:unknownObject",
+      "unknownSymbol:other",
+    ]);
   });
 
   test("Python: modules, instances, self and from-imports are checked", async () => {
@@ -205,7 +263,14 @@ class A:
         return self.z + self.q
 `;
     const result = await findings(snippet, "python");
-    assert.deepEqual(summary(result), ["unknownMember:load_user", "unknownMember:Sesion", "unknownMember:greeet", "unknownMember:joinn", "unknownMember:fetch", "unknownMember:q"]);
+    assert.deepEqual(summary(result), [
+      "unknownMember:load_user",
+      "unknownMember:Sesion",
+      "unknownMember:greeet",
+      "unknownMember:joinn",
+      "unknownMember:fetch",
+      "unknownMember:q",
+    ]);
     assert.ok(result[0]!.suggestions.includes("load_users"));
   });
 });
@@ -214,7 +279,14 @@ describe("imports", () => {
   test("JS: relative files, declared or installed packages, scoped names, node: built-ins", async () => {
     const snippet = `import "./store.js";\nimport "./store";\nimport "./base.ts";\nimport "./nowhere.js";\nimport "lodash/fp";\nimport "transitive";\nimport "declaredonly";\nimport "@acme/http";\nimport "@acme/https";\nimport "left-pad";\nimport "node:fs";\nimport "node:test";\nimport "node:filesystem";\nconst x = require("fs");\nconst y = require("ghost-pkg");\nconst z = await import("./ghost.js");\n`;
     const result = await findings(snippet);
-    assert.deepEqual(summary(result), ["unknownPackage:./nowhere.js", "unknownPackage:@acme/https", "unknownPackage:left-pad", "unknownPackage:node:filesystem", "unknownPackage:ghost-pkg", "unknownPackage:./ghost.js"]);
+    assert.deepEqual(summary(result), [
+      "unknownPackage:./nowhere.js",
+      "unknownPackage:@acme/https",
+      "unknownPackage:left-pad",
+      "unknownPackage:node:filesystem",
+      "unknownPackage:ghost-pkg",
+      "unknownPackage:./ghost.js",
+    ]);
     assert.equal(snippet.slice(result[0]!.span.start, result[0]!.span.end), "./nowhere.js");
     assert.ok(result[1]!.suggestions.includes("@acme/http"));
     assert.match(result[2]!.evidence, /package\.json/);
@@ -223,17 +295,42 @@ describe("imports", () => {
   test("Python: stdlib, installed, declared, workspace modules and relative imports", async () => {
     const snippet = `import os.path\nimport json\nimport requests\nimport requests.api\nimport requests.missing\nimport pyyaml\nimport reqwests\nimport app.models\nimport app.nothing\nfrom . import models\nfrom .models import User\nfrom .ghost import x\n`;
     const result = await findings(snippet, "python");
-    assert.deepEqual(summary(result), ["unknownPackage:requests.missing", "unknownPackage:reqwests", "unknownPackage:app.nothing", "unknownPackage:.ghost"]);
+    assert.deepEqual(summary(result), [
+      "unknownPackage:requests.missing",
+      "unknownPackage:reqwests",
+      "unknownPackage:app.nothing",
+      "unknownPackage:.ghost",
+    ]);
     assert.ok(result[1]!.suggestions.includes("requests"));
   });
 });
 
 describe("workspace", () => {
   test("declares dependencies from every manifest format", () => {
-    assert.deepEqual(requirementsOf("requests==2.0 # c\n# comment\n-r base.txt\nPyYAML[extra]>=6 ; python_version>'3'\ngit+https://x\n"), ["requests", "PyYAML", "git"]);
-    assert.deepEqual(pyprojectDependenciesOf(`[project]\nname = "x"\ndependencies = [\n  "httpx>=0.27",\n  'rich',\n]\n[tool.poetry.dependencies]\npython = "^3.11"\nclick = "^8"\n`), ["httpx", "rich", "click"]);
-    assert.deepEqual(goRequirementsOf("module m\nrequire (\n  github.com/a/b v1.2.3\n  golang.org/x/text v0.3.0 // indirect\n)\nrequire example.com/c v1.0.0\n"), ["github.com/a/b", "golang.org/x/text", "example.com/c"]);
-    assert.deepEqual(cargoDependenciesOf(`[package]\nname = "x"\n[dependencies]\nserde = "1"\ntokio = { version = "1" }\n[dev-dependencies]\ncriterion = "0.5"\n[dependencies.rand]\nversion = "0.8"\n`), ["serde", "tokio", "criterion", "rand"]);
+    assert.deepEqual(
+      requirementsOf(
+        "requests==2.0 # c\n# comment\n-r base.txt\nPyYAML[extra]>=6 ; python_version>'3'\ngit+https://x\n",
+      ),
+      ["requests", "PyYAML", "git"],
+    );
+    assert.deepEqual(
+      pyprojectDependenciesOf(
+        `[project]\nname = "x"\ndependencies = [\n  "httpx>=0.27",\n  'rich',\n]\n[tool.poetry.dependencies]\npython = "^3.11"\nclick = "^8"\n`,
+      ),
+      ["httpx", "rich", "click"],
+    );
+    assert.deepEqual(
+      goRequirementsOf(
+        "module m\nrequire (\n  github.com/a/b v1.2.3\n  golang.org/x/text v0.3.0 // indirect\n)\nrequire example.com/c v1.0.0\n",
+      ),
+      ["github.com/a/b", "golang.org/x/text", "example.com/c"],
+    );
+    assert.deepEqual(
+      cargoDependenciesOf(
+        `[package]\nname = "x"\n[dependencies]\nserde = "1"\ntokio = { version = "1" }\n[dev-dependencies]\ncriterion = "0.5"\n[dependencies.rand]\nversion = "0.8"\n`,
+      ),
+      ["serde", "tokio", "criterion", "rand"],
+    );
     assert.ok(workspace.declaredDependencies().python.has("PyYAML"));
     assert.ok(workspace.declaredDependencies().npm.has("declaredonly"));
   });
@@ -258,16 +355,34 @@ describe("suggestions", () => {
 
   test("nearest names prefer case-insensitive matches, then edits, then shared words", () => {
     assert.deepEqual(identifierWords("fetchUserHTTPData_v2"), ["fetch", "user", "http", "data", "v2"]);
-    assert.deepEqual(nearestNames("readfilesync", ["readFile", "readFileSync", "writeFileSync", "rmdir"]), ["readFileSync", "readFile", "writeFileSync"]);
+    assert.deepEqual(nearestNames("readfilesync", ["readFile", "readFileSync", "writeFileSync", "rmdir"]), [
+      "readFileSync",
+      "readFile",
+      "writeFileSync",
+    ]);
     assert.deepEqual(nearestNames("readfilesync", ["writeFileSync", "readFileSync"], 1), ["readFileSync"]);
-    assert.deepEqual(nearestNames("loadUserProfile", ["loadProfileForUser", "saveThing"]), ["loadProfileForUser"]);
+    assert.deepEqual(nearestNames("loadUserProfile", ["loadProfileForUser", "saveThing"]), [
+      "loadProfileForUser",
+    ]);
     assert.deepEqual(nearestNames("zzz", ["alpha", "beta"]), []);
   });
 });
 
 describe("policy and repair", () => {
-  const unknown: Finding = { kind: "unknownSymbol", span: { start: 0, end: 10 }, name: "createStor", evidence: "", suggestions: ["createStore"] };
-  const unsure: Finding = { kind: "lowConfidence", span: { start: 12, end: 14 }, name: "42", evidence: "", suggestions: [] };
+  const unknown: Finding = {
+    kind: "unknownSymbol",
+    span: { start: 0, end: 10 },
+    name: "createStor",
+    evidence: "",
+    suggestions: ["createStore"],
+  };
+  const unsure: Finding = {
+    kind: "lowConfidence",
+    span: { start: 12, end: 14 },
+    name: "42",
+    evidence: "",
+    suggestions: [],
+  };
 
   test("applyPolicy shows, hides or regenerates", () => {
     assert.deepEqual(applyPolicy([unknown], "off"), { action: "show", annotations: [], blocking: [] });
@@ -275,17 +390,35 @@ describe("policy and repair", () => {
     assert.deepEqual(applyPolicy([unknown, unsure], "annotate").annotations, [unknown, unsure]);
     assert.equal(applyPolicy([unknown], "suppress").action, "hide");
     assert.equal(applyPolicy([unsure], "suppress").action, "show", "low confidence alone only annotates");
-    assert.deepEqual(applyPolicy([unknown, unsure], "repair"), { action: "regenerate", annotations: [unknown, unsure], blocking: [unknown] });
+    assert.deepEqual(applyPolicy([unknown, unsure], "repair"), {
+      action: "regenerate",
+      annotations: [unknown, unsure],
+      blocking: [unknown],
+    });
     assert.equal(passesDetector([unsure]), true);
     assert.equal(passesDetector([unknown]), false);
   });
 
   test("repairContext brings the suggested definitions and the names to steer toward", async () => {
-    const member: Finding = { kind: "unknownMember", span: { start: 0, end: 5 }, name: "sizee", container: "Store", evidence: "", suggestions: ["size"] };
+    const member: Finding = {
+      kind: "unknownMember",
+      span: { start: 0, end: 5 },
+      name: "sizee",
+      container: "Store",
+      evidence: "",
+      suggestions: ["size"],
+    };
     const context = repairContext([unknown, member, unsure], workspace);
-    assert.deepEqual(context.definitions.map((definition) => `${definition.path}:${definition.name}`), ["src/store.ts:createStore", "src/store.ts:size", "src/store.ts:Store"]);
+    assert.deepEqual(
+      context.definitions.map((definition) => `${definition.path}:${definition.name}`),
+      ["src/store.ts:createStore", "src/store.ts:size", "src/store.ts:Store"],
+    );
     assert.ok(context.promptText.includes("export function createStore()"));
-    assert.ok(context.allowedNames.includes("createStore") && context.allowedNames.includes("size") && context.allowedNames.includes("add"));
+    assert.ok(
+      context.allowedNames.includes("createStore") &&
+        context.allowedNames.includes("size") &&
+        context.allowedNames.includes("add"),
+    );
     assert.deepEqual(context.forbiddenNames, ["createStor", "sizee"]);
   });
 });
@@ -294,7 +427,10 @@ describe("low confidence", () => {
   test("unlikely tokens become findings only where nothing else judged them", async () => {
     const snippet = "const total = price * 1.0825;\nmissingThing(total);\n";
     const at = (text: string) => ({ start: snippet.indexOf(text), end: snippet.indexOf(text) + text.length });
-    const last = (text: string) => ({ start: snippet.lastIndexOf(text), end: snippet.lastIndexOf(text) + text.length });
+    const last = (text: string) => ({
+      start: snippet.lastIndexOf(text),
+      end: snippet.lastIndexOf(text) + text.length,
+    });
     const result = await detect(snippet, {
       language: "typescript",
       workspace,
@@ -307,7 +443,11 @@ describe("low confidence", () => {
       ],
     });
     // price and missingThing are already findings, and the second total is a bound local: only the constant is left.
-    assert.deepEqual(summary(result), ["unknownSymbol:price", "lowConfidence:1.0825", "unknownSymbol:missingThing"]);
+    assert.deepEqual(summary(result), [
+      "unknownSymbol:price",
+      "lowConfidence:1.0825",
+      "unknownSymbol:missingThing",
+    ]);
     assert.match(result[1]!.evidence, /probability 0\.010/);
   });
 });

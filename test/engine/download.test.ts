@@ -18,7 +18,9 @@ let server: FileServer;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "coop-download-"));
   draft = (await fixtures()).draft;
-  draftSha256 = createHash("sha256").update(await readFile(draft)).digest("hex");
+  draftSha256 = createHash("sha256")
+    .update(await readFile(draft))
+    .digest("hex");
   draftSize = (await stat(draft)).size;
   const notAModel = join(dir, "not-a-model.gguf");
   await writeFile(notAModel, "<html>rate limited</html>");
@@ -48,11 +50,24 @@ describe("model downloads", () => {
     });
     assert.equal(result.downloaded, true);
     assert.equal(result.bytes, draftSize);
-    assert.equal(createHash("sha256").update(await readFile(destination)).digest("hex"), draftSha256);
-    assert.ok(progress.length > 0 && progress.at(-1)!.downloadedBytes === draftSize, "progress reaches the whole file");
+    assert.equal(
+      createHash("sha256")
+        .update(await readFile(destination))
+        .digest("hex"),
+      draftSha256,
+    );
+    assert.ok(
+      progress.length > 0 && progress.at(-1)!.downloadedBytes === draftSize,
+      "progress reaches the whole file",
+    );
     assert.ok(!existsSync(`${destination}.partial`));
     const requestsBefore = server.requests.length;
-    const again = await downloadModel({ uri: "hf:coop/tiny/draft.gguf", destination, size: draftSize, huggingFaceEndpoint: server.url });
+    const again = await downloadModel({
+      uri: "hf:coop/tiny/draft.gguf",
+      destination,
+      size: draftSize,
+      huggingFaceEndpoint: server.url,
+    });
     assert.equal(again.downloaded, false, "a complete file is not downloaded again");
     assert.equal(server.requests.length, requestsBefore);
   });
@@ -60,24 +75,41 @@ describe("model downloads", () => {
   test("a file whose sha256 differs from the catalog's is discarded with a clear error", async () => {
     const destination = join(dir, "wrong-hash", "draft.gguf");
     await assert.rejects(
-      downloadModel({ uri: "hf:coop/tiny/draft.gguf", destination, sha256: "0".repeat(64), huggingFaceEndpoint: server.url }),
+      downloadModel({
+        uri: "hf:coop/tiny/draft.gguf",
+        destination,
+        sha256: "0".repeat(64),
+        huggingFaceEndpoint: server.url,
+      }),
       (error: unknown) => {
         assert.ok(error instanceof DownloadVerificationError, String(error));
-        assert.match(error.message, /hf:coop\/tiny\/draft\.gguf was discarded: its sha256 is [0-9a-f]{64}, the catalog says 0{64}/);
+        assert.match(
+          error.message,
+          /hf:coop\/tiny\/draft\.gguf was discarded: its sha256 is [0-9a-f]{64}, the catalog says 0{64}/,
+        );
         return true;
       },
     );
-    assert.ok(!existsSync(destination) && !existsSync(`${destination}.partial`), "nothing is left to be loaded");
+    assert.ok(
+      !existsSync(destination) && !existsSync(`${destination}.partial`),
+      "nothing is left to be loaded",
+    );
   });
 
   test("what is served instead of a model (an error page) is never kept", async () => {
     const destination = join(dir, "html", "model.gguf");
-    await assert.rejects(downloadModel({ uri: "hf:coop/tiny/not-a-model.gguf", destination, huggingFaceEndpoint: server.url }), DownloadVerificationError);
+    await assert.rejects(
+      downloadModel({ uri: "hf:coop/tiny/not-a-model.gguf", destination, huggingFaceEndpoint: server.url }),
+      DownloadVerificationError,
+    );
     assert.ok(!existsSync(destination));
   });
 
   test("a cancelled download leaves no model file", async () => {
-    const slow = await serveFiles({ "/coop/tiny/resolve/main/draft.gguf": draft }, { bytesPerSecond: 2 * 1024 * 1024 });
+    const slow = await serveFiles(
+      { "/coop/tiny/resolve/main/draft.gguf": draft },
+      { bytesPerSecond: 2 * 1024 * 1024 },
+    );
     try {
       const destination = join(dir, "cancelled", "draft.gguf");
       const controller = new AbortController();

@@ -6,7 +6,13 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { CompletionRequest } from "../../engine/completion/index.js";
 import { gguf } from "../../engine/gguf/index.js";
-import { EngineCrashedError, EngineGaveUpError, InProcessEngine, parseHostMessage, type VariantSpec } from "../../engine/host/index.js";
+import {
+  EngineCrashedError,
+  EngineGaveUpError,
+  InProcessEngine,
+  parseHostMessage,
+  type VariantSpec,
+} from "../../engine/host/index.js";
 import { testEngineHost } from "../support/engineHost.js";
 import { fixtures, type Fixtures } from "../support/fixtures.js";
 import { copyGgufWithEdits } from "../support/ggufEdit.js";
@@ -68,10 +74,18 @@ describe("the engine host process", () => {
     try {
       const progress: { phase: string; fraction?: number }[] = [];
       await host.loadVariant(variant, undefined, (event) => progress.push(event));
-      assert.ok(progress.some((event) => event.phase === "load"), "model loading reports progress");
-      assert.ok(progress.some((event) => event.fraction !== undefined && event.fraction >= 0.99), "and reaches the end");
+      assert.ok(
+        progress.some((event) => event.phase === "load"),
+        "model loading reports progress",
+      );
+      assert.ok(
+        progress.some((event) => event.fraction !== undefined && event.fraction >= 0.99),
+        "and reaches the end",
+      );
       const chunks: string[] = [];
-      const result = await host.complete({ ...request, document: "file:///stream.js" }, undefined, (chunk) => chunks.push(chunk));
+      const result = await host.complete({ ...request, document: "file:///stream.js" }, undefined, (chunk) =>
+        chunks.push(chunk),
+      );
       assert.ok(chunks.length > 1, "more than one chunk");
       assert.equal(chunks.join(""), result.raw, "the chunks add up to the answer");
     } finally {
@@ -95,7 +109,8 @@ describe("the engine host process", () => {
       const answer = await host.complete({
         document: "file:///shop/src/report.ts",
         path: "src/report.ts",
-        prefix: 'import { computeInvoiceTotal, formatPrice } from "./invoice";\n\nexport function report(items: { price: number }[]): string {\n  return ',
+        prefix:
+          'import { computeInvoiceTotal, formatPrice } from "./invoice";\n\nexport function report(items: { price: number }[]): string {\n  return ',
         suffix: ";\n}\n",
         multiline: false,
         cursorLine: 3,
@@ -105,7 +120,10 @@ describe("the engine host process", () => {
       assert.ok(answer.contextChunks > 0, "the workspace grounded the prompt");
       assert.equal(answer.text, "formatPrice(computeInvoiceTotal(items))");
       assert.equal(answer.check?.repaired, true);
-      assert.deepEqual(answer.check?.findings.map((finding) => finding.name).sort(), ["computeInvoiceTotals", "formatPrise"]);
+      assert.deepEqual(answer.check?.findings.map((finding) => finding.name).sort(), [
+        "computeInvoiceTotals",
+        "formatPrise",
+      ]);
     } finally {
       await host.dispose();
     }
@@ -132,21 +150,50 @@ describe("the engine host process", () => {
               contextLength: 4096,
             },
           ],
-          variants: [{ id: "downloaded", label: "Downloaded tiny", description: "The fixture draft, from a model host.", target: "downloaded-draft" }],
+          variants: [
+            {
+              id: "downloaded",
+              label: "Downloaded tiny",
+              description: "The fixture draft, from a model host.",
+              target: "downloaded-draft",
+            },
+          ],
         }),
       );
       const catalogFiles = [join(repoRoot, "models.json"), userCatalog];
       const modelsDir = join(dir, "models");
-      await assert.rejects(host.loadCatalogVariant({ variantId: "downloaded", catalogFiles, cacheDir: coopCacheDir(), modelsDir, gpu: "cpu" }), /not downloaded yet/);
+      await assert.rejects(
+        host.loadCatalogVariant({
+          variantId: "downloaded",
+          catalogFiles,
+          cacheDir: coopCacheDir(),
+          modelsDir,
+          gpu: "cpu",
+        }),
+        /not downloaded yet/,
+      );
       const progress: number[] = [];
       const result = await host.downloadVariant(
-        { variantId: "downloaded", catalogFiles, cacheDir: coopCacheDir(), modelsDir, huggingFaceEndpoint: server.url },
+        {
+          variantId: "downloaded",
+          catalogFiles,
+          cacheDir: coopCacheDir(),
+          modelsDir,
+          huggingFaceEndpoint: server.url,
+        },
         undefined,
-        (event) => event.phase === "download" && event.fraction !== undefined && progress.push(event.fraction),
+        (event) =>
+          event.phase === "download" && event.fraction !== undefined && progress.push(event.fraction),
       );
       assert.deepEqual(result.downloaded, ["downloaded-draft"]);
       assert.ok(progress.length > 0 && progress.at(-1)! > 0.99, "progress reaches the end");
-      await host.loadCatalogVariant({ variantId: "downloaded", catalogFiles, cacheDir: coopCacheDir(), modelsDir, gpu: "cpu" });
+      await host.loadCatalogVariant({
+        variantId: "downloaded",
+        catalogFiles,
+        cacheDir: coopCacheDir(),
+        modelsDir,
+        gpu: "cpu",
+      });
       assert.equal((await host.complete(request)).source, "generated");
     } finally {
       await server.close();
@@ -168,12 +215,27 @@ describe("the engine host process", () => {
       const answer = await host.complete(request);
       assert.equal(answer.source, "generated");
       await assert.rejects(
-        host.loadCatalogVariant({ variantId: "no-such-variant", catalogFiles: [join(repoRoot, "models.json")], cacheDir: coopCacheDir(), gpu: "cpu" }),
+        host.loadCatalogVariant({
+          variantId: "no-such-variant",
+          catalogFiles: [join(repoRoot, "models.json")],
+          cacheDir: coopCacheDir(),
+          gpu: "cpu",
+        }),
         /no variant 'no-such-variant' in the catalog; known variants: .*coop-tiny/,
       );
       // The variant that load replaced answers nothing more, routed requests included.
-      await assert.rejects(host.complete({ ...request, document: "file:///after-failed-load.ts" }), /No model variant is loaded/);
-      await assert.rejects(host.complete({ ...request, document: "file:///after-failed-load.ts", ensemble: { preference: "speed" } }), /No model variant is loaded/);
+      await assert.rejects(
+        host.complete({ ...request, document: "file:///after-failed-load.ts" }),
+        /No model variant is loaded/,
+      );
+      await assert.rejects(
+        host.complete({
+          ...request,
+          document: "file:///after-failed-load.ts",
+          ensemble: { preference: "speed" },
+        }),
+        /No model variant is loaded/,
+      );
     } finally {
       await host.dispose();
     }
@@ -204,12 +266,15 @@ describe("the engine host process", () => {
   test("a model that makes llama.cpp abort ends only the engine process, with llama.cpp's reason", async () => {
     const host = testEngineHost();
     try {
-      await assert.rejects(host.loadVariant({ ...variant, id: "broken", target: aborting, draft: undefined }), (error: unknown) => {
-        assert.ok(error instanceof EngineCrashedError, String(error));
-        assert.match(error.message, /SIGABRT|GGML_ASSERT/);
-        assert.match(error.message, /n_expert/);
-        return true;
-      });
+      await assert.rejects(
+        host.loadVariant({ ...variant, id: "broken", target: aborting, draft: undefined }),
+        (error: unknown) => {
+          assert.ok(error instanceof EngineCrashedError, String(error));
+          assert.match(error.message, /SIGABRT|GGML_ASSERT/);
+          assert.match(error.message, /n_expert/);
+          return true;
+        },
+      );
       // This process (the editor's side) is alive, and the engine recovers with a good variant.
       const state = await host.loadVariant(variant);
       assert.equal(state.id, "coop-tiny");
@@ -224,7 +289,10 @@ describe("the engine host process", () => {
     try {
       const broken = { ...variant, id: "broken", target: aborting, draft: undefined };
       await assert.rejects(host.loadVariant(broken), EngineCrashedError);
-      await assert.rejects(host.stats(), (error: unknown) => error instanceof EngineCrashedError || error instanceof EngineGaveUpError);
+      await assert.rejects(
+        host.stats(),
+        (error: unknown) => error instanceof EngineCrashedError || error instanceof EngineGaveUpError,
+      );
       await assert.rejects(host.stats(), (error: unknown) => {
         assert.ok(error instanceof EngineGaveUpError, String(error));
         assert.match(error.message, /variant broken \(aborts-llama\.gguf\)/);
@@ -281,17 +349,29 @@ describe("the engine host process", () => {
   });
 
   test("malformed RPC messages are rejected and logged, and the engine keeps serving", async () => {
-    const child = fork(join(repoRoot, "engine/host/hostMain.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "ignore", "ipc"] });
+    const child = fork(join(repoRoot, "engine/host/hostMain.ts"), [], {
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "ignore", "ignore", "ipc"],
+    });
     const messages: ReturnType<typeof parseHostMessage>[] = [];
     child.on("message", (raw) => messages.push(parseHostMessage(raw)));
     try {
       await waitFor(() => messages.some((message) => message?.kind === "ready"));
-      for (const junk of ["hello", 42, null, { kind: "request", id: -1, method: "stats", params: {} }, { kind: "request", id: 1, method: "rm -rf", params: {} }, { kind: "cancel" }]) {
+      for (const junk of [
+        "hello",
+        42,
+        null,
+        { kind: "request", id: -1, method: "stats", params: {} },
+        { kind: "request", id: 1, method: "rm -rf", params: {} },
+        { kind: "cancel" },
+      ]) {
         child.send(junk as never);
       }
       child.send({ kind: "request", id: 7, method: "stats", params: {} });
       await waitFor(() => messages.some((message) => message?.kind === "result" && message.id === 7));
-      const rejected = messages.filter((message) => message?.kind === "log" && /rejected a malformed message/.test(message.message));
+      const rejected = messages.filter(
+        (message) => message?.kind === "log" && /rejected a malformed message/.test(message.message),
+      );
       assert.equal(rejected.length, 6);
     } finally {
       child.kill("SIGKILL");

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { buildChatPrompt, chatTemplateOf, type ChatTemplate } from "../../engine/chat/index.js";
-import { InProcessEngine, type ChatEvent, type EngineChatRequest, type VariantSpec } from "../../engine/host/index.js";
+import {
+  InProcessEngine,
+  type ChatEvent,
+  type EngineChatRequest,
+  type VariantSpec,
+} from "../../engine/host/index.js";
 import { fixtures } from "../support/fixtures.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
 
@@ -15,7 +20,11 @@ let engine: InProcessEngine;
 
 const settings = { alpha: 1, beta: 0.1 };
 const maxTokens = 24;
-const question: EngineChatRequest = { messages: [{ role: "user", content: "How do I read the metadata of a GGUF file?" }], maxTokens, contrastive: settings };
+const question: EngineChatRequest = {
+  messages: [{ role: "user", content: "How do I read the metadata of a GGUF file?" }],
+  maxTokens,
+  contrastive: settings,
+};
 
 before(async () => {
   const set = await fixtures();
@@ -41,7 +50,11 @@ after(async () => {
 /** The next-token distribution after `tokens` as a dense array, from a fresh evaluation. */
 async function distribution(sequence: LlamaContextSequence, tokens: readonly Token[]): Promise<Float64Array> {
   await sequence.clearHistory();
-  const results = await sequence.controlledEvaluate(tokens.map((token, index) => (index === tokens.length - 1 ? [token, { generateNext: { probabilities: true } }] : token)));
+  const results = await sequence.controlledEvaluate(
+    tokens.map((token, index) =>
+      index === tokens.length - 1 ? [token, { generateNext: { probabilities: true } }] : token,
+    ),
+  );
   const probabilities = results.at(-1)!.next.probabilities!;
   const dense = new Float64Array(Math.max(...probabilities.keys()) + 1);
   for (const [token, probability] of probabilities) dense[token] = probability;
@@ -55,8 +68,11 @@ function contrastiveToken(expert: Float64Array, amateur: Float64Array): number {
   let bestScore = -Infinity;
   for (let token = 0; token < expert.length; token++) {
     if (expert[token]! < cutoff) continue;
-    const score = Math.log(Math.max(expert[token]!, 1e-12)) - settings.alpha * Math.log(Math.max(amateur[token] ?? 0, 1e-12));
-    if (score > bestScore || (score === bestScore && expert[token]! > expert[best]!)) [best, bestScore] = [token, score];
+    const score =
+      Math.log(Math.max(expert[token]!, 1e-12)) -
+      settings.alpha * Math.log(Math.max(amateur[token] ?? 0, 1e-12));
+    if (score > bestScore || (score === bestScore && expert[token]! > expert[best]!))
+      [best, bestScore] = [token, score];
   }
   return best;
 }
@@ -65,7 +81,14 @@ function contrastiveToken(expert: Float64Array, amateur: Float64Array): number {
 async function promptOf(request: EngineChatRequest, template: ChatTemplate): Promise<Token[]> {
   const asked = request.maxTokens!;
   return buildChatPrompt(
-    { turns: request.messages, attachments: [], sources: [], maxTokens: asked, contextSize: 2048, groundingTokens: Math.min(2048, Math.floor((2048 - asked) / 2)) },
+    {
+      turns: request.messages,
+      attachments: [],
+      sources: [],
+      maxTokens: asked,
+      contextSize: 2048,
+      groundingTokens: Math.min(2048, Math.floor((2048 - asked) / 2)),
+    },
     template,
     (text) => target.tokenize(text, false).length,
   ).tokens;
@@ -80,7 +103,10 @@ describe("contrastive decoding in the chat", () => {
     const events: ChatEvent[] = [];
     const answer = await engine.chat(question, undefined, (event) => events.push(event));
     assert.equal(events[0]?.type, "sources");
-    assert.ok(events.slice(1).every((event) => event.type === "text") && events.length > 2, "the text streams in pieces");
+    assert.ok(
+      events.slice(1).every((event) => event.type === "text") && events.length > 2,
+      "the text streams in pieces",
+    );
     assert.equal(texts(events), answer.text);
     assert.equal(answer.stopReason, "maxTokens", "the fixtures do not end an answer within 24 tokens");
     assert.equal(answer.tokens, maxTokens);
@@ -108,7 +134,11 @@ describe("contrastive decoding in the chat", () => {
     assert.ok(differsFromGreedy > 0, "the draft changed some choices, or the test proves nothing");
 
     const greedy = await engine.chat({ ...question, contrastive: undefined });
-    assert.notEqual(greedy.text, answer.text, "without contrastive decoding the answer is the target's greedy one");
+    assert.notEqual(
+      greedy.text,
+      answer.text,
+      "without contrastive decoding the answer is the target's greedy one",
+    );
     assert.equal((await engine.stats()).sequencesInUse, 0);
   });
 
@@ -128,8 +158,14 @@ describe("contrastive decoding in the chat", () => {
   });
 
   test("refuses what it cannot do with a clear message", async () => {
-    await assert.rejects(engine.chat({ ...question, codeOnly: { language: "typescript" } }), /Contrastive decoding cannot hold an answer to the code-only shape/);
-    await assert.rejects(engine.chat({ ...question, contrastive: { alpha: 1, beta: 3 } }), /Contrastive beta must be between 0 and 1/);
+    await assert.rejects(
+      engine.chat({ ...question, codeOnly: { language: "typescript" } }),
+      /Contrastive decoding cannot hold an answer to the code-only shape/,
+    );
+    await assert.rejects(
+      engine.chat({ ...question, contrastive: { alpha: 1, beta: 3 } }),
+      /Contrastive beta must be between 0 and 1/,
+    );
     const noDraft = new InProcessEngine();
     try {
       await noDraft.loadVariant({ ...variant, draft: undefined });

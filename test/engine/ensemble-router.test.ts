@@ -1,9 +1,20 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Finding } from "../../engine/detector/index.js";
-import { answerConfidence, decideEscalation, routeRequest, type RouteInput } from "../../engine/ensemble/index.js";
+import {
+  answerConfidence,
+  decideEscalation,
+  routeRequest,
+  type RouteInput,
+} from "../../engine/ensemble/index.js";
 
-const base: RouteInput = { kind: "inline-single-line", contextTokens: 200, preference: "balanced", target: "loaded", draftAvailable: true };
+const base: RouteInput = {
+  kind: "inline-single-line",
+  contextTokens: 200,
+  preference: "balanced",
+  target: "loaded",
+  draftAvailable: true,
+};
 
 function finding(kind: Finding["kind"], name: string): Finding {
   return { kind, name, span: { start: 0, end: name.length }, evidence: "test", suggestions: [] };
@@ -32,7 +43,10 @@ describe("the router", () => {
     assert.equal(routeRequest(base).route, "cascade");
     assert.equal(routeRequest({ ...base, kind: "inline-multi-line" }).route, "target");
     assert.equal(routeRequest({ ...base, contextTokens: 1025 }).route, "target");
-    assert.equal(routeRequest({ ...base, contextTokens: 1025 }, { longContextTokens: 2048 }).route, "cascade");
+    assert.equal(
+      routeRequest({ ...base, contextTokens: 1025 }, { longContextTokens: 2048 }).route,
+      "cascade",
+    );
   });
 
   test("speed: the draft alone for one short line, a cascade otherwise", () => {
@@ -54,13 +68,46 @@ describe("the escalation decision", () => {
   test("escalates exactly when the answer is empty, the detector flags it, or its confidence is below the threshold", () => {
     const sure = [0.9, 0.8, 0.95];
     const unsure = [0.2, 0.1, 0.3];
-    assert.deepEqual(decideEscalation({ text: "x + 1", tokenProbabilities: sure, findings: [], minConfidence: 0.3 }).escalate, false);
-    assert.equal(decideEscalation({ text: "  ", tokenProbabilities: sure, findings: [], minConfidence: 0.3 }).reason, "empty");
-    assert.equal(decideEscalation({ text: "x + 1", tokenProbabilities: sure, findings: [finding("unknownSymbol", "x")], minConfidence: 0.3 }).reason, "detector");
-    assert.equal(decideEscalation({ text: "x + 1", tokenProbabilities: unsure, findings: [], minConfidence: 0.3 }).reason, "lowConfidence");
+    assert.deepEqual(
+      decideEscalation({ text: "x + 1", tokenProbabilities: sure, findings: [], minConfidence: 0.3 })
+        .escalate,
+      false,
+    );
+    assert.equal(
+      decideEscalation({ text: "  ", tokenProbabilities: sure, findings: [], minConfidence: 0.3 }).reason,
+      "empty",
+    );
+    assert.equal(
+      decideEscalation({
+        text: "x + 1",
+        tokenProbabilities: sure,
+        findings: [finding("unknownSymbol", "x")],
+        minConfidence: 0.3,
+      }).reason,
+      "detector",
+    );
+    assert.equal(
+      decideEscalation({ text: "x + 1", tokenProbabilities: unsure, findings: [], minConfidence: 0.3 })
+        .reason,
+      "lowConfidence",
+    );
     // A low-confidence finding is not a certain one: it alone does not escalate a confident answer.
-    assert.equal(decideEscalation({ text: "x + 1", tokenProbabilities: sure, findings: [finding("lowConfidence", "x")], minConfidence: 0.3 }).escalate, false);
-    assert.equal(decideEscalation({ text: "x", tokenProbabilities: [0.31], findings: [], minConfidence: 0.3 }).escalate, false);
-    assert.equal(decideEscalation({ text: "x", tokenProbabilities: [0.29], findings: [], minConfidence: 0.3 }).escalate, true);
+    assert.equal(
+      decideEscalation({
+        text: "x + 1",
+        tokenProbabilities: sure,
+        findings: [finding("lowConfidence", "x")],
+        minConfidence: 0.3,
+      }).escalate,
+      false,
+    );
+    assert.equal(
+      decideEscalation({ text: "x", tokenProbabilities: [0.31], findings: [], minConfidence: 0.3 }).escalate,
+      false,
+    );
+    assert.equal(
+      decideEscalation({ text: "x", tokenProbabilities: [0.29], findings: [], minConfidence: 0.3 }).escalate,
+      true,
+    );
   });
 });

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { LlamaModel } from "node-llama-cpp";
 import { CompletionEngine, type CompletionRequest } from "../../engine/completion/index.js";
-import { InProcessEngine, type EngineCompletion, type EngineCompletionRequest, type VariantSpec } from "../../engine/host/index.js";
+import {
+  InProcessEngine,
+  type EngineCompletion,
+  type EngineCompletionRequest,
+  type VariantSpec,
+} from "../../engine/host/index.js";
 import { fixtureCorpora, fixtures } from "../support/fixtures.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
 
@@ -19,8 +24,16 @@ before(async () => {
   const runtime = await testRuntime();
   target = (await runtime.loadModel(set.target)).model;
   draft = (await runtime.loadModel(set.draft)).model;
-  referenceDraft = await CompletionEngine.create(runtime, { target: draft }, { variant: "reference-draft", speculative: false });
-  referenceTarget = await CompletionEngine.create(runtime, { target }, { variant: "reference-target", speculative: false });
+  referenceDraft = await CompletionEngine.create(
+    runtime,
+    { target: draft },
+    { variant: "reference-draft", speculative: false },
+  );
+  referenceTarget = await CompletionEngine.create(
+    runtime,
+    { target },
+    { variant: "reference-target", speculative: false },
+  );
 });
 
 after(async () => {
@@ -61,17 +74,28 @@ function largestDifference(a: readonly number[] | undefined, b: readonly number[
 }
 
 /** The answer is the one `model` alone gives: the same text and, for one line, the same token probabilities. */
-async function expectServedBy(answer: EngineCompletion, request: CompletionRequest, model: "draft" | "target"): Promise<void> {
+async function expectServedBy(
+  answer: EngineCompletion,
+  request: CompletionRequest,
+  model: "draft" | "target",
+): Promise<void> {
   assert.equal(answer.ensemble?.servedBy, model);
-  const [fromDraft, fromTarget] = [await referenceDraft.complete({ ...request, bypassCache: true }), await referenceTarget.complete({ ...request, bypassCache: true })];
-  const probabilities = (result: { tokenConfidences?: { probability: number }[] }) => result.tokenConfidences?.map((token) => token.probability);
+  const [fromDraft, fromTarget] = [
+    await referenceDraft.complete({ ...request, bypassCache: true }),
+    await referenceTarget.complete({ ...request, bypassCache: true }),
+  ];
+  const probabilities = (result: { tokenConfidences?: { probability: number }[] }) =>
+    result.tokenConfidences?.map((token) => token.probability);
   const expected = model === "draft" ? fromDraft : fromTarget;
   assert.equal(answer.text, expected.text, `the ${model}'s text`);
   if (request.multiline) {
     assert.notEqual(fromDraft.text, fromTarget.text, "the request tells the models apart by their text");
   } else {
     const between = largestDifference(probabilities(fromDraft), probabilities(fromTarget));
-    assert.ok(between > 4 * probabilityNoise, `the request tells the models apart by their probabilities (they differ by ${between} at most)`);
+    assert.ok(
+      between > 4 * probabilityNoise,
+      `the request tells the models apart by their probabilities (they differ by ${between} at most)`,
+    );
     const off = largestDifference(probabilities(answer), probabilities(expected));
     assert.ok(off < probabilityNoise, `the ${model}'s probabilities (off by ${off})`);
   }
@@ -85,7 +109,8 @@ describe("routed completions in the engine", () => {
       let during: Promise<EngineCompletion> | undefined;
       await engine.loadVariant(variant, undefined, (progress) => {
         // The draft is loaded and ready by the time the target's loading reports progress.
-        if (!during && progress.message === "loading the target model") during = engine.complete({ ...whileLoading, ensemble: { preference: "quality" } });
+        if (!during && progress.message === "loading the target model")
+          during = engine.complete({ ...whileLoading, ensemble: { preference: "quality" } });
       });
       assert.ok(during, "the target's loading reported progress");
       const answer = await during;

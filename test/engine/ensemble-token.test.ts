@@ -24,7 +24,8 @@ before(async () => {
   const runtime = await testRuntime();
   target = (await runtime.loadModel(set.target)).model;
   partner = (await runtime.loadModel(set.fineTunes.python!)).model;
-  for (const model of [target, partner]) contexts.push(await runtime.createContext(model, { contextSize: 1024 }));
+  for (const model of [target, partner])
+    contexts.push(await runtime.createContext(model, { contextSize: 1024 }));
 });
 
 after(async () => {
@@ -38,7 +39,11 @@ after(async () => {
 /** The next-token distribution after `tokens` as a dense array, from a fresh evaluation. */
 async function distribution(sequence: LlamaContextSequence, tokens: readonly Token[]): Promise<Float64Array> {
   await sequence.clearHistory();
-  const results = await sequence.controlledEvaluate(tokens.map((token, index) => (index === tokens.length - 1 ? [token, { generateNext: { probabilities: true } }] : token)));
+  const results = await sequence.controlledEvaluate(
+    tokens.map((token, index) =>
+      index === tokens.length - 1 ? [token, { generateNext: { probabilities: true } }] : token,
+    ),
+  );
   const probabilities = results.at(-1)!.next.probabilities!;
   const dense = new Float64Array(Math.max(...probabilities.keys()) + 1);
   for (const [token, probability] of probabilities) dense[token] = probability;
@@ -61,7 +66,12 @@ async function pythonPrompt(index: number): Promise<Token[]> {
 describe("the token-level ensemble", () => {
   test("chooses, at every step, the argmax of the reference weighted average of the two models' distributions", async () => {
     const weights = { target: 0.3, partner: 0.7 };
-    const ensemble = await TokenEnsemble.load(await testRuntime(), { model: target, path: set.target }, { targetWeight: weights.target, partner: { model: set.fineTunes.python!, weight: weights.partner } }, { contextSize: 1024 });
+    const ensemble = await TokenEnsemble.load(
+      await testRuntime(),
+      { model: target, path: set.target },
+      { targetWeight: weights.target, partner: { model: set.fineTunes.python!, weight: weights.partner } },
+      { contextSize: 1024 },
+    );
     const [targetSequence, partnerSequence] = contexts.map((context) => context.getSequence());
     let steps = 0;
     let differsFromTarget = 0;
@@ -78,7 +88,9 @@ describe("the token-level ensemble", () => {
           const context = [...prompt, ...chosen.slice(0, index)];
           const fromTarget = await distribution(targetSequence!, context);
           const fromPartner = await distribution(partnerSequence!, context);
-          const averaged = fromTarget.map((probability, id) => weights.target * probability + weights.partner * (fromPartner[id] ?? 0));
+          const averaged = fromTarget.map(
+            (probability, id) => weights.target * probability + weights.partner * (fromPartner[id] ?? 0),
+          );
           assert.equal(token, argmax(averaged), `prompt ${promptIndex}, step ${index}`);
           if (argmax(fromTarget) !== token) differsFromTarget++;
           if (argmax(fromPartner) !== token) differsFromPartner++;
@@ -91,7 +103,10 @@ describe("the token-level ensemble", () => {
       await ensemble.dispose();
     }
     assert.equal(steps, 48);
-    assert.ok(differsFromTarget > 0 && differsFromPartner > 0, `the average differs from each model alone somewhere (${differsFromTarget}, ${differsFromPartner}), or the test proves nothing`);
+    assert.ok(
+      differsFromTarget > 0 && differsFromPartner > 0,
+      `the average differs from each model alone somewhere (${differsFromTarget}, ${differsFromPartner}), or the test proves nothing`,
+    );
   });
 
   test("refuses models whose tokenizers differ, naming the difference, before loading the partner", async () => {
@@ -101,36 +116,70 @@ describe("the token-level ensemble", () => {
     await source.close();
     const swapped = [...tokens];
     [swapped[300], swapped[301]] = [tokens[301]!, tokens[300]!];
-    await copyGgufWithEdits(set.draft, renamed, { setMetadata: { "tokenizer.ggml.tokens": gguf.strings(swapped) } });
+    await copyGgufWithEdits(set.draft, renamed, {
+      setMetadata: { "tokenizer.ggml.tokens": gguf.strings(swapped) },
+    });
     await assert.rejects(assertSameTokenizer(set.target, renamed), (error: unknown) => {
       assert.ok(error instanceof TokenizerMismatchError);
-      assert.match(error.message, /target\.gguf and other-tokenizer\.gguf do not share a tokenizer \(tokenizer\.ggml\.tokens differs at entry 300/);
+      assert.match(
+        error.message,
+        /target\.gguf and other-tokenizer\.gguf do not share a tokenizer \(tokenizer\.ggml\.tokens differs at entry 300/,
+      );
       return true;
     });
     await assert.rejects(
-      TokenEnsemble.load(await testRuntime(), { model: target, path: set.target }, { targetWeight: 1, partner: { model: renamed, weight: 1 } }, { contextSize: 1024 }),
+      TokenEnsemble.load(
+        await testRuntime(),
+        { model: target, path: set.target },
+        { targetWeight: 1, partner: { model: renamed, weight: 1 } },
+        { contextSize: 1024 },
+      ),
       TokenizerMismatchError,
     );
     await assertSameTokenizer(set.target, set.fineTunes.python!);
     await assert.rejects(
-      TokenEnsemble.load(await testRuntime(), { model: target, path: set.target }, { targetWeight: 0, partner: { model: set.fineTunes.python!, weight: 0 } }, { contextSize: 1024 }),
+      TokenEnsemble.load(
+        await testRuntime(),
+        { model: target, path: set.target },
+        { targetWeight: 0, partner: { model: set.fineTunes.python!, weight: 0 } },
+        { contextSize: 1024 },
+      ),
       /weights must be numbers >= 0, not both 0/,
     );
   });
 
   test("a token-ensemble variant in the engine: weighted all to one member, it answers exactly as that model alone", async () => {
-    const completion: CompletionRequest = { document: "file:///tool.py", path: "tool.py", prefix: "def read_header(reader):\n    ", suffix: "\n", multiline: true, maxTokens: 32 };
-    const chat: EngineChatRequest = { messages: [{ role: "user", content: "How do I write a tensor?" }], maxTokens: 32 };
+    const completion: CompletionRequest = {
+      document: "file:///tool.py",
+      path: "tool.py",
+      prefix: "def read_header(reader):\n    ",
+      suffix: "\n",
+      multiline: true,
+      maxTokens: 32,
+    };
+    const chat: EngineChatRequest = {
+      messages: [{ role: "user", content: "How do I write a tensor?" }],
+      maxTokens: 32,
+    };
     const answers = async (spec: VariantSpec) => {
       const engine = new InProcessEngine();
       try {
         await engine.loadVariant(spec);
-        return [(await engine.complete(completion)).text, (await engine.chat(chat)).text, (await engine.stats()).sequencesInUse];
+        return [
+          (await engine.complete(completion)).text,
+          (await engine.chat(chat)).text,
+          (await engine.stats()).sequencesInUse,
+        ];
       } finally {
         await engine.dispose();
       }
     };
-    const plain = (model: string): VariantSpec => ({ id: "plain", target: model, gpu: "cpu", contextSize: 2048 });
+    const plain = (model: string): VariantSpec => ({
+      id: "plain",
+      target: model,
+      gpu: "cpu",
+      contextSize: 2048,
+    });
     const ensemble = (targetWeight: number, partnerWeight: number): VariantSpec => ({
       id: "ensemble",
       target: set.target,
@@ -138,7 +187,10 @@ describe("the token-level ensemble", () => {
       contextSize: 2048,
       tokenEnsemble: { targetWeight, partner: { model: set.fineTunes.python!, weight: partnerWeight } },
     });
-    const [fromTarget, fromPartner] = [await answers(plain(set.target)), await answers(plain(set.fineTunes.python!))];
+    const [fromTarget, fromPartner] = [
+      await answers(plain(set.target)),
+      await answers(plain(set.fineTunes.python!)),
+    ];
     assert.notDeepEqual(fromTarget.slice(0, 2), fromPartner.slice(0, 2), "the two models answer differently");
     assert.deepEqual(await answers(ensemble(1, 0)), fromTarget);
     assert.deepEqual(await answers(ensemble(0, 1)), fromPartner);
@@ -147,7 +199,10 @@ describe("the token-level ensemble", () => {
 
     const withDraft = new InProcessEngine();
     try {
-      await assert.rejects(withDraft.loadVariant({ ...ensemble(1, 1), draft: set.draft }), /is a token ensemble and cannot also have a draft model/);
+      await assert.rejects(
+        withDraft.loadVariant({ ...ensemble(1, 1), draft: set.draft }),
+        /is a token ensemble and cannot also have a draft model/,
+      );
     } finally {
       await withDraft.dispose();
     }

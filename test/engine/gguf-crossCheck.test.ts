@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readGgufFileInfo } from "node-llama-cpp";
-import { GgmlType, GgufValueType, gguf, openGguf, writeGguf, type GgufValue } from "../../engine/gguf/index.js";
+import {
+  GgmlType,
+  GgufValueType,
+  gguf,
+  openGguf,
+  writeGguf,
+  type GgufValue,
+} from "../../engine/gguf/index.js";
 import { seededFloats, withTempDir } from "../support/ggufTemp.js";
 
 /** node-llama-cpp nests metadata by the dots in keys; walk the same path back. */
@@ -65,7 +72,12 @@ test("node-llama-cpp's readGgufFileInfo reads our files with the same metadata, 
         ],
       });
 
-      const theirs = await readGgufFileInfo(path, { readTensorInfo: true, ignoreKeys: [], logWarnings: false, sourceType: "filesystem" });
+      const theirs = await readGgufFileInfo(path, {
+        readTensorInfo: true,
+        ignoreKeys: [],
+        logWarnings: false,
+        sourceType: "filesystem",
+      });
       const ours = await openGguf(path);
       try {
         assert.equal(theirs.version, ours.version);
@@ -84,7 +96,13 @@ test("node-llama-cpp's readGgufFileInfo reads our files with the same metadata, 
             offset: Number(t.offset),
             fileOffset: Number(t.fileOffset),
           })),
-          ours.tensors.map((t) => ({ name: t.name, dims: t.dims, type: t.type, offset: t.offset, fileOffset: ours.dataOffset + t.offset })),
+          ours.tensors.map((t) => ({
+            name: t.name,
+            dims: t.dims,
+            type: t.type,
+            offset: t.offset,
+            fileOffset: ours.dataOffset + t.offset,
+          })),
         );
       } finally {
         await ours.close();

@@ -1,12 +1,19 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { decodeTensor, encodeTensor, GgmlType, GgufWriter, halfToFloat, openGguf } from "../../engine/gguf/index.js";
+import {
+  decodeTensor,
+  encodeTensor,
+  GgmlType,
+  GgufWriter,
+  halfToFloat,
+  openGguf,
+} from "../../engine/gguf/index.js";
 import { concatBytes, packQ4_0, packQ4_K, packQ5_K, packQ6_K, packQ8_0 } from "../support/ggufBlocks.js";
 import { seededFloats, withTempDir } from "../support/ggufTemp.js";
 
 const fround = Math.fround;
-const range = <T,>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
+const range = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
 // Halves used as scales: 0.5, 0.25, an inexact 1/3, a subnormal, the largest finite, -0, infinity, NaN.
 const HALF_0_5 = 0x3800;
@@ -22,7 +29,8 @@ const mins = [0, 63, 7, 16, 33, 1, 62, 4];
 function assertFloatsEqual(actual: Float32Array, expected: readonly number[], what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) {
-    if (!Object.is(actual[i], expected[i])) assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
+    if (!Object.is(actual[i], expected[i]))
+      assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
   }
 }
 
@@ -30,7 +38,12 @@ describe("dequantizing hand-packed blocks", () => {
   test("Q4_0: x = d * (q - 8), low nibbles first", () => {
     const q1 = range(32, (i) => i % 16);
     const q2 = range(32, (i) => 15 - (i % 16));
-    const bytes = concatBytes(packQ4_0(HALF_0_5, q1), packQ4_0(HALF_THIRD, q2), packQ4_0(HALF_MAX, q1), packQ4_0(HALF_SUBNORMAL, q1));
+    const bytes = concatBytes(
+      packQ4_0(HALF_0_5, q1),
+      packQ4_0(HALF_THIRD, q2),
+      packQ4_0(HALF_MAX, q1),
+      packQ4_0(HALF_SUBNORMAL, q1),
+    );
     const third = halfToFloat(HALF_THIRD);
     const expected = [
       ...q1.map((q) => (q - 8) * 0.5),
@@ -54,11 +67,23 @@ describe("dequantizing hand-packed blocks", () => {
       packQ8_0(0x03ff, specials), // largest subnormal
     );
     const out = decodeTensor(GgmlType.Q8_0, bytes, 160);
-    assertFloatsEqual(out.subarray(0, 32), quants.map((q) => q * 0.25), "d=0.25");
-    assertFloatsEqual(out.subarray(32, 40), [-Infinity, NaN, Infinity, Infinity, -Infinity, NaN, NaN, NaN], "d=inf");
+    assertFloatsEqual(
+      out.subarray(0, 32),
+      quants.map((q) => q * 0.25),
+      "d=0.25",
+    );
+    assertFloatsEqual(
+      out.subarray(32, 40),
+      [-Infinity, NaN, Infinity, Infinity, -Infinity, NaN, NaN, NaN],
+      "d=inf",
+    );
     assertFloatsEqual(out.subarray(64, 72), [0, -0, -0, -0, 0, -0, -0, -0], "d=-0");
     assert.ok(Array.from(out.subarray(96, 128)).every(Number.isNaN), "d=NaN");
-    assertFloatsEqual(out.subarray(128, 133), [-1023 * 2 ** -24, 0, 1023 * 2 ** -24, 127 * 1023 * 2 ** -24, -128 * 1023 * 2 ** -24], "subnormal d");
+    assertFloatsEqual(
+      out.subarray(128, 133),
+      [-1023 * 2 ** -24, 0, 1023 * 2 ** -24, 127 * 1023 * 2 ** -24, -128 * 1023 * 2 ** -24],
+      "subnormal d",
+    );
   });
 
   function kReference(d: number, dmin: number, q: readonly number[], bits: number): number[] {
@@ -83,7 +108,11 @@ describe("dequantizing hand-packed blocks", () => {
 
     const inexact = packQ4_K(HALF_THIRD, 0x2e66 /* ~0.1 */, scales, mins, quants);
     const two = decodeTensor(GgmlType.Q4_K, concatBytes(exact, inexact), 512);
-    assertFloatsEqual(two.subarray(256), kReference(halfToFloat(HALF_THIRD), halfToFloat(0x2e66), quants, 4), "Q4_K second block");
+    assertFloatsEqual(
+      two.subarray(256),
+      kReference(halfToFloat(HALF_THIRD), halfToFloat(0x2e66), quants, 4),
+      "Q4_K second block",
+    );
   });
 
   test("Q5_K: as Q4_K with a fifth bit per element from qh", () => {
@@ -96,13 +125,18 @@ describe("dequantizing hand-packed blocks", () => {
     // Element 33: sub-block 1 (scale 2, min 63), q = (363 + 2) % 32 = 13 -> 0.5*2*13 - 0.25*63 = -2.75.
     assert.equal(out[33], -2.75);
     const high = packQ5_K(HALF_THIRD, 0x2e66, scales, mins, quants);
-    assertFloatsEqual(decodeTensor(GgmlType.Q5_K, high, 256), kReference(halfToFloat(HALF_THIRD), halfToFloat(0x2e66), quants, 5), "Q5_K inexact");
+    assertFloatsEqual(
+      decodeTensor(GgmlType.Q5_K, high, 256),
+      kReference(halfToFloat(HALF_THIRD), halfToFloat(0x2e66), quants, 5),
+      "Q5_K inexact",
+    );
   });
 
   test("Q6_K: x = d * scale * (q - 32) with 16 signed 8-bit scales of 16 elements", () => {
     const quants = range(256, (e) => (e * 13 + (e >> 3)) % 64);
     const q6scales = [1, -1, 127, -128, 2, 3, -7, 64, 0, 5, -33, 100, 9, -9, 1, 11];
-    const reference = (d: number) => quants.map((q, e) => fround(fround(d * q6scales[Math.floor(e / 16)]!) * (q - 32)));
+    const reference = (d: number) =>
+      quants.map((q, e) => fround(fround(d * q6scales[Math.floor(e / 16)]!) * (q - 32)));
     const bytes = packQ6_K(HALF_0_5, q6scales, quants);
     const out = decodeTensor(GgmlType.Q6_K, bytes, 256);
     assertFloatsEqual(out, reference(0.5), "Q6_K");
@@ -111,7 +145,11 @@ describe("dequantizing hand-packed blocks", () => {
     // Element 130: scale index 8 (0) -> 0 whatever q is.
     assert.equal(out[130], 0);
     const inexact = packQ6_K(HALF_THIRD, q6scales, quants);
-    assertFloatsEqual(decodeTensor(GgmlType.Q6_K, concatBytes(bytes, inexact), 512).subarray(256), reference(halfToFloat(HALF_THIRD)), "Q6_K second block");
+    assertFloatsEqual(
+      decodeTensor(GgmlType.Q6_K, concatBytes(bytes, inexact), 512).subarray(256),
+      reference(halfToFloat(HALF_THIRD)),
+      "Q6_K second block",
+    );
   });
 });
 
@@ -128,7 +166,10 @@ describe("Q8_0 quantization", () => {
     const bytes = encodeTensor(GgmlType.Q8_0, values);
     assert.equal(bytes.length, 68);
     assert.equal(bytes[0]! | (bytes[1]! << 8), 0x3c00, "d = 127/127 = 1");
-    assert.deepEqual(Array.from(bytes.subarray(2, 8)).map((b) => (b << 24) >> 24), [127, -1, 1, 2, -3, -127]);
+    assert.deepEqual(
+      Array.from(bytes.subarray(2, 8)).map((b) => (b << 24) >> 24),
+      [127, -1, 1, 2, -3, -127],
+    );
     assert.deepEqual(Array.from(bytes.subarray(34, 68)), new Array(34).fill(0));
   });
 });
@@ -138,10 +179,45 @@ describe("dequantizing reads from a file", () => {
     await withTempDir(async (dir) => {
       const path = join(dir, "quants.gguf");
       const blocks = {
-        q4_0: concatBytes(...range(16, (i) => packQ4_0(HALF_0_5 + i, range(32, (e) => (e + i) % 16)))),
-        q4_k: concatBytes(...range(6, (i) => packQ4_K(HALF_THIRD + i, HALF_0_25, scales, mins, range(256, (e) => (e * i) % 16)))),
-        q5_k: concatBytes(...range(4, (i) => packQ5_K(HALF_0_5, HALF_THIRD - i, scales, mins, range(256, (e) => (e + 3 * i) % 32)))),
-        q6_k: concatBytes(...range(3, (i) => packQ6_K(HALF_THIRD + 7 * i, range(16, (s) => s * 9 - 70), range(256, (e) => (e * 5 + i) % 64)))),
+        q4_0: concatBytes(
+          ...range(16, (i) =>
+            packQ4_0(
+              HALF_0_5 + i,
+              range(32, (e) => (e + i) % 16),
+            ),
+          ),
+        ),
+        q4_k: concatBytes(
+          ...range(6, (i) =>
+            packQ4_K(
+              HALF_THIRD + i,
+              HALF_0_25,
+              scales,
+              mins,
+              range(256, (e) => (e * i) % 16),
+            ),
+          ),
+        ),
+        q5_k: concatBytes(
+          ...range(4, (i) =>
+            packQ5_K(
+              HALF_0_5,
+              HALF_THIRD - i,
+              scales,
+              mins,
+              range(256, (e) => (e + 3 * i) % 32),
+            ),
+          ),
+        ),
+        q6_k: concatBytes(
+          ...range(3, (i) =>
+            packQ6_K(
+              HALF_THIRD + 7 * i,
+              range(16, (s) => s * 9 - 70),
+              range(256, (e) => (e * 5 + i) % 64),
+            ),
+          ),
+        ),
         q8_0: encodeTensor(GgmlType.Q8_0, seededFloats(96, 3)),
       };
       const layout: [string, number[], GgmlType, Uint8Array][] = [

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { bfloat16ToFloat, decodeTensor, encodeTensor, floatToBfloat16, floatToHalf, GgmlType, halfToFloat } from "../../engine/gguf/index.js";
+import {
+  bfloat16ToFloat,
+  decodeTensor,
+  encodeTensor,
+  floatToBfloat16,
+  floatToHalf,
+  GgmlType,
+  halfToFloat,
+} from "../../engine/gguf/index.js";
 import { seededFloats } from "../support/ggufTemp.js";
 
 const f32 = new Float32Array(1);
@@ -46,7 +54,11 @@ describe("float16", () => {
     assert.equal(floatToHalf(-(2 ** -25)), 0x8000);
     assert.equal(floatToHalf(fromBits(bitsOf(2 ** -25) + 1)), 0x0001, "just above the tie rounds up");
     assert.equal(floatToHalf(3 * 2 ** -25), 0x0002, "1.5 subnormal units tie to even 2");
-    assert.equal(floatToHalf(2 ** -14 - 2 ** -25), 0x0400, "the tie between the largest subnormal and smallest normal goes to even");
+    assert.equal(
+      floatToHalf(2 ** -14 - 2 ** -25),
+      0x0400,
+      "the tie between the largest subnormal and smallest normal goes to even",
+    );
     assert.equal(floatToHalf(1e-10), 0x0000);
     assert.equal(floatToHalf(fromBits(1)), 0x0000, "float32 subnormals flush to zero");
   });
@@ -55,7 +67,8 @@ describe("float16", () => {
     for (let h = 0; h < 0x10000; h++) {
       const x = halfToFloat(h);
       if (Number.isNaN(x)) assert.ok(Number.isNaN(halfToFloat(floatToHalf(x))));
-      else if (floatToHalf(x) !== h) assert.fail(`0x${h.toString(16)} -> ${x} -> 0x${floatToHalf(x).toString(16)}`);
+      else if (floatToHalf(x) !== h)
+        assert.fail(`0x${h.toString(16)} -> ${x} -> 0x${floatToHalf(x).toString(16)}`);
     }
   });
 
@@ -70,8 +83,10 @@ describe("float16", () => {
         const midBits = bitsOf(mid);
         if (floatToHalf(mid) !== (even | sign)) assert.fail(`midpoint of 0x${h.toString(16)} and next`);
         // One float32 step toward `low` / toward `high` (magnitudes: bits - 1 / bits + 1).
-        if (floatToHalf(fromBits(midBits - 1)) !== (h | sign)) assert.fail(`below midpoint of 0x${h.toString(16)}`);
-        if (floatToHalf(fromBits(midBits + 1)) !== ((h + 1) | sign)) assert.fail(`above midpoint of 0x${h.toString(16)}`);
+        if (floatToHalf(fromBits(midBits - 1)) !== (h | sign))
+          assert.fail(`below midpoint of 0x${h.toString(16)}`);
+        if (floatToHalf(fromBits(midBits + 1)) !== ((h + 1) | sign))
+          assert.fail(`above midpoint of 0x${h.toString(16)}`);
       }
     }
   });
@@ -120,7 +135,20 @@ describe("bfloat16", () => {
 
 describe("float tensor codecs", () => {
   test("F16 and BF16 tensors encode element by element like the scalar conversions, little-endian", () => {
-    const values = new Float32Array([0, -0, 1, -2.5, 65504, 70000, 2 ** -24, 2 ** -25, NaN, Infinity, 0.1, 1e-8]);
+    const values = new Float32Array([
+      0,
+      -0,
+      1,
+      -2.5,
+      65504,
+      70000,
+      2 ** -24,
+      2 ** -25,
+      NaN,
+      Infinity,
+      0.1,
+      1e-8,
+    ]);
     const f16 = encodeTensor(GgmlType.F16, values);
     const bf16 = encodeTensor(GgmlType.BF16, values);
     assert.equal(f16.length, values.length * 2);
@@ -139,18 +167,34 @@ describe("float tensor codecs", () => {
   test("decoding keeps NaN payload bits and unaligned input works", () => {
     const raw = new Uint8Array([0xff, 0x01, 0x7d, 0x00, 0x3c]);
     const out = decodeTensor(GgmlType.F16, raw.subarray(1), 2);
-    assert.equal(new Uint32Array(out.buffer)[0], 0x7fa02000, "0x7d01 -> float NaN bits with the payload shifted");
+    assert.equal(
+      new Uint32Array(out.buffer)[0],
+      0x7fa02000,
+      "0x7d01 -> float NaN bits with the payload shifted",
+    );
     assert.equal(out[1], 1);
     const f32bytes = new Uint8Array([9, 0, 0, 0x80, 0x3f]);
     assert.deepEqual(Array.from(decodeTensor(GgmlType.F32, f32bytes.subarray(1), 1)), [1]);
   });
 
   test("codecs reject what they cannot do, with the type named", () => {
-    assert.throws(() => encodeTensor(GgmlType.Q4_K, new Float32Array(256)), /unsupported tensor type Q4_K for encoding/);
-    assert.throws(() => decodeTensor(GgmlType.Q4_1, new Uint8Array(20), 32), /unsupported tensor type Q4_1 for decoding/);
-    assert.throws(() => decodeTensor(GgmlType.Q8_0, new Uint8Array(34), 31), /not a multiple of the block size 32/);
+    assert.throws(
+      () => encodeTensor(GgmlType.Q4_K, new Float32Array(256)),
+      /unsupported tensor type Q4_K for encoding/,
+    );
+    assert.throws(
+      () => decodeTensor(GgmlType.Q4_1, new Uint8Array(20), 32),
+      /unsupported tensor type Q4_1 for decoding/,
+    );
+    assert.throws(
+      () => decodeTensor(GgmlType.Q8_0, new Uint8Array(34), 31),
+      /not a multiple of the block size 32/,
+    );
     assert.throws(() => decodeTensor(GgmlType.Q8_0, new Uint8Array(33), 32), /take 34 bytes, got 33/);
-    assert.throws(() => encodeTensor(GgmlType.Q8_0, new Float32Array(33)), /not a multiple of the block size 32/);
+    assert.throws(
+      () => encodeTensor(GgmlType.Q8_0, new Float32Array(33)),
+      /not a multiple of the block size 32/,
+    );
     assert.throws(() => encodeTensor(GgmlType.Q8_0, new Float32Array(32).fill(NaN)), /cannot quantize NaN/);
   });
 });

@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { GgmlType, GgufValueType, GgufWriter, gguf, openGguf, plainValue, writeGguf, type GgufValue } from "../../engine/gguf/index.js";
+import {
+  GgmlType,
+  GgufValueType,
+  GgufWriter,
+  gguf,
+  openGguf,
+  plainValue,
+  writeGguf,
+  type GgufValue,
+} from "../../engine/gguf/index.js";
 import { withTempDir } from "../support/ggufTemp.js";
 
 const everyType: [string, GgufValue][] = [
@@ -62,7 +71,11 @@ describe("gguf metadata round trip", () => {
       const file = await openGguf(path);
       try {
         assert.equal(file.version, 3);
-        assert.deepEqual([...file.metadata.keys()], everyType.map(([key]) => key), "keys keep insertion order");
+        assert.deepEqual(
+          [...file.metadata.keys()],
+          everyType.map(([key]) => key),
+          "keys keep insertion order",
+        );
         for (const [key, value] of everyType) {
           assert.deepEqual(file.metadata.get(key), value, key);
           assert.deepEqual(file.get(key), plainValue(value), key);
@@ -126,8 +139,20 @@ describe("gguf metadata round trip", () => {
           ["tokenizer.ggml.tokens", gguf.strings(tokens)],
           ["tokenizer.ggml.scores", gguf.f32s(tokens.map((_, i) => -i))],
           ["tokenizer.ggml.token_type", gguf.i32s(tokens.map((_, i) => i % 5))],
-          ["test.u64s", gguf.array(GgufValueType.UINT64, tokens.map((_, i) => gguf.u64(BigInt(i) << 32n)))],
-          ["test.u8s", gguf.array(GgufValueType.UINT8, tokens.map((_, i) => gguf.u8(i & 0xff)))],
+          [
+            "test.u64s",
+            gguf.array(
+              GgufValueType.UINT64,
+              tokens.map((_, i) => gguf.u64(BigInt(i) << 32n)),
+            ),
+          ],
+          [
+            "test.u8s",
+            gguf.array(
+              GgufValueType.UINT8,
+              tokens.map((_, i) => gguf.u8(i & 0xff)),
+            ),
+          ],
         ],
         tensors: [],
       });
@@ -137,10 +162,22 @@ describe("gguf metadata round trip", () => {
       try {
         assert.deepEqual(file.getArray("tokenizer.ggml.tokens"), tokens);
         // Every value, not a sample: the header buffer grows many times while these are encoded.
-        assert.deepEqual(file.getArray("tokenizer.ggml.scores"), tokens.map((_, i) => -i));
-        assert.deepEqual(file.getArray("tokenizer.ggml.token_type"), tokens.map((_, i) => i % 5));
-        assert.deepEqual(file.getArray("test.u64s"), tokens.map((_, i) => BigInt(i) << 32n));
-        assert.deepEqual(file.getArray("test.u8s"), tokens.map((_, i) => i & 0xff));
+        assert.deepEqual(
+          file.getArray("tokenizer.ggml.scores"),
+          tokens.map((_, i) => -i),
+        );
+        assert.deepEqual(
+          file.getArray("tokenizer.ggml.token_type"),
+          tokens.map((_, i) => i % 5),
+        );
+        assert.deepEqual(
+          file.getArray("test.u64s"),
+          tokens.map((_, i) => BigInt(i) << 32n),
+        );
+        assert.deepEqual(
+          file.getArray("test.u8s"),
+          tokens.map((_, i) => i & 0xff),
+        );
         assert.ok(elapsed < 5000, `reading took ${elapsed} ms`);
       } finally {
         await file.close();
@@ -160,13 +197,19 @@ describe("gguf value constructors", () => {
     assert.throws(() => gguf.i64(1n << 63n), RangeError);
     assert.throws(() => gguf.u64(2 ** 60), /safe integer/);
     assert.deepEqual(gguf.u64(5), { type: GgufValueType.UINT64, value: 5n });
-    assert.throws(() => gguf.array(GgufValueType.STRING, [gguf.u8(1)]), /item 0 has type UINT8 in an array of STRING/);
+    assert.throws(
+      () => gguf.array(GgufValueType.STRING, [gguf.u8(1)]),
+      /item 0 has type UINT8 in an array of STRING/,
+    );
     assert.throws(() => gguf.array(99 as GgufValueType, []), /unknown array item type 99/);
   });
 
   test("plainValue unwraps scalars and arrays", () => {
     assert.equal(plainValue(gguf.str("x")), "x");
     assert.equal(plainValue(gguf.i64(-5n)), -5n);
-    assert.deepEqual(plainValue(gguf.array(GgufValueType.ARRAY, [gguf.strings(["a"]), gguf.strings([])])), [["a"], []]);
+    assert.deepEqual(plainValue(gguf.array(GgufValueType.ARRAY, [gguf.strings(["a"]), gguf.strings([])])), [
+      ["a"],
+      [],
+    ]);
   });
 });

@@ -22,7 +22,20 @@ import { seededFloats, withTempDir } from "../support/ggufTemp.js";
 
 function specialFloats(count: number, seed: number): Float32Array {
   const values = seededFloats(count, seed, 3);
-  const specials = [0, -0, NaN, Infinity, -Infinity, 1e-40, -1e-45, 3.4028234663852886e38, 65504, 65520, 1e-8, 2 ** -24];
+  const specials = [
+    0,
+    -0,
+    NaN,
+    Infinity,
+    -Infinity,
+    1e-40,
+    -1e-45,
+    3.4028234663852886e38,
+    65504,
+    65520,
+    1e-8,
+    2 ** -24,
+  ];
   specials.forEach((v, i) => {
     if (i < count) values[i * 3] = v;
   });
@@ -32,7 +45,8 @@ function specialFloats(count: number, seed: number): Float32Array {
 function sameFloats(actual: Float32Array, expected: ArrayLike<number>, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < actual.length; i++) {
-    if (!Object.is(actual[i], expected[i])) assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
+    if (!Object.is(actual[i], expected[i]))
+      assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
   }
 }
 
@@ -70,14 +84,29 @@ describe("gguf tensor round trip", () => {
         assert.equal((await stat(path)).size, file.dataOffset + expectedOffset);
 
         sameFloats(await file.readTensor("f32.3d"), f32, "F32");
-        sameFloats(await file.readTensor("f16.2d"), Array.from(f16, (v) => halfToFloat(floatToHalf(v))), "F16");
-        sameFloats(await file.readTensor("bf16.1d"), Array.from(bf16, (v) => bfloat16ToFloat(floatToBfloat16(v))), "BF16");
+        sameFloats(
+          await file.readTensor("f16.2d"),
+          Array.from(f16, (v) => halfToFloat(floatToHalf(v))),
+          "F16",
+        );
+        sameFloats(
+          await file.readTensor("bf16.1d"),
+          Array.from(bf16, (v) => bfloat16ToFloat(floatToBfloat16(v))),
+          "BF16",
+        );
 
-        for (const [name, values] of [["q8_0.3d", q8], ["q8_0.1d", q8small]] as const) {
+        for (const [name, values] of [
+          ["q8_0.3d", q8],
+          ["q8_0.1d", q8small],
+        ] as const) {
           const stored = await file.readTensorBytes(name);
           assert.deepEqual(stored, encodeTensor(GgmlType.Q8_0, values), `${name} bytes equal a fresh encode`);
           const decoded = await file.readTensor(name);
-          assert.deepEqual(encodeTensor(GgmlType.Q8_0, decoded), stored, `${name}: re-encoding the decoded values gives the same bytes`);
+          assert.deepEqual(
+            encodeTensor(GgmlType.Q8_0, decoded),
+            stored,
+            `${name}: re-encoding the decoded values gives the same bytes`,
+          );
           for (let block = 0; block < values.length / 32; block++) {
             const slice = values.subarray(block * 32, block * 32 + 32);
             const amax = Math.max(...Array.from(slice, Math.abs));
@@ -119,7 +148,10 @@ describe("gguf tensor round trip", () => {
           }
           sameFloats(Float32Array.from(pieces.flatMap((p) => Array.from(p))), whole, `${name} rows`);
           assert.equal((await file.readRows(info, 5, 0)).length, 0);
-          await assert.rejects(file.readRows(info, 999, 2), /rows \[999, 1001\) are outside tensor 'rows\.\w+', which has 1000 rows/);
+          await assert.rejects(
+            file.readRows(info, 999, 2),
+            /rows \[999, 1001\) are outside tensor 'rows\.\w+', which has 1000 rows/,
+          );
           await assert.rejects(file.readRows(info, -1, 1), RangeError);
 
           const raw = await file.readTensorBytes(info);
@@ -148,7 +180,8 @@ describe("gguf tensor round trip", () => {
       writer.addTensor("chunked", [32, 40], GgmlType.Q8_0);
       writer.addTensor("bytes", [32, 40], GgmlType.Q8_0);
       writer.addTensor("f32", [3], GgmlType.F32);
-      for (let at = 0; at < encoded.length; at += 333) await writer.writeTensorChunk("chunked", encoded.subarray(at, at + 333));
+      for (let at = 0; at < encoded.length; at += 333)
+        await writer.writeTensorChunk("chunked", encoded.subarray(at, at + 333));
       await writer.writeTensor("bytes", encoded);
       await writer.writeTensorChunk("f32", new Uint8Array(new Float32Array([1, 2, 3]).buffer));
       await writer.finish();
@@ -188,7 +221,12 @@ describe("gguf tensor round trip", () => {
       await truncate(path, dataOffset + rowLength * rows * 4);
       const lastRow = seededFloats(rowLength, 12);
       const handle = await open(path, "r+");
-      await handle.write(new Uint8Array(lastRow.buffer), 0, rowLength * 4, dataOffset + (rows - 1) * rowLength * 4);
+      await handle.write(
+        new Uint8Array(lastRow.buffer),
+        0,
+        rowLength * 4,
+        dataOffset + (rows - 1) * rowLength * 4,
+      );
       await handle.close();
 
       const started = performance.now();
@@ -217,7 +255,10 @@ describe("gguf writer rules", () => {
     await withTempDir(async (dir) => {
       const writer = await GgufWriter.create(join(dir, "rules.gguf"));
       try {
-        assert.throws(() => writer.addTensor("q", [33, 2], GgmlType.Q8_0), /row length 33 is not a multiple of the Q8_0 block size 32/);
+        assert.throws(
+          () => writer.addTensor("q", [33, 2], GgmlType.Q8_0),
+          /row length 33 is not a multiple of the Q8_0 block size 32/,
+        );
         assert.throws(() => writer.addTensor("z", [4, 0], GgmlType.F32), /dimension 1 is 0/);
         assert.throws(() => writer.addTensor("five", [1, 1, 1, 1, 1], GgmlType.F32), /5 dimensions/);
         assert.throws(() => writer.addTensor("none", [], GgmlType.F32), /at least one dimension/);
@@ -227,7 +268,10 @@ describe("gguf writer rules", () => {
         assert.throws(() => writer.setMetadata("general.alignment", gguf.u32(64)), /GgufWriter\.create/);
         assert.throws(() => writer.setMetadata("bad", { type: 99 } as never), /unknown value type 99/);
         assert.throws(() => writer.setMetadata("bad", gguf.str("\uD800")), /lone UTF-16 surrogate/);
-        assert.throws(() => writer.setMetadata("bad", { type: 4, value: -1 }), /metadata 'bad'.*-1 is not a valid UINT32/);
+        assert.throws(
+          () => writer.setMetadata("bad", { type: 4, value: -1 }),
+          /metadata 'bad'.*-1 is not a valid UINT32/,
+        );
         writer.addTensor("a", [2], GgmlType.F32);
         assert.throws(() => writer.addTensor("a", [2], GgmlType.F32), /'a' is already declared/);
       } finally {
@@ -244,7 +288,10 @@ describe("gguf writer rules", () => {
       writer.addTensor("a", [4], GgmlType.F32);
       writer.addTensor("b", [32], GgmlType.Q8_0);
       writer.addTensor("c", [2], GgmlType.F16);
-      await assert.rejects(writer.writeTensor("b", new Float32Array(32)), /declaration order: 'a' comes before 'b'/);
+      await assert.rejects(
+        writer.writeTensor("b", new Float32Array(32)),
+        /declaration order: 'a' comes before 'b'/,
+      );
       await assert.rejects(writer.writeTensor("nope", new Float32Array(1)), /no tensor 'nope' was declared/);
       await assert.rejects(writer.writeTensor("a", new Float32Array(3)), /'a' has 4 elements, got 3 values/);
       await assert.rejects(writer.writeTensor("a", new Uint8Array(15)), /takes 16 bytes, got 15/);
@@ -254,7 +301,10 @@ describe("gguf writer rules", () => {
       await assert.rejects(writer.writeTensor("a", new Float32Array(4)), /'a' is already written/);
       await writer.writeTensorChunk("b", new Uint8Array(30));
       await assert.rejects(writer.writeTensor("b", new Float32Array(32)), /started with writeTensorChunk/);
-      await assert.rejects(writer.writeTensorChunk("b", new Uint8Array(5)), /takes 34 bytes; this chunk of 5 would make 35/);
+      await assert.rejects(
+        writer.writeTensorChunk("b", new Uint8Array(5)),
+        /takes 34 bytes; this chunk of 5 would make 35/,
+      );
       await assert.rejects(writer.finish(), /tensor data not written for 'b' \(30 of 34 bytes\), 'c'/);
       const first = writer.writeTensorChunk("b", new Uint8Array(4));
       await assert.rejects(writer.writeTensor("c", new Float32Array(2)), /await each call/);

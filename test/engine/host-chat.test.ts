@@ -3,7 +3,14 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { InProcessEngine, parseHostMessage, parseHostRequest, type ChatEvent, type EngineChatRequest, type VariantSpec } from "../../engine/host/index.js";
+import {
+  InProcessEngine,
+  parseHostMessage,
+  parseHostRequest,
+  type ChatEvent,
+  type EngineChatRequest,
+  type VariantSpec,
+} from "../../engine/host/index.js";
 import { testEngineHost } from "../support/engineHost.js";
 import { fixtures } from "../support/fixtures.js";
 
@@ -17,7 +24,16 @@ const question: EngineChatRequest = {
     { role: "assistant", content: "An item with a price and a quantity." },
     { role: "user", content: "How does computeInvoiceTotal add up the invoice items?" },
   ],
-  attachments: [{ kind: "selection", path: "src/report.ts", startLine: 0, endLine: 0, language: "typescript", text: "const total = computeInvoiceTotal(items);" }],
+  attachments: [
+    {
+      kind: "selection",
+      path: "src/report.ts",
+      startLine: 0,
+      endLine: 0,
+      language: "typescript",
+      text: "const total = computeInvoiceTotal(items);",
+    },
+  ],
   maxTokens: 40,
 };
 
@@ -32,7 +48,10 @@ before(async () => {
     join(root, "src", "invoice.ts"),
     "export function computeInvoiceTotal(items: { price: number; quantity: number }[]): number {\n  return items.reduce((sum, item) => sum + item.price * item.quantity, 0);\n}\n",
   );
-  await writeFile(join(root, "src", "weather.ts"), "export function forecastRain(days: number): string {\n  return `rain in ${days} days`;\n}\n");
+  await writeFile(
+    join(root, "src", "weather.ts"),
+    "export function forecastRain(days: number): string {\n  return `rain in ${days} days`;\n}\n",
+  );
 });
 
 after(async () => {
@@ -55,7 +74,10 @@ describe("chat through the engine host process", () => {
       assert.equal(events[0]?.type, "sources");
       assert.ok(events.slice(1).every((event) => event.type === "text") && events.length > 2);
       assert.deepEqual(events[0]?.type === "sources" && events[0].sources, remote.sources);
-      assert.ok(remote.sources.some((source) => source.path === "src/invoice.ts"), JSON.stringify(remote.sources));
+      assert.ok(
+        remote.sources.some((source) => source.path === "src/invoice.ts"),
+        JSON.stringify(remote.sources),
+      );
       assert.equal(texts(events), remote.text);
       assert.ok(remote.text.length > 0);
 
@@ -97,8 +119,14 @@ describe("chat through the engine host process", () => {
     const host = testEngineHost();
     try {
       await host.loadVariant(variant);
-      await assert.rejects(host.chat({ messages: [] }), { name: "ChatRequestError", message: /at least one message/ });
-      await assert.rejects(host.chat({ ...question, maxTokens: -3 }), { name: "ChatRequestError", message: /maxTokens must be a positive whole number/ });
+      await assert.rejects(host.chat({ messages: [] }), {
+        name: "ChatRequestError",
+        message: /at least one message/,
+      });
+      await assert.rejects(host.chat({ ...question, maxTokens: -3 }), {
+        name: "ChatRequestError",
+        message: /maxTokens must be a positive whole number/,
+      });
     } finally {
       await host.dispose();
     }
@@ -107,12 +135,29 @@ describe("chat through the engine host process", () => {
 
 describe("the chat messages of the engine host protocol", () => {
   test("chat is a request method, and its events are parsed strictly: anything not exactly a ChatEvent is ignored", () => {
-    assert.deepEqual(parseHostRequest({ kind: "request", id: 3, method: "chat", params: question }), { kind: "request", id: 3, method: "chat", params: question });
+    assert.deepEqual(parseHostRequest({ kind: "request", id: 3, method: "chat", params: question }), {
+      kind: "request",
+      id: 3,
+      method: "chat",
+      params: question,
+    });
     const sources = [{ path: "src/a.ts", startLine: 0, endLine: 4, score: 0.5 }];
-    assert.deepEqual(parseHostMessage({ kind: "event", id: 1, event: { type: "sources", sources } }), { kind: "event", id: 1, event: { type: "sources", sources } });
-    assert.deepEqual(parseHostMessage({ kind: "event", id: 1, event: { type: "text", text: "hé" } }), { kind: "event", id: 1, event: { type: "text", text: "hé" } });
+    assert.deepEqual(parseHostMessage({ kind: "event", id: 1, event: { type: "sources", sources } }), {
+      kind: "event",
+      id: 1,
+      event: { type: "sources", sources },
+    });
+    assert.deepEqual(parseHostMessage({ kind: "event", id: 1, event: { type: "text", text: "hé" } }), {
+      kind: "event",
+      id: 1,
+      event: { type: "text", text: "hé" },
+    });
     assert.deepEqual(
-      parseHostMessage({ kind: "event", id: 1, event: { type: "sources", sources: [{ ...sources[0], extra: "dropped" }] } }),
+      parseHostMessage({
+        kind: "event",
+        id: 1,
+        event: { type: "sources", sources: [{ ...sources[0], extra: "dropped" }] },
+      }),
       { kind: "event", id: 1, event: { type: "sources", sources } },
       "only the declared fields pass",
     );
@@ -123,12 +168,29 @@ describe("the chat messages of the engine host protocol", () => {
       { kind: "event", id: 1, event: { type: "text", text: 5 } },
       { kind: "event", id: 1, event: { type: "html", text: "x" } },
       { kind: "event", id: 1, event: { type: "sources" } },
-      { kind: "event", id: 1, event: { type: "sources", sources: [{ path: "a", startLine: 2, endLine: 1, score: 1 }] } },
-      { kind: "event", id: 1, event: { type: "sources", sources: [{ path: "a", startLine: 0.5, endLine: 1, score: 1 }] } },
-      { kind: "event", id: 1, event: { type: "sources", sources: [{ path: 7, startLine: 0, endLine: 1, score: 1 }] } },
-      { kind: "event", id: 1, event: { type: "sources", sources: [{ path: "a", startLine: 0, endLine: 1, score: "high" }] } },
+      {
+        kind: "event",
+        id: 1,
+        event: { type: "sources", sources: [{ path: "a", startLine: 2, endLine: 1, score: 1 }] },
+      },
+      {
+        kind: "event",
+        id: 1,
+        event: { type: "sources", sources: [{ path: "a", startLine: 0.5, endLine: 1, score: 1 }] },
+      },
+      {
+        kind: "event",
+        id: 1,
+        event: { type: "sources", sources: [{ path: 7, startLine: 0, endLine: 1, score: 1 }] },
+      },
+      {
+        kind: "event",
+        id: 1,
+        event: { type: "sources", sources: [{ path: "a", startLine: 0, endLine: 1, score: "high" }] },
+      },
       { kind: "event", id: 1, event: { type: "sources", sources: ["a"] } },
     ];
-    for (const message of malformed) assert.equal(parseHostMessage(message), undefined, JSON.stringify(message));
+    for (const message of malformed)
+      assert.equal(parseHostMessage(message), undefined, JSON.stringify(message));
   });
 });

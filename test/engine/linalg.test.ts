@@ -40,7 +40,10 @@ test("random numbers are deterministic, uniform in [0, 1) and normal with unit v
   const a = createRandom(7);
   const b = createRandom(7);
   const values = Array.from({ length: 20_000 }, () => a.next());
-  assert.deepEqual(values, Array.from({ length: 20_000 }, () => b.next()));
+  assert.deepEqual(
+    values,
+    Array.from({ length: 20_000 }, () => b.next()),
+  );
   assert.ok(values.every((v) => v >= 0 && v < 1));
   assert.ok(Math.abs(values.reduce((s, v) => s + v, 0) / values.length - 0.5) < 0.01);
   assert.notDeepEqual(createRandom(8).next(), createRandom(7).next());
@@ -104,7 +107,8 @@ test("truncated SVD finds the singular values of U·diag(σ)·Vᵀ", () => {
   const v = thinQr(randomMatrix(cols, cols, 8)).q;
   const a = reconstruct(u, Float64Array.from(sigma), v.transpose());
   const svd = truncatedSvd(a, 10, { seed: 2 });
-  for (let i = 0; i < 10; i++) assert.ok(Math.abs(svd.s[i]! - sigma[i]!) < 1e-8 * sigma[0]!, `σ${i}: ${svd.s[i]} vs ${sigma[i]}`);
+  for (let i = 0; i < 10; i++)
+    assert.ok(Math.abs(svd.s[i]! - sigma[i]!) < 1e-8 * sigma[0]!, `σ${i}: ${svd.s[i]} vs ${sigma[i]}`);
   const energy = sigma.slice(0, 10).reduce((t, x) => t + x * x, 0) / sigma.reduce((t, x) => t + x * x, 0);
   assert.ok(Math.abs(svd.energyKept - energy) < 1e-10);
 });

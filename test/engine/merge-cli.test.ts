@@ -14,7 +14,11 @@ const run = promisify(execFile);
 /** Runs the CLI from source; resolves with its exit code and output instead of throwing on failure. */
 async function coop(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", join(repoRoot, "engine/cli/main.ts"), ...args], { cwd: repoRoot });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ["--import", "tsx", join(repoRoot, "engine/cli/main.ts"), ...args],
+      { cwd: repoRoot },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };
@@ -37,8 +41,23 @@ describe("coop merge", () => {
     withTempDir(async (dir) => {
       await writeModel(join(dir, "a.gguf"), 1);
       await writeModel(join(dir, "b.gguf"), 2);
-      await writeFile(join(dir, "recipe.json"), JSON.stringify({ method: "slerp", inputs: [{ path: "a.gguf" }, { path: "b.gguf" }], params: { t: 0.3 }, output: { type: "F32" } }));
-      const { code, stdout, stderr } = await coop(["merge", join(dir, "recipe.json"), "--out", join(dir, "out.gguf"), "--type", "Q8_0"]);
+      await writeFile(
+        join(dir, "recipe.json"),
+        JSON.stringify({
+          method: "slerp",
+          inputs: [{ path: "a.gguf" }, { path: "b.gguf" }],
+          params: { t: 0.3 },
+          output: { type: "F32" },
+        }),
+      );
+      const { code, stdout, stderr } = await coop([
+        "merge",
+        join(dir, "recipe.json"),
+        "--out",
+        join(dir, "out.gguf"),
+        "--type",
+        "Q8_0",
+      ]);
       assert.equal(code, 0, stderr);
       assert.match(stdout, /method:\s+slerp/);
       assert.match(stdout, /inputs:\s+a\.gguf, b\.gguf \(full models\)/);
@@ -52,7 +71,10 @@ describe("coop merge", () => {
 
   test("a bad recipe fails with the JSON path, a bad command line with usage; no output either way", () =>
     withTempDir(async (dir) => {
-      await writeFile(join(dir, "recipe.json"), JSON.stringify({ method: "ties", inputs: [{ path: "a.gguf", weight: "heavy" }] }));
+      await writeFile(
+        join(dir, "recipe.json"),
+        JSON.stringify({ method: "ties", inputs: [{ path: "a.gguf", weight: "heavy" }] }),
+      );
       const bad = await coop(["merge", join(dir, "recipe.json"), "--out", join(dir, "out.gguf")]);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /recipe\.json: \$\.inputs\[0\]\.weight: expected a number, got "heavy"/);
@@ -76,7 +98,11 @@ describe("coop variants", () => {
               label: "Team server, Python",
               description: "On the team's server.",
               target: "tiny-target",
-              remote: { kind: "llama-server", url: "http://gpu-box:8080", adapters: [{ name: "python-lora" }] },
+              remote: {
+                kind: "llama-server",
+                url: "http://gpu-box:8080",
+                adapters: [{ name: "python-lora" }],
+              },
             },
           ],
         }),
@@ -84,8 +110,17 @@ describe("coop variants", () => {
       const { code, stdout, stderr } = await coop(["variants", "--catalog", join(dir, "team.json")]);
       assert.equal(code, 0, stderr);
       assert.match(stdout, /coop-tiny \(default\): /);
-      assert.match(stdout, /coop-tiny-ties: [^\n]*\n[^\n]*\n {2}target: +ties merge of tiny-target-ft-python \[[^\]]+\] x1, tiny-target-ft-cpp/);
-      assert.match(stdout, /coop-tiny-ensemble: [^\n]*\n[^\n]*\n {2}ensemble: +token-level average of coop-tiny x0\.5 \+ coop-tiny-ft-python x0\.5\n {4}coop-tiny: target tiny-target \[[^\]]+\]\n {4}coop-tiny-ft-python: target tiny-target-ft-python/);
-      assert.match(stdout, /team-python: [^\n]*\n[^\n]*\n {2}server: +llama-server at http:\/\/gpu-box:8080, model tiny-target, adapters python-lora scale 1\n/);
+      assert.match(
+        stdout,
+        /coop-tiny-ties: [^\n]*\n[^\n]*\n {2}target: +ties merge of tiny-target-ft-python \[[^\]]+\] x1, tiny-target-ft-cpp/,
+      );
+      assert.match(
+        stdout,
+        /coop-tiny-ensemble: [^\n]*\n[^\n]*\n {2}ensemble: +token-level average of coop-tiny x0\.5 \+ coop-tiny-ft-python x0\.5\n {4}coop-tiny: target tiny-target \[[^\]]+\]\n {4}coop-tiny-ft-python: target tiny-target-ft-python/,
+      );
+      assert.match(
+        stdout,
+        /team-python: [^\n]*\n[^\n]*\n {2}server: +llama-server at http:\/\/gpu-box:8080, model tiny-target, adapters python-lora scale 1\n/,
+      );
     }));
 });

@@ -4,7 +4,14 @@ import { readdir, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { GgmlType, gguf, openGguf, writeGguf, type GgufTensorData } from "../../engine/gguf/index.js";
-import { MergeCancelledError, MergeError, mergeModels, PROVENANCE_KEY, readMergeRecipe, type MergeProgress } from "../../engine/merge/index.js";
+import {
+  MergeCancelledError,
+  MergeError,
+  mergeModels,
+  PROVENANCE_KEY,
+  readMergeRecipe,
+  type MergeProgress,
+} from "../../engine/merge/index.js";
 import { JsonShapeError } from "../../engine/catalog/index.js";
 import { seededFloats, withTempDir } from "../support/ggufTemp.js";
 
@@ -24,9 +31,24 @@ interface ModelSpec {
 async function writeModel(path: string, spec: ModelSpec): Promise<void> {
   const upDims = spec.upDims ?? [COLS, ROWS];
   const tensors: GgufTensorData[] = [
-    { name: "blk.0.attn_norm.weight", dims: [COLS], type: GgmlType.F32, data: seededFloats(COLS, spec.seed, 1) },
-    { name: "blk.0.attn_q.weight", dims: [COLS, ROWS], type: GgmlType.F16, data: seededFloats(COLS * ROWS, spec.seed + 1, 1) },
-    { name: "blk.0.ffn_up.weight", dims: upDims, type: spec.upType ?? GgmlType.F32, data: seededFloats(upDims[0]! * upDims[1]!, spec.seed + 2, 1) },
+    {
+      name: "blk.0.attn_norm.weight",
+      dims: [COLS],
+      type: GgmlType.F32,
+      data: seededFloats(COLS, spec.seed, 1),
+    },
+    {
+      name: "blk.0.attn_q.weight",
+      dims: [COLS, ROWS],
+      type: GgmlType.F16,
+      data: seededFloats(COLS * ROWS, spec.seed + 1, 1),
+    },
+    {
+      name: "blk.0.ffn_up.weight",
+      dims: upDims,
+      type: spec.upType ?? GgmlType.F32,
+      data: seededFloats(upDims[0]! * upDims[1]!, spec.seed + 2, 1),
+    },
   ];
   await writeGguf(path, {
     metadata: {
@@ -40,7 +62,13 @@ async function writeModel(path: string, spec: ModelSpec): Promise<void> {
   });
 }
 
-async function writeAdapter(path: string, seed: number, rank: number, alpha: number, arch = "llama"): Promise<void> {
+async function writeAdapter(
+  path: string,
+  seed: number,
+  rank: number,
+  alpha: number,
+  arch = "llama",
+): Promise<void> {
   await writeGguf(path, {
     metadata: {
       "general.architecture": gguf.str(arch),
@@ -50,8 +78,18 @@ async function writeAdapter(path: string, seed: number, rank: number, alpha: num
       "adapter.lora.alpha": gguf.f32(alpha),
     },
     tensors: [
-      { name: "blk.0.attn_q.weight.lora_a", dims: [COLS, rank], type: GgmlType.F32, data: seededFloats(COLS * rank, seed, 0.5) },
-      { name: "blk.0.attn_q.weight.lora_b", dims: [rank, ROWS], type: GgmlType.F32, data: seededFloats(rank * ROWS, seed + 1, 0.5) },
+      {
+        name: "blk.0.attn_q.weight.lora_a",
+        dims: [COLS, rank],
+        type: GgmlType.F32,
+        data: seededFloats(COLS * rank, seed, 0.5),
+      },
+      {
+        name: "blk.0.attn_q.weight.lora_b",
+        dims: [rank, ROWS],
+        type: GgmlType.F32,
+        data: seededFloats(rank * ROWS, seed + 1, 0.5),
+      },
     ],
   });
 }
@@ -61,11 +99,12 @@ function loraDelta(seed: number, rank: number, alpha: number): Float64Array {
   const a = seededFloats(COLS * rank, seed, 0.5);
   const b = seededFloats(rank * ROWS, seed + 1, 0.5);
   const delta = new Float64Array(ROWS * COLS);
-  for (let o = 0; o < ROWS; o++) for (let j = 0; j < COLS; j++) {
-    let sum = 0;
-    for (let k = 0; k < rank; k++) sum += b[o * rank + k]! * a[k * COLS + j]!;
-    delta[o * COLS + j] = (alpha / rank) * sum;
-  }
+  for (let o = 0; o < ROWS; o++)
+    for (let j = 0; j < COLS; j++) {
+      let sum = 0;
+      for (let k = 0; k < rank; k++) sum += b[o * rank + k]! * a[k * COLS + j]!;
+      delta[o * COLS + j] = (alpha / rank) * sum;
+    }
   return delta;
 }
 
@@ -78,7 +117,12 @@ async function readAll(path: string, name: string): Promise<Float32Array> {
   }
 }
 
-function assertNear(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): void {
+function assertNear(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: number,
+  what: string,
+): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   let worst = 0;
   for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
@@ -102,7 +146,10 @@ describe("merging full models", () => {
       const progress: MergeProgress[] = [];
       const summary = await mergeModels({
         method: "linear",
-        inputs: [{ path: join(dir, "a.gguf"), weight: 3 }, { path: join(dir, "b.gguf"), weight: 1 }],
+        inputs: [
+          { path: join(dir, "a.gguf"), weight: 3 },
+          { path: join(dir, "b.gguf"), weight: 1 },
+        ],
         output: { kind: "model", path: join(dir, "out.gguf"), type: "F16" },
         name: "merged",
         onProgress: (p) => progress.push(p),
@@ -116,7 +163,10 @@ describe("merging full models", () => {
         assert.equal(JSON.parse(String(out.get(PROVENANCE_KEY))).method, "linear");
         assert.equal(out.tensor("blk.0.attn_norm.weight")!.type, GgmlType.F32);
         assert.equal(out.tensor("blk.0.ffn_up.weight")!.type, GgmlType.F16);
-        for (const [name, seedOffset] of [["blk.0.attn_norm.weight", 0], ["blk.0.ffn_up.weight", 2]] as const) {
+        for (const [name, seedOffset] of [
+          ["blk.0.attn_norm.weight", 0],
+          ["blk.0.ffn_up.weight", 2],
+        ] as const) {
           const a = seededFloats(out.tensor(name)!.elementCount, 1 + seedOffset, 1);
           const b = seededFloats(out.tensor(name)!.elementCount, 10 + seedOffset, 1);
           const expected = a.map((x, i) => (3 * x + b[i]!) / 4);
@@ -139,14 +189,22 @@ describe("merging full models", () => {
       await mergeModels({
         method: "task_arithmetic",
         base: join(dir, "base.gguf"),
-        inputs: [{ path: join(dir, "a.gguf"), weight: 0.5 }, { path: join(dir, "b.gguf"), weight: 0.25 }],
+        inputs: [
+          { path: join(dir, "a.gguf"), weight: 0.5 },
+          { path: join(dir, "b.gguf"), weight: 0.25 },
+        ],
         output: { kind: "model", path: join(dir, "out.gguf"), type: "Q8_0" },
       });
       const n = COLS * ROWS;
       const [base, a, b] = [1, 2, 3].map((seed) => seededFloats(n, seed + 2, 1));
       const expected = base!.map((x, i) => x + 0.5 * (a![i]! - x) + 0.25 * (b![i]! - x));
       // Q8_0 keeps each 32-value block to 1/127 of its largest magnitude (at most ~2 here).
-      assertNear(await readAll(join(dir, "out.gguf"), "blk.0.ffn_up.weight"), expected, 2 / 127 / 2 + 1e-3, "ffn_up");
+      assertNear(
+        await readAll(join(dir, "out.gguf"), "blk.0.ffn_up.weight"),
+        expected,
+        2 / 127 / 2 + 1e-3,
+        "ffn_up",
+      );
     }));
 
   test("mismatched shapes, architectures or tokenizers are refused before any file is created", () =>
@@ -159,12 +217,26 @@ describe("merging full models", () => {
         mergeModels({
           method: "ties",
           base: join(dir, "base.gguf"),
-          inputs: [{ path: join(dir, "base.gguf"), weight: 1 }, { path: join(dir, input), weight: 1 }],
+          inputs: [
+            { path: join(dir, "base.gguf"), weight: 1 },
+            { path: join(dir, input), weight: 1 },
+          ],
           output: { kind: "model", path: join(dir, "out.gguf"), type: "F16" },
         });
-      await assert.rejects(attempt("wide.gguf"), (e: unknown) => e instanceof MergeError && /shape mismatch for tensor 'blk\.0\.ffn_up\.weight': \[96, 128\]/.test(e.message));
-      await assert.rejects(attempt("qwen.gguf"), (e: unknown) => e instanceof MergeError && /architecture mismatch.*'qwen2'/.test(e.message));
-      await assert.rejects(attempt("tokens.gguf"), (e: unknown) => e instanceof MergeError && /tokenizer mismatch/.test(e.message));
+      await assert.rejects(
+        attempt("wide.gguf"),
+        (e: unknown) =>
+          e instanceof MergeError &&
+          /shape mismatch for tensor 'blk\.0\.ffn_up\.weight': \[96, 128\]/.test(e.message),
+      );
+      await assert.rejects(
+        attempt("qwen.gguf"),
+        (e: unknown) => e instanceof MergeError && /architecture mismatch.*'qwen2'/.test(e.message),
+      );
+      await assert.rejects(
+        attempt("tokens.gguf"),
+        (e: unknown) => e instanceof MergeError && /tokenizer mismatch/.test(e.message),
+      );
       assert.deepEqual(await onlyFiles(dir), ["base.gguf", "qwen.gguf", "tokens.gguf", "wide.gguf"]);
     }));
 
@@ -176,48 +248,71 @@ describe("merging full models", () => {
       await assert.rejects(
         mergeModels({
           method: "linear",
-          inputs: [{ path: join(dir, "a.gguf"), weight: 1 }, { path: join(dir, "b.gguf"), weight: 1 }],
+          inputs: [
+            { path: join(dir, "a.gguf"), weight: 1 },
+            { path: join(dir, "b.gguf"), weight: 1 },
+          ],
           output: { kind: "model", path: join(dir, "out.gguf"), type: "F32" },
         }),
-        (e: unknown) => e instanceof MergeError && /b\.gguf is not a valid GGUF file: .*past the end of the file/.test(e.message),
+        (e: unknown) =>
+          e instanceof MergeError &&
+          /b\.gguf is not a valid GGUF file: .*past the end of the file/.test(e.message),
       );
       assert.deepEqual(await onlyFiles(dir), ["a.gguf", "b.gguf"]);
     }));
 
   for (const blockElements of [undefined, 500]) {
-  test(`an input that breaks in the middle of the merge leaves no output file, not even a partial one (${blockElements ? "row blocks" : "whole tensors"})`, () =>
-    withTempDir(async (dir) => {
-      await writeModel(join(dir, "a.gguf"), { seed: 1 });
-      await writeModel(join(dir, "b.gguf"), { seed: 2 });
-      const cut = (await dataEnd(join(dir, "b.gguf"))) - 100;
-      let partialSeen = false;
-      await assert.rejects(
-        mergeModels({
-          method: "linear",
-          inputs: [{ path: join(dir, "a.gguf"), weight: 1 }, { path: join(dir, "b.gguf"), weight: 1 }],
-          output: { kind: "model", path: join(dir, "out.gguf"), type: "F32" },
-          blockElements,
-          onProgress: (p) => {
-            if (p.tensorsDone !== 1) return;
-            partialSeen = readdirSync(dir).some((name) => name.endsWith(".partial"));
-            truncateSync(join(dir, "b.gguf"), cut);
-          },
-        }),
-        /truncated after opening/,
-      );
-      assert.ok(partialSeen, "the output was being written to a temp file");
-      assert.deepEqual(await onlyFiles(dir), ["a.gguf", "b.gguf"]);
-    }));
+    test(`an input that breaks in the middle of the merge leaves no output file, not even a partial one (${blockElements ? "row blocks" : "whole tensors"})`, () =>
+      withTempDir(async (dir) => {
+        await writeModel(join(dir, "a.gguf"), { seed: 1 });
+        await writeModel(join(dir, "b.gguf"), { seed: 2 });
+        const cut = (await dataEnd(join(dir, "b.gguf"))) - 100;
+        let partialSeen = false;
+        await assert.rejects(
+          mergeModels({
+            method: "linear",
+            inputs: [
+              { path: join(dir, "a.gguf"), weight: 1 },
+              { path: join(dir, "b.gguf"), weight: 1 },
+            ],
+            output: { kind: "model", path: join(dir, "out.gguf"), type: "F32" },
+            blockElements,
+            onProgress: (p) => {
+              if (p.tensorsDone !== 1) return;
+              partialSeen = readdirSync(dir).some((name) => name.endsWith(".partial"));
+              truncateSync(join(dir, "b.gguf"), cut);
+            },
+          }),
+          /truncated after opening/,
+        );
+        assert.ok(partialSeen, "the output was being written to a temp file");
+        assert.deepEqual(await onlyFiles(dir), ["a.gguf", "b.gguf"]);
+      }));
   }
 
   test("method arguments the method cannot use are refused before any file is opened", async () => {
     const missing = "/nonexistent/a.gguf";
     await assert.rejects(
-      mergeModels({ method: "slerp", inputs: [{ path: missing, weight: 1 }, { path: missing, weight: 1 }], output: { kind: "model", path: "/nonexistent/out.gguf", type: "F16" } }),
-      (e: unknown) => e instanceof MergeError && /slerp: params\.t: slerp needs the interpolation factor t/.test(e.message),
+      mergeModels({
+        method: "slerp",
+        inputs: [
+          { path: missing, weight: 1 },
+          { path: missing, weight: 1 },
+        ],
+        output: { kind: "model", path: "/nonexistent/out.gguf", type: "F16" },
+      }),
+      (e: unknown) =>
+        e instanceof MergeError && /slerp: params\.t: slerp needs the interpolation factor t/.test(e.message),
     );
     await assert.rejects(
-      mergeModels({ method: "linear", inputs: [{ path: missing, weight: 1 }, { path: missing, weight: -1 }], output: { kind: "model", path: "/nonexistent/out.gguf", type: "F16" } }),
+      mergeModels({
+        method: "linear",
+        inputs: [
+          { path: missing, weight: 1 },
+          { path: missing, weight: -1 },
+        ],
+        output: { kind: "model", path: "/nonexistent/out.gguf", type: "F16" },
+      }),
       /weights sum to zero/,
     );
   });
@@ -229,7 +324,10 @@ describe("merging full models", () => {
       await assert.rejects(
         mergeModels({
           method: "linear",
-          inputs: [{ path: join(dir, "a.gguf"), weight: 1 }, { path: join(dir, "junk.gguf"), weight: 1 }],
+          inputs: [
+            { path: join(dir, "a.gguf"), weight: 1 },
+            { path: join(dir, "junk.gguf"), weight: 1 },
+          ],
           output: { kind: "model", path: join(dir, "out.gguf"), type: "F32" },
         }),
         (e: unknown) => e instanceof MergeError && /junk\.gguf is not a valid GGUF file/.test(e.message),
@@ -247,7 +345,10 @@ describe("merging full models", () => {
         await assert.rejects(
           mergeModels({
             method: "linear",
-            inputs: [{ path: join(dir, "a.gguf"), weight: 1 }, { path: join(dir, "b.gguf"), weight: 1 }],
+            inputs: [
+              { path: join(dir, "a.gguf"), weight: 1 },
+              { path: join(dir, "b.gguf"), weight: 1 },
+            ],
             output: { kind: "model", path: join(dir, "out.gguf"), type: "F32" },
             blockElements,
             signal: controller.signal,
@@ -265,12 +366,16 @@ describe("merging full models", () => {
 
   test("elementwise methods merged row block by row block write exactly what whole-tensor merging writes", () =>
     withTempDir(async (dir) => {
-      for (const seed of [1, 2, 3]) await writeModel(join(dir, `${seed}.gguf`), { seed, upType: GgmlType.Q8_0 });
+      for (const seed of [1, 2, 3])
+        await writeModel(join(dir, `${seed}.gguf`), { seed, upType: GgmlType.Q8_0 });
       const merge = (name: string, blockElements: number | undefined) =>
         mergeModels({
           method: "task_arithmetic",
           base: join(dir, "1.gguf"),
-          inputs: [{ path: join(dir, "2.gguf"), weight: 0.6 }, { path: join(dir, "3.gguf"), weight: 0.3 }],
+          inputs: [
+            { path: join(dir, "2.gguf"), weight: 0.6 },
+            { path: join(dir, "3.gguf"), weight: 0.3 },
+          ],
           params: { lambda: 0.9 },
           output: { kind: "model", path: join(dir, name), type: "Q8_0" },
           blockElements,
@@ -289,7 +394,12 @@ describe("merging full models", () => {
       const whole = await openGguf(join(dir, "whole.gguf"));
       const blocks = await openGguf(join(dir, "blocks.gguf"));
       try {
-        for (const tensor of whole.tensors) assert.deepEqual(await blocks.readTensorBytes(tensor.name), await whole.readTensorBytes(tensor.name), tensor.name);
+        for (const tensor of whole.tensors)
+          assert.deepEqual(
+            await blocks.readTensorBytes(tensor.name),
+            await whole.readTensorBytes(tensor.name),
+            tensor.name,
+          );
       } finally {
         await whole.close();
         await blocks.close();
@@ -304,7 +414,10 @@ describe("merging LoRA adapters", () => {
       await writeAdapter(join(dir, "q.gguf"), 5, 6, 6);
       const summary = await mergeModels({
         method: "linear",
-        inputs: [{ path: join(dir, "p.gguf"), weight: 0.7 }, { path: join(dir, "q.gguf"), weight: 0.5 }],
+        inputs: [
+          { path: join(dir, "p.gguf"), weight: 0.7 },
+          { path: join(dir, "q.gguf"), weight: 0.5 },
+        ],
         params: { normalize: false },
         output: { kind: "adapter", path: join(dir, "pq.gguf"), rank: 10 },
       });
@@ -319,11 +432,12 @@ describe("merging LoRA adapters", () => {
         const a = await out.readTensor("blk.0.attn_q.weight.lora_a");
         const b = await out.readTensor("blk.0.attn_q.weight.lora_b");
         const rebuilt = new Float64Array(ROWS * COLS);
-        for (let o = 0; o < ROWS; o++) for (let j = 0; j < COLS; j++) {
-          let sum = 0;
-          for (let k = 0; k < 10; k++) sum += b[o * 10 + k]! * a[k * COLS + j]!;
-          rebuilt[o * COLS + j] = sum;
-        }
+        for (let o = 0; o < ROWS; o++)
+          for (let j = 0; j < COLS; j++) {
+            let sum = 0;
+            for (let k = 0; k < 10; k++) sum += b[o * 10 + k]! * a[k * COLS + j]!;
+            rebuilt[o * COLS + j] = sum;
+          }
         assertNear(rebuilt, expected, 1e-4, "B·A");
       } finally {
         await out.close();
@@ -336,7 +450,10 @@ describe("merging LoRA adapters", () => {
       await writeAdapter(join(dir, "q.gguf"), 5, 6, 6);
       const summary = await mergeModels({
         method: "linear",
-        inputs: [{ path: join(dir, "p.gguf"), weight: 1 }, { path: join(dir, "q.gguf"), weight: 1 }],
+        inputs: [
+          { path: join(dir, "p.gguf"), weight: 1 },
+          { path: join(dir, "q.gguf"), weight: 1 },
+        ],
         output: { kind: "adapter", path: join(dir, "pq.gguf"), rank: 3 },
       });
       assert.ok(summary.energyKept! > 0.3 && summary.energyKept! < 0.99, `energy kept ${summary.energyKept}`);
@@ -350,13 +467,19 @@ describe("merging LoRA adapters", () => {
       await mergeModels({
         method: "ties",
         base: join(dir, "base.gguf"),
-        inputs: [{ path: join(dir, "p.gguf"), weight: 1 }, { path: join(dir, "q.gguf"), weight: 1 }],
+        inputs: [
+          { path: join(dir, "p.gguf"), weight: 1 },
+          { path: join(dir, "q.gguf"), weight: 1 },
+        ],
         output: { kind: "model", path: join(dir, "out.gguf"), type: "F32" },
       });
       const base = await openGguf(join(dir, "base.gguf"));
       const out = await openGguf(join(dir, "out.gguf"));
       try {
-        assert.deepEqual(await out.readTensorBytes("blk.0.ffn_up.weight"), await base.readTensorBytes("blk.0.ffn_up.weight"));
+        assert.deepEqual(
+          await out.readTensorBytes("blk.0.ffn_up.weight"),
+          await base.readTensorBytes("blk.0.ffn_up.weight"),
+        );
         assert.equal(out.tensor("blk.0.attn_q.weight")!.type, GgmlType.F32);
         // TIES with full density and equal weights: where the deltas agree in sign, their mean; otherwise the majority's.
         const p = loraDelta(1, 4, 8);
@@ -384,14 +507,23 @@ describe("merging LoRA adapters", () => {
         mergeModels({
           method: "linear",
           base: join(dir, base),
-          inputs: [{ path: join(dir, "p.gguf"), weight: 1 }, { path: join(dir, adapter), weight: 1 }],
+          inputs: [
+            { path: join(dir, "p.gguf"), weight: 1 },
+            { path: join(dir, adapter), weight: 1 },
+          ],
           output: { kind: "model", path: join(dir, "out.gguf"), type: "F16" },
         });
-      await assert.rejects(attempt("base.gguf", "qwen.gguf"), /architecture mismatch: adapter .*qwen\.gguf is for 'qwen2'/);
+      await assert.rejects(
+        attempt("base.gguf", "qwen.gguf"),
+        /architecture mismatch: adapter .*qwen\.gguf is for 'qwen2'/,
+      );
       await assert.rejects(
         mergeModels({
           method: "linear",
-          inputs: [{ path: join(dir, "p.gguf"), weight: 1 }, { path: join(dir, "base.gguf"), weight: 1 }],
+          inputs: [
+            { path: join(dir, "p.gguf"), weight: 1 },
+            { path: join(dir, "base.gguf"), weight: 1 },
+          ],
           output: { kind: "model", path: join(dir, "out.gguf"), type: "F16" },
         }),
         /all full models or all LoRA adapters/,
@@ -403,7 +535,15 @@ describe("merging LoRA adapters", () => {
 describe("merge recipe files", () => {
   test("paths are read relative to the recipe and defaults filled in", () =>
     withTempDir(async (dir) => {
-      await writeFile(join(dir, "r.json"), JSON.stringify({ method: "dare_ties", base: "m/base.gguf", inputs: [{ path: "a.gguf", density: 0.5 }], seed: 3 }));
+      await writeFile(
+        join(dir, "r.json"),
+        JSON.stringify({
+          method: "dare_ties",
+          base: "m/base.gguf",
+          inputs: [{ path: "a.gguf", density: 0.5 }],
+          seed: 3,
+        }),
+      );
       const recipe = await readMergeRecipe(join(dir, "r.json"));
       assert.equal(recipe.base, join(dir, "m", "base.gguf"));
       assert.deepEqual(recipe.inputs, [{ path: join(dir, "a.gguf"), weight: 1, density: 0.5 }]);
@@ -415,13 +555,25 @@ describe("merge recipe files", () => {
     withTempDir(async (dir) => {
       const cases: [unknown, RegExp][] = [
         [{ method: "average", inputs: [] }, /\$\.method: expected one of "linear".*got "average"/],
-        [{ method: "ties", inputs: [{ path: "a.gguf", density: 1.5 }] }, /\$\.inputs\[0\]\.density: expected a number > 0 and <= 1, got 1\.5/],
+        [
+          { method: "ties", inputs: [{ path: "a.gguf", density: 1.5 }] },
+          /\$\.inputs\[0\]\.density: expected a number > 0 and <= 1, got 1\.5/,
+        ],
         [{ method: "ties", inputs: [{ path: "a.gguf", wieght: 1 }] }, /\$\.inputs\[0\]\.wieght: unknown key/],
-        [{ method: "ties", inputs: [{ path: "a.gguf" }], output: { type: "Q4_K" } }, /\$\.output\.type: expected one of "F32", "F16", "Q8_0"/],
+        [
+          { method: "ties", inputs: [{ path: "a.gguf" }], output: { type: "Q4_K" } },
+          /\$\.output\.type: expected one of "F32", "F16", "Q8_0"/,
+        ],
       ];
       for (const [json, pattern] of cases) {
         await writeFile(join(dir, "r.json"), JSON.stringify(json));
-        await assert.rejects(readMergeRecipe(join(dir, "r.json")), (e: unknown) => e instanceof JsonShapeError && e.message.startsWith(join(dir, "r.json")) && pattern.test(e.message));
+        await assert.rejects(
+          readMergeRecipe(join(dir, "r.json")),
+          (e: unknown) =>
+            e instanceof JsonShapeError &&
+            e.message.startsWith(join(dir, "r.json")) &&
+            pattern.test(e.message),
+        );
       }
     }));
 });

@@ -24,12 +24,20 @@ function assertClose(actual: Float32Array, expected: readonly number[], toleranc
   assert.equal(actual.length, expected.length, "length");
   for (let j = 0; j < expected.length; j++) {
     const scale = Math.max(1, Math.abs(expected[j]!));
-    assert.ok(Math.abs(actual[j]! - expected[j]!) <= tolerance * scale, `[${j}]: got ${actual[j]}, expected ${expected[j]} (all: ${Array.from(actual)})`);
+    assert.ok(
+      Math.abs(actual[j]! - expected[j]!) <= tolerance * scale,
+      `[${j}]: got ${actual[j]}, expected ${expected[j]} (all: ${Array.from(actual)})`,
+    );
   }
 }
 
 /** Inputs x_i = base + tau_i, so the task vectors in a test read as written. */
-function fromTaskVectors(base: number[], taskVectors: number[][], weights: number[], density?: number): MergeInput[] {
+function fromTaskVectors(
+  base: number[],
+  taskVectors: number[][],
+  weights: number[],
+  density?: number,
+): MergeInput[] {
   return taskVectors.map((tau, i) => ({
     values: Float32Array.from(tau, (t, j) => base[j]! + t),
     weight: weights[i]!,
@@ -68,7 +76,14 @@ describe("linear", () => {
 describe("task_arithmetic", () => {
   const base = [1, 1, 1, 1];
   // tau_1 = [1, -1, 0, 2] (w 1), tau_2 = [0, 2, -2, 0] (w 0.5)
-  const inputs = fromTaskVectors(base, [[1, -1, 0, 2], [0, 2, -2, 0]], [1, 0.5]);
+  const inputs = fromTaskVectors(
+    base,
+    [
+      [1, -1, 0, 2],
+      [0, 2, -2, 0],
+    ],
+    [1, 0.5],
+  );
 
   test("base + lambda * sum(w tau)", () => {
     // sum(w tau) = [1 + 0, -1 + 1, 0 - 1, 2 + 0] = [1, 0, -1, 2]; base + 2*that = [3, 1, -1, 5]
@@ -79,7 +94,12 @@ describe("task_arithmetic", () => {
 
   test("normalize divides by the sum of weights", () => {
     // base + 2*[1, 0, -1, 2]/1.5
-    assertClose(taskArithmeticMerge(f32(...base), inputs, { lambda: 2, normalize: true }), [1 + 4 / 3, 1, 1 - 4 / 3, 1 + 8 / 3]);
+    assertClose(taskArithmeticMerge(f32(...base), inputs, { lambda: 2, normalize: true }), [
+      1 + 4 / 3,
+      1,
+      1 - 4 / 3,
+      1 + 8 / 3,
+    ]);
   });
 });
 
@@ -133,7 +153,13 @@ describe("ties", () => {
     // pos 2: all +; (1*1 + 2*2 + 0.5*3)/(1+2+0.5) = 6.5/3.5; 10 + 0.5*6.5/3.5
     // pos 3: mass 0 - 4 + 2 = -2 -> - (unweighted it was +); only input 2: -2; 10 - 1 = 9
     // pos 4: mass -1 - 2 = -3 -> -; (1*(-1) + 2*(-1))/3 = -1; 10 - 0.5 = 9.5
-    assertClose(tiesMerge(f32(...base), inputs, { lambda: 0.5 }), [10.5, 11.5, 10 + (0.5 * 6.5) / 3.5, 9, 9.5]);
+    assertClose(tiesMerge(f32(...base), inputs, { lambda: 0.5 }), [
+      10.5,
+      11.5,
+      10 + (0.5 * 6.5) / 3.5,
+      9,
+      9.5,
+    ]);
   });
 
   test("trim, elect and merge together; a position whose mass is zero keeps the base", () => {
@@ -141,12 +167,33 @@ describe("ties", () => {
     // density 0.5 of n = 5: k = round(2.5) = 3
     // tau_1 = [4, -1, 0.5, -3, 0] -> keeps 4, -3, -1      -> [4, -1, 0, -3, 0]
     // tau_2 = [-2, 2, 1, 0.1, 0]  -> keeps -2, 2, 1 (ties at 0 are not reached) -> [-2, 2, 1, 0, 0]
-    const inputs = fromTaskVectors(base, [[4, -1, 0.5, -3, 0], [-2, 2, 1, 0.1, 0]], [1, 1], 0.5);
+    const inputs = fromTaskVectors(
+      base,
+      [
+        [4, -1, 0.5, -3, 0],
+        [-2, 2, 1, 0.1, 0],
+      ],
+      [1, 1],
+      0.5,
+    );
     // pos 0: mass 2 -> +: 4;  pos 1: mass -1 + 2 = 1 -> +: 2;  pos 2: only 1 survived: 1
     // pos 3: -3;  pos 4: nothing: base 1
     assertClose(tiesMerge(f32(...base), inputs), [4, 2, 1, -3, 1]);
     // Equal and opposite masses elect no sign: the base is kept.
-    assertClose(tiesMerge(f32(0, 0), fromTaskVectors([0, 0], [[2, 1], [-2, 1]], [1, 1])), [0, 1]);
+    assertClose(
+      tiesMerge(
+        f32(0, 0),
+        fromTaskVectors(
+          [0, 0],
+          [
+            [2, 1],
+            [-2, 1],
+          ],
+          [1, 1],
+        ),
+      ),
+      [0, 1],
+    );
   });
 });
 
@@ -180,7 +227,10 @@ describe("dare", () => {
     const bigBase = new Array<number>(1000).fill(0);
     const mask = (ctx: MergeContext, inputIndex: number): number[] => {
       const taskVectors = [big, big].map((tau, i) => (i === inputIndex ? tau : bigBase));
-      return keptPositions(dareLinearMerge(f32(...bigBase), fromTaskVectors(bigBase, taskVectors, [1, 1], 0.5), {}, ctx), bigBase);
+      return keptPositions(
+        dareLinearMerge(f32(...bigBase), fromTaskVectors(bigBase, taskVectors, [1, 1], 0.5), {}, ctx),
+        bigBase,
+      );
     };
     const reference = mask(context, 0);
     assert.notDeepEqual(mask({ seed: 1234, tensorIndex: 8 }, 0), reference);
@@ -218,15 +268,29 @@ describe("dare", () => {
     // kept fraction: sd = sqrt(0.3 * 0.7 / 1e5) ≈ 0.0015
     assert.ok(Math.abs(kept / n - density) < 0.01, `kept fraction ${kept / n}`);
     // rescaled mean: per-element variance ≈ E[tau²]/density - mean² ≈ 1.25/0.3 - 0.25 ≈ 3.9, sd of the mean ≈ 0.006
-    assert.ok(Math.abs(rescaledSum / n - originalSum / n) < 0.03, `means ${rescaledSum / n} vs ${originalSum / n}`);
+    assert.ok(
+      Math.abs(rescaledSum / n - originalSum / n) < 0.03,
+      `means ${rescaledSum / n} vs ${originalSum / n}`,
+    );
   });
 
   test("dare_linear combines the rescaled task vectors linearly", () => {
     // At density 1 nothing is dropped: base + lambda * sum(w tau) = [1, 1] + 2*(1*[1, -1] + 0.5*[2, 4]) = [5, 3]
-    const inputs = fromTaskVectors([1, 1], [[1, -1], [2, 4]], [1, 0.5], 1);
+    const inputs = fromTaskVectors(
+      [1, 1],
+      [
+        [1, -1],
+        [2, 4],
+      ],
+      [1, 0.5],
+      1,
+    );
     assertClose(dareLinearMerge(f32(1, 1), inputs, { lambda: 2 }, context), [5, 3]);
     // normalize divides by 1.5
-    assertClose(dareLinearMerge(f32(1, 1), inputs, { lambda: 2, normalize: true }, context), [1 + 4 / 1.5, 1 + 2 / 1.5]);
+    assertClose(dareLinearMerge(f32(1, 1), inputs, { lambda: 2, normalize: true }, context), [
+      1 + 4 / 1.5,
+      1 + 2 / 1.5,
+    ]);
   });
 
   test("dare_ties: dropped-and-rescaled task vectors, then election by mass and the disjoint mean", () => {
@@ -237,7 +301,9 @@ describe("dare", () => {
     // Each input's mask, read off single-contribution dare_linear runs (input i alone at index i, the other equal to the base).
     const dropped = [tauA, tauB].map((tau, i) => {
       const taskVectors = i === 0 ? [tau, base] : [base, tau];
-      return Array.from(dareLinearMerge(f32(...base), fromTaskVectors(base, taskVectors, [1, 1], density), {}, context));
+      return Array.from(
+        dareLinearMerge(f32(...base), fromTaskVectors(base, taskVectors, [1, 1], density), {}, context),
+      );
     });
     dropped.forEach((d, i) => d.forEach((v, j) => assert.ok(v === 0 || v === 2 * [tauA, tauB][i]![j]!)));
     // TIES on the dropped vectors with weights 2 and 1: elected sign of 2*a + b, weighted mean of agreeing entries.
@@ -264,7 +330,15 @@ describe("dare", () => {
 
   test("dare_ties at density 1 is ties at density 1", () => {
     const base = [10, 10, 10, 10, 10];
-    const inputs = fromTaskVectors(base, [[1, 3, 1, 0, -1], [1, -1, 2, -2, -1], [-5, -1, 3, 4, 0]], [1, 1, 1]);
+    const inputs = fromTaskVectors(
+      base,
+      [
+        [1, 3, 1, 0, -1],
+        [1, -1, 2, -2, -1],
+        [-5, -1, 3, 4, 0],
+      ],
+      [1, 1, 1],
+    );
     assertClose(dareTiesMerge(f32(...base), inputs, {}, context), [5, 13, 12, 14, 9]);
   });
 });
@@ -293,10 +367,14 @@ describe("sce", () => {
     // pos 1: (13*2 + 53*4)/(13 + 53) = 238/66;  pos 2: 6;  pos 3: (13*3 + 5*1)/(13 + 5) = 44/18
     assertClose(sceMerge(f32(...base), inputs, { selectTopK: 0.6 }), [0, 238 / 66, 6, 44 / 18, 0, 0]);
     // Without the division by the kept weights: pos 1: 238/71, pos 2: 53*6/71 = 318/71, pos 3: 44/71
-    assertClose(
-      mergeTensor("sce", f32(...base), inputs, { selectTopK: 0.6, normalize: false }, context),
-      [0, 238 / 71, 318 / 71, 44 / 71, 0, 0],
-    );
+    assertClose(mergeTensor("sce", f32(...base), inputs, { selectTopK: 0.6, normalize: false }, context), [
+      0,
+      238 / 71,
+      318 / 71,
+      44 / 71,
+      0,
+      0,
+    ]);
   });
 
   test("selectTopK 1 keeps every position and the input weights play no part", () => {
@@ -309,7 +387,11 @@ describe("sce", () => {
     // lambda scales the merged task vector; a non-zero base is added back.
     const shifted = [1, 2, 3, 4, 5, 6];
     const shiftedInputs = fromTaskVectors(shifted, taskVectors, [1, 1, 1]);
-    assertClose(sceMerge(f32(...shifted), shiftedInputs, { lambda: 0.5 }), expected.map((d, j) => shifted[j]! + 0.5 * d), 1e-5);
+    assertClose(
+      sceMerge(f32(...shifted), shiftedInputs, { lambda: 0.5 }),
+      expected.map((d, j) => shifted[j]! + 0.5 * d),
+      1e-5,
+    );
   });
 });
 
@@ -331,9 +413,17 @@ describe("slerp", () => {
     const h = Math.SQRT1_2;
     assertClose(slerpMerge(pair(a, b), { t: 0.5 }), [h, h, 0, 0]);
     // Length 2 vectors: the arc has radius 2, so the bisector is 2 * [h, h]
-    assertClose(mergeTensor("slerp", undefined, pair(f32(2, 0, 0, 0), f32(0, 2, 0, 0)), { t: 0.5 }, context), [2 * h, 2 * h, 0, 0]);
+    assertClose(
+      mergeTensor("slerp", undefined, pair(f32(2, 0, 0, 0), f32(0, 2, 0, 0)), { t: 0.5 }, context),
+      [2 * h, 2 * h, 0, 0],
+    );
     // t = 0.25: sin(3pi/8) * a + sin(pi/8) * b
-    assertClose(slerpMerge(pair(a, b), { t: 0.25 }), [Math.sin((3 * Math.PI) / 8), Math.sin(Math.PI / 8), 0, 0]);
+    assertClose(slerpMerge(pair(a, b), { t: 0.25 }), [
+      Math.sin((3 * Math.PI) / 8),
+      Math.sin(Math.PI / 8),
+      0,
+      0,
+    ]);
   });
 
   test("nearly colinear tensors fall back to linear interpolation", () => {
@@ -355,23 +445,45 @@ describe("validation", () => {
       return true;
     });
   }
-  const merge = (method: MergeMethod, base: Float32Array | undefined, inputs: MergeInput[], params: MergeParams = {}) => () =>
-    mergeTensor(method, base, inputs, params, context);
+  const merge =
+    (method: MergeMethod, base: Float32Array | undefined, inputs: MergeInput[], params: MergeParams = {}) =>
+    () =>
+      mergeTensor(method, base, inputs, params, context);
   const two: MergeInput[] = [
     { values: f32(1, 2, 3), weight: 1 },
     { values: f32(4, 5, 6), weight: 1 },
   ];
 
   test("lengths must be equal, naming both lengths", () => {
-    throwsMergeError(merge("linear", undefined, [two[0]!, { values: f32(1, 2), weight: 1 }]), "inputs[1].values", /2 elements.*has 3/);
+    throwsMergeError(
+      merge("linear", undefined, [two[0]!, { values: f32(1, 2), weight: 1 }]),
+      "inputs[1].values",
+      /2 elements.*has 3/,
+    );
     throwsMergeError(merge("ties", f32(0, 0, 0, 0), two), "base", /4 elements.*has 3/);
   });
 
   test("weights must be finite and densities in (0, 1]", () => {
-    throwsMergeError(merge("linear", undefined, [two[0]!, { values: f32(1, 2, 3), weight: Number.NaN }]), "inputs[1].weight", /finite/);
-    throwsMergeError(merge("linear", undefined, [{ values: f32(1), weight: Infinity }]), "inputs[0].weight", /finite/);
-    throwsMergeError(merge("ties", f32(0, 0, 0), [{ ...two[0]!, density: 0 }]), "inputs[0].density", /\(0, 1\]/);
-    throwsMergeError(merge("dare_ties", f32(0, 0, 0), [{ ...two[0]!, density: 1.5 }]), "inputs[0].density", /\(0, 1\]/);
+    throwsMergeError(
+      merge("linear", undefined, [two[0]!, { values: f32(1, 2, 3), weight: Number.NaN }]),
+      "inputs[1].weight",
+      /finite/,
+    );
+    throwsMergeError(
+      merge("linear", undefined, [{ values: f32(1), weight: Infinity }]),
+      "inputs[0].weight",
+      /finite/,
+    );
+    throwsMergeError(
+      merge("ties", f32(0, 0, 0), [{ ...two[0]!, density: 0 }]),
+      "inputs[0].density",
+      /\(0, 1\]/,
+    );
+    throwsMergeError(
+      merge("dare_ties", f32(0, 0, 0), [{ ...two[0]!, density: 1.5 }]),
+      "inputs[0].density",
+      /\(0, 1\]/,
+    );
   });
 
   test("task-vector methods need a base", () => {
@@ -381,17 +493,36 @@ describe("validation", () => {
   });
 
   test("slerp needs exactly two inputs and t in [0, 1]", () => {
-    throwsMergeError(merge("slerp", undefined, [...two, two[0]!], { t: 0.5 }), "inputs", /exactly two.*got 3/);
+    throwsMergeError(
+      merge("slerp", undefined, [...two, two[0]!], { t: 0.5 }),
+      "inputs",
+      /exactly two.*got 3/,
+    );
     throwsMergeError(merge("slerp", undefined, two), "params.t", /needs/);
     throwsMergeError(merge("slerp", undefined, two, { t: 1.5 }), "params.t", /\[0, 1\]/);
   });
 
   test("parameters, weight sums, methods and contexts are checked", () => {
-    throwsMergeError(merge("task_arithmetic", f32(0, 0, 0), two, { lambda: Number.NaN }), "params.lambda", /finite/);
+    throwsMergeError(
+      merge("task_arithmetic", f32(0, 0, 0), two, { lambda: Number.NaN }),
+      "params.lambda",
+      /finite/,
+    );
     throwsMergeError(merge("sce", f32(0, 0, 0), two, { selectTopK: 0 }), "params.selectTopK", /\(0, 1\]/);
-    throwsMergeError(merge("linear", undefined, [{ ...two[0]!, weight: 1 }, { ...two[1]!, weight: -1 }]), "inputs[].weight", /sum to zero/);
+    throwsMergeError(
+      merge("linear", undefined, [
+        { ...two[0]!, weight: 1 },
+        { ...two[1]!, weight: -1 },
+      ]),
+      "inputs[].weight",
+      /sum to zero/,
+    );
     throwsMergeError(merge("linear", undefined, []), "inputs", /at least one/);
-    throwsMergeError(merge("average" as MergeMethod, undefined, two), "method", /unknown merge method "average"/);
+    throwsMergeError(
+      merge("average" as MergeMethod, undefined, two),
+      "method",
+      /unknown merge method "average"/,
+    );
     throwsMergeError(
       () => dareLinearMerge(f32(0, 0, 0), two, {}, { seed: 0.5, tensorIndex: 0 }),
       "context.seed",

@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { decodeTensorInto, encodeTensor, floatToHalf, GgmlType, GgufFile, gguf, halfToFloat, openGguf, writeGguf } from "../../engine/gguf/index.js";
+import {
+  decodeTensorInto,
+  encodeTensor,
+  floatToHalf,
+  GgmlType,
+  GgufFile,
+  gguf,
+  halfToFloat,
+  openGguf,
+  writeGguf,
+} from "../../engine/gguf/index.js";
 import { createRandom } from "../../engine/linalg/index.js";
 import { mergeModels, type MergeJob } from "../../engine/merge/index.js";
 import { writeDroppedTaskVector } from "../../engine/merge/methods/dareDropout.js";
@@ -21,7 +31,11 @@ function coarseFloats(count: number, seed: number): Float32Array {
 }
 
 const sameBits = (actual: Float32Array, expected: Float32Array, what: string): void =>
-  assert.deepEqual(new Uint32Array(actual.buffer, actual.byteOffset, actual.length), new Uint32Array(expected.buffer, expected.byteOffset, expected.length), what);
+  assert.deepEqual(
+    new Uint32Array(actual.buffer, actual.byteOffset, actual.length),
+    new Uint32Array(expected.buffer, expected.byteOffset, expected.length),
+    what,
+  );
 
 interface Case {
   method: MergeMethod;
@@ -40,7 +54,11 @@ const CASES: Case[] = [
   { method: "dare_ties", densities: [0.5, 0.25, 1], params: {} },
   { method: "sce", densities: [undefined, undefined, undefined], params: {} },
   { method: "sce", densities: [undefined, undefined, undefined], params: { selectTopK: 0.4, lambda: 0.8 } },
-  { method: "sce", densities: [undefined, undefined, undefined], params: { selectTopK: 1e-7, normalize: false } },
+  {
+    method: "sce",
+    densities: [undefined, undefined, undefined],
+    params: { selectTopK: 1e-7, normalize: false },
+  },
 ];
 
 const STATISTICS_PASSES: Partial<Record<MergeMethod, (params: MergeParams) => number>> = {
@@ -56,12 +74,30 @@ describe("streamed merges equal whole-tensor merges bit for bit", () => {
     const weights = [1, 0.6, -0.3];
     const context = { seed: 11, tensorIndex: 4 };
     for (const { method, densities, params } of CASES) {
-      const inputs: MergeInput[] = values.map((v, i) => ({ values: v, weight: weights[i]!, density: densities[i] }));
+      const inputs: MergeInput[] = values.map((v, i) => ({
+        values: v,
+        weight: weights[i]!,
+        density: densities[i],
+      }));
       const whole = mergeTensor(method, base, inputs, params, context);
-      const stream = openTensorMergeStream(method, true, inputs.map(({ weight, density }) => ({ weight, density })), params, context, n)!;
-      assert.equal(stream.statisticsPasses, STATISTICS_PASSES[method]?.(params) ?? 0, `${method} statistics passes`);
+      const stream = openTensorMergeStream(
+        method,
+        true,
+        inputs.map(({ weight, density }) => ({ weight, density })),
+        params,
+        context,
+        n,
+      )!;
+      assert.equal(
+        stream.statisticsPasses,
+        STATISTICS_PASSES[method]?.(params) ?? 0,
+        `${method} statistics passes`,
+      );
       const cuts = [0, 7, 8, 1000, 1001, 3333, n];
-      const slices = (from: number, to: number) => ({ base: base.subarray(from, to), values: values.map((v) => v.subarray(from, to)) });
+      const slices = (from: number, to: number) => ({
+        base: base.subarray(from, to),
+        values: values.map((v) => v.subarray(from, to)),
+      });
       for (let pass = 0; pass < stream.statisticsPasses; pass++) {
         for (let c = 0; c + 1 < cuts.length; c++) {
           const slice = slices(cuts[c]!, cuts[c + 1]!);
@@ -79,11 +115,27 @@ describe("streamed merges equal whole-tensor merges bit for bit", () => {
 
   test("slerp does not stream; a slice of the wrong length is refused", () => {
     const inputs = [{ weight: 1 }, { weight: 1 }];
-    assert.equal(openTensorMergeStream("slerp", false, inputs, { t: 0.5 }, { seed: 0, tensorIndex: 0 }, 10), undefined);
-    assert.deepEqual([...STREAMING_METHODS].sort(), ["dare_linear", "dare_ties", "linear", "sce", "task_arithmetic", "ties"]);
+    assert.equal(
+      openTensorMergeStream("slerp", false, inputs, { t: 0.5 }, { seed: 0, tensorIndex: 0 }, 10),
+      undefined,
+    );
+    assert.deepEqual([...STREAMING_METHODS].sort(), [
+      "dare_linear",
+      "dare_ties",
+      "linear",
+      "sce",
+      "task_arithmetic",
+      "ties",
+    ]);
     const stream = openTensorMergeStream("linear", false, inputs, {}, { seed: 0, tensorIndex: 0 }, 10)!;
-    assert.throws(() => stream.merge(undefined, [new Float32Array(4), new Float32Array(3)], new Float32Array(4)), /inputs\[1\].*3 elements where the others have 4/);
-    assert.throws(() => openTensorMergeStream("ties", false, inputs, {}, { seed: 0, tensorIndex: 0 }, 10), /needs the base tensor/);
+    assert.throws(
+      () => stream.merge(undefined, [new Float32Array(4), new Float32Array(3)], new Float32Array(4)),
+      /inputs\[1\].*3 elements where the others have 4/,
+    );
+    assert.throws(
+      () => openTensorMergeStream("ties", false, inputs, {}, { seed: 0, tensorIndex: 0 }, 10),
+      /needs the base tensor/,
+    );
   });
 
   test("DARE's mask draws are createRandom's, addressed by tensor position", () => {
@@ -118,8 +170,18 @@ async function writeModel(path: string, seed: number): Promise<void> {
     tensors: [
       { name: "blk.0.attn_norm.weight", dims: [256], type: GgmlType.F32, data: coarseFloats(256, seed) },
       // 300 rows of 256: four row blocks of 78 rows (19,968 elements), each merged in two slices.
-      { name: "blk.0.ffn_up.weight", dims: [256, 300], type: GgmlType.F32, data: coarseFloats(256 * 300, seed + 1) },
-      { name: "blk.0.ffn_down.weight", dims: [512, 100], type: GgmlType.F16, data: coarseFloats(512 * 100, seed + 2) },
+      {
+        name: "blk.0.ffn_up.weight",
+        dims: [256, 300],
+        type: GgmlType.F32,
+        data: coarseFloats(256 * 300, seed + 1),
+      },
+      {
+        name: "blk.0.ffn_down.weight",
+        dims: [512, 100],
+        type: GgmlType.F16,
+        data: coarseFloats(512 * 100, seed + 2),
+      },
     ],
   });
 }
@@ -138,13 +200,18 @@ describe("a streamed file merge writes what merging each whole tensor writes", (
         // The TIES cut of the big tensor falls among equal magnitudes spread over several blocks, so the
         // ties kept (lowest positions first) are counted across blocks.
         const baseUp = await baseFile.readTensor("blk.0.ffn_up.weight");
-        const magnitudes = (await inputFiles[0]!.readTensor("blk.0.ffn_up.weight")).map((x, j) => Math.abs(x - baseUp[j]!));
+        const magnitudes = (await inputFiles[0]!.readTensor("blk.0.ffn_up.weight")).map((x, j) =>
+          Math.abs(x - baseUp[j]!),
+        );
         const k = Math.round(0.3 * magnitudes.length);
         const kth = [...magnitudes].sort((a, b) => b - a)[k - 1]!;
         const tied = magnitudes.reduce<number[]>((at, m, j) => (m === kth ? [...at, j] : at), []);
         const above = magnitudes.filter((m) => m > kth).length;
         assert.ok(above < k && k < above + tied.length, "the cut splits a run of equal magnitudes");
-        assert.ok(tied[0]! < BLOCK_ELEMENTS && tied.at(-1)! > 3 * BLOCK_ELEMENTS, "the equal magnitudes span the blocks");
+        assert.ok(
+          tied[0]! < BLOCK_ELEMENTS && tied.at(-1)! > 3 * BLOCK_ELEMENTS,
+          "the equal magnitudes span the blocks",
+        );
 
         for (const { method, densities, params } of CASES) {
           for (const type of ["F32", "Q8_0"] as const) {
@@ -165,10 +232,23 @@ describe("a streamed file merge writes what merging each whole tensor writes", (
             const merged = await openGguf(out);
             try {
               for (const [tensorIndex, info] of merged.tensors.entries()) {
-                const inputs = await Promise.all(inputFiles.map(async (file, i) => ({ values: await file.readTensor(info.name), weight: weights[i]!, density: densities[i] })));
+                const inputs = await Promise.all(
+                  inputFiles.map(async (file, i) => ({
+                    values: await file.readTensor(info.name),
+                    weight: weights[i]!,
+                    density: densities[i],
+                  })),
+                );
                 const base = method === "linear" ? undefined : await baseFile.readTensor(info.name);
-                const expected = encodeTensor(info.type, mergeTensor(method, base, inputs, params, { seed: 5, tensorIndex }));
-                assert.deepEqual(await merged.readTensorBytes(info.name), expected, `${method} ${type} ${info.name}`);
+                const expected = encodeTensor(
+                  info.type,
+                  mergeTensor(method, base, inputs, params, { seed: 5, tensorIndex }),
+                );
+                assert.deepEqual(
+                  await merged.readTensorBytes(info.name),
+                  expected,
+                  `${method} ${type} ${info.name}`,
+                );
               }
             } finally {
               await merged.close();
@@ -187,7 +267,8 @@ describe("a streamed file merge writes what merging each whole tensor writes", (
       const readTensor = GgufFile.prototype.readTensor;
       const readRows: number[] = [];
       const readRowBytes = GgufFile.prototype.readRowBytes;
-      GgufFile.prototype.readTensor = () => Promise.reject(new Error("a streaming merge read a whole tensor"));
+      GgufFile.prototype.readTensor = () =>
+        Promise.reject(new Error("a streaming merge read a whole tensor"));
       GgufFile.prototype.readRowBytes = function (this: GgufFile, ref, firstRow, rowCount, into) {
         readRows.push(rowCount);
         return readRowBytes.call(this, ref, firstRow, rowCount, into);
@@ -207,7 +288,10 @@ describe("a streamed file merge writes what merging each whole tensor writes", (
         GgufFile.prototype.readTensor = readTensor;
         GgufFile.prototype.readRowBytes = readRowBytes;
       }
-      assert.ok(readRows.length > 0 && Math.max(...readRows) <= 78, `at most 78 rows (${BLOCK_ELEMENTS} elements of 256-element rows) per read, got ${Math.max(...readRows)}`);
+      assert.ok(
+        readRows.length > 0 && Math.max(...readRows) <= 78,
+        `at most 78 rows (${BLOCK_ELEMENTS} elements of 256-element rows) per read, got ${Math.max(...readRows)}`,
+      );
     }));
 });
 
@@ -224,8 +308,14 @@ describe("the reused buffers a streamed merge reads and encodes into", () => {
         assert.equal(rows.buffer, buffer.buffer, "read into the buffer given");
         assert.deepEqual(rows, whole.subarray(3 * 1024, 7 * 1024));
         assert.equal(buffer[4 * 1024], 0xee, "nothing written past the rows");
-        await assert.rejects(file.readRowBytes("blk.0.ffn_down.weight", 0, 5, buffer), /rows 0\.\.4 of tensor 'blk\.0\.ffn_down\.weight' take 5120 bytes; the buffer given holds 4105/);
-        await assert.rejects(file.readRowBytes("blk.0.ffn_down.weight", 99, 2), /rows \[99, 101\) are outside tensor/);
+        await assert.rejects(
+          file.readRowBytes("blk.0.ffn_down.weight", 0, 5, buffer),
+          /rows 0\.\.4 of tensor 'blk\.0\.ffn_down\.weight' take 5120 bytes; the buffer given holds 4105/,
+        );
+        await assert.rejects(
+          file.readRowBytes("blk.0.ffn_down.weight", 99, 2),
+          /rows \[99, 101\) are outside tensor/,
+        );
       } finally {
         await file.close();
       }
@@ -240,7 +330,10 @@ describe("the reused buffers a streamed merge reads and encodes into", () => {
       assert.equal(reused.buffer, buffer.buffer, `${GgmlType[type]}: encoded into the buffer given`);
       assert.deepEqual(reused, fresh, `${GgmlType[type]}: same bytes`);
       assert.equal(buffer[fresh.length], 0xee, `${GgmlType[type]}: nothing written past the encoding`);
-      assert.throws(() => encodeTensor(type, values, new Uint8Array(fresh.length - 1)), /the buffer given holds/);
+      assert.throws(
+        () => encodeTensor(type, values, new Uint8Array(fresh.length - 1)),
+        /the buffer given holds/,
+      );
     }
   });
 
@@ -248,14 +341,25 @@ describe("the reused buffers a streamed merge reads and encodes into", () => {
     // Specials among ordinary values: ±0, subnormal and overflowing halves, infinities, NaN.
     const specials = [0, -0, 6e-8, -3e-5, 65504, 65520, 1e6, -Infinity, Infinity, Number.NaN, 1 / 3];
     for (const length of [0, 1, 2, 7, 64, 65]) {
-      const values = Float32Array.from({ length }, (_, j) => specials[j % specials.length]! * (j % 3 === 0 ? 1 : 0.37) + (j % 5 === 0 ? 0 : 0.001 * j));
+      const values = Float32Array.from(
+        { length },
+        (_, j) => specials[j % specials.length]! * (j % 3 === 0 ? 1 : 0.37) + (j % 5 === 0 ? 0 : 0.001 * j),
+      );
       const halves = Array.from(values, (x) => floatToHalf(x));
       for (const offset of [0, 1, 2, 4]) {
         const buffer = new Uint8Array(offset + 2 * length);
         const bytes = encodeTensor(GgmlType.F16, values, buffer.subarray(offset));
-        assert.deepEqual(Array.from({ length }, (_, j) => bytes[2 * j]! | (bytes[2 * j + 1]! << 8)), halves, `encode: length ${length}, offset ${offset}`);
+        assert.deepEqual(
+          Array.from({ length }, (_, j) => bytes[2 * j]! | (bytes[2 * j + 1]! << 8)),
+          halves,
+          `encode: length ${length}, offset ${offset}`,
+        );
         const decoded = decodeTensorInto(GgmlType.F16, bytes, new Float32Array(length));
-        assert.deepEqual(Array.from(decoded), halves.map(halfToFloat), `decode: length ${length}, offset ${offset}`);
+        assert.deepEqual(
+          Array.from(decoded),
+          halves.map(halfToFloat),
+          `decode: length ${length}, offset ${offset}`,
+        );
       }
     }
   });

@@ -30,7 +30,8 @@ const files = [
 const request: CompletionRequest = {
   document: "file:///shop/src/report.ts",
   path: "src/report.ts",
-  prefix: 'import { computeInvoiceTotal, formatPrice } from "./invoice";\nimport type { LineItem } from "./invoice";\n\nexport function report(items: LineItem[]): string {\n  return ',
+  prefix:
+    'import { computeInvoiceTotal, formatPrice } from "./invoice";\nimport type { LineItem } from "./invoice";\n\nexport function report(items: LineItem[]): string {\n  return ',
   suffix: ";\n}\n",
   multiline: false,
   // The plant: the fixture model is made to write two names that do not exist, as models do.
@@ -61,7 +62,12 @@ after(async () => {
 
 describe("the repair loop", () => {
   test("fixes a planted hallucination end to end: the wrong names become the existing ones", async () => {
-    const checked = await completeChecked(engine, request, { language: "typescript", workspace, policy: "repair", path: "src/report.ts" });
+    const checked = await completeChecked(engine, request, {
+      language: "typescript",
+      workspace,
+      policy: "repair",
+      path: "src/report.ts",
+    });
     assert.deepEqual(
       checked.repairedFindings?.map((finding) => `${finding.kind} ${finding.name}`).sort(),
       ["unknownSymbol computeInvoiceTotals", "unknownSymbol formatPrise"],
@@ -74,10 +80,24 @@ describe("the repair loop", () => {
   });
 
   test("suppress hides the suggestion, annotate shows it with the findings", async () => {
-    const suppressed = await completeChecked(engine, request, { language: "typescript", workspace, policy: "suppress", path: "src/report.ts" });
+    const suppressed = await completeChecked(engine, request, {
+      language: "typescript",
+      workspace,
+      policy: "suppress",
+      path: "src/report.ts",
+    });
     assert.equal(suppressed.action, "hide");
-    assert.ok(suppressed.findings.some((finding) => finding.name === "formatPrise" && finding.suggestions.includes("formatPrice")));
-    const annotated = await completeChecked(engine, request, { language: "typescript", workspace, policy: "annotate", path: "src/report.ts" });
+    assert.ok(
+      suppressed.findings.some(
+        (finding) => finding.name === "formatPrise" && finding.suggestions.includes("formatPrice"),
+      ),
+    );
+    const annotated = await completeChecked(engine, request, {
+      language: "typescript",
+      workspace,
+      policy: "annotate",
+      path: "src/report.ts",
+    });
     assert.equal(annotated.action, "annotate");
     assert.equal(annotated.result.text, "formatPrise(computeInvoiceTotals(items))");
   });

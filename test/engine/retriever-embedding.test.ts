@@ -12,19 +12,29 @@ let cacheDir: string;
 let embedder: LlamaEmbedder;
 
 const files: Record<string, string> = {
-  "src/tokenizer.js": "export function tokenize(text) {\n  return text.split(/\\s+/).filter((token) => token.length > 0);\n}\n",
-  "src/matrix.js": "export function multiply(a, b) {\n  return a.map((row) => b[0].map((_, j) => row.reduce((sum, value, k) => sum + value * b[k][j], 0)));\n}\n",
-  "src/server.js": "import http from 'node:http';\nexport function listen(port) {\n  return http.createServer((request, response) => response.end('ok')).listen(port);\n}\n",
+  "src/tokenizer.js":
+    "export function tokenize(text) {\n  return text.split(/\\s+/).filter((token) => token.length > 0);\n}\n",
+  "src/matrix.js":
+    "export function multiply(a, b) {\n  return a.map((row) => b[0].map((_, j) => row.reduce((sum, value, k) => sum + value * b[k][j], 0)));\n}\n",
+  "src/server.js":
+    "import http from 'node:http';\nexport function listen(port) {\n  return http.createServer((request, response) => response.end('ok')).listen(port);\n}\n",
 };
 
 /** Wraps an embedder, counting the texts it is asked to embed. */
 function counting(inner: Embedder): Embedder & { texts: number } {
-  const wrapper = { id: inner.id, dimension: inner.dimension, texts: 0, embed: (texts: string[]) => ((wrapper.texts += texts.length), inner.embed(texts)) };
+  const wrapper = {
+    id: inner.id,
+    dimension: inner.dimension,
+    texts: 0,
+    embed: (texts: string[]) => ((wrapper.texts += texts.length), inner.embed(texts)),
+  };
   return wrapper;
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let index = 0; index < a.length; index++) {
     dot += a[index]! * b[index]!;
     na += a[index]! ** 2;
@@ -52,7 +62,11 @@ after(async () => {
 
 describe("embeddings through node-llama-cpp", () => {
   test("the embedder returns one vector of its dimension per text, similar code closer", async () => {
-    const [a, b, c] = await embedder.embed([files["src/matrix.js"]!, "row.reduce((sum, value) => sum + value * b[k][j], 0)", files["src/server.js"]!]);
+    const [a, b, c] = await embedder.embed([
+      files["src/matrix.js"]!,
+      "row.reduce((sum, value) => sum + value * b[k][j], 0)",
+      files["src/server.js"]!,
+    ]);
     assert.ok(embedder.dimension > 0);
     for (const vector of [a!, b!, c!]) assert.equal(vector.length, embedder.dimension);
     assert.ok(cosine(a!, b!) > cosine(b!, c!), `${cosine(a!, b!)} vs ${cosine(b!, c!)}`);
@@ -73,8 +87,14 @@ describe("embeddings through node-llama-cpp", () => {
     assert.equal(vector?.length, embedder.dimension);
     const results = await retriever.query("http server listening on a port", { k: 3, vector });
     assert.equal(results[0]?.path, "src/server.js");
-    assert.ok(results[0].why.some((reason) => reason.startsWith("lexical: ")), results[0].why.join("; "));
-    assert.ok(results[0].why.some((reason) => /^vector: 0\.\d+$/.test(reason)), results[0].why.join("; "));
+    assert.ok(
+      results[0].why.some((reason) => reason.startsWith("lexical: ")),
+      results[0].why.join("; "),
+    );
+    assert.ok(
+      results[0].why.some((reason) => /^vector: 0\.\d+$/.test(reason)),
+      results[0].why.join("; "),
+    );
     await retriever.dispose();
   });
 
@@ -83,9 +103,15 @@ describe("embeddings through node-llama-cpp", () => {
     const reopened = await Retriever.open({ root, cacheDir, embedder: wrapped });
     await reopened.index();
     assert.equal(wrapped.texts, 0);
-    await writeFile(join(root, "src/tokenizer.js"), files["src/tokenizer.js"]! + "export const separator = ' ';\n");
+    await writeFile(
+      join(root, "src/tokenizer.js"),
+      files["src/tokenizer.js"]! + "export const separator = ' ';\n",
+    );
     await reopened.update("src/tokenizer.js");
-    assert.ok(wrapped.texts >= 1 && wrapped.texts < reopened.chunkCount, `${wrapped.texts} of ${reopened.chunkCount}`);
+    assert.ok(
+      wrapped.texts >= 1 && wrapped.texts < reopened.chunkCount,
+      `${wrapped.texts} of ${reopened.chunkCount}`,
+    );
     const results = await reopened.query("split text into tokens", { k: 1 });
     assert.equal(results[0]?.path, "src/tokenizer.js");
     assert.ok(results[0].why.some((reason) => reason.startsWith("vector: ")));

@@ -32,14 +32,22 @@ describe("lexical index (BM25)", () => {
   function sample(): LexicalIndex {
     const index = LexicalIndex.empty();
     index.add({ id: 1, path: "src/a.ts", names: "", text: "const value = readConfig(path); return value;" });
-    index.add({ id: 2, path: "src/b.ts", names: "readConfig", text: "export function readConfig(path) { return parse(path); }" });
+    index.add({
+      id: 2,
+      path: "src/b.ts",
+      names: "readConfig",
+      text: "export function readConfig(path) { return parse(path); }",
+    });
     index.add({ id: 3, path: "src/c.ts", names: "", text: "return value; return value; return other;" });
     return index;
   }
 
   test("ranks by BM25 over code terms, names weighing more, and reports the matched terms", () => {
     const hits = sample().query("read config", 10);
-    assert.deepEqual(hits.map((hit) => hit.id), [2, 1]);
+    assert.deepEqual(
+      hits.map((hit) => hit.id),
+      [2, 1],
+    );
     assert.deepEqual(hits[0]!.terms.sort(), ["config", "read"]);
     assert.deepEqual(sample().query("nothing matches", 10), []);
   });
@@ -54,11 +62,20 @@ describe("lexical index (BM25)", () => {
 
   test("removed documents disappear, and compaction after many removals keeps results intact", () => {
     const index = LexicalIndex.empty();
-    for (let id = 0; id < 3000; id++) index.add({ id, path: `f${id}.ts`, names: "", text: `shared token${id} ${id % 2 === 0 ? "even" : "odd"}` });
+    for (let id = 0; id < 3000; id++)
+      index.add({
+        id,
+        path: `f${id}.ts`,
+        names: "",
+        text: `shared token${id} ${id % 2 === 0 ? "even" : "odd"}`,
+      });
     for (let id = 0; id < 2000; id++) index.remove(id);
     assert.equal(index.size, 1000);
     assert.ok(index.query("token10 token2500", 3000).every((hit) => hit.id >= 2000));
-    assert.deepEqual(index.query("token2500", 1).map((hit) => hit.id), [2500]);
+    assert.deepEqual(
+      index.query("token2500", 1).map((hit) => hit.id),
+      [2500],
+    );
     assert.equal(index.query("even", 5000).length, 500);
   });
 
@@ -68,22 +85,40 @@ describe("lexical index (BM25)", () => {
     const restored = LexicalIndex.fromSnapshot(JSON.parse(JSON.stringify(index.snapshot())));
     assert.deepEqual(restored.query("read config value", 10), index.query("read config value", 10));
     assert.equal(restored.size, 2);
-    assert.deepEqual(index.scoreDocuments("read config value", [1, 3]).map((hit) => hit.id), [1]);
+    assert.deepEqual(
+      index.scoreDocuments("read config value", [1, 3]).map((hit) => hit.id),
+      [1],
+    );
   });
 });
 
 describe("relative imports", () => {
-  const files = new Set(["src/app.ts", "src/util.ts", "src/lib/index.ts", "src/types.d.ts", "pkg/__init__.py", "pkg/models.py", "pkg/sub/views.py"]);
+  const files = new Set([
+    "src/app.ts",
+    "src/util.ts",
+    "src/lib/index.ts",
+    "src/types.d.ts",
+    "pkg/__init__.py",
+    "pkg/models.py",
+    "pkg/sub/views.py",
+  ]);
   const exists = (path: string): boolean => files.has(path);
 
   test("resolve compiled names, bare paths and index files to workspace files, and skip packages", () => {
     const source = `import { a } from "./util.js";\nimport * as lib from "./lib";\nimport type { T } from "./types";\nimport fs from "node:fs";\nconst x = require("./missing");\nexport * from "./util.js";`;
-    assert.deepEqual(relativeImports("src/app.ts", source, exists).sort(), ["src/lib/index.ts", "src/types.d.ts", "src/util.ts"]);
+    assert.deepEqual(relativeImports("src/app.ts", source, exists).sort(), [
+      "src/lib/index.ts",
+      "src/types.d.ts",
+      "src/util.ts",
+    ]);
   });
 
   test("resolve Python's relative imports by their dots", () => {
     const source = "from ..models import User\nfrom .. import helpers\nimport os\n";
-    assert.deepEqual(relativeImports("pkg/sub/views.py", source, exists).sort(), ["pkg/__init__.py", "pkg/models.py"]);
+    assert.deepEqual(relativeImports("pkg/sub/views.py", source, exists).sort(), [
+      "pkg/__init__.py",
+      "pkg/models.py",
+    ]);
   });
 });
 
@@ -94,14 +129,18 @@ describe("line windows", () => {
     assert.ok(chunks.every((chunk) => chunk.endLine - chunk.startLine + 1 <= 40));
     assert.equal(chunks[0]!.startLine, 0);
     assert.equal(chunks.at(-1)!.endLine, 94);
-    for (let index = 1; index < chunks.length; index++) assert.ok(chunks[index]!.startLine <= chunks[index - 1]!.endLine + 1);
+    for (let index = 1; index < chunks.length; index++)
+      assert.ok(chunks[index]!.startLine <= chunks[index - 1]!.endLine + 1);
     assert.equal(chunks[0]!.text.split("\n")[0], "line 0");
   });
 });
 
 describe("rank fusion, budget, vectors, recency", () => {
   test("reciprocal rank fusion rewards agreement between lists", () => {
-    const scores = reciprocalRankFusion([["a", "b", "c"], ["c", "b", "d"]]);
+    const scores = reciprocalRankFusion([
+      ["a", "b", "c"],
+      ["c", "b", "d"],
+    ]);
     const order = [...scores].sort((x, y) => y[1] - x[1]).map(([id]) => id);
     assert.deepEqual(order.slice(0, 2).sort(), ["b", "c"]);
     assert.ok(scores.get("b")! > scores.get("a")!);
@@ -111,7 +150,10 @@ describe("rank fusion, budget, vectors, recency", () => {
   test("the budget skips what does not fit and keeps smaller later items", () => {
     const items = [{ text: "x".repeat(40) }, { text: "y".repeat(100) }, { text: "z".repeat(20) }];
     const kept = fitToBudget(items, 20, (text) => text.length / 4);
-    assert.deepEqual(kept.map((item) => item.text[0]), ["x", "z"]);
+    assert.deepEqual(
+      kept.map((item) => item.text[0]),
+      ["x", "z"],
+    );
   });
 
   test("the vector index returns the most similar ids by cosine, best first", () => {
@@ -121,7 +163,10 @@ describe("rank fusion, budget, vectors, recency", () => {
     index.set(3, Float32Array.of(0, 0, 5));
     index.set(4, Float32Array.of(-1, 0, 0));
     const nearest = index.nearest(Float32Array.of(2, 1, 0), 2);
-    assert.deepEqual(nearest.map((hit) => hit.id), [2, 1]);
+    assert.deepEqual(
+      nearest.map((hit) => hit.id),
+      [2, 1],
+    );
     assert.ok(Math.abs(nearest[0]!.similarity - 0.9487) < 1e-3);
     assert.throws(() => index.set(5, Float32Array.of(1, 2)), /3 values/);
   });
@@ -135,7 +180,9 @@ describe("rank fusion, budget, vectors, recency", () => {
     const elsewhere = recency.boost("a.ts", { startLine: 30, endLine: 40 });
     const open = recency.boost("b.ts", { startLine: 0, endLine: 5 });
     const untouched = recency.boost("c.ts", { startLine: 0, endLine: 5 });
-    assert.ok(here.factor > elsewhere.factor && elsewhere.factor > open.factor && open.factor > untouched.factor);
+    assert.ok(
+      here.factor > elsewhere.factor && elsewhere.factor > open.factor && open.factor > untouched.factor,
+    );
     assert.deepEqual(here.reasons, ["recency: edited here"]);
     assert.deepEqual(open.reasons, ["recency: open file"]);
     assert.equal(untouched.factor, 1);
@@ -161,7 +208,13 @@ describe("symbol table", () => {
     const symbols = table();
     assert.equal(symbols.byName("parseBody")[0]!.path, "b.ts");
     assert.deepEqual(symbols.byName("Parser", ["function"]), []);
-    assert.deepEqual(symbols.membersOf("Parser").map((symbol) => symbol.name).sort(), ["offset", "parseHeader"]);
+    assert.deepEqual(
+      symbols
+        .membersOf("Parser")
+        .map((symbol) => symbol.name)
+        .sort(),
+      ["offset", "parseHeader"],
+    );
     assert.equal(symbols.inFile("a.ts").length, 3);
     assert.equal(symbols.size, 4);
   });
@@ -179,12 +232,18 @@ describe("symbol table", () => {
 
   test("nearest names by case-insensitive edit distance, best first, optionally among members", () => {
     const symbols = table();
-    assert.deepEqual(symbols.nearest("parseHeadr").map((hit) => [hit.name, hit.distance]), [["parseHeader", 1]]);
+    assert.deepEqual(
+      symbols.nearest("parseHeadr").map((hit) => [hit.name, hit.distance]),
+      [["parseHeader", 1]],
+    );
     assert.deepEqual(symbols.nearest("parsebody")[0]!.name, "parseBody");
     assert.deepEqual(symbols.nearest("parseBdoy").map((hit) => hit.name)[0], "parseBody");
     assert.deepEqual(symbols.nearest("zzzzzz"), []);
     const members = symbols.membersOf("Parser").map((symbol) => symbol.name);
-    assert.deepEqual(symbols.nearest("ofset", { among: members }).map((hit) => hit.name), ["offset"]);
+    assert.deepEqual(
+      symbols.nearest("ofset", { among: members }).map((hit) => hit.name),
+      ["offset"],
+    );
   });
 
   test("bounded edit distance counts adjacent swaps as one edit and stops past the bound", () => {

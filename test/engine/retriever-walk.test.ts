@@ -3,7 +3,11 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { isWorkspacePathIgnored, walkWorkspace, type WalkOptions } from "../../engine/retriever/workspaceFiles.js";
+import {
+  isWorkspacePathIgnored,
+  walkWorkspace,
+  type WalkOptions,
+} from "../../engine/retriever/workspaceFiles.js";
 
 let root: string;
 

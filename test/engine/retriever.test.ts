@@ -4,7 +4,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { storeDirFor } from "../../engine/retriever/indexStore.js";
-import { Retriever, defaultSyntaxAnalyzer, type FileAnalyzer, type RetrieverOptions } from "../../engine/retriever/index.js";
+import {
+  Retriever,
+  defaultSyntaxAnalyzer,
+  type FileAnalyzer,
+  type RetrieverOptions,
+} from "../../engine/retriever/index.js";
 
 let root: string;
 let cacheDir: string;
@@ -60,7 +65,11 @@ async function write(files: Record<string, string | Uint8Array>): Promise<void> 
 function countingAnalyzer(): FileAnalyzer & { analyzed: string[] } {
   const inner = defaultSyntaxAnalyzer(40);
   const analyzed: string[] = [];
-  return { id: inner.id, analyzed, analyze: (path, source) => (analyzed.push(path), inner.analyze(path, source)) };
+  return {
+    id: inner.id,
+    analyzed,
+    analyze: (path, source) => (analyzed.push(path), inner.analyze(path, source)),
+  };
 }
 
 function options(analyzer: FileAnalyzer, extra: Partial<RetrieverOptions> = {}): RetrieverOptions {
@@ -109,10 +118,13 @@ describe("the retriever", () => {
     assert.equal(summary.files, 34);
     assert.equal(summary.indexed.length, 34);
     assert.ok(!summary.indexed.includes("ignored.ts"));
-    assert.deepEqual(summary.skipped.sort((a, b) => a.path.localeCompare(b.path)), [
-      { path: "assets/logo.png", reason: "binary" },
-      { path: "data/huge.txt", reason: "too large" },
-    ]);
+    assert.deepEqual(
+      summary.skipped.sort((a, b) => a.path.localeCompare(b.path)),
+      [
+        { path: "assets/logo.png", reason: "binary" },
+        { path: "data/huge.txt", reason: "too large" },
+      ],
+    );
     assert.ok(phases.has("scan") && phases.has("index") && phases.has("save"));
     assert.ok(summary.chunks >= summary.files);
   });
@@ -122,14 +134,24 @@ describe("the retriever", () => {
     assert.equal(best!.path, "src/geometry.ts");
     assert.ok(best!.startLine <= 10 && best!.endLine >= 10, `chunk ${best!.startLine}-${best!.endLine}`);
     assert.match(best!.text, /cross\(other: Vector\)/);
-    assert.ok(best!.why.some((reason) => /^lexical: .*perpendicular/.test(reason)), best!.why.join("; "));
+    assert.ok(
+      best!.why.some((reason) => /^lexical: .*perpendicular/.test(reason)),
+      best!.why.join("; "),
+    );
   });
 
   test("builds the symbol table from the same pass, across languages", () => {
     const [vector] = retriever.symbols.byName("Vector", ["class"]);
     assert.equal(vector?.path, "src/geometry.ts");
     assert.equal(vector?.startLine, 1);
-    assert.deepEqual(retriever.symbols.membersOf("Vector").filter((symbol) => symbol.kind === "method").map((symbol) => symbol.name).sort(), ["cross", "dot"]);
+    assert.deepEqual(
+      retriever.symbols
+        .membersOf("Vector")
+        .filter((symbol) => symbol.kind === "method")
+        .map((symbol) => symbol.name)
+        .sort(),
+      ["cross", "dot"],
+    );
     assert.equal(retriever.symbols.byName("handle_request")[0]?.kind, "function");
     assert.equal(retriever.symbols.byName("register_route")[0]?.container, "RequestRouter");
     assert.deepEqual(retriever.symbols.byName("crossIgnored"), []);
@@ -147,19 +169,40 @@ describe("the retriever", () => {
     const cursor = "  const n = ab.(ac);\n  return Math.sqrt(n.dot(n)) / 2;";
     const from = { path: join(root, "src/geometry.ts"), startLine: 15, endLine: 20 };
     const plain = await retriever.query(cursor, { k: 5 });
-    assert.ok(plain.some((chunk) => chunk.path === "src/geometry.ts" && chunk.startLine <= 18 && chunk.endLine >= 18), "the cursor's own chunk matches best");
+    assert.ok(
+      plain.some((chunk) => chunk.path === "src/geometry.ts" && chunk.startLine <= 18 && chunk.endLine >= 18),
+      "the cursor's own chunk matches best",
+    );
     const results = await retriever.query(cursor, { k: 5, from });
-    assert.ok(!results.some((chunk) => chunk.path === "src/geometry.ts" && chunk.startLine <= 20 && chunk.endLine >= 15));
+    assert.ok(
+      !results.some(
+        (chunk) => chunk.path === "src/geometry.ts" && chunk.startLine <= 20 && chunk.endLine >= 15,
+      ),
+    );
     const vector = results.find((chunk) => chunk.text.includes("cross(other: Vector)"));
-    assert.ok(vector?.why.includes("nearby: a definition in the current file"), JSON.stringify(results.map((chunk) => [chunk.path, chunk.why])));
+    assert.ok(
+      vector?.why.includes("nearby: a definition in the current file"),
+      JSON.stringify(results.map((chunk) => [chunk.path, chunk.why])),
+    );
   });
 
   test("from the editor: definitions in the files the current file imports join the candidates", async () => {
-    await write({ "src/shapes.ts": 'import { Vector } from "./geometry.js";\n\nexport function tetrahedronVolume(a: Vector, b: Vector, c: Vector): number {\n  return Math.abs(a.dot(b.(c))) / 6;\n}\n' });
+    await write({
+      "src/shapes.ts":
+        'import { Vector } from "./geometry.js";\n\nexport function tetrahedronVolume(a: Vector, b: Vector, c: Vector): number {\n  return Math.abs(a.dot(b.(c))) / 6;\n}\n',
+    });
     await retriever.update("src/shapes.ts");
-    const results = await retriever.query("  return Math.abs(a.dot(b.(c))) / 6;", { k: 5, from: { path: "src/shapes.ts", startLine: 3, endLine: 3 } });
-    const vector = results.find((chunk) => chunk.path === "src/geometry.ts" && chunk.text.includes("cross(other: Vector)"));
-    assert.ok(vector?.why.includes("nearby: a definition in imported src/geometry.ts"), JSON.stringify(results.map((chunk) => [chunk.path, chunk.why])));
+    const results = await retriever.query("  return Math.abs(a.dot(b.(c))) / 6;", {
+      k: 5,
+      from: { path: "src/shapes.ts", startLine: 3, endLine: 3 },
+    });
+    const vector = results.find(
+      (chunk) => chunk.path === "src/geometry.ts" && chunk.text.includes("cross(other: Vector)"),
+    );
+    assert.ok(
+      vector?.why.includes("nearby: a definition in imported src/geometry.ts"),
+      JSON.stringify(results.map((chunk) => [chunk.path, chunk.why])),
+    );
     await retriever.remove("src/shapes.ts");
   });
 
@@ -168,14 +211,21 @@ describe("the retriever", () => {
     const unlimited = await retriever.query("helper value module label", { k: 20 });
     assert.ok(unlimited.length > 5);
     assert.equal((await retriever.query("helper value module label", { k: 3 })).length, 3);
-    const budgeted = await retriever.query("helper value module label", { k: 20, budgetTokens: 40, countTokens });
+    const budgeted = await retriever.query("helper value module label", {
+      k: 20,
+      budgetTokens: 40,
+      countTokens,
+    });
     assert.ok(budgeted.length > 0 && budgeted.length < unlimited.length);
     assert.ok(budgeted.reduce((sum, chunk) => sum + countTokens(chunk.text), 0) <= 40);
   });
 
   test("update(path) re-chunks only the changed file, and the index follows its new content", async () => {
     analyzer.analyzed.length = 0;
-    await writeFile(join(root, "src/filler/module7.ts"), "export function normalizeQuaternion(q: number[]): number[] {\n  return q;\n}\n");
+    await writeFile(
+      join(root, "src/filler/module7.ts"),
+      "export function normalizeQuaternion(q: number[]): number[] {\n  return q;\n}\n",
+    );
     await retriever.update(join(root, "src/filler/module7.ts"));
     assert.deepEqual(analyzer.analyzed, ["src/filler/module7.ts"]);
     assert.deepEqual(retriever.symbols.byName("helper7"), []);
@@ -190,7 +240,11 @@ describe("the retriever", () => {
   test("remove(path) and update of a deleted file drop it from chunks and symbols", async () => {
     await retriever.remove("server/app.py");
     assert.deepEqual(retriever.symbols.byName("handle_request"), []);
-    assert.ok(!(await retriever.query("handle request router", { k: 10 })).some((chunk) => chunk.path === "server/app.py"));
+    assert.ok(
+      !(await retriever.query("handle request router", { k: 10 })).some(
+        (chunk) => chunk.path === "server/app.py",
+      ),
+    );
     await unlink(join(root, "src/filler/module3.ts"));
     await retriever.update("src/filler/module3.ts");
     assert.deepEqual(retriever.symbols.byName("helper3"), []);
@@ -199,7 +253,10 @@ describe("the retriever", () => {
   });
 
   test("recent edits and open files lift otherwise equal chunks, and say so", async () => {
-    await write({ "twin/a.ts": "export const twinValue = computeTwin(1);\n", "twin/b.ts": "export const twinValue = computeTwin(1);\n" });
+    await write({
+      "twin/a.ts": "export const twinValue = computeTwin(1);\n",
+      "twin/b.ts": "export const twinValue = computeTwin(1);\n",
+    });
     await retriever.update("twin/a.ts");
     await retriever.update("twin/b.ts");
     retriever.noteEdit("twin/b.ts", { startLine: 0, endLine: 0 });
@@ -208,14 +265,20 @@ describe("the retriever", () => {
     assert.ok(results[0].why.includes("recency: edited here"));
     retriever.setOpenFiles([join(root, "twin/a.ts")]);
     results = await retriever.query("computeTwin twinValue", { k: 2 });
-    assert.deepEqual(results.map((result) => result.path), ["twin/b.ts", "twin/a.ts"]);
+    assert.deepEqual(
+      results.map((result) => result.path),
+      ["twin/b.ts", "twin/a.ts"],
+    );
     assert.ok(results[1]!.why.includes("recency: open file"));
   });
 });
 
 describe("the persisted index", () => {
   test("two retrievers of one workspace indexing at once both save it (the engine can open a workspace twice)", async () => {
-    const [one, two] = await Promise.all([Retriever.open(options(countingAnalyzer())), Retriever.open(options(countingAnalyzer()))]);
+    const [one, two] = await Promise.all([
+      Retriever.open(options(countingAnalyzer())),
+      Retriever.open(options(countingAnalyzer())),
+    ]);
     try {
       await Promise.all([one.index(), two.index()]);
     } finally {
@@ -241,7 +304,10 @@ describe("the persisted index", () => {
     assert.deepEqual(second.analyzed, []);
     assert.deepEqual(unchanged.indexed, []);
 
-    await writeFile(join(root, "src/geometry.ts"), geometry + "\nexport function volumeOfTetrahedron(): number {\n  return 0;\n}\n");
+    await writeFile(
+      join(root, "src/geometry.ts"),
+      geometry + "\nexport function volumeOfTetrahedron(): number {\n  return 0;\n}\n",
+    );
     await unlink(join(root, "README.md"));
     await reopened.dispose();
 

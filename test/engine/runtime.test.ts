@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gguf } from "../../engine/gguf/index.js";
-import { LlamaRuntime, ModelFileError, ModelLoadError, ModelTooLargeError, validateModelFile } from "../../engine/runtime/index.js";
+import {
+  LlamaRuntime,
+  ModelFileError,
+  ModelLoadError,
+  ModelTooLargeError,
+  validateModelFile,
+} from "../../engine/runtime/index.js";
 import { fixtures, type Fixtures } from "../support/fixtures.js";
 import { copyGgufWithEdits } from "../support/ggufEdit.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
@@ -24,7 +30,17 @@ after(async () => {
 
 describe("validation before llama.cpp sees a file", () => {
   // Each of these keys, when missing, makes llama.cpp (node-llama-cpp 3.22.1) abort the whole process.
-  for (const key of ["llama.feed_forward_length", "llama.attention.head_count", "llama.context_length", "llama.embedding_length", "llama.block_count", "llama.attention.layer_norm_rms_epsilon", "tokenizer.ggml.model", "tokenizer.ggml.tokens", "tokenizer.ggml.merges"]) {
+  for (const key of [
+    "llama.feed_forward_length",
+    "llama.attention.head_count",
+    "llama.context_length",
+    "llama.embedding_length",
+    "llama.block_count",
+    "llama.attention.layer_norm_rms_epsilon",
+    "tokenizer.ggml.model",
+    "tokenizer.ggml.tokens",
+    "tokenizer.ggml.merges",
+  ]) {
     test(`a model without ${key} is refused with a message naming it, and the process lives on`, async () => {
       const broken = join(dir, `no-${key}.gguf`);
       await copyGgufWithEdits(set.draft, broken, { dropKeys: [key] });
@@ -40,13 +56,17 @@ describe("validation before llama.cpp sees a file", () => {
 
   test("head counts that do not divide the embedding are refused", async () => {
     const broken = join(dir, "bad-heads.gguf");
-    await copyGgufWithEdits(set.draft, broken, { setMetadata: { "llama.attention.head_count": gguf.u32(7) } });
+    await copyGgufWithEdits(set.draft, broken, {
+      setMetadata: { "llama.attention.head_count": gguf.u32(7) },
+    });
     await assert.rejects(validateModelFile(broken), /not a multiple of attention\.head_count 7/);
   });
 
   test("a special token id outside the vocabulary is refused", async () => {
     const broken = join(dir, "bad-eos.gguf");
-    await copyGgufWithEdits(set.draft, broken, { setMetadata: { "tokenizer.ggml.eos_token_id": gguf.u32(999_999) } });
+    await copyGgufWithEdits(set.draft, broken, {
+      setMetadata: { "tokenizer.ggml.eos_token_id": gguf.u32(999_999) },
+    });
     await assert.rejects(validateModelFile(broken), /eos_token_id is 999999, outside the \d+ tokens/);
   });
 
@@ -69,7 +89,10 @@ describe("validation before llama.cpp sees a file", () => {
     await assert.rejects(runtime.loadModel(set.adapters.python!), /it is a adapter, not a model|not a model/);
     const { model } = await runtime.loadModel(set.draft);
     try {
-      await assert.rejects(runtime.createContext(model, { lora: { adapters: [{ filePath: set.draft }] } }), /not a LoRA adapter/);
+      await assert.rejects(
+        runtime.createContext(model, { lora: { adapters: [{ filePath: set.draft }] } }),
+        /not a LoRA adapter/,
+      );
     } finally {
       await model.dispose();
     }
@@ -81,11 +104,17 @@ describe("loading through node-llama-cpp", () => {
     const broken = join(dir, "wrong-shape.gguf");
     const embedding = set.manifest.shapes.draft.embeddingLength;
     // The same bytes declared with another shape: the header is sound, llama.cpp refuses the tensor.
-    await copyGgufWithEdits(set.draft, broken, { tensorDims: { "output.weight": [embedding / 2, set.manifest.vocabularySize * 2] } });
+    await copyGgufWithEdits(set.draft, broken, {
+      tensorDims: { "output.weight": [embedding / 2, set.manifest.vocabularySize * 2] },
+    });
     await validateModelFile(broken);
     await assert.rejects((await testRuntime()).loadModel(broken), (error: unknown) => {
       assert.ok(error instanceof ModelLoadError, String(error));
-      assert.match(error.message, /output\.weight/, "the message carries what llama.cpp said about the tensor");
+      assert.match(
+        error.message,
+        /output\.weight/,
+        "the message carries what llama.cpp said about the tensor",
+      );
       return true;
     });
   });
@@ -124,7 +153,10 @@ describe("the memory guard", () => {
       await assert.rejects(tight.loadModel(set.target), (error: unknown) => {
         assert.ok(error instanceof ModelTooLargeError, String(error));
         assert.ok(error.neededBytes > 50 * 2 ** 20);
-        assert.match(error.message, /target\.gguf needs about \d+\.\d MiB of memory, but only 50\.0 MiB is available/);
+        assert.match(
+          error.message,
+          /target\.gguf needs about \d+\.\d MiB of memory, but only 50\.0 MiB is available/,
+        );
         return true;
       });
       const { model } = await tight.loadModel(set.draft);

@@ -11,7 +11,11 @@ import {
   packagedLlamaCppSourceDir,
   type ExtractedLlamaCppSourceMarker,
 } from "../../engine/tinymodel/extractedLlamaCppSource.js";
-import { llamaCppSourceDir, LlamaCppSourceUnavailableError, type GitRunner } from "../../engine/tinymodel/llamaCppSource.js";
+import {
+  llamaCppSourceDir,
+  LlamaCppSourceUnavailableError,
+  type GitRunner,
+} from "../../engine/tinymodel/llamaCppSource.js";
 import { pinnedCorpora } from "../../engine/tinymodel/pinnedCorpora.js";
 import { tinyModelSetKey } from "../../engine/tinymodel/tinyModelStore.js";
 import { coopCacheDir } from "../support/cacheDir.js";
@@ -56,7 +60,9 @@ before(async () => {
   scratch = await mkdtemp(join(tmpdir(), "coop-llama-cpp-source-"));
   extracted = join(scratch, "extracted");
   // The checkout the fixtures use (in the shared cache) is reused, so this runs git at most once.
-  extractedMarker = await extractLlamaCppSource(nodeLlamaCppDir, extracted, { checkoutCacheDir: coopCacheDir() });
+  extractedMarker = await extractLlamaCppSource(nodeLlamaCppDir, extracted, {
+    checkoutCacheDir: coopCacheDir(),
+  });
 });
 
 after(async () => {
@@ -65,12 +71,23 @@ after(async () => {
 
 describe("the extracted llama.cpp source", () => {
   test("holds only the files the corpora read, each listed in its marker with its hash", async () => {
-    const installed = JSON.parse(await readFile(join(nodeLlamaCppDir, "package.json"), "utf8")) as { version: string };
+    const installed = JSON.parse(await readFile(join(nodeLlamaCppDir, "package.json"), "utf8")) as {
+      version: string;
+    };
     assert.equal(extractedMarker.nodeLlamaCppVersion, installed.version);
-    assert.deepEqual(extractedMarker.corpora.map((corpus) => corpus.folder), ["gguf-py", "src"]);
+    assert.deepEqual(
+      extractedMarker.corpora.map((corpus) => corpus.folder),
+      ["gguf-py", "src"],
+    );
     const corpora = await fixtureCorpora();
-    assert.deepEqual(Object.keys(extractedMarker.corpora[0]!.files), corpora.python.files.map((file) => file.path));
-    assert.deepEqual(Object.keys(extractedMarker.corpora[1]!.files), corpora.cpp.files.map((file) => file.path));
+    assert.deepEqual(
+      Object.keys(extractedMarker.corpora[0]!.files),
+      corpora.python.files.map((file) => file.path),
+    );
+    assert.deepEqual(
+      Object.keys(extractedMarker.corpora[1]!.files),
+      corpora.cpp.files.map((file) => file.path),
+    );
     const top = (await readdir(extracted)).sort();
     assert.deepEqual(top, [extractedSourceMarkerFile, "LICENSE", "gguf-py", "src"].sort());
   });
@@ -78,7 +95,10 @@ describe("the extracted llama.cpp source", () => {
   test("yields the same corpora, and so the same tiny-model folder key, as the git checkout, without git", async () => {
     const calls: string[][] = [];
     const cache = await emptyCache("cache-extracted");
-    const fromFolder = await pinnedCorpora(nodeLlamaCppDir, cache, { extractedDir: extracted, git: forbiddenGit(calls) });
+    const fromFolder = await pinnedCorpora(nodeLlamaCppDir, cache, {
+      extractedDir: extracted,
+      git: forbiddenGit(calls),
+    });
     const fromGit = await fixtureCorpora();
     for (const name of ["code", "python", "cpp"] as const) {
       assert.equal(fromFolder[name].name, fromGit[name].name);
@@ -91,26 +111,56 @@ describe("the extracted llama.cpp source", () => {
 
   test("is refused, with the reason, when it does not match what this Coop expects", async () => {
     const refusals: [string, string, RegExp][] = [
-      ["a changed file", await alteredCopy("changed", (dir) => writeFile(join(dir, "src", "llama-arch.cpp"), "// edited\n", { flag: "a" })), /src\/llama-arch\.cpp differs/],
-      ["an extra file", await alteredCopy("extra", (dir) => writeFile(join(dir, "gguf-py", "gguf", "zz_extra.py"), "x = 1\n")), /gguf-py\/gguf\/zz_extra\.py is not one of the extracted files/],
-      ["a missing file", await alteredCopy("missing", (dir) => rm(join(dir, "src", "llama-arch.cpp"))), /src\/llama-arch\.cpp is missing/],
+      [
+        "a changed file",
+        await alteredCopy("changed", (dir) =>
+          writeFile(join(dir, "src", "llama-arch.cpp"), "// edited\n", { flag: "a" }),
+        ),
+        /src\/llama-arch\.cpp differs/,
+      ],
+      [
+        "an extra file",
+        await alteredCopy("extra", (dir) =>
+          writeFile(join(dir, "gguf-py", "gguf", "zz_extra.py"), "x = 1\n"),
+        ),
+        /gguf-py\/gguf\/zz_extra\.py is not one of the extracted files/,
+      ],
+      [
+        "a missing file",
+        await alteredCopy("missing", (dir) => rm(join(dir, "src", "llama-arch.cpp"))),
+        /src\/llama-arch\.cpp is missing/,
+      ],
       [
         "another node-llama-cpp",
-        await alteredCopy("version", (dir) => editMarker(dir, (marker) => (marker.nodeLlamaCppVersion = "0.0.1"))),
+        await alteredCopy("version", (dir) =>
+          editMarker(dir, (marker) => (marker.nodeLlamaCppVersion = "0.0.1")),
+        ),
         /extracted from node-llama-cpp 0\.0\.1, and \d+\.\d+\.\d+ is installed/,
       ],
       [
         "another source bundle",
-        await alteredCopy("bundle", (dir) => editMarker(dir, (marker) => (marker.bundleSha256 = "0".repeat(64)))),
+        await alteredCopy("bundle", (dir) =>
+          editMarker(dir, (marker) => (marker.bundleSha256 = "0".repeat(64))),
+        ),
         /extracted from another source bundle than .*gitRelease\.bundle/,
       ],
       [
         "other corpus settings",
-        await alteredCopy("settings", (dir) => editMarker(dir, (marker) => (marker.corpora[1]!.maxBytes += 1))),
+        await alteredCopy("settings", (dir) =>
+          editMarker(dir, (marker) => (marker.corpora[1]!.maxBytes += 1)),
+        ),
         /other corpus settings/,
       ],
-      ["no marker", await alteredCopy("unmarked", (dir) => rm(join(dir, extractedSourceMarkerFile))), new RegExp(`has no ${extractedSourceMarkerFile}`)],
-      ["a broken marker", await alteredCopy("broken", (dir) => writeFile(join(dir, extractedSourceMarkerFile), "{")), /not valid JSON/],
+      [
+        "no marker",
+        await alteredCopy("unmarked", (dir) => rm(join(dir, extractedSourceMarkerFile))),
+        new RegExp(`has no ${extractedSourceMarkerFile}`),
+      ],
+      [
+        "a broken marker",
+        await alteredCopy("broken", (dir) => writeFile(join(dir, extractedSourceMarkerFile), "{")),
+        /not valid JSON/,
+      ],
     ];
     assert.deepEqual(await checkExtractedLlamaCppSource(extracted, nodeLlamaCppDir), { usable: true });
     for (const [what, dir, reason] of refusals) {
@@ -121,20 +171,28 @@ describe("the extracted llama.cpp source", () => {
   });
 
   test("that is refused gives way to the git checkout, and its reason is in the error when git is missing too", async () => {
-    const tampered = await alteredCopy("tampered", (dir) => writeFile(join(dir, "src", "llama-arch.cpp"), "// edited\n", { flag: "a" }));
+    const tampered = await alteredCopy("tampered", (dir) =>
+      writeFile(join(dir, "src", "llama-arch.cpp"), "// edited\n", { flag: "a" }),
+    );
     // The shared cache already holds the checkout of this bundle: it is used, git is not needed.
     const calls: string[][] = [];
-    const dir = await llamaCppSourceDir(nodeLlamaCppDir, coopCacheDir(), { extractedDir: tampered, git: forbiddenGit(calls) });
+    const dir = await llamaCppSourceDir(nodeLlamaCppDir, coopCacheDir(), {
+      extractedDir: tampered,
+      git: forbiddenGit(calls),
+    });
     assert.match(dir, /llama\.cpp-src-[0-9a-f]{16}$/);
     assert.deepEqual(calls, []);
 
     const cache = await emptyCache("cache-tampered");
-    await assert.rejects(llamaCppSourceDir(nodeLlamaCppDir, cache, { extractedDir: tampered, git: forbiddenGit(calls) }), (error: Error) => {
-      assert.ok(error instanceof LlamaCppSourceUnavailableError);
-      assert.equal(error.missing, "git");
-      assert.match(error.message, /src\/llama-arch\.cpp differs from the extracted file/);
-      return true;
-    });
+    await assert.rejects(
+      llamaCppSourceDir(nodeLlamaCppDir, cache, { extractedDir: tampered, git: forbiddenGit(calls) }),
+      (error: Error) => {
+        assert.ok(error instanceof LlamaCppSourceUnavailableError);
+        assert.equal(error.missing, "git");
+        assert.match(error.message, /src\/llama-arch\.cpp differs from the extracted file/);
+        return true;
+      },
+    );
     assert.equal(calls.length, 1, "the checkout was tried");
     assert.deepEqual(await readdir(cache), [], "no half checkout is left behind");
   });
@@ -148,17 +206,27 @@ describe("without an extracted copy", () => {
     const path = process.env.PATH;
     process.env.PATH = noGit;
     try {
-      assert.equal(spawnSync("git", ["--version"]).error?.message, "spawnSync git ENOENT", "git is not on this PATH");
-      await assert.rejects(pinnedCorpora(nodeLlamaCppDir, cache, { extractedDir: missingDir }), (error: Error) => {
-        assert.ok(error instanceof LlamaCppSourceUnavailableError, String(error));
-        assert.equal(error.missing, "git");
-        assert.match(error.message, /git, which would check it out of .*gitRelease\.bundle, is not installed \(no git on PATH\)/);
-        assert.ok(error.message.includes(`no extracted copy (no ${missingDir})`), error.message);
-        assert.match(error.message, /Install git/);
-        assert.match(error.message, /Coop: Swap Model Variant/);
-        assert.doesNotMatch(error.message, /ENOENT/);
-        return true;
-      });
+      assert.equal(
+        spawnSync("git", ["--version"]).error?.message,
+        "spawnSync git ENOENT",
+        "git is not on this PATH",
+      );
+      await assert.rejects(
+        pinnedCorpora(nodeLlamaCppDir, cache, { extractedDir: missingDir }),
+        (error: Error) => {
+          assert.ok(error instanceof LlamaCppSourceUnavailableError, String(error));
+          assert.equal(error.missing, "git");
+          assert.match(
+            error.message,
+            /git, which would check it out of .*gitRelease\.bundle, is not installed \(no git on PATH\)/,
+          );
+          assert.ok(error.message.includes(`no extracted copy (no ${missingDir})`), error.message);
+          assert.match(error.message, /Install git/);
+          assert.match(error.message, /Coop: Swap Model Variant/);
+          assert.doesNotMatch(error.message, /ENOENT/);
+          return true;
+        },
+      );
     } finally {
       process.env.PATH = path;
     }
@@ -167,22 +235,34 @@ describe("without an extracted copy", () => {
 
   test("and without node-llama-cpp's source bundle, the message says the installation is incomplete", async () => {
     const bare = await emptyCache("node-llama-cpp-without-bundle");
-    await writeFile(join(bare, "package.json"), JSON.stringify({ name: "node-llama-cpp", version: "3.22.1" }));
+    await writeFile(
+      join(bare, "package.json"),
+      JSON.stringify({ name: "node-llama-cpp", version: "3.22.1" }),
+    );
     const calls: string[][] = [];
-    await assert.rejects(llamaCppSourceDir(bare, await emptyCache("cache-no-bundle"), { extractedDir: join(scratch, "none"), git: forbiddenGit(calls) }), (error: Error) => {
-      assert.ok(error instanceof LlamaCppSourceUnavailableError);
-      assert.equal(error.missing, "bundle");
-      assert.match(error.message, /source bundle is missing \(no .*gitRelease\.bundle\)/);
-      assert.match(error.message, /Reinstall Coop/);
-      assert.match(error.message, /Coop: Swap Model Variant/);
-      return true;
-    });
+    await assert.rejects(
+      llamaCppSourceDir(bare, await emptyCache("cache-no-bundle"), {
+        extractedDir: join(scratch, "none"),
+        git: forbiddenGit(calls),
+      }),
+      (error: Error) => {
+        assert.ok(error instanceof LlamaCppSourceUnavailableError);
+        assert.equal(error.missing, "bundle");
+        assert.match(error.message, /source bundle is missing \(no .*gitRelease\.bundle\)/);
+        assert.match(error.message, /Reinstall Coop/);
+        assert.match(error.message, /Coop: Swap Model Variant/);
+        return true;
+      },
+    );
     assert.deepEqual(calls, []);
   });
 
   test("a git that fails for another reason is reported with git's own message", async () => {
     const failing: GitRunner = async () => {
-      throw Object.assign(new Error("Command failed: git clone"), { code: 128, stderr: "fatal: invalid bundle header\n" });
+      throw Object.assign(new Error("Command failed: git clone"), {
+        code: 128,
+        stderr: "fatal: invalid bundle header\n",
+      });
     };
     const cache = await emptyCache("cache-git-fails");
     await assert.rejects(

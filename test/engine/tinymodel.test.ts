@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { LlamaModel } from "node-llama-cpp";
 import { openGguf } from "../../engine/gguf/index.js";
-import { importNodeLlamaCpp, mean, tokenLogLikelihoods, validateModelFile } from "../../engine/runtime/index.js";
+import {
+  importNodeLlamaCpp,
+  mean,
+  tokenLogLikelihoods,
+  validateModelFile,
+} from "../../engine/runtime/index.js";
 import { BpeTokenizer } from "../../engine/tinymodel/tokenizer/index.js";
 import { fixtureCorpora, fixtures, type Fixtures } from "../support/fixtures.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
@@ -18,7 +23,11 @@ async function model(path: string): Promise<LlamaModel> {
   return model;
 }
 
-async function complete(path: string, prompt: string, options: { maxTokens: number; temperature?: number; seed?: number }): Promise<string> {
+async function complete(
+  path: string,
+  prompt: string,
+  options: { maxTokens: number; temperature?: number; seed?: number },
+): Promise<string> {
   const { LlamaCompletion } = await importNodeLlamaCpp();
   const context = await (await testRuntime()).createContext(await model(path), { contextSize: 512 });
   try {
@@ -52,14 +61,23 @@ after(async () => {
 describe("the fixture models", () => {
   test("every file passes validation and node-llama-cpp reads the same header we wrote", async () => {
     const { readGgufFileInfo } = await importNodeLlamaCpp();
-    const files = [set.draft, set.target, set.embedding, ...Object.values(set.fineTunes), ...Object.values(set.adapters)];
+    const files = [
+      set.draft,
+      set.target,
+      set.embedding,
+      ...Object.values(set.fineTunes),
+      ...Object.values(set.adapters),
+    ];
     for (const path of files) {
       const summary = await validateModelFile(path);
       const theirs = await readGgufFileInfo(path, { readTensorInfo: true });
       const ours = await openGguf(path);
       try {
         assert.equal(theirs.metadata.general.architecture, "llama");
-        assert.deepEqual(theirs.fullTensorInfo?.map((tensor) => tensor.name), ours.tensors.map((tensor) => tensor.name));
+        assert.deepEqual(
+          theirs.fullTensorInfo?.map((tensor) => tensor.name),
+          ours.tensors.map((tensor) => tensor.name),
+        );
         if (summary.kind === "model") assert.equal(summary.vocabularySize, set.manifest.vocabularySize);
       } finally {
         await ours.close();
@@ -74,13 +92,25 @@ describe("the fixture models", () => {
       // what reads as code is the sampled text.
       const greedy = await complete(path, prompt, { maxTokens: 64 });
       assert.ok(greedy.length > 0);
-      assert.equal(await complete(path, prompt, { maxTokens: 64 }), greedy, "greedy decoding is deterministic");
+      assert.equal(
+        await complete(path, prompt, { maxTokens: 64 }),
+        greedy,
+        "greedy decoding is deterministic",
+      );
 
       const sampled = await complete(path, prompt, { maxTokens: 64, temperature: 0.8, seed: 7 });
-      assert.equal(await complete(path, prompt, { maxTokens: 64, temperature: 0.8, seed: 7 }), sampled, "same seed, same text");
+      assert.equal(
+        await complete(path, prompt, { maxTokens: 64, temperature: 0.8, seed: 7 }),
+        sampled,
+        "same seed, same text",
+      );
       const otherSeeds = [];
-      for (const seed of [8, 9, 10]) otherSeeds.push(await complete(path, prompt, { maxTokens: 64, temperature: 0.8, seed }));
-      assert.ok(otherSeeds.some((text) => text !== sampled), "other seeds give other samples");
+      for (const seed of [8, 9, 10])
+        otherSeeds.push(await complete(path, prompt, { maxTokens: 64, temperature: 0.8, seed }));
+      assert.ok(
+        otherSeeds.some((text) => text !== sampled),
+        "other seeds give other samples",
+      );
       for (const text of [sampled, ...otherSeeds]) assertCodeLike(text);
     }
   });
@@ -89,7 +119,9 @@ describe("the fixture models", () => {
     const header = await openGguf(set.target);
     const tokens = header.getArray("tokenizer.ggml.tokens") as string[];
     const types = header.getArray("tokenizer.ggml.token_type") as number[];
-    const merges = (header.getArray("tokenizer.ggml.merges") as string[]).map((merge) => merge.split(" ") as [string, string]);
+    const merges = (header.getArray("tokenizer.ggml.merges") as string[]).map(
+      (merge) => merge.split(" ") as [string, string],
+    );
     await header.close();
     const normal = tokens.filter((_, id) => types[id] !== 3);
     const specialTokens = tokens.flatMap((text, id) => (types[id] === 3 ? [{ text, id }] : []));
@@ -110,11 +142,17 @@ describe("the fixture models", () => {
         }
       }
       for (const sample of samples) {
-        assert.deepEqual(ours.encode(sample), [...vocabulary.tokenize(sample)], `tokenization differs for ${JSON.stringify(sample.slice(0, 80))}`);
+        assert.deepEqual(
+          ours.encode(sample),
+          [...vocabulary.tokenize(sample)],
+          `tokenization differs for ${JSON.stringify(sample.slice(0, 80))}`,
+        );
         assert.equal(vocabulary.detokenize(vocabulary.tokenize(sample)), sample);
       }
       const withSpecial = "<|fim_prefix|>a<|fim_suffix|>b<|fim_middle|>";
-      assert.deepEqual(ours.encode(withSpecial, { parseSpecial: true }), [...vocabulary.tokenize(withSpecial, true)]);
+      assert.deepEqual(ours.encode(withSpecial, { parseSpecial: true }), [
+        ...vocabulary.tokenize(withSpecial, true),
+      ]);
     } finally {
       await vocabulary.dispose();
     }
@@ -132,7 +170,7 @@ describe("the fixture models", () => {
       "return this.",
       "/**\n * ",
       "let index = ",
-      "case \"",
+      'case "',
       "this._",
     ];
     let identical = 0;
@@ -146,16 +184,23 @@ describe("the fixture models", () => {
       agreeingPrefix += common;
     }
     assert.ok(identical < prompts.length, "the draft must sometimes disagree with the target");
-    assert.ok(agreeingPrefix / prompts.length >= 8, `they agree on ${agreeingPrefix / prompts.length} characters on average`);
+    assert.ok(
+      agreeingPrefix / prompts.length >= 8,
+      `they agree on ${agreeingPrefix / prompts.length} characters on average`,
+    );
   });
 
   test("the LoRA adapters and the fine-tunes shift the target towards their language", async () => {
     const runtime = await testRuntime();
     const corpora = await fixtureCorpora();
     const target = await model(set.target);
-    const snippet = (language: "python" | "cpp" | "code"): string => corpora[language].files[3]!.text.slice(0, 1500);
+    const snippet = (language: "python" | "cpp" | "code"): string =>
+      corpora[language].files[3]!.text.slice(0, 1500);
     const score = async (path: string, text: string, lora?: string): Promise<number> => {
-      const context = await runtime.createContext(await model(path), { contextSize: 1024, ...(lora ? { lora: { adapters: [{ filePath: lora, scale: 1 }] } } : {}) });
+      const context = await runtime.createContext(await model(path), {
+        contextSize: 1024,
+        ...(lora ? { lora: { adapters: [{ filePath: lora, scale: 1 }] } } : {}),
+      });
       try {
         return mean(await tokenLogLikelihoods(context.getSequence(), target.tokenize(text)));
       } finally {
@@ -166,25 +211,46 @@ describe("the fixture models", () => {
       const base = await score(set.target, snippet(language));
       const adapted = await score(set.target, snippet(language), set.adapters[language]);
       const fineTuned = await score(set.fineTunes[language]!, snippet(language));
-      assert.ok(adapted > base + 0.3, `${language} adapter: ${adapted.toFixed(3)} vs base ${base.toFixed(3)} nats/token`);
-      assert.ok(fineTuned > base + 0.3, `${language} fine-tune: ${fineTuned.toFixed(3)} vs base ${base.toFixed(3)} nats/token`);
+      assert.ok(
+        adapted > base + 0.3,
+        `${language} adapter: ${adapted.toFixed(3)} vs base ${base.toFixed(3)} nats/token`,
+      );
+      assert.ok(
+        fineTuned > base + 0.3,
+        `${language} fine-tune: ${fineTuned.toFixed(3)} vs base ${base.toFixed(3)} nats/token`,
+      );
       const codeBase = await score(set.target, snippet("code"));
       const codeAdapted = await score(set.target, snippet("code"), set.adapters[language]);
-      assert.ok(codeAdapted - codeBase < adapted - base, "the shift is towards the adapter's language, not everything");
+      assert.ok(
+        codeAdapted - codeBase < adapted - base,
+        "the shift is towards the adapter's language, not everything",
+      );
     }
   });
 
   test("the embedding model puts similar code close together", async () => {
     const runtime = await testRuntime();
     const embeddingModel = await model(set.embedding);
-    const context = await embeddingModel.createEmbeddingContext({ contextSize: 512, threads: runtime.threads });
+    const context = await embeddingModel.createEmbeddingContext({
+      contextSize: 512,
+      threads: runtime.threads,
+    });
     try {
-      const embed = async (text: string): Promise<readonly number[]> => (await context.getEmbeddingFor(text)).vector;
-      const readFileA = await embed("async function readJson(path) {\n  const text = await fs.readFile(path, 'utf8');\n  return JSON.parse(text);\n}");
-      const readFileB = await embed("async function loadConfig(file) {\n  const content = await fs.readFile(file, 'utf8');\n  return JSON.parse(content);\n}");
-      const python = await embed("class Tensor:\n    def __init__(self, name, shape):\n        self.name = name\n        self.shape = shape\n");
+      const embed = async (text: string): Promise<readonly number[]> =>
+        (await context.getEmbeddingFor(text)).vector;
+      const readFileA = await embed(
+        "async function readJson(path) {\n  const text = await fs.readFile(path, 'utf8');\n  return JSON.parse(text);\n}",
+      );
+      const readFileB = await embed(
+        "async function loadConfig(file) {\n  const content = await fs.readFile(file, 'utf8');\n  return JSON.parse(content);\n}",
+      );
+      const python = await embed(
+        "class Tensor:\n    def __init__(self, name, shape):\n        self.name = name\n        self.shape = shape\n",
+      );
       const cosine = (a: readonly number[], b: readonly number[]): number => {
-        let dot = 0, na = 0, nb = 0;
+        let dot = 0,
+          na = 0,
+          nb = 0;
         for (let i = 0; i < a.length; i++) {
           dot += a[i]! * b[i]!;
           na += a[i]! * a[i]!;
@@ -194,7 +260,10 @@ describe("the fixture models", () => {
       };
       const similar = cosine(readFileA, readFileB);
       const different = cosine(readFileA, python);
-      assert.ok(similar > different + 0.2, `similar ${similar.toFixed(3)} vs different ${different.toFixed(3)}`);
+      assert.ok(
+        similar > different + 0.2,
+        `similar ${similar.toFixed(3)} vs different ${different.toFixed(3)}`,
+      );
     } finally {
       await context.dispose();
     }

@@ -88,7 +88,10 @@ test("learnBpe starts from the 256 byte tokens and fills the vocabulary exactly"
 
 test("learnBpe is deterministic and breaks ties by the merge text", () => {
   const corpus = codeCorpus(200_000);
-  assert.deepEqual(learnBpe(corpus, { vocabSize: 400, reservedTokens: 9 }), learnBpe(corpus, { vocabSize: 400, reservedTokens: 9 }));
+  assert.deepEqual(
+    learnBpe(corpus, { vocabSize: 400, reservedTokens: 9 }),
+    learnBpe(corpus, { vocabSize: 400, reservedTokens: 9 }),
+  );
   // "a b" and "c d" occur equally often: the smaller line wins whatever the input order.
   assert.deepEqual(learnBpe(["cd ab"], { vocabSize: 257, reservedTokens: 0 }).merges, [["a", "b"]]);
   assert.deepEqual(learnBpe(["ab cd"], { vocabSize: 257, reservedTokens: 0 }).merges, [["a", "b"]]);
@@ -104,7 +107,10 @@ test("learnBpe stops early when no pair is left", () => {
 test("learned merges fire when encoding", () => {
   const tokenizer = smallTokenizer();
   const ids = tokenizer.encode("function add");
-  assert.deepEqual(ids.map((id) => tokenizer.tokenText(id)), ["function", "Ġadd"]);
+  assert.deepEqual(
+    ids.map((id) => tokenizer.tokenText(id)),
+    ["function", "Ġadd"],
+  );
 });
 
 /** Textbook BPE: merge the lowest-ranked adjacent pair, leftmost first, until none applies. */
@@ -133,11 +139,37 @@ test("encode matches textbook lowest-rank-first BPE", () => {
   const learned = learnBpe(codeCorpus(300_000), { vocabSize: 700, reservedTokens: 0 });
   const tokenizer = new BpeTokenizer({ ...learned, specialTokens: [] });
   const random = randomGenerator(3);
-  const pieces = ["function", " return", "    ", "\n", "this.", "const ", "==", "=>", "(", ")", "{", "}", ";", "a", "e", "s", "t", "_", "0", "é", "😀"];
+  const pieces = [
+    "function",
+    " return",
+    "    ",
+    "\n",
+    "this.",
+    "const ",
+    "==",
+    "=>",
+    "(",
+    ")",
+    "{",
+    "}",
+    ";",
+    "a",
+    "e",
+    "s",
+    "t",
+    "_",
+    "0",
+    "é",
+    "😀",
+  ];
   for (let i = 0; i < 500; i++) {
     let text = "";
     for (let j = 0; j < 20; j++) text += pieces[Math.floor(random() * pieces.length)];
-    assert.deepEqual(tokenizer.encode(text), referenceEncode(text, learned.tokens, learned.merges), JSON.stringify(text));
+    assert.deepEqual(
+      tokenizer.encode(text),
+      referenceEncode(text, learned.tokens, learned.merges),
+      JSON.stringify(text),
+    );
   }
   const long = "=".repeat(5000) + " ".repeat(3000) + "ab".repeat(2000);
   assert.deepEqual(tokenizer.encode(long), referenceEncode(long, learned.tokens, learned.merges));
@@ -151,7 +183,12 @@ test("encode/decode round-trips arbitrary unicode", () => {
     const length = Math.floor(random() * 40);
     for (let j = 0; j < length; j++) {
       const kind = random();
-      const cp = kind < 0.5 ? 0x20 + Math.floor(random() * 0x60) : kind < 0.8 ? Math.floor(random() * 0x3000) : Math.floor(random() * 0x110000);
+      const cp =
+        kind < 0.5
+          ? 0x20 + Math.floor(random() * 0x60)
+          : kind < 0.8
+            ? Math.floor(random() * 0x3000)
+            : Math.floor(random() * 0x110000);
       if (cp >= 0xd800 && cp <= 0xdfff) continue;
       text += String.fromCodePoint(cp);
     }
@@ -198,10 +235,17 @@ test("special tokens split the text before pre-tokenization", () => {
 test("tokenizerMetadata lays out GGUF arrays", () => {
   const learned = learnBpe(smallCorpus, { vocabSize: 300, reservedTokens: 4 });
   const first = learned.tokens.length;
-  const metadata = tokenizerMetadata({ ...learned, specialTokens: [{ text: "<|endoftext|>", id: first + 1 }] });
+  const metadata = tokenizerMetadata({
+    ...learned,
+    specialTokens: [{ text: "<|endoftext|>", id: first + 1 }],
+  });
   assert.equal(metadata.tokens.length, first + 2);
   assert.deepEqual(metadata.tokens.slice(first), [`[PAD${first}]`, "<|endoftext|>"]);
-  assert.deepEqual(metadata.tokenTypes.slice(first - 1), [TokenType.NORMAL, TokenType.UNUSED, TokenType.CONTROL]);
+  assert.deepEqual(metadata.tokenTypes.slice(first - 1), [
+    TokenType.NORMAL,
+    TokenType.UNUSED,
+    TokenType.CONTROL,
+  ]);
   assert.equal(metadata.merges.length, learned.merges.length);
   assert.equal(metadata.merges[0], learned.merges[0]!.join(" "));
   assert.throws(() => tokenizerMetadata({ ...learned, specialTokens: [{ text: "<x>", id: 3 }] }));

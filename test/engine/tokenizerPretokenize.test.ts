@@ -7,11 +7,17 @@ import { WHITESPACE_CODE_POINTS } from "../../engine/tinymodel/tokenizer/codePoi
 // Expected splits follow llama.cpp's unicode_regex_split_custom_qwen2 (src/unicode.cpp); they were
 // also checked against that C++ compiled on its own.
 const cases: [string, string[]][] = [
-  ["def foo(x):\n    return x + 1\n", ["def", " foo", "(x", "):\n", "   ", " return", " x", " +", " ", "1", "\n"]],
+  [
+    "def foo(x):\n    return x + 1\n",
+    ["def", " foo", "(x", "):\n", "   ", " return", " x", " +", " ", "1", "\n"],
+  ],
   ["if (a) {\r\n\treturn b;\r\n}\r\n", ["if", " (", "a", ")", " {\r\n", "\treturn", " b", ";\r\n", "}\r\n"]],
   ["\tif (x) {\n\t\treturn;\n\t}", ["\tif", " (", "x", ")", " {\n", "\t", "\treturn", ";\n", "\t", "}"]],
   ["12345 + x1.5e10", ["1", "2", "3", "4", "5", " +", " x", "1", ".", "5", "e", "1", "0"]],
-  ["I'm don't they'LL we've it'S 'sup", ["I", "'m", " don", "'t", " they", "'LL", " we", "'ve", " it", "'S", " '", "sup"]],
+  [
+    "I'm don't they'LL we've it'S 'sup",
+    ["I", "'m", " don", "'t", " they", "'LL", " we", "'ve", " it", "'S", " '", "sup"],
+  ],
   ["naïve café 日本語 Ελληνικά e\u0301", ["naïve", " café", " 日本語", " Ελληνικά", " e", "\u0301"]],
   ["hi 😀😀! 👍🏽 ok", ["hi", " 😀😀!", " 👍🏽", " ok"]],
   ["x = 1   \n  y  ", ["x", " =", " ", "1", "   \n", " ", " y", "  "]],
@@ -49,7 +55,12 @@ function qwen2RegExp(): RegExp {
     ranges
       .trim()
       .split(/\s+/)
-      .map((range) => range.split("-").map((hex) => `\\u{${hex}}`).join("-"))
+      .map((range) =>
+        range
+          .split("-")
+          .map((hex) => `\\u{${hex}}`)
+          .join("-"),
+      )
       .join("");
   const letters = toClass(LETTER_RANGES);
   const numbers = toClass(NUMBER_RANGES);
@@ -79,8 +90,39 @@ function qwen2RegExp(): RegExp {
 
 test("the scanner agrees with the qwen2 regex on random text", () => {
   const regex = qwen2RegExp();
-  const alphabet = ["a", "Z", "é", "漢", "1", "٣", "½", " ", "  ", "\t", "\n", "\r", "\u00a0", "\u0085", "\u3000", "\ufeff",
-    "'", "'s", "'RE", "'ll", "!", "(", "}", "=", "_", "😀", "👍🏽", "\u0301", "\u1c89", "x", "if"];
+  const alphabet = [
+    "a",
+    "Z",
+    "é",
+    "漢",
+    "1",
+    "٣",
+    "½",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\r",
+    "\u00a0",
+    "\u0085",
+    "\u3000",
+    "\ufeff",
+    "'",
+    "'s",
+    "'RE",
+    "'ll",
+    "!",
+    "(",
+    "}",
+    "=",
+    "_",
+    "😀",
+    "👍🏽",
+    "\u0301",
+    "\u1c89",
+    "x",
+    "if",
+  ];
   let seed = 42;
   const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   for (let i = 0; i < 5000; i++) {

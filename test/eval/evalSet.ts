@@ -2,10 +2,33 @@
 // workspaces of workspaces.ts, each labelled with the hallucinations planted in it.
 import { languageForPath, type LanguageId } from "../../engine/syntax/index.js";
 import { Generation, type Fragment, type FragmentMaker, type Label } from "./fragment.js";
-import { bindingFragment, builtinFragment, instanceBuiltinFragment, nodeFragment, plantedPackageFragment } from "./jsFragments.js";
-import { inventoryFragment, inventoryPackageFragment, pythonBindingFragment, pythonStdlibFragment, storageFragment, weatherFragment, weatherPackageFragment } from "./pyFragments.js";
+import {
+  bindingFragment,
+  builtinFragment,
+  instanceBuiltinFragment,
+  nodeFragment,
+  plantedPackageFragment,
+} from "./jsFragments.js";
+import {
+  inventoryFragment,
+  inventoryPackageFragment,
+  pythonBindingFragment,
+  pythonStdlibFragment,
+  storageFragment,
+  weatherFragment,
+  weatherPackageFragment,
+} from "./pyFragments.js";
 import { Random } from "./random.js";
-import { cartFragment, chatPackageFragment, orderFragment, pricingFragment, roomFragment, shopPackageFragment, socketFragment, stringsFragment } from "./shopFragments.js";
+import {
+  cartFragment,
+  chatPackageFragment,
+  orderFragment,
+  pricingFragment,
+  roomFragment,
+  shopPackageFragment,
+  socketFragment,
+  stringsFragment,
+} from "./shopFragments.js";
 import { evalWorkspaces, type EvalWorkspace } from "./workspaces.js";
 
 export type { Label, LabelKind } from "./fragment.js";
@@ -36,7 +59,11 @@ const sharedPython: FragmentMaker[] = [pythonStdlibFragment, pythonBindingFragme
 
 function existingWords(workspace: EvalWorkspace): Set<string> {
   const words = new Set<string>();
-  for (const text of [...Object.values(workspace.sources), ...Object.values(workspace.support), workspace.prefix]) {
+  for (const text of [
+    ...Object.values(workspace.sources),
+    ...Object.values(workspace.support),
+    workspace.prefix,
+  ]) {
     for (const match of text.matchAll(/[A-Za-z_$][\w$]*/g)) words.add(match[0]);
   }
   return words;
@@ -44,7 +71,11 @@ function existingWords(workspace: EvalWorkspace): Set<string> {
 
 function dependenciesOf(workspace: EvalWorkspace): string[] {
   return Object.keys(workspace.support)
-    .map((path) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\/package\.json$/.exec(path)?.[1] ?? /site-packages\/([^/]+)\/__init__\.py$/.exec(path)?.[1])
+    .map(
+      (path) =>
+        /^node_modules\/((?:@[^/]+\/)?[^/]+)\/package\.json$/.exec(path)?.[1] ??
+        /site-packages\/([^/]+)\/__init__\.py$/.exec(path)?.[1],
+    )
     .filter((name): name is string => name !== undefined);
 }
 
@@ -55,9 +86,22 @@ function snippetFor(workspace: EvalWorkspace, g: Generation, random: Random, ind
   const makers = [...random.sample(own, 1 + random.int(2)), ...random.sample(shared, 1 + random.int(2))];
   if (!python && random.chance(0.12)) makers.push(plantedPackageFragment);
   // About a third of the snippets are clean; the rest carry one or two plants.
-  const plantCount = makers.includes(plantedPackageFragment) ? 0 : random.chance(0.33) ? 0 : random.chance(0.7) ? 1 : 2;
-  const planting = new Set(random.sample(makers.map((_, i) => i), plantCount));
-  const fragments: Fragment[] = makers.map((make, i) => make(g, make === plantedPackageFragment || planting.has(i)));
+  const plantCount = makers.includes(plantedPackageFragment)
+    ? 0
+    : random.chance(0.33)
+      ? 0
+      : random.chance(0.7)
+        ? 1
+        : 2;
+  const planting = new Set(
+    random.sample(
+      makers.map((_, i) => i),
+      plantCount,
+    ),
+  );
+  const fragments: Fragment[] = makers.map((make, i) =>
+    make(g, make === plantedPackageFragment || planting.has(i)),
+  );
   const imports = [...new Set(fragments.flatMap((fragment) => fragment.imports ?? []))];
   const body = fragments.flatMap((fragment) => [...fragment.lines, ""]);
   const snippet = [...imports, ...(imports.length > 0 ? [""] : []), ...body].join("\n");
@@ -79,8 +123,15 @@ export function generateEvalSet(seed = evalSeed): EvalSnippet[] {
   const snippets: EvalSnippet[] = [];
   for (const workspace of evalWorkspaces) {
     const python = workspace.language === "python";
-    const g = new Generation(random, languageForPath(workspace.snippetPath) === "typescript", python, existingWords(workspace), dependenciesOf(workspace));
-    for (let index = 0; index < snippetsPerWorkspace; index++) snippets.push(snippetFor(workspace, g, random, index));
+    const g = new Generation(
+      random,
+      languageForPath(workspace.snippetPath) === "typescript",
+      python,
+      existingWords(workspace),
+      dependenciesOf(workspace),
+    );
+    for (let index = 0; index < snippetsPerWorkspace; index++)
+      snippets.push(snippetFor(workspace, g, random, index));
   }
   return snippets;
 }

@@ -1,4 +1,14 @@
-import { isJavaScriptGlobal, isPythonBuiltin, isTypeScriptLibType, javaScriptGlobalMembers, javaScriptInstanceMembers, nodeModuleExports, pythonStdlibModuleMembers, isNodeBuiltinModule, isPythonStdlibModule } from "../../engine/detector/builtins.js";
+import {
+  isJavaScriptGlobal,
+  isPythonBuiltin,
+  isTypeScriptLibType,
+  javaScriptGlobalMembers,
+  javaScriptInstanceMembers,
+  nodeModuleExports,
+  pythonStdlibModuleMembers,
+  isNodeBuiltinModule,
+  isPythonStdlibModule,
+} from "../../engine/detector/builtins.js";
 import { inventedName, inventedNpmPackage, inventedPythonPackage, freshName, typo } from "./names.js";
 import type { Random } from "./random.js";
 
@@ -42,7 +52,10 @@ export class Generation {
   }
 
   private symbolTaken = (name: string): boolean =>
-    this.existingWords.has(name) || (this.python ? isPythonBuiltin(name) || isPythonStdlibModule(name) : isJavaScriptGlobal(name) || isTypeScriptLibType(name));
+    this.existingWords.has(name) ||
+    (this.python
+      ? isPythonBuiltin(name) || isPythonStdlibModule(name)
+      : isJavaScriptGlobal(name) || isTypeScriptLibType(name));
 
   freshSymbol(style: "camel" | "snake" | "pascal"): string {
     return freshName(() => inventedName(this.random, style), this.symbolTaken);
@@ -54,7 +67,10 @@ export class Generation {
 
   /** A typo of a real name that exists nowhere. */
   freshTypo(real: string): string {
-    return freshName(() => typo(this.random, real), (name) => name === real || this.symbolTaken(name));
+    return freshName(
+      () => typo(this.random, real),
+      (name) => name === real || this.symbolTaken(name),
+    );
   }
 
   /** A member the owner does not have: owner is a JS global, a lib type, a Node module, a Python stdlib module, or an explicit member list. */
@@ -74,9 +90,18 @@ export class Generation {
   freshPackage(make: () => string): string {
     return freshName(make, (name) => {
       // A dotted Python name plants a missing submodule of a real package: only its last part must not exist.
-      if (this.python && name.includes(".")) return this.existingWords.has(name.split(".").pop()!) || isPythonStdlibModule(name);
-      const head = this.python ? name.split(".")[0]! : name.startsWith("@") ? name.split("/").slice(0, 2).join("/") : name.split("/")[0]!;
-      return this.dependencies.includes(head) || this.existingWords.has(head) || (this.python ? isPythonStdlibModule(name) : isNodeBuiltinModule(name));
+      if (this.python && name.includes("."))
+        return this.existingWords.has(name.split(".").pop()!) || isPythonStdlibModule(name);
+      const head = this.python
+        ? name.split(".")[0]!
+        : name.startsWith("@")
+          ? name.split("/").slice(0, 2).join("/")
+          : name.split("/")[0]!;
+      return (
+        this.dependencies.includes(head) ||
+        this.existingWords.has(head) ||
+        (this.python ? isPythonStdlibModule(name) : isNodeBuiltinModule(name))
+      );
     });
   }
 

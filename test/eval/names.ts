@@ -2,8 +2,38 @@
 // that are checked not to exist anywhere the detector looks, so every label is true.
 import type { Random } from "./random.js";
 
-const verbs = ["fetch", "load", "compute", "validate", "normalize", "resolve", "sync", "render", "merge", "ensure", "build", "refresh", "export", "calculate"];
-const nouns = ["Shipping", "Invoice", "Coupon", "Profile", "Session", "Inventory", "Forecast", "Receipt", "Batch", "Payload", "Summary", "Quota", "Ledger", "Snapshot"];
+const verbs = [
+  "fetch",
+  "load",
+  "compute",
+  "validate",
+  "normalize",
+  "resolve",
+  "sync",
+  "render",
+  "merge",
+  "ensure",
+  "build",
+  "refresh",
+  "export",
+  "calculate",
+];
+const nouns = [
+  "Shipping",
+  "Invoice",
+  "Coupon",
+  "Profile",
+  "Session",
+  "Inventory",
+  "Forecast",
+  "Receipt",
+  "Batch",
+  "Payload",
+  "Summary",
+  "Quota",
+  "Ledger",
+  "Snapshot",
+];
 const suffixes = ["", "", "Data", "Items", "ById", "Async", "Details", "List"];
 
 export function camelToSnake(name: string): string {
@@ -26,7 +56,9 @@ export function typo(random: Random, name: string): string {
     case 1:
       return name.slice(0, at) + name[at] + name.slice(at);
     default:
-      return at + 1 < name.length ? name.slice(0, at) + name[at + 1] + name[at] + name.slice(at + 2) : name + "s";
+      return at + 1 < name.length
+        ? name.slice(0, at) + name[at + 1] + name[at] + name.slice(at + 2)
+        : name + "s";
   }
 }
 
@@ -40,7 +72,18 @@ export function freshName(make: () => string, taken: (name: string) => boolean):
 }
 
 const packageAdjectives = ["fast", "tiny", "smart", "easy", "super", "micro"];
-const packageNouns = ["cart", "json", "cache", "router", "validator", "dates", "retry", "queue", "socket", "money"];
+const packageNouns = [
+  "cart",
+  "json",
+  "cache",
+  "router",
+  "validator",
+  "dates",
+  "retry",
+  "queue",
+  "socket",
+  "money",
+];
 
 export function inventedNpmPackage(random: Random): string {
   switch (random.int(3)) {

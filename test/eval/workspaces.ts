@@ -15,13 +15,23 @@ export interface EvalWorkspace {
 }
 
 const npmPackage = (name: string, types?: string): Record<string, string> => ({
-  [`node_modules/${name}/package.json`]: JSON.stringify({ name, version: "1.0.0", ...(types === undefined ? {} : { types: "index.d.ts" }) }),
+  [`node_modules/${name}/package.json`]: JSON.stringify({
+    name,
+    version: "1.0.0",
+    ...(types === undefined ? {} : { types: "index.d.ts" }),
+  }),
   ...(types === undefined ? {} : { [`node_modules/${name}/index.d.ts`]: types }),
 });
 
 const site = ".venv/lib/python3.11/site-packages";
-const pythonPackage = (name: string, files: Record<string, string>, distribution = name): Record<string, string> => {
-  const out: Record<string, string> = { [`${site}/${distribution}-1.0.dist-info/METADATA`]: `Name: ${distribution}\nVersion: 1.0\n` };
+const pythonPackage = (
+  name: string,
+  files: Record<string, string>,
+  distribution = name,
+): Record<string, string> => {
+  const out: Record<string, string> = {
+    [`${site}/${distribution}-1.0.dist-info/METADATA`]: `Name: ${distribution}\nVersion: 1.0\n`,
+  };
   for (const [file, text] of Object.entries(files)) out[`${site}/${name}/${file}`] = text;
   return out;
 };
@@ -128,19 +138,41 @@ module.exports = { legacyHash };
 `,
   },
   support: {
-    "package.json": JSON.stringify({
-      name: "shop",
-      type: "module",
-      dependencies: { express: "^4.19.0", zod: "^3.23.0", "@acme/logger": "^2.0.0", lodash: "^4.17.21", "date-fns": "^3.6.0" },
-      devDependencies: { vitest: "^1.6.0" },
-    }, null, 2),
+    "package.json": JSON.stringify(
+      {
+        name: "shop",
+        type: "module",
+        dependencies: {
+          express: "^4.19.0",
+          zod: "^3.23.0",
+          "@acme/logger": "^2.0.0",
+          lodash: "^4.17.21",
+          "date-fns": "^3.6.0",
+        },
+        devDependencies: { vitest: "^1.6.0" },
+      },
+      null,
+      2,
+    ),
     ...npmPackage("express"),
     ...npmPackage("lodash"),
     ...npmPackage("ms"),
-    ...npmPackage("zod", "export declare const z: unknown;\nexport declare function object(shape: unknown): unknown;\nexport declare function string(): unknown;\nexport declare class ZodError extends Error {}\n"),
-    ...npmPackage("@acme/logger", "export interface Logger {\n  info(message: string): void;\n  error(message: string): void;\n}\nexport declare function createLogger(name: string): Logger;\nexport declare const LOG_LEVELS: string[];\n"),
-    ...npmPackage("date-fns", "export declare function format(date: Date, pattern: string): string;\nexport declare function addDays(date: Date, days: number): Date;\nexport declare function parseISO(text: string): Date;\n"),
-    ...npmPackage("vitest", "export declare function describe(name: string, fn: () => void): void;\nexport declare function it(name: string, fn: () => void): void;\nexport declare function expect(value: unknown): any;\n"),
+    ...npmPackage(
+      "zod",
+      "export declare const z: unknown;\nexport declare function object(shape: unknown): unknown;\nexport declare function string(): unknown;\nexport declare class ZodError extends Error {}\n",
+    ),
+    ...npmPackage(
+      "@acme/logger",
+      "export interface Logger {\n  info(message: string): void;\n  error(message: string): void;\n}\nexport declare function createLogger(name: string): Logger;\nexport declare const LOG_LEVELS: string[];\n",
+    ),
+    ...npmPackage(
+      "date-fns",
+      "export declare function format(date: Date, pattern: string): string;\nexport declare function addDays(date: Date, days: number): Date;\nexport declare function parseISO(text: string): Date;\n",
+    ),
+    ...npmPackage(
+      "vitest",
+      "export declare function describe(name: string, fn: () => void): void;\nexport declare function it(name: string, fn: () => void): void;\nexport declare function expect(value: unknown): any;\n",
+    ),
   },
 };
 
@@ -195,11 +227,28 @@ export function defaultClient() {
 `,
   },
   support: {
-    "package.json": JSON.stringify({ name: "chat", type: "module", dependencies: { ws: "^8.17.0", uuid: "^9.0.0", nanoid: "^5.0.0", "@chat/protocol": "^1.2.0" } }, null, 2),
+    "package.json": JSON.stringify(
+      {
+        name: "chat",
+        type: "module",
+        dependencies: { ws: "^8.17.0", uuid: "^9.0.0", nanoid: "^5.0.0", "@chat/protocol": "^1.2.0" },
+      },
+      null,
+      2,
+    ),
     ...npmPackage("ws"),
-    ...npmPackage("uuid", "export declare function v4(): string;\nexport declare function validate(id: string): boolean;\n"),
-    ...npmPackage("nanoid", "export declare function nanoid(size?: number): string;\nexport declare function customAlphabet(alphabet: string, size: number): () => string;\n"),
-    ...npmPackage("@chat/protocol", "export declare function encodeFrame(data: unknown): Uint8Array;\nexport declare function decodeFrame(bytes: Uint8Array): unknown;\nexport declare const PROTOCOL_VERSION: number;\n"),
+    ...npmPackage(
+      "uuid",
+      "export declare function v4(): string;\nexport declare function validate(id: string): boolean;\n",
+    ),
+    ...npmPackage(
+      "nanoid",
+      "export declare function nanoid(size?: number): string;\nexport declare function customAlphabet(alphabet: string, size: number): () => string;\n",
+    ),
+    ...npmPackage(
+      "@chat/protocol",
+      "export declare function encodeFrame(data: unknown): Uint8Array;\nexport declare function decodeFrame(bytes: Uint8Array): unknown;\nexport declare const PROTOCOL_VERSION: number;\n",
+    ),
   },
 };
 
@@ -278,11 +327,21 @@ class JsonStore:
       "__init__.py": "from .api import get, post\nfrom .sessions import Session\n\n__version__ = '2.32.3'\n",
       "api.py": "def get(url, **kwargs):\n    pass\n\n\ndef post(url, data=None, **kwargs):\n    pass\n",
       "sessions.py": "class Session:\n    def get(self, url):\n        pass\n",
-      "exceptions.py": "class RequestException(IOError):\n    pass\n\n\nclass HTTPError(RequestException):\n    pass\n",
+      "exceptions.py":
+        "class RequestException(IOError):\n    pass\n\n\nclass HTTPError(RequestException):\n    pass\n",
     }),
-    ...pythonPackage("pydantic", { "__init__.py": "class BaseModel:\n    pass\n\n\ndef Field(default=None, **kwargs):\n    pass\n\n\ndef field_validator(*fields):\n    pass\n" }),
-    ...pythonPackage("click", { "__init__.py": "def command(name=None):\n    pass\n\n\ndef option(*names, **attrs):\n    pass\n\n\ndef echo(message=None):\n    pass\n\n\ndef group(name=None):\n    pass\n" }),
-    ...pythonPackage("numpy", { "__init__.py": "def array(obj):\n    pass\n\n\ndef zeros(shape):\n    pass\n\n\ndef mean(a):\n    pass\n\n\nclass ndarray:\n    pass\n" }),
+    ...pythonPackage("pydantic", {
+      "__init__.py":
+        "class BaseModel:\n    pass\n\n\ndef Field(default=None, **kwargs):\n    pass\n\n\ndef field_validator(*fields):\n    pass\n",
+    }),
+    ...pythonPackage("click", {
+      "__init__.py":
+        "def command(name=None):\n    pass\n\n\ndef option(*names, **attrs):\n    pass\n\n\ndef echo(message=None):\n    pass\n\n\ndef group(name=None):\n    pass\n",
+    }),
+    ...pythonPackage("numpy", {
+      "__init__.py":
+        "def array(obj):\n    pass\n\n\ndef zeros(shape):\n    pass\n\n\ndef mean(a):\n    pass\n\n\nclass ndarray:\n    pass\n",
+    }),
   },
 };
 
@@ -320,13 +379,33 @@ FREEZING_POINT = 0.0
   },
   support: {
     "pyproject.toml": `[project]\nname = "weather"\nversion = "0.1.0"\ndependencies = [\n  "httpx>=0.27",\n  "rich>=13",\n  "python-dateutil>=2.9",\n]\n`,
-    ...pythonPackage("httpx", { "__init__.py": "def get(url, params=None):\n    pass\n\n\ndef post(url, json=None):\n    pass\n\n\nclass Client:\n    pass\n\n\nclass HTTPStatusError(Exception):\n    pass\n" }),
-    ...pythonPackage("rich", { "__init__.py": "def print(*objects):\n    pass\n", "console.py": "class Console:\n    def print(self, *objects):\n        pass\n", "table.py": "class Table:\n    def add_row(self, *cells):\n        pass\n" }),
-    ...pythonPackage("dateutil", { "__init__.py": "", "parser.py": "def parse(text):\n    pass\n", "relativedelta.py": "class relativedelta:\n    pass\n" }, "python_dateutil"),
+    ...pythonPackage("httpx", {
+      "__init__.py":
+        "def get(url, params=None):\n    pass\n\n\ndef post(url, json=None):\n    pass\n\n\nclass Client:\n    pass\n\n\nclass HTTPStatusError(Exception):\n    pass\n",
+    }),
+    ...pythonPackage("rich", {
+      "__init__.py": "def print(*objects):\n    pass\n",
+      "console.py": "class Console:\n    def print(self, *objects):\n        pass\n",
+      "table.py": "class Table:\n    def add_row(self, *cells):\n        pass\n",
+    }),
+    ...pythonPackage(
+      "dateutil",
+      {
+        "__init__.py": "",
+        "parser.py": "def parse(text):\n    pass\n",
+        "relativedelta.py": "class relativedelta:\n    pass\n",
+      },
+      "python_dateutil",
+    ),
   },
 };
 
-export const evalWorkspaces: readonly EvalWorkspace[] = [shopWorkspace, chatWorkspace, inventoryWorkspace, weatherWorkspace];
+export const evalWorkspaces: readonly EvalWorkspace[] = [
+  shopWorkspace,
+  chatWorkspace,
+  inventoryWorkspace,
+  weatherWorkspace,
+];
 
 /** Writes a workspace under root/<name> and returns that folder. */
 export async function writeWorkspace(root: string, workspace: EvalWorkspace): Promise<string> {

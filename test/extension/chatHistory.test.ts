@@ -20,7 +20,10 @@ test("the history survives a restart, answers replace their streaming entry, cle
   await history.put({ id: "a1", role: "assistant", text: "partial" });
   await history.put({ id: "a1", role: "assistant", text: "The parsed JSON.", stopReason: "eos" });
   const reopened = new ChatHistory(storage);
-  assert.deepEqual(reopened.entries.map((entry) => entry.text), ["What does readConfig return?", "The parsed JSON."]);
+  assert.deepEqual(
+    reopened.entries.map((entry) => entry.text),
+    ["What does readConfig return?", "The parsed JSON."],
+  );
   assert.deepEqual(reopened.conversation(), [
     { role: "user", content: "What does readConfig return?" },
     { role: "assistant", content: "The parsed JSON." },
@@ -31,10 +34,18 @@ test("the history survives a restart, answers replace their streaming entry, cle
 
 test("damaged stored entries are dropped and the history stays bounded", async () => {
   const storage = new MemoryStorage();
-  await storage.update("coop.chat.history", [{ id: "ok", role: "user", text: "hi" }, { id: "bad", role: "robot", text: 1 }, "junk"]);
+  await storage.update("coop.chat.history", [
+    { id: "ok", role: "user", text: "hi" },
+    { id: "bad", role: "robot", text: 1 },
+    "junk",
+  ]);
   const history = new ChatHistory(storage);
-  assert.deepEqual(history.entries.map((entry) => entry.id), ["ok"]);
-  for (let index = 0; index < maxHistoryEntries + 10; index++) await history.put({ id: `e${index}`, role: "user", text: String(index) });
+  assert.deepEqual(
+    history.entries.map((entry) => entry.id),
+    ["ok"],
+  );
+  for (let index = 0; index < maxHistoryEntries + 10; index++)
+    await history.put({ id: `e${index}`, role: "user", text: String(index) });
   assert.equal(history.entries.length, maxHistoryEntries);
   assert.equal(history.entries.at(-1)?.id, `e${maxHistoryEntries + 9}`);
 });

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { maxMessageChars, parseExtensionMessage, parseWebviewMessage, type ChatEntry } from "../../extension/protocol/chatProtocol.js";
+import {
+  maxMessageChars,
+  parseExtensionMessage,
+  parseWebviewMessage,
+  type ChatEntry,
+} from "../../extension/protocol/chatProtocol.js";
 
 test("the extension accepts each well-formed message of the view", () => {
   const messages = [
@@ -35,7 +40,8 @@ test("malformed messages of the view are rejected, not repaired", () => {
     { type: "applyCode", code: "x", language: 3 },
     { type: "action", action: "rm -rf" },
   ];
-  for (const message of malformed) assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message)?.slice(0, 80));
+  for (const message of malformed)
+    assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message)?.slice(0, 80));
 });
 
 test("the view accepts the extension's messages and drops undefined fields", () => {
@@ -44,21 +50,75 @@ test("the view accepts the extension's messages and drops undefined fields", () 
     role: "assistant",
     text: "Use `readConfig`.",
     sources: [{ path: "src/config.ts", startLine: 0, endLine: 4 }],
-    codeBlocks: [{ index: 0, findings: [{ kind: "unknownSymbol", name: "readConfg", evidence: "no definition", suggestions: ["readConfig"] }] }],
+    codeBlocks: [
+      {
+        index: 0,
+        findings: [
+          {
+            kind: "unknownSymbol",
+            name: "readConfg",
+            evidence: "no definition",
+            suggestions: ["readConfig"],
+          },
+        ],
+      },
+    ],
     stopReason: "eos",
     tokensPerSecond: 41.5,
   };
-  assert.deepEqual(parseExtensionMessage({ type: "answerEnd", requestId: "r1", answer }), { type: "answerEnd", requestId: "r1", answer });
-  assert.deepEqual(parseExtensionMessage({ type: "state", state: { variant: "coop-tiny", engine: "downloading", progress: 0.5, detail: undefined, actions: [] } }), {
-    type: "state",
-    state: { variant: "coop-tiny", engine: "downloading", progress: 0.5, actions: [] },
+  assert.deepEqual(parseExtensionMessage({ type: "answerEnd", requestId: "r1", answer }), {
+    type: "answerEnd",
+    requestId: "r1",
+    answer,
   });
-  assert.deepEqual(parseExtensionMessage({ type: "chunk", requestId: "r1", text: "" }), { type: "chunk", requestId: "r1", text: "" });
+  assert.deepEqual(
+    parseExtensionMessage({
+      type: "state",
+      state: { variant: "coop-tiny", engine: "downloading", progress: 0.5, detail: undefined, actions: [] },
+    }),
+    {
+      type: "state",
+      state: { variant: "coop-tiny", engine: "downloading", progress: 0.5, actions: [] },
+    },
+  );
+  assert.deepEqual(parseExtensionMessage({ type: "chunk", requestId: "r1", text: "" }), {
+    type: "chunk",
+    requestId: "r1",
+    text: "",
+  });
 });
 
 test("one bad entry makes a history message malformed; a bad state is rejected", () => {
-  assert.equal(parseExtensionMessage({ type: "history", entries: [{ id: "a", role: "user", text: "hi" }, { id: "b", role: "system", text: "x" }] }), undefined);
-  assert.equal(parseExtensionMessage({ type: "state", state: { variant: "v", engine: "ready", progress: 2, actions: [] } }), undefined);
-  assert.equal(parseExtensionMessage({ type: "state", state: { variant: "v", engine: "ready", actions: ["format disk"] } }), undefined);
-  assert.equal(parseExtensionMessage({ type: "answerEnd", requestId: "r1", answer: { id: "a", role: "assistant", text: "x", stopReason: "tired" } }), undefined);
+  assert.equal(
+    parseExtensionMessage({
+      type: "history",
+      entries: [
+        { id: "a", role: "user", text: "hi" },
+        { id: "b", role: "system", text: "x" },
+      ],
+    }),
+    undefined,
+  );
+  assert.equal(
+    parseExtensionMessage({
+      type: "state",
+      state: { variant: "v", engine: "ready", progress: 2, actions: [] },
+    }),
+    undefined,
+  );
+  assert.equal(
+    parseExtensionMessage({
+      type: "state",
+      state: { variant: "v", engine: "ready", actions: ["format disk"] },
+    }),
+    undefined,
+  );
+  assert.equal(
+    parseExtensionMessage({
+      type: "answerEnd",
+      requestId: "r1",
+      answer: { id: "a", role: "assistant", text: "x", stopReason: "tired" },
+    }),
+    undefined,
+  );
 });

@@ -8,14 +8,32 @@ test("each engine status maps to the chat state with the actions that fix it", (
   assert.deepEqual(chatViewState(base), { variant: "qwen-coder", engine: "idle", actions: [] });
   assert.equal(chatViewState({ ...base, host: "running" }).engine, "ready");
   assert.equal(chatViewState({ ...base, loading: true }).engine, "loading");
-  const missing = chatViewState({ ...base, error: "'qwen' is not downloaded yet", errorName: "ModelNotAvailableError" });
+  const missing = chatViewState({
+    ...base,
+    error: "'qwen' is not downloaded yet",
+    errorName: "ModelNotAvailableError",
+  });
   assert.deepEqual([missing.engine, missing.actions], ["notDownloaded", ["downloadModels", "swapVariant"]]);
   const failed = chatViewState({ ...base, error: "bad magic", errorName: "ModelFileError" });
-  assert.deepEqual([failed.engine, failed.detail, failed.actions], ["error", "bad magic", ["retry", "swapVariant", "showLog"]]);
+  assert.deepEqual(
+    [failed.engine, failed.detail, failed.actions],
+    ["error", "bad magic", ["retry", "swapVariant", "showLog"]],
+  );
   assert.equal(chatViewState({ ...base, host: "gave-up" }).engine, "error");
 });
 
 test("a download in progress wins over the not-downloaded error it is fixing", () => {
-  const state = chatViewState({ ...base, error: "not downloaded", errorName: "ModelNotAvailableError", download: { fraction: 0.25, message: "qwen 1.2/4.8 GB" } });
-  assert.deepEqual(state, { variant: "qwen-coder", engine: "downloading", detail: "qwen 1.2/4.8 GB", progress: 0.25, actions: [] });
+  const state = chatViewState({
+    ...base,
+    error: "not downloaded",
+    errorName: "ModelNotAvailableError",
+    download: { fraction: 0.25, message: "qwen 1.2/4.8 GB" },
+  });
+  assert.deepEqual(state, {
+    variant: "qwen-coder",
+    engine: "downloading",
+    detail: "qwen 1.2/4.8 GB",
+    progress: 0.25,
+    actions: [],
+  });
 });

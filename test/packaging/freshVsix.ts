@@ -26,7 +26,10 @@ const packagingInputs = [
  * input, else packaged now. Returns its path.
  */
 export async function freshVsix(target: string): Promise<string> {
-  const { name, version } = JSON.parse(await readFile(join(repoRoot, "package.json"), "utf8")) as { name: string; version: string };
+  const { name, version } = JSON.parse(await readFile(join(repoRoot, "package.json"), "utf8")) as {
+    name: string;
+    version: string;
+  };
   const path = join(repoRoot, "dist", `${name}-${target}-${version}.vsix`);
   if (existsSync(path) && (await stat(path)).mtimeMs > (await newestInput())) return path;
   return packageTarget(target);
@@ -45,7 +48,8 @@ async function packageTarget(target: string): Promise<string> {
     child.on("error", reject);
     child.on("close", resolve);
   });
-  if (code !== 0) throw new Error(`scripts/package.mjs --target ${target} failed (exit ${code}):\n${stderr}${stdout}`);
+  if (code !== 0)
+    throw new Error(`scripts/package.mjs --target ${target} failed (exit ${code}):\n${stderr}${stdout}`);
   const lines = stdout.trim().split("\n");
   return lines[lines.length - 1]!;
 }

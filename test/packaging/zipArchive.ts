@@ -34,11 +34,13 @@ export class ZipArchive {
     const end = findEndOfCentralDirectory(bytes, path);
     const count = bytes.readUInt16LE(end + 10);
     const offset = bytes.readUInt32LE(end + 16);
-    if (count === 0xffff || offset === 0xffffffff) throw new Error(`${path} is a ZIP64 archive, which this reader does not handle`);
+    if (count === 0xffff || offset === 0xffffffff)
+      throw new Error(`${path} is a ZIP64 archive, which this reader does not handle`);
     const entries: ZipEntry[] = [];
     let at = offset;
     for (let i = 0; i < count; i++) {
-      if (bytes.readUInt32LE(at) !== centralDirectoryEntry) throw new Error(`${path}: central directory entry ${i} is corrupt`);
+      if (bytes.readUInt32LE(at) !== centralDirectoryEntry)
+        throw new Error(`${path}: central directory entry ${i} is corrupt`);
       const nameLength = bytes.readUInt16LE(at + 28);
       entries.push({
         method: bytes.readUInt16LE(at + 10),

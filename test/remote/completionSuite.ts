@@ -37,7 +37,11 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
  * Registers the suite for one backend. `open` runs once before the suite's tests and the subject is
  * closed after them; `skip` (a reason) skips the suite visibly.
  */
-export function completionSuite(name: string, open: () => Promise<SuiteSubject>, options: { skip?: string | false } = {}): void {
+export function completionSuite(
+  name: string,
+  open: () => Promise<SuiteSubject>,
+  options: { skip?: string | false } = {},
+): void {
   describe(`${name}: the shared completion suite`, { skip: options.skip ?? false }, () => {
     let subject: SuiteSubject;
     let backend: InferenceBackend;
@@ -58,7 +62,10 @@ export function completionSuite(name: string, open: () => Promise<SuiteSubject>,
       assert.ok(pieces.length > 1, `streamed in several pieces, got ${pieces.length}`);
       assert.equal(pieces.join(""), result.text);
       const { stats } = result;
-      assert.ok(stats.generatedTokens > 0 && stats.generatedTokens <= fim.maxTokens, String(stats.generatedTokens));
+      assert.ok(
+        stats.generatedTokens > 0 && stats.generatedTokens <= fim.maxTokens,
+        String(stats.generatedTokens),
+      );
       assert.equal(result.stopReason, stats.generatedTokens === fim.maxTokens ? "limit" : "eos");
       assert.ok(stats.promptTokens > 10, `prompt tokens ${stats.promptTokens}`);
       assert.equal(stats.drafted, stats.validated + stats.refuted);
@@ -70,13 +77,23 @@ export function completionSuite(name: string, open: () => Promise<SuiteSubject>,
       const first = await backend.complete(fim);
       const second = await backend.complete(fim);
       assert.equal(second.text, first.text);
-      assert.ok(second.stats.reusedPromptTokens > 0, `reused ${second.stats.reusedPromptTokens} prompt tokens`);
+      assert.ok(
+        second.stats.reusedPromptTokens > 0,
+        `reused ${second.stats.reusedPromptTokens} prompt tokens`,
+      );
     });
 
     test("retrieved chunks reach the prompt", async () => {
       const without = await backend.complete({ ...fim, maxTokens: 4 });
-      const withChunks = await backend.complete({ ...fim, maxTokens: 4, chunks: [{ path: "ops.py", text: "def mul(a, b):\n    return a * b\n" }] });
-      assert.ok(withChunks.stats.promptTokens > without.stats.promptTokens + 10, `${withChunks.stats.promptTokens} vs ${without.stats.promptTokens}`);
+      const withChunks = await backend.complete({
+        ...fim,
+        maxTokens: 4,
+        chunks: [{ path: "ops.py", text: "def mul(a, b):\n    return a * b\n" }],
+      });
+      assert.ok(
+        withChunks.stats.promptTokens > without.stats.promptTokens + 10,
+        `${withChunks.stats.promptTokens} vs ${without.stats.promptTokens}`,
+      );
     });
 
     test("a stop string ends the text right before it, streamed pieces included", async () => {
@@ -88,7 +105,10 @@ export function completionSuite(name: string, open: () => Promise<SuiteSubject>,
         stop = reference.text.slice(at, at + 2);
         if (stop.trim() !== "" && reference.text.indexOf(stop) === at) break;
       }
-      assert.ok(at + 2 <= reference.text.length, `no usable stop string in ${JSON.stringify(reference.text)}`);
+      assert.ok(
+        at + 2 <= reference.text.length,
+        `no usable stop string in ${JSON.stringify(reference.text)}`,
+      );
       const { pieces, onChunk } = collect();
       const stopped = await backend.complete({ ...fim, stop: [stop] }, undefined, onChunk);
       assert.equal(stopped.text, reference.text.slice(0, at), `stopped before ${JSON.stringify(stop)}`);
@@ -117,7 +137,13 @@ export function completionSuite(name: string, open: () => Promise<SuiteSubject>,
       const { pieces, onChunk } = collect();
       const maxTokens = 12;
       const answer = await backend.chat(
-        { messages: [{ role: "system", content: "You write Python." }, { role: "user", content: "def add(a, b):" }], maxTokens },
+        {
+          messages: [
+            { role: "system", content: "You write Python." },
+            { role: "user", content: "def add(a, b):" },
+          ],
+          maxTokens,
+        },
         undefined,
         onChunk,
       );
@@ -131,7 +157,11 @@ export function completionSuite(name: string, open: () => Promise<SuiteSubject>,
 
     test("aborting a chat resolves with the text so far", async () => {
       const controller = new AbortController();
-      const partial = await backend.chat({ messages: [{ role: "user", content: "Explain" }], maxTokens: 1500 }, controller.signal, () => controller.abort());
+      const partial = await backend.chat(
+        { messages: [{ role: "user", content: "Explain" }], maxTokens: 1500 },
+        controller.signal,
+        () => controller.abort(),
+      );
       assert.equal(partial.stopReason, "aborted");
       assert.ok(partial.text.length > 0);
     });

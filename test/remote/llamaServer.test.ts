@@ -2,13 +2,19 @@
 // (scripts/build-llama-server.sh), serving the fixture models on a loopback port with one thread.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { LlamaServerBackend, RemoteEngineError, type BackendCompletion, type FimRequest } from "../../engine/backends/index.js";
+import {
+  LlamaServerBackend,
+  RemoteEngineError,
+  type BackendCompletion,
+  type FimRequest,
+} from "../../engine/backends/index.js";
 import { fixtures, type Fixtures } from "../support/fixtures.js";
 import { llamaServerBinary, startLlamaServer, type RunningLlamaServer } from "../support/llamaServer.js";
 
 const binary = llamaServerBinary();
 // .ci/run builds llama-server first: in CI a missing binary is a broken build, not a reason to skip.
-if (!binary.built && process.env.CI === "true") throw new Error(`CI must run the remote tests against a real llama-server: ${binary.reason}`);
+if (!binary.built && process.env.CI === "true")
+  throw new Error(`CI must run the remote tests against a real llama-server: ${binary.reason}`);
 if (!binary.built) {
   // Visible in every reporter, not only as a skip marker.
   console.warn(`SKIPPED remote llama-server tests: ${binary.reason}`);
@@ -47,13 +53,27 @@ describe("llama-server backend (real server, fixture models)", { skip }, () => {
   before(async () => {
     models = await fixtures();
     speculative = await startLlamaServer(binary.path, [
-      "-m", models.target,
-      "-md", models.draft, "--spec-type", "draft-simple",
-      "--lora", `${models.adapters.python},${models.adapters.cpp}`,
+      "-m",
+      models.target,
+      "-md",
+      models.draft,
+      "--spec-type",
+      "draft-simple",
+      "--lora",
+      `${models.adapters.python},${models.adapters.cpp}`,
       // /infill keeps retrieved chunks only in the context left over after one batch and twice n_predict.
-      "-c", "4096", "-b", "1024", "-np", "1",
+      "-c",
+      "4096",
+      "-b",
+      "1024",
+      "-np",
+      "1",
     ]);
-    backend = new LlamaServerBackend({ baseUrl: speculative.url, model: "target.gguf", requestTimeoutMs: 30_000 });
+    backend = new LlamaServerBackend({
+      baseUrl: speculative.url,
+      model: "target.gguf",
+      requestTimeoutMs: 30_000,
+    });
   });
 
   after(async () => {
@@ -63,7 +83,10 @@ describe("llama-server backend (real server, fixture models)", { skip }, () => {
 
   test("verify() finds the fixture target, and names what it serves when the model is wrong", async () => {
     const { models: served } = await backend.verify();
-    assert.ok(served.some((id) => id.endsWith("target.gguf")), served.join(", "));
+    assert.ok(
+      served.some((id) => id.endsWith("target.gguf")),
+      served.join(", "),
+    );
     const wrong = new LlamaServerBackend({ baseUrl: speculative.url, model: "qwen2.5-coder-7b.gguf" });
     const error = await failure(wrong.verify());
     assert.ok(error instanceof RemoteEngineError && error.failure === "unknown-model", String(error));
@@ -96,7 +119,10 @@ describe("llama-server backend (real server, fixture models)", { skip }, () => {
       chunks: [{ path: "ops.py", text: "def mul(a, b):\n    return a * b\n" }],
     });
     // The chunk's tokens (and its file name) are evaluated as part of the prompt.
-    assert.ok(withChunks.stats.promptTokens > without.stats.promptTokens + 10, `${withChunks.stats.promptTokens} vs ${without.stats.promptTokens}`);
+    assert.ok(
+      withChunks.stats.promptTokens > without.stats.promptTokens + 10,
+      `${withChunks.stats.promptTokens} vs ${without.stats.promptTokens}`,
+    );
   });
 
   test("server-side speculative decoding is lossless: the same text as the target alone", async () => {
@@ -117,7 +143,10 @@ describe("llama-server backend (real server, fixture models)", { skip }, () => {
 
   test("a LoRA adapter is switched per request by name, at the scale asked for", async () => {
     const adapters = await backend.listAdapters();
-    assert.deepEqual(adapters.map((adapter) => adapter.id), [0, 1]);
+    assert.deepEqual(
+      adapters.map((adapter) => adapter.id),
+      [0, 1],
+    );
     const base = await backend.complete({ ...fim, adapters: [] });
     const python = await backend.complete({ ...fim, adapters: [{ name: "lora-python", scale: 1 }] });
     const halfCpp = await backend.complete({ ...fim, adapters: [{ name: "lora-cpp", scale: 0.5 }] });
@@ -125,21 +154,39 @@ describe("llama-server backend (real server, fixture models)", { skip }, () => {
 
     assert.notEqual(python.text, base.text, "the Python adapter changes the output");
     assert.equal(baseAgain.text, base.text, "no adapter leaks into the next request");
-    assert.deepEqual(base.appliedAdapters, [{ id: 0, scale: 0 }, { id: 1, scale: 0 }]);
-    assert.deepEqual(python.appliedAdapters, [{ id: 0, scale: 1 }, { id: 1, scale: 0 }]);
-    assert.deepEqual(halfCpp.appliedAdapters, [{ id: 0, scale: 0 }, { id: 1, scale: 0.5 }]);
+    assert.deepEqual(base.appliedAdapters, [
+      { id: 0, scale: 0 },
+      { id: 1, scale: 0 },
+    ]);
+    assert.deepEqual(python.appliedAdapters, [
+      { id: 0, scale: 1 },
+      { id: 1, scale: 0 },
+    ]);
+    assert.deepEqual(halfCpp.appliedAdapters, [
+      { id: 0, scale: 0 },
+      { id: 1, scale: 0.5 },
+    ]);
 
     const error = await failure(backend.complete({ ...fim, adapters: [{ name: "lora-rust", scale: 1 }] }));
     assert.ok(error instanceof RemoteEngineError && error.failure === "unknown-adapter");
-    assert.match(error.message, /no LoRA adapter "lora-rust" \(it loaded lora-python \(id 0\), lora-cpp \(id 1\)\)/);
+    assert.match(
+      error.message,
+      /no LoRA adapter "lora-rust" \(it loaded lora-python \(id 0\), lora-cpp \(id 1\)\)/,
+    );
   });
 
   test("the variant's default adapters apply when a request names none", async () => {
-    const withDefault = new LlamaServerBackend({ baseUrl: speculative.url, defaultAdapters: [{ name: "lora-python", scale: 1 }] });
+    const withDefault = new LlamaServerBackend({
+      baseUrl: speculative.url,
+      defaultAdapters: [{ name: "lora-python", scale: 1 }],
+    });
     const viaDefault = await withDefault.complete(fim);
     const explicit = await backend.complete({ ...fim, adapters: [{ name: "lora-python", scale: 1 }] });
     assert.equal(viaDefault.text, explicit.text);
-    assert.deepEqual(viaDefault.appliedAdapters, [{ id: 0, scale: 1 }, { id: 1, scale: 0 }]);
+    assert.deepEqual(viaDefault.appliedAdapters, [
+      { id: 0, scale: 1 },
+      { id: 1, scale: 0 },
+    ]);
     await withDefault.dispose();
   });
 
@@ -152,7 +199,14 @@ describe("llama-server backend (real server, fixture models)", { skip }, () => {
   test("chat through /v1/chat/completions applies the model's ChatML template and streams", async () => {
     const { pieces, onChunk } = collect();
     const answer = await backend.chat(
-      { messages: [{ role: "system", content: "You write Python." }, { role: "user", content: "def add(a, b):" }], maxTokens: 12, adapters: [] },
+      {
+        messages: [
+          { role: "system", content: "You write Python." },
+          { role: "user", content: "def add(a, b):" },
+        ],
+        maxTokens: 12,
+        adapters: [],
+      },
       undefined,
       onChunk,
     );
@@ -179,7 +233,11 @@ describe("llama-server backend (real server, fixture models)", { skip }, () => {
     assert.ok(Date.now() - started < 15_000);
 
     const chatController = new AbortController();
-    const partial = await backend.chat({ messages: [{ role: "user", content: "Explain" }], maxTokens: 1500, adapters: [] }, chatController.signal, () => chatController.abort());
+    const partial = await backend.chat(
+      { messages: [{ role: "user", content: "Explain" }], maxTokens: 1500, adapters: [] },
+      chatController.signal,
+      () => chatController.abort(),
+    );
     assert.equal(partial.stopReason, "aborted");
     assert.ok(partial.text.length > 0);
 
@@ -195,7 +253,16 @@ describe("llama-server backend: API key and a server that dies", { skip }, () =>
 
   before(async () => {
     models = await fixtures();
-    server = await startLlamaServer(binary.path, ["-m", models.target, "-c", "2048", "-np", "1", "--api-key", apiKey]);
+    server = await startLlamaServer(binary.path, [
+      "-m",
+      models.target,
+      "-c",
+      "2048",
+      "-np",
+      "1",
+      "--api-key",
+      apiKey,
+    ]);
   });
 
   after(async () => {
@@ -203,17 +270,27 @@ describe("llama-server backend: API key and a server that dies", { skip }, () =>
   });
 
   test("HTTP 401 without the key or with a wrong one: a clear error that never shows the key", async () => {
-    const none = await failure(new LlamaServerBackend({ baseUrl: server.url }).complete({ ...fim, maxTokens: 2 }));
-    assert.ok(none instanceof RemoteEngineError && none.failure === "unauthorized" && none.status === 401, String(none));
+    const none = await failure(
+      new LlamaServerBackend({ baseUrl: server.url }).complete({ ...fim, maxTokens: 2 }),
+    );
+    assert.ok(
+      none instanceof RemoteEngineError && none.failure === "unauthorized" && none.status === 401,
+      String(none),
+    );
     assert.match(none.message, /needs an API key and none is set/);
 
     const wrongKey = "wrong-key-that-must-not-leak";
-    const wrong = await failure(new LlamaServerBackend({ baseUrl: server.url, apiKey: wrongKey }).complete({ ...fim, maxTokens: 2 }));
+    const wrong = await failure(
+      new LlamaServerBackend({ baseUrl: server.url, apiKey: wrongKey }).complete({ ...fim, maxTokens: 2 }),
+    );
     assert.ok(wrong instanceof RemoteEngineError && wrong.failure === "unauthorized");
     assert.match(wrong.message, /did not accept the API key/);
     assert.ok(!wrong.message.includes(wrongKey) && !JSON.stringify(wrong).includes(wrongKey));
 
-    const ok = await new LlamaServerBackend({ baseUrl: server.url, apiKey }).complete({ ...fim, maxTokens: 2 });
+    const ok = await new LlamaServerBackend({ baseUrl: server.url, apiKey }).complete({
+      ...fim,
+      maxTokens: 2,
+    });
     assert.equal(ok.stats.generatedTokens, 2);
   });
 
@@ -236,6 +313,9 @@ describe("llama-server backend: API key and a server that dies", { skip }, () =>
     await server.stop();
     const after = await failure(backend.complete({ ...fim, maxTokens: 2 }));
     assert.ok(after instanceof RemoteEngineError && after.failure === "unreachable", String(after));
-    assert.match(after.message, new RegExp(`Cannot reach llama-server at http://127\\.0\\.0\\.1:${server.port} \\(ECONNREFUSED\\)`));
+    assert.match(
+      after.message,
+      new RegExp(`Cannot reach llama-server at http://127\\.0\\.0\\.1:${server.port} \\(ECONNREFUSED\\)`),
+    );
   });
 });

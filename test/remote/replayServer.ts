@@ -20,7 +20,9 @@ export interface RecordedRequest {
 export type Handler = (request: RecordedRequest, response: ServerResponse) => void | Promise<void>;
 
 /** A loopback HTTP server answering with canned responses, recording what it was sent. */
-export async function startReplayServer(handler: Handler): Promise<{ url: string; requests: RecordedRequest[]; close(): Promise<void> }> {
+export async function startReplayServer(
+  handler: Handler,
+): Promise<{ url: string; requests: RecordedRequest[]; close(): Promise<void> }> {
   const requests: RecordedRequest[] = [];
   const server = createServer((incoming, response) => {
     let raw = "";
@@ -52,7 +54,11 @@ export async function startReplayServer(handler: Handler): Promise<{ url: string
 }
 
 /** Sends `text` as an event stream in pieces of the given sizes (cycled), to split lines and CRLFs. */
-export async function sendInPieces(response: ServerResponse, text: string, sizes: readonly number[]): Promise<void> {
+export async function sendInPieces(
+  response: ServerResponse,
+  text: string,
+  sizes: readonly number[],
+): Promise<void> {
   response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   let at = 0;
   for (let index = 0; at < text.length; index++) {

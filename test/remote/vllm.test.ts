@@ -8,10 +8,21 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { RemoteEngineError, VllmBackend, vllmFimPrompt, type FimTokenTexts } from "../../engine/backends/index.js";
+import {
+  RemoteEngineError,
+  VllmBackend,
+  vllmFimPrompt,
+  type FimTokenTexts,
+} from "../../engine/backends/index.js";
 import { RemoteVariantEngine } from "../../engine/host/index.js";
 import { repoRoot } from "../support/repoRoot.js";
-import { fixtureText, sendInPieces, sendJson, startReplayServer, type RecordedRequest } from "./replayServer.js";
+import {
+  fixtureText,
+  sendInPieces,
+  sendJson,
+  startReplayServer,
+  type RecordedRequest,
+} from "./replayServer.js";
 
 const qwenFim: FimTokenTexts = {
   prefix: "<|fim_prefix|>",
@@ -28,17 +39,32 @@ describe("vLLM backend (recorded OpenAI-compatible shapes)", () => {
 
   before(async () => {
     server = await startReplayServer(async (request, response) => {
-      if (request.headers.authorization !== `Bearer ${apiKey}`) return sendJson(response, 401, fixtureText("vllm/error-unauthorized.json"));
+      if (request.headers.authorization !== `Bearer ${apiKey}`)
+        return sendJson(response, 401, fixtureText("vllm/error-unauthorized.json"));
       const body = request.body as { model?: string; prompt?: string } | undefined;
       if (request.path === "/v1/models") return sendJson(response, 200, fixtureText("vllm/models.json"));
-      if (body?.model === "rust-lora") return sendJson(response, 404, fixtureText("vllm/error-unknown-model.json"));
-      if (request.path === "/v1/completions" && body?.prompt?.includes("TOO_LONG")) return sendInPieces(response, fixtureText("vllm/error-stream-mid.sse"), [50]);
+      if (body?.model === "rust-lora")
+        return sendJson(response, 404, fixtureText("vllm/error-unknown-model.json"));
+      if (request.path === "/v1/completions" && body?.prompt?.includes("TOO_LONG"))
+        return sendInPieces(response, fixtureText("vllm/error-stream-mid.sse"), [50]);
       // CRLF line ends and odd piece sizes: lines, CRLFs and UTF-8 split across reads.
-      if (request.path === "/v1/completions") return sendInPieces(response, fixtureText("vllm/completions-stream.sse").replaceAll("\n", "\r\n"), [7, 1, 33, 2]);
-      if (request.path === "/v1/chat/completions") return sendInPieces(response, fixtureText("vllm/chat-stream.sse"), [5, 64, 3]);
+      if (request.path === "/v1/completions")
+        return sendInPieces(
+          response,
+          fixtureText("vllm/completions-stream.sse").replaceAll("\n", "\r\n"),
+          [7, 1, 33, 2],
+        );
+      if (request.path === "/v1/chat/completions")
+        return sendInPieces(response, fixtureText("vllm/chat-stream.sse"), [5, 64, 3]);
       sendJson(response, 404, '{"detail":"Not Found"}');
     });
-    backend = new VllmBackend({ baseUrl: server.url, apiKey, model: "Qwen/Qwen2.5-Coder-7B", fim: qwenFim, retries: 0 });
+    backend = new VllmBackend({
+      baseUrl: server.url,
+      apiKey,
+      model: "Qwen/Qwen2.5-Coder-7B",
+      fim: qwenFim,
+      retries: 0,
+    });
   });
 
   after(async () => {
@@ -89,14 +115,21 @@ describe("vLLM backend (recorded OpenAI-compatible shapes)", () => {
 
   test("without adapters the base model is asked for; without repo tokens the chunks are plain text", () => {
     assert.equal(
-      vllmFimPrompt({ prefix: "a", suffix: "b", chunks: [{ path: "x.js", text: "let x;" }] }, { prefix: "<PRE>", suffix: "<SUF>", middle: "<MID>" }),
+      vllmFimPrompt(
+        { prefix: "a", suffix: "b", chunks: [{ path: "x.js", text: "let x;" }] },
+        { prefix: "<PRE>", suffix: "<SUF>", middle: "<MID>" },
+      ),
       "x.js\nlet x;\n\n<PRE>a<SUF>b<MID>",
     );
   });
 
   test("chat streams delta.content from /v1/chat/completions, with usage as stats", async () => {
     const pieces: string[] = [];
-    const answer = await backend.chat({ messages: [{ role: "user", content: "Sum a list?" }], maxTokens: 5 }, undefined, (text) => pieces.push(text));
+    const answer = await backend.chat(
+      { messages: [{ role: "user", content: "Sum a list?" }], maxTokens: 5 },
+      undefined,
+      (text) => pieces.push(text),
+    );
     assert.equal(answer.text, "Use `sum(xs)`.");
     assert.deepEqual(pieces, ["Use", " `sum(xs)`."]);
     assert.equal(answer.stopReason, "limit");
@@ -111,38 +144,84 @@ describe("vLLM backend (recorded OpenAI-compatible shapes)", () => {
   test("verify() lists base model and adapters, and names what is missing", async () => {
     const { models } = await backend.verify(["python-lora"]);
     assert.deepEqual(models, ["Qwen/Qwen2.5-Coder-7B", "python-lora"]);
-    const error = await backend.verify(["rust-lora"]).then(() => undefined, (e: unknown) => e);
+    const error = await backend.verify(["rust-lora"]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof RemoteEngineError && error.failure === "unknown-model");
-    assert.match(error.message, /does not serve "rust-lora" \(it serves Qwen\/Qwen2\.5-Coder-7B, python-lora\).*--lora-modules rust-lora=PATH/);
+    assert.match(
+      error.message,
+      /does not serve "rust-lora" \(it serves Qwen\/Qwen2\.5-Coder-7B, python-lora\).*--lora-modules rust-lora=PATH/,
+    );
   });
 
   test("an adapter the server does not know: HTTP 404 becomes an unknown-model error with vLLM's message", async () => {
-    const error = await backend.complete({ prefix: "", suffix: "", maxTokens: 1, adapters: [{ name: "rust-lora", scale: 1 }] }).then(() => undefined, (e: unknown) => e);
-    assert.ok(error instanceof RemoteEngineError && error.failure === "unknown-model" && error.status === 404, String(error));
+    const error = await backend
+      .complete({ prefix: "", suffix: "", maxTokens: 1, adapters: [{ name: "rust-lora", scale: 1 }] })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(
+      error instanceof RemoteEngineError && error.failure === "unknown-model" && error.status === 404,
+      String(error),
+    );
     assert.match(error.message, /The model `rust-lora` does not exist/);
   });
 
   test("adapters vLLM cannot apply per request are refused before sending", async () => {
     const sentBefore = server.requests.length;
-    const two = await backend.complete({ prefix: "", suffix: "", maxTokens: 1, adapters: [{ name: "a", scale: 1 }, { name: "b", scale: 1 }] }).then(() => undefined, (e: unknown) => e);
+    const two = await backend
+      .complete({
+        prefix: "",
+        suffix: "",
+        maxTokens: 1,
+        adapters: [
+          { name: "a", scale: 1 },
+          { name: "b", scale: 1 },
+        ],
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.match(String(two), /one LoRA adapter per request.*a \+ b/);
-    const scaled = await backend.complete({ prefix: "", suffix: "", maxTokens: 1, adapters: [{ name: "python-lora", scale: 0.5 }] }).then(() => undefined, (e: unknown) => e);
+    const scaled = await backend
+      .complete({ prefix: "", suffix: "", maxTokens: 1, adapters: [{ name: "python-lora", scale: 0.5 }] })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.match(String(scaled), /full strength only.*scale 0\.5/);
     assert.equal(server.requests.length, sentBefore);
   });
 
   test("an error sent inside the stream rejects with the server's message", async () => {
-    const error = await backend.complete({ prefix: "TOO_LONG", suffix: "", maxTokens: 4 }).then(() => undefined, (e: unknown) => e);
+    const error = await backend.complete({ prefix: "TOO_LONG", suffix: "", maxTokens: 4 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof RemoteEngineError, String(error));
     assert.match(error.message, /longer than the maximum model length/);
   });
 
   test("HTTP 401: unauthorized, and the key never appears in the error", async () => {
     const wrongKey = "not-the-key-31f";
-    const wrong = new VllmBackend({ baseUrl: server.url, apiKey: wrongKey, model: "Qwen/Qwen2.5-Coder-7B", fim: qwenFim });
-    const error = await wrong.chat({ messages: [{ role: "user", content: "hi" }], maxTokens: 1 }).then(() => undefined, (e: unknown) => e);
+    const wrong = new VllmBackend({
+      baseUrl: server.url,
+      apiKey: wrongKey,
+      model: "Qwen/Qwen2.5-Coder-7B",
+      fim: qwenFim,
+    });
+    const error = await wrong.chat({ messages: [{ role: "user", content: "hi" }], maxTokens: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof RemoteEngineError && error.failure === "unauthorized" && error.status === 401);
-    assert.match(error.message, /vLLM at http:\/\/127\.0\.0\.1:\d+ refused \/v1\/chat\/completions \(HTTP 401: Unauthorized\): it did not accept the API key/);
+    assert.match(
+      error.message,
+      /vLLM at http:\/\/127\.0\.0\.1:\d+ refused \/v1\/chat\/completions \(HTTP 401: Unauthorized\): it did not accept the API key/,
+    );
     assert.ok(!error.message.includes(wrongKey));
     const sent: RecordedRequest = server.requests.at(-1)!;
     assert.equal(sent.headers.authorization, `Bearer ${wrongKey}`);
@@ -157,10 +236,13 @@ describe("a vLLM variant through the engine (recorded shapes)", () => {
 
   before(async () => {
     server = await startReplayServer(async (request, response) => {
-      if (request.headers.authorization !== `Bearer ${apiKey}`) return sendJson(response, 401, fixtureText("vllm/error-unauthorized.json"));
+      if (request.headers.authorization !== `Bearer ${apiKey}`)
+        return sendJson(response, 401, fixtureText("vllm/error-unauthorized.json"));
       if (request.path === "/v1/models") return sendJson(response, 200, fixtureText("vllm/models.json"));
-      if (request.path === "/v1/completions") return sendInPieces(response, fixtureText("vllm/completions-stream.sse"), [40]);
-      if (request.path === "/v1/chat/completions") return sendInPieces(response, fixtureText("vllm/chat-stream.sse"), [40]);
+      if (request.path === "/v1/completions")
+        return sendInPieces(response, fixtureText("vllm/completions-stream.sse"), [40]);
+      if (request.path === "/v1/chat/completions")
+        return sendInPieces(response, fixtureText("vllm/chat-stream.sse"), [40]);
       sendJson(response, 404, '{"detail":"Not Found"}');
     });
     dir = await mkdtemp(join(tmpdir(), "coop-vllm-variant-"));
@@ -171,9 +253,22 @@ describe("a vLLM variant through the engine (recorded shapes)", () => {
       target: "qwen2.5-coder-7b-instruct-q4_k_m",
       remote: { kind: "vllm", url: server.url, model: "Qwen/Qwen2.5-Coder-7B", adapters },
     });
-    await writeFile(join(dir, "team.json"), JSON.stringify({ version: 1, variants: [variant("vllm-python", [{ name: "python-lora" }]), variant("vllm-base", []), variant("vllm-rust", [{ name: "rust-lora" }])] }));
+    await writeFile(
+      join(dir, "team.json"),
+      JSON.stringify({
+        version: 1,
+        variants: [
+          variant("vllm-python", [{ name: "python-lora" }]),
+          variant("vllm-base", []),
+          variant("vllm-rust", [{ name: "rust-lora" }]),
+        ],
+      }),
+    );
     catalogFiles = [join(repoRoot, "models.json"), join(dir, "team.json")];
-    engine = new RemoteVariantEngine({ apiKeyFor: (endpoint) => (endpoint === server.url ? apiKey : undefined), http: { retries: 0 } });
+    engine = new RemoteVariantEngine({
+      apiKeyFor: (endpoint) => (endpoint === server.url ? apiKey : undefined),
+      http: { retries: 0 },
+    });
   });
 
   after(async () => {
@@ -184,15 +279,29 @@ describe("a vLLM variant through the engine (recorded shapes)", () => {
 
   test("FIM is laid out with the catalog's Qwen tokens and the variant's adapter as the model; a swap changes only the model field", async () => {
     const state = await engine.loadCatalogVariant({ variantId: "vllm-python", catalogFiles, gpu: "cpu" });
-    assert.match(state.notices[0]!, /vllm-python runs on vllm at http:\/\/127\.0\.0\.1:\d+, adapters python-lora at 1/);
+    assert.match(
+      state.notices[0]!,
+      /vllm-python runs on vllm at http:\/\/127\.0\.0\.1:\d+, adapters python-lora at 1/,
+    );
     const connection = engine.backend;
-    const request = { document: "file:///shop/stats.py", path: "stats.py", projectName: "shop", prefix: "def total(xs):\n    return ", suffix: "\n", multiline: true, chunks: [] };
+    const request = {
+      document: "file:///shop/stats.py",
+      path: "stats.py",
+      projectName: "shop",
+      prefix: "def total(xs):\n    return ",
+      suffix: "\n",
+      multiline: true,
+      chunks: [],
+    };
     const completion = await engine.complete(request);
     assert.equal(completion.raw, "a + b");
     assert.equal(completion.stats?.promptTokens, 57);
     const sent = server.requests.at(-1)!.body as { model: string; prompt: string; stop?: string[] };
     assert.equal(sent.model, "python-lora");
-    assert.equal(sent.prompt, "<|repo_name|>shop\n<|file_sep|>stats.py\n<|fim_prefix|>def total(xs):\n    return <|fim_suffix|>\n<|fim_middle|>");
+    assert.equal(
+      sent.prompt,
+      "<|repo_name|>shop\n<|file_sep|>stats.py\n<|fim_prefix|>def total(xs):\n    return <|fim_suffix|>\n<|fim_middle|>",
+    );
     assert.equal(sent.stop, undefined, "a multi-line request runs to the token limit");
 
     await engine.loadCatalogVariant({ variantId: "vllm-base", catalogFiles, gpu: "cpu" });
@@ -202,7 +311,10 @@ describe("a vLLM variant through the engine (recorded shapes)", () => {
     assert.equal(base.model, "Qwen/Qwen2.5-Coder-7B");
     assert.deepEqual(base.stop, ["\n"], "a single-line request stops at the end of the line");
 
-    await assert.rejects(engine.loadCatalogVariant({ variantId: "vllm-rust", catalogFiles, gpu: "cpu" }), /does not serve "rust-lora"/);
+    await assert.rejects(
+      engine.loadCatalogVariant({ variantId: "vllm-rust", catalogFiles, gpu: "cpu" }),
+      /does not serve "rust-lora"/,
+    );
   });
 
   test("chat sends Coop's instructions as the system message and the conversation, answering with the server's text", async () => {
@@ -211,7 +323,11 @@ describe("a vLLM variant through the engine (recorded shapes)", () => {
     assert.equal(answer.text, "Use `sum(xs)`.");
     assert.equal(answer.stopReason, "maxTokens");
     assert.equal(answer.tokens, 5);
-    const body = server.requests.at(-1)!.body as { model: string; max_tokens: number; messages: { role: string; content: string }[] };
+    const body = server.requests.at(-1)!.body as {
+      model: string;
+      max_tokens: number;
+      messages: { role: string; content: string }[];
+    };
     assert.equal(body.model, "python-lora");
     assert.equal(body.max_tokens, 5);
     assert.equal(body.messages[0]!.role, "system");

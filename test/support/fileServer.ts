@@ -13,7 +13,10 @@ export interface FileServer {
  * Serves files on loopback the way a model host does (HEAD, Range requests), optionally slowly, for
  * download tests: routes map URL paths to files on disk.
  */
-export async function serveFiles(routes: Record<string, string>, options: { bytesPerSecond?: number } = {}): Promise<FileServer> {
+export async function serveFiles(
+  routes: Record<string, string>,
+  options: { bytesPerSecond?: number } = {},
+): Promise<FileServer> {
   const requests: string[] = [];
   const server: Server = createServer(async (request, response) => {
     const path = (request.url ?? "").split("?")[0]!;
@@ -27,7 +30,11 @@ export async function serveFiles(routes: Record<string, string>, options: { byte
     const range = /bytes=(\d+)-(\d*)/.exec(request.headers.range ?? "");
     const start = range ? Number(range[1]) : 0;
     const end = range && range[2] ? Number(range[2]) : size - 1;
-    const headers = { "Content-Length": String(end - start + 1), "Accept-Ranges": "bytes", "Content-Type": "application/octet-stream" };
+    const headers = {
+      "Content-Length": String(end - start + 1),
+      "Accept-Ranges": "bytes",
+      "Content-Type": "application/octet-stream",
+    };
     if (range) response.writeHead(206, { ...headers, "Content-Range": `bytes ${start}-${end}/${size}` });
     else response.writeHead(200, headers);
     if (request.method === "HEAD") {

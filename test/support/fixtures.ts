@@ -34,7 +34,11 @@ async function builderSourceHash(): Promise<string> {
   const hash = createHash("sha256");
   for (const source of builderSources) {
     for (const file of await filesUnder(join(repoRoot, source))) {
-      hash.update(relative(repoRoot, file)).update("\0").update(await readFile(file)).update("\0");
+      hash
+        .update(relative(repoRoot, file))
+        .update("\0")
+        .update(await readFile(file))
+        .update("\0");
     }
   }
   return hash.digest("hex");
@@ -43,7 +47,9 @@ async function builderSourceHash(): Promise<string> {
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const files = await Promise.all(
-    entries.map((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)])),
+    entries.map((entry) =>
+      entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+    ),
   );
   return files.flat().sort();
 }

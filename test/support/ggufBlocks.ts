@@ -25,7 +25,12 @@ export function packQ8_0(dHalf: number, quants: readonly number[]): Uint8Array {
 }
 
 /** The 12 scale bytes of Q4_K/Q5_K: eight 6-bit scales and eight 6-bit mins. */
-function packScalesAndMins(bytes: Uint8Array, at: number, scales: readonly number[], mins: readonly number[]): void {
+function packScalesAndMins(
+  bytes: Uint8Array,
+  at: number,
+  scales: readonly number[],
+  mins: readonly number[],
+): void {
   for (let j = 0; j < 4; j++) {
     bytes[at + j] = scales[j]! | ((scales[j + 4]! >> 4) << 6);
     bytes[at + 4 + j] = mins[j]! | ((mins[j + 4]! >> 4) << 6);
@@ -37,7 +42,13 @@ function packScalesAndMins(bytes: Uint8Array, at: number, scales: readonly numbe
  * Q4_K: f16 d, f16 dmin, 12 scale bytes, 128 quant bytes. Element e lies in sub-block e/32 (its scale and
  * min); within each 64-element chunk c, the first 32 are low nibbles of bytes 32c.., the next 32 high nibbles.
  */
-export function packQ4_K(dHalf: number, dminHalf: number, scales: readonly number[], mins: readonly number[], quants: readonly number[]): Uint8Array {
+export function packQ4_K(
+  dHalf: number,
+  dminHalf: number,
+  scales: readonly number[],
+  mins: readonly number[],
+  quants: readonly number[],
+): Uint8Array {
   const bytes = new Uint8Array(144);
   putHalf(bytes, 0, dHalf);
   putHalf(bytes, 2, dminHalf);
@@ -51,7 +62,13 @@ export function packQ4_K(dHalf: number, dminHalf: number, scales: readonly numbe
 }
 
 /** Q5_K: as Q4_K, plus 32 qh bytes before the nibbles: the fifth bit of element e is bit (e/32) of qh[e % 32]. */
-export function packQ5_K(dHalf: number, dminHalf: number, scales: readonly number[], mins: readonly number[], quants: readonly number[]): Uint8Array {
+export function packQ5_K(
+  dHalf: number,
+  dminHalf: number,
+  scales: readonly number[],
+  mins: readonly number[],
+  quants: readonly number[],
+): Uint8Array {
   const bytes = new Uint8Array(176);
   putHalf(bytes, 0, dHalf);
   putHalf(bytes, 2, dminHalf);

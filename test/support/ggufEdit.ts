@@ -8,7 +8,11 @@ export interface GgufEdits {
 }
 
 /** Copies a GGUF file with some metadata or tensor declarations changed: for building broken models in tests. */
-export async function copyGgufWithEdits(source: string, destination: string, edits: GgufEdits): Promise<void> {
+export async function copyGgufWithEdits(
+  source: string,
+  destination: string,
+  edits: GgufEdits,
+): Promise<void> {
   const input = await openGguf(source);
   const writer = await GgufWriter.create(destination, { alignment: input.alignment });
   try {
@@ -19,9 +23,11 @@ export async function copyGgufWithEdits(source: string, destination: string, edi
     for (const [key, value] of Object.entries(edits.setMetadata ?? {})) {
       if (!input.metadata.has(key)) writer.setMetadata(key, value);
     }
-    for (const tensor of input.tensors) writer.addTensor(tensor.name, edits.tensorDims?.[tensor.name] ?? tensor.dims, tensor.type);
+    for (const tensor of input.tensors)
+      writer.addTensor(tensor.name, edits.tensorDims?.[tensor.name] ?? tensor.dims, tensor.type);
     for (const tensor of input.tensors) {
-      for await (const chunk of input.streamTensorBytes(tensor, 1 << 20)) await writer.writeTensorChunk(tensor.name, chunk);
+      for await (const chunk of input.streamTensorBytes(tensor, 1 << 20))
+        await writer.writeTensorChunk(tensor.name, chunk);
     }
     await writer.finish();
   } catch (error) {

@@ -9,13 +9,18 @@ import { repoRoot } from "./repoRoot.js";
  * Where scripts/build-llama-server.sh puts llama-server for the llama.cpp version node-llama-cpp
  * ships, and whether it is there. Tests never build it (minutes of compiling): .ci/run does.
  */
-export function llamaServerBinary(): { path: string; built: true } | { path: string; built: false; reason: string } {
+export function llamaServerBinary():
+  { path: string; built: true } | { path: string; built: false; reason: string } {
   const info = join(repoRoot, "node_modules", "node-llama-cpp", "llama", "llama.cpp.info.json");
   const tag = (JSON.parse(readFileSync(info, "utf8")) as { tag: string }).tag;
   const folder = join(coopCacheDir(), `llama-server-${tag}`);
   const path = join(folder, "bin", "llama-server");
   if (existsSync(join(folder, ".complete")) && existsSync(path)) return { path, built: true };
-  return { path, built: false, reason: `llama-server for llama.cpp ${tag} is not built (no ${path}); run scripts/build-llama-server.sh (needs cmake and a C++ compiler, about 4 minutes on 2 cores, once)` };
+  return {
+    path,
+    built: false,
+    reason: `llama-server for llama.cpp ${tag} is not built (no ${path}); run scripts/build-llama-server.sh (needs cmake and a C++ compiler, about 4 minutes on 2 cores, once)`,
+  };
 }
 
 export interface RunningLlamaServer {
@@ -29,11 +34,30 @@ export interface RunningLlamaServer {
 }
 
 /** Starts llama-server on a free loopback port with these arguments and waits until /health is ok. */
-export async function startLlamaServer(binary: string, args: readonly string[], readyTimeoutMs = 120_000): Promise<RunningLlamaServer> {
+export async function startLlamaServer(
+  binary: string,
+  args: readonly string[],
+  readyTimeoutMs = 120_000,
+): Promise<RunningLlamaServer> {
   const port = await freePort();
-  const child = spawn(binary, ["--host", "127.0.0.1", "--port", String(port), "--threads", "1", "--threads-batch", "1", "--no-ui", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    binary,
+    [
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--threads",
+      "1",
+      "--threads-batch",
+      "1",
+      "--no-ui",
+      ...args,
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   const keep = (data: Buffer): void => {
     output = (output + data.toString("utf8")).slice(-20_000);
@@ -58,7 +82,9 @@ export async function startLlamaServer(binary: string, args: readonly string[], 
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`llama-server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output.slice(-4_000)}`);
+      throw new Error(
+        `llama-server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output.slice(-4_000)}`,
+      );
     }
     try {
       const response = await fetch(`${url}/health`);
@@ -69,7 +95,9 @@ export async function startLlamaServer(binary: string, args: readonly string[], 
     }
     if (Date.now() > deadline) {
       await server.stop();
-      throw new Error(`llama-server was not ready within ${readyTimeoutMs / 1000} s:\n${output.slice(-4_000)}`);
+      throw new Error(
+        `llama-server was not ready within ${readyTimeoutMs / 1000} s:\n${output.slice(-4_000)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

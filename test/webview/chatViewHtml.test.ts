@@ -22,9 +22,19 @@ test("the page loads only its nonce'd script and its stylesheet, under a CSP tha
     `font-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
   ]);
-  assert.deepEqual([...html.matchAll(/<script\b[^>]*>/g)].map((match) => match[0]), [`<script nonce="${nonce}" src="${cspSource}/ext/out/webview.js">`]);
-  assert.match(html, new RegExp(`<link rel="stylesheet" href="${cspSource.replace(/[.+]/g, "\\$&")}/ext/media/chat.css">`));
+  assert.deepEqual(
+    [...html.matchAll(/<script\b[^>]*>/g)].map((match) => match[0]),
+    [`<script nonce="${nonce}" src="${cspSource}/ext/out/webview.js">`],
+  );
+  assert.match(
+    html,
+    new RegExp(`<link rel="stylesheet" href="${cspSource.replace(/[.+]/g, "\\$&")}/ext/media/chat.css">`),
+  );
   assert.match(html, /<main id="app"/);
   assert.doesNotMatch(html, /\son[a-z]+=/i, "no inline event handlers");
-  assert.notEqual(/nonce-([^']+)/.exec(chatViewHtml(webview, uri("/a.js"), uri("/a.css")))?.[1], nonce, "a fresh nonce per page");
+  assert.notEqual(
+    /nonce-([^']+)/.exec(chatViewHtml(webview, uri("/a.js"), uri("/a.css")))?.[1],
+    nonce,
+    "a fresh nonce per page",
+  );
 });

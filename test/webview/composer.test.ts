@@ -7,14 +7,23 @@ import { newRequestId } from "../../webview/requestId.js";
 
 test("request ids are fresh and within the protocol's id rule, with and without randomUUID", () => {
   const fromUuid = Array.from({ length: 50 }, () => newRequestId());
-  const withoutUuid = Array.from({ length: 50 }, () => newRequestId({ getRandomValues: (array) => globalThis.crypto.getRandomValues(array) }));
-  for (const id of [...fromUuid, ...withoutUuid]) assert.deepEqual(parseWebviewMessage({ type: "stop", requestId: id }), { type: "stop", requestId: id }, id);
+  const withoutUuid = Array.from({ length: 50 }, () =>
+    newRequestId({ getRandomValues: (array) => globalThis.crypto.getRandomValues(array) }),
+  );
+  for (const id of [...fromUuid, ...withoutUuid])
+    assert.deepEqual(
+      parseWebviewMessage({ type: "stop", requestId: id }),
+      { type: "stop", requestId: id },
+      id,
+    );
   assert.equal(new Set([...fromUuid, ...withoutUuid]).size, 100);
   assert.match(withoutUuid[0]!, /^[0-9a-f]{32}$/);
 });
 
 test("a question becomes an ask message the extension accepts; blank and oversized ones do not", () => {
-  assert.deepEqual(askMessage("How?\nWhy?", "selection", "r-1"), { message: { type: "ask", requestId: "r-1", text: "How?\nWhy?", attach: "selection" } });
+  assert.deepEqual(askMessage("How?\nWhy?", "selection", "r-1"), {
+    message: { type: "ask", requestId: "r-1", text: "How?\nWhy?", attach: "selection" },
+  });
   assert.deepEqual(askMessage("  \n ", "none", "r-1"), { empty: true });
   const tooLong = askMessage("x".repeat(maxMessageChars + 1), "none", "r-1");
   assert.ok("error" in tooLong);
@@ -32,7 +41,10 @@ test("Enter sends; Shift+Enter and Enter while composing text do not", () => {
 test("many chunks in one frame render once; the next chunk schedules the next frame", () => {
   const frames: (() => void)[] = [];
   let renders = 0;
-  const scheduler = createFrameScheduler(() => renders++, (callback) => frames.push(callback));
+  const scheduler = createFrameScheduler(
+    () => renders++,
+    (callback) => frames.push(callback),
+  );
   for (let i = 0; i < 100; i++) scheduler.schedule();
   assert.equal(frames.length, 1);
   assert.equal(renders, 0);

@@ -1,6 +1,13 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { MERGE_OUTPUT_TYPES, mergeModels, readMergeRecipe, type MergeJob, type MergeOutputType, type MergeSummary } from "../../merge/index.js";
+import {
+  MERGE_OUTPUT_TYPES,
+  mergeModels,
+  readMergeRecipe,
+  type MergeJob,
+  type MergeOutputType,
+  type MergeSummary,
+} from "../../merge/index.js";
 import { formatBytes, progressBar } from "./progressBar.js";
 
 export const mergeUsage = `  merge <recipe.json> --out <file.gguf> [--type F32|F16|Q8_0]
@@ -13,7 +20,11 @@ export const mergeUsage = `  merge <recipe.json> --out <file.gguf> [--type F32|F
       recipe's output type. Ctrl-C cancels and leaves no output file.`;
 
 export async function mergeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: "string" }, type: { type: "string" } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: "string" }, type: { type: "string" } },
+  });
   const [recipeFile, ...extra] = positionals;
   if (recipeFile === undefined || extra.length > 0 || values.out === undefined) {
     console.error(`coop merge: expected one recipe file and --out <file.gguf>\n\n${mergeUsage}`);
@@ -25,20 +36,31 @@ export async function mergeCommand(args: string[]): Promise<number> {
   }
   const recipe = await readMergeRecipe(recipeFile);
   if (recipe.output.kind === "adapter" && values.type !== undefined) {
-    console.error(`coop merge: --type applies to model output, but ${recipeFile} asks for an adapter (output.adapterRank)`);
+    console.error(
+      `coop merge: --type applies to model output, but ${recipeFile} asks for an adapter (output.adapterRank)`,
+    );
     return 2;
   }
   const output: MergeJob["output"] =
     recipe.output.kind === "adapter"
       ? { kind: "adapter", path: values.out, rank: recipe.output.rank }
-      : { kind: "model", path: values.out, type: (values.type as MergeOutputType | undefined) ?? recipe.output.type };
+      : {
+          kind: "model",
+          path: values.out,
+          type: (values.type as MergeOutputType | undefined) ?? recipe.output.type,
+        };
 
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once("SIGINT", onSignal);
   const bar = progressBar(process.stderr);
   try {
-    const summary = await mergeModels({ ...recipe, output, signal: controller.signal, onProgress: bar.update });
+    const summary = await mergeModels({
+      ...recipe,
+      output,
+      signal: controller.signal,
+      onProgress: bar.update,
+    });
     bar.done();
     printSummary(summary);
     return 0;
@@ -59,7 +81,9 @@ function printSummary(summary: MergeSummary): void {
     `bytes:   ${formatBytes(summary.bytesWritten)} of tensor data`,
     `time:    ${summary.seconds.toFixed(2)} s (${formatBytes(summary.bytesWritten / Math.max(summary.seconds, 1e-9))}/s)`,
     `output:  ${summary.output} (${summary.outputKind === "adapter" ? `LoRA adapter, rank ${summary.rank}, F32 factors` : `model, merged tensors ${summary.outputType}`})`,
-    ...(summary.energyKept === undefined ? [] : [`energy kept by the rank-${summary.rank} factors: ${(summary.energyKept * 100).toFixed(2)}%`]),
+    ...(summary.energyKept === undefined
+      ? []
+      : [`energy kept by the rank-${summary.rank} factors: ${(summary.energyKept * 100).toFixed(2)}%`]),
   ];
   console.log(lines.join("\n"));
 }

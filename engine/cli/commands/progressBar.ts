@@ -14,7 +14,10 @@ export function formatBytes(bytes: number): string {
 }
 
 /** A one-line progress bar redrawn on a TTY stream at most every 100 ms; silent elsewhere. */
-export function progressBar(stream: NodeJS.WriteStream): { update: (progress: MergeProgress) => void; done: () => void } {
+export function progressBar(stream: NodeJS.WriteStream): {
+  update: (progress: MergeProgress) => void;
+  done: () => void;
+} {
   if (!stream.isTTY) return { update: () => {}, done: () => {} };
   let last = 0;
   let drawn = false;
@@ -26,7 +29,9 @@ export function progressBar(stream: NodeJS.WriteStream): { update: (progress: Me
       const share = progress.bytesTotal === 0 ? 1 : progress.bytesWritten / progress.bytesTotal;
       const filled = Math.round(share * WIDTH);
       const line = `[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${progress.tensorsDone}/${progress.tensorCount} tensors  ${formatBytes(progress.bytesWritten)}/${formatBytes(progress.bytesTotal)}  ${progress.tensor}`;
-      stream.write(`\r${line.slice(0, (stream.columns ?? 120) - 1).padEnd(Math.min(stream.columns ?? 120, 120) - 1)}`);
+      stream.write(
+        `\r${line.slice(0, (stream.columns ?? 120) - 1).padEnd(Math.min(stream.columns ?? 120, 120) - 1)}`,
+      );
       drawn = true;
     },
     done() {

@@ -21,9 +21,13 @@ function absorb(h: number, word: number): number {
  */
 export function dropoutSeed(context: MergeContext, inputIndex: number): number {
   const { seed, tensorIndex } = context;
-  if (!Number.isSafeInteger(seed)) throw new MergeMethodError("context.seed", `must be a safe integer, got ${String(seed)}`);
+  if (!Number.isSafeInteger(seed))
+    throw new MergeMethodError("context.seed", `must be a safe integer, got ${String(seed)}`);
   if (!Number.isSafeInteger(tensorIndex) || tensorIndex < 0) {
-    throw new MergeMethodError("context.tensorIndex", `must be a non-negative integer, got ${String(tensorIndex)}`);
+    throw new MergeMethodError(
+      "context.tensorIndex",
+      `must be a non-negative integer, got ${String(tensorIndex)}`,
+    );
   }
   let h = absorb(0x2545f491, seed >>> 0);
   h = absorb(h, Math.floor(seed / 0x100000000) >>> 0);

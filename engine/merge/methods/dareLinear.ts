@@ -11,7 +11,15 @@ export function dareLinearMerge(
 ): Float32Array {
   validateMergeArguments("dare_linear", base, inputs, params);
   const seeds = inputs.map((_, i) => dropoutSeed(context, i));
-  return dareLinearInto(base, inputs, dareLinearScale(inputs, params), seeds, 0, new Float32Array(base.length), new Float32Array(base.length));
+  return dareLinearInto(
+    base,
+    inputs,
+    dareLinearScale(inputs, params),
+    seeds,
+    0,
+    new Float32Array(base.length),
+    new Float32Array(base.length),
+  );
 }
 
 /** λ, divided by Σ wᵢ when params.normalize. */

@@ -1,7 +1,13 @@
 import { dropoutSeed, writeDroppedTaskVector } from "./dareDropout.js";
 import { dareLinearInto, dareLinearScale } from "./dareLinear.js";
 import { signConsensusMerge, type SignConsensusOptions } from "./signConsensus.js";
-import { checkSlice, SliceTaskVectors, withValues, type StreamedInput, type TensorMergeStream } from "./streamSlices.js";
+import {
+  checkSlice,
+  SliceTaskVectors,
+  withValues,
+  type StreamedInput,
+  type TensorMergeStream,
+} from "./streamSlices.js";
 import { tiesOptions } from "./ties.js";
 import type { MergeContext, MergeParams } from "./types.js";
 
@@ -30,7 +36,15 @@ export class DareLinearStream implements TensorMergeStream {
   merge(base: Float32Array | undefined, slices: readonly Float32Array[], into: Float32Array): Float32Array {
     const length = checkSlice(base, slices);
     if (this.dropped.length < length) this.dropped = new Float32Array(length);
-    const merged = dareLinearInto(base!, withValues(this.inputs, slices), this.scale, this.seeds, this.position, this.dropped, into);
+    const merged = dareLinearInto(
+      base!,
+      withValues(this.inputs, slices),
+      this.scale,
+      this.seeds,
+      this.position,
+      this.dropped,
+      into,
+    );
     this.position += length;
     return merged;
   }
@@ -60,7 +74,14 @@ export class DareTiesStream implements TensorMergeStream {
     const length = checkSlice(base, slices);
     const dropped = this.taskVectors.prepare(length);
     for (let i = 0; i < slices.length; i++) {
-      writeDroppedTaskVector(base!, slices[i]!, this.inputs[i]!.density ?? 1, this.seeds[i]!, dropped[i]!, this.position);
+      writeDroppedTaskVector(
+        base!,
+        slices[i]!,
+        this.inputs[i]!.density ?? 1,
+        this.seeds[i]!,
+        dropped[i]!,
+        this.position,
+      );
     }
     this.position += length;
     return signConsensusMerge(base!, this.taskVectors.copy, this.options, into, this.taskVectors.workspace);

@@ -9,12 +9,34 @@ import { tiesMerge } from "./ties.js";
 import type { MergeContext, MergeInput, MergeMethod, MergeParams } from "./types.js";
 import { validateMergeArguments } from "./validate.js";
 
-export { dareLinearMerge, dareTiesMerge, linearMerge, MergeMethodError, sceMerge, slerpMerge, taskArithmeticMerge, tiesMerge };
+export {
+  dareLinearMerge,
+  dareTiesMerge,
+  linearMerge,
+  MergeMethodError,
+  sceMerge,
+  slerpMerge,
+  taskArithmeticMerge,
+  tiesMerge,
+};
 export { dropoutSeed } from "./dareDropout.js";
-export { openTensorMergeStream, STREAMING_METHODS, type StreamedInput, type TensorMergeStream } from "./streamingMerge.js";
+export {
+  openTensorMergeStream,
+  STREAMING_METHODS,
+  type StreamedInput,
+  type TensorMergeStream,
+} from "./streamingMerge.js";
 export type { MergeContext, MergeInput, MergeMethod, MergeParams };
 
-export const MERGE_METHODS: readonly MergeMethod[] = ["linear", "task_arithmetic", "ties", "dare_linear", "dare_ties", "sce", "slerp"];
+export const MERGE_METHODS: readonly MergeMethod[] = [
+  "linear",
+  "task_arithmetic",
+  "ties",
+  "dare_linear",
+  "dare_ties",
+  "sce",
+  "slerp",
+];
 
 /** Merges one tensor: `base` and every input's values are the same tensor from each model, dequantised. */
 export function mergeTensor(
@@ -27,7 +49,10 @@ export function mergeTensor(
   into?: Float32Array,
 ): Float32Array {
   if (!MERGE_METHODS.includes(method)) {
-    throw new MergeMethodError("method", `unknown merge method "${String(method)}"; expected one of ${MERGE_METHODS.join(", ")}`);
+    throw new MergeMethodError(
+      "method",
+      `unknown merge method "${String(method)}"; expected one of ${MERGE_METHODS.join(", ")}`,
+    );
   }
   validateMergeArguments(method, base, inputs, params);
   switch (method) {

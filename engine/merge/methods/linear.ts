@@ -6,7 +6,11 @@ import { nonZeroWeightSum, validateMergeArguments } from "./validate.js";
  * `into`, when given, receives the result (a streaming merge reuses one buffer for every block).
  * The sum is accumulated in input order, each partial sum rounded to float32.
  */
-export function linearMerge(inputs: readonly MergeInput[], params: MergeParams = {}, into?: Float32Array): Float32Array {
+export function linearMerge(
+  inputs: readonly MergeInput[],
+  params: MergeParams = {},
+  into?: Float32Array,
+): Float32Array {
   validateMergeArguments("linear", undefined, inputs, params);
   const scale = (params.normalize ?? true) ? 1 / nonZeroWeightSum(inputs) : 1;
   const length = inputs[0]!.values.length;

@@ -13,7 +13,11 @@ import { validateMergeArguments } from "./validate.js";
  *   MERGE      resultⱼ = baseⱼ + λ·Σ_{i∈Aⱼ} ηᵢ·τ̂ᵢⱼ / Σ_{i∈Aⱼ} ηᵢ   (0 for empty Aⱼ; normalize: false drops the division).
  * streamingMerge.ts does the same over a tensor read in slices, with the pieces exported here.
  */
-export function sceMerge(base: Float32Array, inputs: readonly MergeInput[], params: MergeParams = {}): Float32Array {
+export function sceMerge(
+  base: Float32Array,
+  inputs: readonly MergeInput[],
+  params: MergeParams = {},
+): Float32Array {
   validateMergeArguments("sce", base, inputs, params);
   const values = inputs.map((input) => input.values);
   const fraction = params.selectTopK ?? 1;
@@ -25,7 +29,8 @@ export function sceMerge(base: Float32Array, inputs: readonly MergeInput[], para
   }
   const energies = values.map(() => 0);
   addSquaredNorms(base, values, selected, energies);
-  const writeSelected = (i: number, into: Float32Array): void => writeSelectedTaskVector(base, values[i]!, selected, into);
+  const writeSelected = (i: number, into: Float32Array): void =>
+    writeSelectedTaskVector(base, values[i]!, selected, into);
   return signConsensusMerge(base, writeSelected, sceOptions(energies, params));
 }
 
@@ -61,7 +66,12 @@ export function writeVariances(values: readonly Float32Array[], into: Float32Arr
 }
 
 /** Adds Σⱼ τ̂ᵢⱼ² (over the selected positions; all when `selected` is undefined) to energies[i], in position order. */
-export function addSquaredNorms(base: Float32Array, values: readonly Float32Array[], selected: Uint8Array | undefined, energies: number[]): void {
+export function addSquaredNorms(
+  base: Float32Array,
+  values: readonly Float32Array[],
+  selected: Uint8Array | undefined,
+  energies: number[],
+): void {
   values.forEach((x, i) => {
     let energy = energies[i]!;
     for (let j = 0; j < base.length; j++) {
@@ -74,7 +84,12 @@ export function addSquaredNorms(base: Float32Array, values: readonly Float32Arra
 }
 
 /** τ̂ = τ at the selected positions (all when `selected` is undefined), 0 elsewhere. */
-export function writeSelectedTaskVector(base: Float32Array, values: Float32Array, selected: Uint8Array | undefined, into: Float32Array): void {
+export function writeSelectedTaskVector(
+  base: Float32Array,
+  values: Float32Array,
+  selected: Uint8Array | undefined,
+  into: Float32Array,
+): void {
   for (let j = 0; j < base.length; j++) into[j] = selected && selected[j] === 0 ? 0 : values[j]! - base[j]!;
 }
 

@@ -1,4 +1,10 @@
-import { addSquaredNorms, sceOptions, selectedCount, writeSelectedTaskVector, writeVariances } from "./sce.js";
+import {
+  addSquaredNorms,
+  sceOptions,
+  selectedCount,
+  writeSelectedTaskVector,
+  writeVariances,
+} from "./sce.js";
 import { signConsensusMerge, type SignConsensusOptions } from "./signConsensus.js";
 import { checkSlice, SliceTaskVectors, type TensorMergeStream } from "./streamSlices.js";
 import { TopKCutFinder, TopKTrimmer, type TopKCut } from "./topK.js";

@@ -20,7 +20,11 @@ export interface SignConsensusWorkspace {
 }
 
 export function signConsensusWorkspace(length: number): SignConsensusWorkspace {
-  return { taskVector: new Float32Array(length), electionSum: new Float32Array(length), agreeingWeight: new Float32Array(length) };
+  return {
+    taskVector: new Float32Array(length),
+    electionSum: new Float32Array(length),
+    agreeingWeight: new Float32Array(length),
+  };
 }
 
 /**
@@ -80,7 +84,13 @@ function addScaled(out: Float32Array, x: Float32Array, w: number): void {
  * precision, where a product of float32 values neither underflows to zero nor loses its sign). A zero
  * or NaN on either side agrees with nothing, as sgn(0) = 0 and a NaN sum elects no sign.
  */
-function addAgreeing(out: Float32Array, weightSum: Float32Array, taskVector: Float32Array, electionSum: Float32Array, w: number): void {
+function addAgreeing(
+  out: Float32Array,
+  weightSum: Float32Array,
+  taskVector: Float32Array,
+  electionSum: Float32Array,
+  w: number,
+): void {
   for (let j = 0; j < out.length; j++) {
     const contribution = w * taskVector[j]!;
     if (contribution * electionSum[j]! > 0) {
@@ -90,7 +100,12 @@ function addAgreeing(out: Float32Array, weightSum: Float32Array, taskVector: Flo
   }
 }
 
-function addAgreeingUnweighted(out: Float32Array, taskVector: Float32Array, electionSum: Float32Array, w: number): void {
+function addAgreeingUnweighted(
+  out: Float32Array,
+  taskVector: Float32Array,
+  electionSum: Float32Array,
+  w: number,
+): void {
   for (let j = 0; j < out.length; j++) {
     const contribution = w * taskVector[j]!;
     if (contribution * electionSum[j]! > 0) out[j]! += contribution;

@@ -28,7 +28,11 @@ export function withValues(inputs: readonly StreamedInput[], slices: readonly Fl
 export function checkSlice(base: Float32Array | undefined, slices: readonly Float32Array[]): number {
   const length = base?.length ?? slices[0]!.length;
   slices.forEach((slice, i) => {
-    if (slice.length !== length) throw new MergeMethodError(`inputs[${i}]`, `slice of ${slice.length} elements where the others have ${length}`);
+    if (slice.length !== length)
+      throw new MergeMethodError(
+        `inputs[${i}]`,
+        `slice of ${slice.length} elements where the others have ${length}`,
+      );
   });
   return length;
 }

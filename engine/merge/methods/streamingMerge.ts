@@ -10,7 +10,14 @@ import { validateMergeArguments } from "./validate.js";
 export type { StreamedInput, TensorMergeStream } from "./streamSlices.js";
 
 /** Methods whose merge can stream; slerp needs the whole tensors' norms and angle, which this does not gather. */
-export const STREAMING_METHODS: ReadonlySet<MergeMethod> = new Set(["linear", "task_arithmetic", "ties", "dare_linear", "dare_ties", "sce"]);
+export const STREAMING_METHODS: ReadonlySet<MergeMethod> = new Set([
+  "linear",
+  "task_arithmetic",
+  "ties",
+  "dare_linear",
+  "dare_ties",
+  "sce",
+]);
 
 /**
  * A stream for one tensor of `elementCount` elements, or undefined when the method cannot stream.
@@ -27,12 +34,19 @@ export function openTensorMergeStream(
 ): TensorMergeStream | undefined {
   if (!STREAMING_METHODS.has(method)) return undefined;
   const empty = new Float32Array(0);
-  validateMergeArguments(method, hasBase ? empty : undefined, inputs.map((input) => ({ ...input, values: empty })), params);
+  validateMergeArguments(
+    method,
+    hasBase ? empty : undefined,
+    inputs.map((input) => ({ ...input, values: empty })),
+    params,
+  );
   switch (method) {
     case "linear":
       return elementwise((_, slices, into) => linearMerge(withValues(inputs, slices), params, into));
     case "task_arithmetic":
-      return elementwise((base, slices, into) => taskArithmeticMerge(base!, withValues(inputs, slices), params, into));
+      return elementwise((base, slices, into) =>
+        taskArithmeticMerge(base!, withValues(inputs, slices), params, into),
+      );
     case "dare_linear":
       return new DareLinearStream(inputs, params, context);
     case "dare_ties":
@@ -47,7 +61,13 @@ export function openTensorMergeStream(
 }
 
 /** Methods computed position by position: every slice is merged on its own. */
-function elementwise(merge: (base: Float32Array | undefined, slices: readonly Float32Array[], into: Float32Array) => Float32Array): TensorMergeStream {
+function elementwise(
+  merge: (
+    base: Float32Array | undefined,
+    slices: readonly Float32Array[],
+    into: Float32Array,
+  ) => Float32Array,
+): TensorMergeStream {
   return {
     statisticsPasses: 0,
     observe: () => {},

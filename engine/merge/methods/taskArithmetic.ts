@@ -2,7 +2,12 @@ import type { MergeInput, MergeParams } from "./types.js";
 import { nonZeroWeightSum, validateMergeArguments } from "./validate.js";
 
 /** base + λ·Σ wᵢ·(xᵢ − base), divided by Σ wᵢ when params.normalize is true (default false). */
-export function taskArithmeticMerge(base: Float32Array, inputs: readonly MergeInput[], params: MergeParams = {}, into?: Float32Array): Float32Array {
+export function taskArithmeticMerge(
+  base: Float32Array,
+  inputs: readonly MergeInput[],
+  params: MergeParams = {},
+  into?: Float32Array,
+): Float32Array {
   validateMergeArguments("task_arithmetic", base, inputs, params);
   const lambda = params.lambda ?? 1;
   const scale = (params.normalize ?? false) ? lambda / nonZeroWeightSum(inputs) : lambda;

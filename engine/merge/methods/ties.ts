@@ -11,7 +11,11 @@ import { validateMergeArguments } from "./validate.js";
  *   ELECT and DISJOINT MERGE: see signConsensusMerge (weighted mean over agreeing entries when normalize, the default).
  * streamingMerge.ts does the same over a tensor read in slices.
  */
-export function tiesMerge(base: Float32Array, inputs: readonly MergeInput[], params: MergeParams = {}): Float32Array {
+export function tiesMerge(
+  base: Float32Array,
+  inputs: readonly MergeInput[],
+  params: MergeParams = {},
+): Float32Array {
   validateMergeArguments("ties", base, inputs, params);
   const n = base.length;
   const writeTrimmed = (i: number, into: Float32Array): void => {
@@ -22,8 +26,15 @@ export function tiesMerge(base: Float32Array, inputs: readonly MergeInput[], par
   return signConsensusMerge(base, writeTrimmed, tiesOptions(inputs, params));
 }
 
-export function tiesOptions(inputs: readonly Pick<MergeInput, "weight">[], params: MergeParams): SignConsensusOptions {
-  return { weights: inputs.map((input) => input.weight), lambda: params.lambda ?? 1, normalize: params.normalize ?? true };
+export function tiesOptions(
+  inputs: readonly Pick<MergeInput, "weight">[],
+  params: MergeParams,
+): SignConsensusOptions {
+  return {
+    weights: inputs.map((input) => input.weight),
+    lambda: params.lambda ?? 1,
+    normalize: params.normalize ?? true,
+  };
 }
 
 /** kᵢ: how many entries of an n-entry task vector TIES keeps at this density. */

@@ -18,7 +18,9 @@ export class TiesStream implements TensorMergeStream {
   private readonly taskVectors: SliceTaskVectors;
 
   constructor(inputs: readonly StreamedInput[], params: MergeParams, elementCount: number) {
-    this.finders = inputs.map(({ density = 1 }) => new TopKCutFinder(elementCount, trimmedCount(density, elementCount)));
+    this.finders = inputs.map(
+      ({ density = 1 }) => new TopKCutFinder(elementCount, trimmedCount(density, elementCount)),
+    );
     this.statisticsPasses = Math.max(...this.finders.map((finder) => finder.countingPasses));
     this.options = tiesOptions(inputs, params);
     this.taskVectors = new SliceTaskVectors(inputs.length);

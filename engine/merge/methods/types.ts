@@ -1,4 +1,5 @@
-export type MergeMethod = "linear" | "task_arithmetic" | "ties" | "dare_linear" | "dare_ties" | "sce" | "slerp";
+export type MergeMethod =
+  "linear" | "task_arithmetic" | "ties" | "dare_linear" | "dare_ties" | "sce" | "slerp";
 
 /** One model's copy of the tensor being merged. */
 export interface MergeInput {

@@ -1,7 +1,13 @@
 import { MergeMethodError } from "./mergeMethodError.js";
 import type { MergeInput, MergeMethod, MergeParams } from "./types.js";
 
-const TASK_VECTOR_METHODS: ReadonlySet<MergeMethod> = new Set(["task_arithmetic", "ties", "dare_linear", "dare_ties", "sce"]);
+const TASK_VECTOR_METHODS: ReadonlySet<MergeMethod> = new Set([
+  "task_arithmetic",
+  "ties",
+  "dare_linear",
+  "dare_ties",
+  "sce",
+]);
 
 /** Throws MergeMethodError unless `method` can run on these arguments. */
 export function validateMergeArguments(
@@ -17,7 +23,10 @@ export function validateMergeArguments(
     throw new MergeMethodError("inputs", `slerp interpolates exactly two tensors, got ${inputs.length}`);
   }
   if (TASK_VECTOR_METHODS.has(method) && base === undefined) {
-    throw new MergeMethodError("base", `${method} works on task vectors (input - base) and needs the base tensor`);
+    throw new MergeMethodError(
+      "base",
+      `${method} works on task vectors (input - base) and needs the base tensor`,
+    );
   }
   validateInputs(base, inputs);
   validateParams(method, params);
@@ -29,7 +38,8 @@ function validateInputs(base: Float32Array | undefined, inputs: readonly MergeIn
     if (!(base instanceof Float32Array)) throw new MergeMethodError("base", "must be a Float32Array");
   }
   inputs.forEach((input, i) => {
-    if (!(input.values instanceof Float32Array)) throw new MergeMethodError(`inputs[${i}].values`, "must be a Float32Array");
+    if (!(input.values instanceof Float32Array))
+      throw new MergeMethodError(`inputs[${i}].values`, "must be a Float32Array");
     if (input.values.length !== length) {
       throw new MergeMethodError(
         `inputs[${i}].values`,
@@ -37,7 +47,10 @@ function validateInputs(base: Float32Array | undefined, inputs: readonly MergeIn
       );
     }
     if (typeof input.weight !== "number" || !Number.isFinite(input.weight)) {
-      throw new MergeMethodError(`inputs[${i}].weight`, `must be a finite number, got ${String(input.weight)}`);
+      throw new MergeMethodError(
+        `inputs[${i}].weight`,
+        `must be a finite number, got ${String(input.weight)}`,
+      );
     }
     const density = input.density;
     if (density !== undefined && !(typeof density === "number" && density > 0 && density <= 1)) {
@@ -45,7 +58,10 @@ function validateInputs(base: Float32Array | undefined, inputs: readonly MergeIn
     }
   });
   if (base !== undefined && base.length !== length) {
-    throw new MergeMethodError("base", `has ${base.length} elements but inputs[0].values has ${length}; all tensors must have equal length`);
+    throw new MergeMethodError(
+      "base",
+      `has ${base.length} elements but inputs[0].values has ${length}; all tensors must have equal length`,
+    );
   }
 }
 
@@ -72,6 +88,7 @@ function validateParams(method: MergeMethod, params: MergeParams): void {
 export function nonZeroWeightSum(inputs: readonly Pick<MergeInput, "weight">[]): number {
   let sum = 0;
   for (const input of inputs) sum += input.weight;
-  if (sum === 0) throw new MergeMethodError("inputs[].weight", "weights sum to zero, so they cannot be normalised");
+  if (sum === 0)
+    throw new MergeMethodError("inputs[].weight", "weights sum to zero, so they cannot be normalised");
   return sum;
 }

@@ -58,10 +58,13 @@ export class BpeTokenizer {
     });
 
     for (const { text, id } of specialTokens) {
-      if (text === "" || toWellFormed(text) !== text) throw new Error(`unusable special token text ${JSON.stringify(text)}`);
-      if (!Number.isInteger(id) || id < tokens.length) throw new Error(`special token id ${id} is not past the normal tokens`);
+      if (text === "" || toWellFormed(text) !== text)
+        throw new Error(`unusable special token text ${JSON.stringify(text)}`);
+      if (!Number.isInteger(id) || id < tokens.length)
+        throw new Error(`special token id ${id} is not past the normal tokens`);
       if (this.specialTextById.has(id)) throw new Error(`special token id ${id} used twice`);
-      if (idOfText.has(text)) throw new Error(`special token text ${JSON.stringify(text)} is also a normal token`);
+      if (idOfText.has(text))
+        throw new Error(`special token text ${JSON.stringify(text)} is also a normal token`);
       this.specialTextById.set(id, text);
     }
     this.specialTokens = [...specialTokens];
@@ -69,7 +72,9 @@ export class BpeTokenizer {
 
   encode(text: string, { parseSpecial = false }: EncodeOptions = {}): number[] {
     const wellFormed = toWellFormed(text);
-    const fragments = parseSpecial ? splitOnSpecialTokens(wellFormed, this.specialTokens) : [{ text: wellFormed }];
+    const fragments = parseSpecial
+      ? splitOnSpecialTokens(wellFormed, this.specialTokens)
+      : [{ text: wellFormed }];
     const ids: number[] = [];
     for (const fragment of fragments) {
       if (!("text" in fragment)) {
@@ -88,7 +93,9 @@ export class BpeTokenizer {
     const chunks: Uint8Array[] = [];
     for (const id of ids) {
       const special = this.specialTextById.get(id);
-      chunks.push(special !== undefined ? this.encoder.encode(special) : tokenTextToBytes(this.tokenText(id)));
+      chunks.push(
+        special !== undefined ? this.encoder.encode(special) : tokenTextToBytes(this.tokenText(id)),
+      );
     }
     return new TextDecoder().decode(Buffer.concat(chunks));
   }
@@ -104,7 +111,11 @@ export class BpeTokenizer {
     let ids = this.memo.get(piece);
     if (ids === undefined) {
       const bytes = this.encoder.encode(piece);
-      ids = applyMerges(Array.from(bytes, (byte) => this.byteIds[byte]!), this.merges, this.tokens.length);
+      ids = applyMerges(
+        Array.from(bytes, (byte) => this.byteIds[byte]!),
+        this.merges,
+        this.tokens.length,
+      );
       if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
       this.memo.set(piece, ids);
     }

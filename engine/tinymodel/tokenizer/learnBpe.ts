@@ -27,10 +27,15 @@ interface Word {
  * text is already a token (e.g. "a"+"bc" after "ab"+"c") is recorded but adds no token. Stops early
  * if no adjacent pair is left, so tokens.length + reservedTokens may then fall short of vocabSize.
  */
-export function learnBpe(texts: Iterable<string>, { vocabSize, reservedTokens }: LearnBpeOptions): LearnedBpe {
+export function learnBpe(
+  texts: Iterable<string>,
+  { vocabSize, reservedTokens }: LearnBpeOptions,
+): LearnedBpe {
   const targetTokens = vocabSize - reservedTokens;
   if (!Number.isInteger(targetTokens) || targetTokens < 256 || vocabSize > ID_LIMIT) {
-    throw new RangeError(`vocabSize ${vocabSize} with ${reservedTokens} reserved leaves no room for the 256 byte tokens`);
+    throw new RangeError(
+      `vocabSize ${vocabSize} with ${reservedTokens} reserved leaves no room for the 256 byte tokens`,
+    );
   }
 
   const tokens: string[] = [];

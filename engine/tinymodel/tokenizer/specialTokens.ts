@@ -24,7 +24,11 @@ export function splitOnSpecialTokens(text: string, specialTokens: readonly Speci
         continue;
       }
       let from = 0;
-      for (let at = fragment.text.indexOf(special.text); at >= 0; at = fragment.text.indexOf(special.text, from)) {
+      for (
+        let at = fragment.text.indexOf(special.text);
+        at >= 0;
+        at = fragment.text.indexOf(special.text, from)
+      ) {
         if (at > from) next.push({ text: fragment.text.slice(from, at) });
         next.push({ id: special.id });
         from = at + special.text.length;

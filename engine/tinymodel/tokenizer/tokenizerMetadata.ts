@@ -31,7 +31,8 @@ export function tokenizerMetadata({ tokens, merges, specialTokens }: BpeVocabula
     types.push(TokenType.UNUSED);
   }
   for (const { text, id } of specialTokens) {
-    if (id < tokens.length || types[id] !== TokenType.UNUSED) throw new Error(`special token id ${id} is taken`);
+    if (id < tokens.length || types[id] !== TokenType.UNUSED)
+      throw new Error(`special token id ${id} is taken`);
     texts[id] = text;
     types[id] = TokenType.CONTROL;
   }

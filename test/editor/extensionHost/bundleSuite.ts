@@ -16,7 +16,9 @@ export async function bundleExtensionTests(outDir: string): Promise<string> {
   await esbuild.build({
     entryPoints: {
       index: join(sourceDir, "index.ts"),
-      ...Object.fromEntries(suites.map((name) => [`suites/${name.replace(/\.ts$/, "")}`, join(sourceDir, "suites", name)])),
+      ...Object.fromEntries(
+        suites.map((name) => [`suites/${name.replace(/\.ts$/, "")}`, join(sourceDir, "suites", name)]),
+      ),
     },
     outdir: outDir,
     outExtension: { ".js": ".cjs" },

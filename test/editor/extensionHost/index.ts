@@ -27,12 +27,20 @@ export function run(): Promise<void> {
     const runner = mocha.run((failures) => {
       const reportPath = process.env[reportEnvVariable];
       if (reportPath) writeFileSync(reportPath, JSON.stringify(report, null, 2));
-      if (failures > 0) reject(new Error(`${failures} of ${report.tests.length} extension-host tests failed`));
+      if (failures > 0)
+        reject(new Error(`${failures} of ${report.tests.length} extension-host tests failed`));
       else resolve();
     });
-    runner.on("pass", (test) => report.tests.push({ title: test.fullTitle(), passed: true, ms: test.duration ?? 0 }));
+    runner.on("pass", (test) =>
+      report.tests.push({ title: test.fullTitle(), passed: true, ms: test.duration ?? 0 }),
+    );
     runner.on("fail", (test, error: unknown) =>
-      report.tests.push({ title: test.fullTitle(), passed: false, ms: test.duration ?? 0, error: error instanceof Error ? error.message : String(error) }),
+      report.tests.push({
+        title: test.fullTitle(),
+        passed: false,
+        ms: test.duration ?? 0,
+        error: error instanceof Error ? error.message : String(error),
+      }),
     );
   });
 }

@@ -32,7 +32,9 @@ export interface CodeServerTestOptions {
  * extensionEnvironment from the workbench URL's `payload`, runs the tests in its extension host and
  * reports the exit code through window.codeAutomationExit, which must exist before the page loads.
  */
-export async function runExtensionTestsInCodeServer(options: CodeServerTestOptions): Promise<ExtensionTestRun> {
+export async function runExtensionTestsInCodeServer(
+  options: CodeServerTestOptions,
+): Promise<ExtensionTestRun> {
   const session = await options.run.folder("extension-host");
   const workspace = await createWorkspace(join(session, "workspace"), extensionHostWorkspace);
   const reportPath = join(session, "report.json");
@@ -52,7 +54,9 @@ export async function runExtensionTestsInCodeServer(options: CodeServerTestOptio
       void page.exposeFunction("codeAutomationExit", (code: number) => resolve(code));
     });
     await page.exposeFunction("codeAutomationLog", (level: string, args: unknown[]) => {
-      workbenchLog.push(`[${level}] ${args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" ")}`);
+      workbenchLog.push(
+        `[${level}] ${args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" ")}`,
+      );
     });
     await page.goto(
       server.workbenchUrl([
@@ -66,7 +70,11 @@ export async function runExtensionTestsInCodeServer(options: CodeServerTestOptio
     const exitCode = await Promise.race([
       exited,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the extension-host tests did not finish within ${timeoutMs / 60_000} minutes`)), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(new Error(`the extension-host tests did not finish within ${timeoutMs / 60_000} minutes`)),
+          timeoutMs,
+        );
       }),
     ]).finally(() => clearTimeout(timer));
     const report = await readFile(reportPath, "utf8").then(
@@ -76,7 +84,10 @@ export async function runExtensionTestsInCodeServer(options: CodeServerTestOptio
     if (!report) {
       throw new Error(
         `the extension-host tests exited with ${exitCode} without a report (they did not load?)\n` +
-          `${workbenchLog.filter((line) => /^\[(error|warn)/.test(line)).slice(-20).join("\n")}\n${server.log.slice(-2000)}`,
+          `${workbenchLog
+            .filter((line) => /^\[(error|warn)/.test(line))
+            .slice(-20)
+            .join("\n")}\n${server.log.slice(-2000)}`,
       );
     }
     return { editor: options.tools.description, exitCode, tests: report.tests };

@@ -23,10 +23,17 @@ export async function desktopVsCode(version: string, timeoutMs = 20_000): Promis
     const executable = await Promise.race([
       download({ version, cachePath: vscodeCache, timeout: timeoutMs, reporter: new SilentReporter() }),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer from the VS Code update server within ${timeoutMs / 1000} s`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`no answer from the VS Code update server within ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
       }),
     ]);
-    if (process.platform === "linux" && !process.env.DISPLAY) return { available: false, reason: "VS Code was downloaded but there is no display (run under xvfb-run)" };
+    if (process.platform === "linux" && !process.env.DISPLAY)
+      return {
+        available: false,
+        reason: "VS Code was downloaded but there is no display (run under xvfb-run)",
+      };
     return { available: true, executable };
   } catch (error) {
     return { available: false, reason: error instanceof Error ? error.message : String(error) };
@@ -56,8 +63,10 @@ export async function runExtensionTestsInElectron(options: ElectronTestOptions):
     launchArgs: [
       workspace,
       "--disable-workspace-trust",
-      "--user-data-dir", join(session, "user-data"),
-      "--extensions-dir", join(session, "extensions"),
+      "--user-data-dir",
+      join(session, "user-data"),
+      "--extensions-dir",
+      join(session, "extensions"),
     ],
   }).catch((error: unknown) => {
     // runTests rejects when VS Code exits non-zero, which failing tests do: the report tells which.

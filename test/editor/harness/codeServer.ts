@@ -93,8 +93,14 @@ export class CodeServer {
     const session = await options.run.folder(options.name);
     const userDataDir = join(session, "user-data");
     const settings: [SettingsFile, Record<string, unknown>][] = [
-      [new SettingsFile(join(userDataDir, "User", "settings.json")), options.userSettings ?? testUserSettings],
-      [new SettingsFile(join(userDataDir, "Machine", "settings.json")), options.machineSettings ?? machineDefaults],
+      [
+        new SettingsFile(join(userDataDir, "User", "settings.json")),
+        options.userSettings ?? testUserSettings,
+      ],
+      [
+        new SettingsFile(join(userDataDir, "Machine", "settings.json")),
+        options.machineSettings ?? machineDefaults,
+      ],
     ];
     for (const [file, values] of settings) {
       if (options.keepExistingSettings && (await exists(file.path))) continue;
@@ -105,18 +111,26 @@ export class CodeServer {
     await writeFile(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
     const args = [
       options.tools.codeServer,
-      "--config", config,
-      "--user-data-dir", userDataDir,
-      "--extensions-dir", options.extensionsDir,
+      "--config",
+      config,
+      "--user-data-dir",
+      userDataDir,
+      "--extensions-dir",
+      options.extensionsDir,
       "--disable-telemetry",
       "--disable-update-check",
-      "--reconnection-grace-time", "5",
+      "--reconnection-grace-time",
+      "5",
       ...(options.trustWorkspace ? ["--disable-workspace-trust"] : []),
       ...(options.smokeTestDriver ? ["--vscode-option", "enable-smoke-test-driver"] : []),
       options.workspace,
     ];
     // detached: the child calls setsid(), so its pid is the id of a new process group.
-    const child = spawn(options.tools.node, args, { env: options.run.env(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(options.tools.node, args, {
+      env: options.run.env(),
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     if (child.pid !== undefined) liveGroups.add(child.pid);
     const server = new CodeServer(child, port, options.workspace, userDataDir);
     try {
@@ -184,7 +198,8 @@ export class CodeServer {
   private async waitUntilListening(timeoutMs = 60_000): Promise<void> {
     const started = Date.now();
     while (Date.now() - started < timeoutMs) {
-      if (this.child.exitCode !== null) throw new Error(`code-server exited with ${this.child.exitCode}:\n${this.output.slice(-3000)}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`code-server exited with ${this.child.exitCode}:\n${this.output.slice(-3000)}`);
       try {
         if ((await fetch(`${this.url}/healthz`)).ok) return;
       } catch {
@@ -192,7 +207,9 @@ export class CodeServer {
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    throw new Error(`code-server did not answer on ${this.url} within ${timeoutMs / 1000} s:\n${this.output.slice(-3000)}`);
+    throw new Error(
+      `code-server did not answer on ${this.url} within ${timeoutMs / 1000} s:\n${this.output.slice(-3000)}`,
+    );
   }
 }
 
@@ -216,22 +233,29 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
  * ports), or with 0 any port the system picks.
  */
 export async function portToListenOn(preferred: number, tries = 50): Promise<number> {
-  if (!Number.isInteger(preferred) || preferred < 0 || preferred > 65535) throw new Error(`${preferred} is not a port number (0 to 65535)`);
+  if (!Number.isInteger(preferred) || preferred < 0 || preferred > 65535)
+    throw new Error(`${preferred} is not a port number (0 to 65535)`);
   if (preferred === 0) return (await tryListening(0))!;
   for (let port = preferred; port < Math.min(preferred + tries, 65536); port++) {
     if ((await tryListening(port)) !== undefined) return port;
   }
-  throw new Error(`ports ${preferred} to ${Math.min(preferred + tries, 65536) - 1} on 127.0.0.1 are all in use (or not open to this user)`);
+  throw new Error(
+    `ports ${preferred} to ${Math.min(preferred + tries, 65536) - 1} on 127.0.0.1 are all in use (or not open to this user)`,
+  );
 }
 
 /** Listens on the port for a moment: the port it got, or undefined when the port is taken. */
 function tryListening(port: number): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.on("error", (error: NodeJS.ErrnoException) => (error.code === "EADDRINUSE" || error.code === "EACCES" ? resolve(undefined) : reject(error)));
+    server.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "EADDRINUSE" || error.code === "EACCES" ? resolve(undefined) : reject(error),
+    );
     server.listen(port, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }

@@ -6,7 +6,10 @@ import { join } from "node:path";
  * user data: logs/<session>/exthost*\/…/Coop.log. Empty until Coop has logged something.
  */
 export async function readCoopLog(userDataDir: string): Promise<string> {
-  const files = await findFiles(join(userDataDir, "logs"), (name) => name === "Coop.log" || name.endsWith("-Coop.log"));
+  const files = await findFiles(
+    join(userDataDir, "logs"),
+    (name) => name === "Coop.log" || name.endsWith("-Coop.log"),
+  );
   const contents = await Promise.all(files.sort().map((file) => readFile(file, "utf8")));
   return contents.join("");
 }
@@ -29,12 +32,17 @@ async function findFiles(dir: string, accept: (name: string) => boolean): Promis
 }
 
 /** Polls Coop's log until it matches, and returns the matching line. */
-export async function waitForCoopLog(read: () => Promise<string>, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+export async function waitForCoopLog(
+  read: () => Promise<string>,
+  pattern: RegExp,
+  timeoutMs = 30_000,
+): Promise<string> {
   const started = Date.now();
   for (;;) {
     const line = (await read()).split("\n").find((candidate) => pattern.test(candidate));
     if (line !== undefined) return line;
-    if (Date.now() - started > timeoutMs) throw new Error(`Coop's log has no line matching ${pattern} after ${timeoutMs / 1000} s`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`Coop's log has no line matching ${pattern} after ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

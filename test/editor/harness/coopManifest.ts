@@ -18,6 +18,7 @@ export const coopExtensionId = `${coopManifest.publisher}.${coopManifest.name}`;
 /** The oldest VS Code Coop supports: engines.vscode without its range operator (`^1.95.0` -> `1.95.0`). */
 export function minimumVsCodeVersion(): string {
   const version = /\d+\.\d+\.\d+/.exec(coopManifest.engines.vscode)?.[0];
-  if (!version) throw new Error(`package.json engines.vscode is ${coopManifest.engines.vscode}, not a version range`);
+  if (!version)
+    throw new Error(`package.json engines.vscode is ${coopManifest.engines.vscode}, not a version range`);
   return version;
 }

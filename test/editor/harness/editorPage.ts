@@ -33,7 +33,10 @@ export class EditorPage {
   async screenshot(name: string): Promise<string> {
     await mkdir(this.screenshots.dir, { recursive: true });
     this.step++;
-    const path = join(this.screenshots.dir, `${this.screenshots.prefix}-${String(this.step).padStart(2, "0")}-${name}.png`);
+    const path = join(
+      this.screenshots.dir,
+      `${this.screenshots.prefix}-${String(this.step).padStart(2, "0")}-${name}.png`,
+    );
     await this.page.screenshot({ path });
     return path;
   }
@@ -45,14 +48,26 @@ export class EditorPage {
     await input.waitFor({ timeout: 30_000 });
     await input.fill(relativePath);
     // The focused row, once quick open has filtered by what was typed (until then it lists recent files).
-    await this.page.locator(".quick-input-list .monaco-list-row.focused", { hasText: basename(relativePath) }).waitFor({ timeout: 30_000 });
+    await this.page
+      .locator(".quick-input-list .monaco-list-row.focused", { hasText: basename(relativePath) })
+      .waitFor({ timeout: 30_000 });
     await this.page.keyboard.press("Enter");
-    await this.page.locator(`.tab.active[data-resource-name="${basename(relativePath)}"]`).waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
-      const rows = await this.page.locator(".quick-input-list .monaco-list-row").allInnerTexts();
-      const shown = await input.isVisible() ? `quick open still shows ${JSON.stringify(await input.inputValue())} with ${JSON.stringify(rows.slice(0, 5))}` : "quick open closed";
-      throw new Error(`${relativePath} did not become the active editor (${shown}): ${error instanceof Error ? error.message : String(error)}`);
-    });
-    await this.page.locator(".editor-group-container .monaco-editor.focused").first().waitFor({ timeout: 30_000 });
+    await this.page
+      .locator(`.tab.active[data-resource-name="${basename(relativePath)}"]`)
+      .waitFor({ timeout: 30_000 })
+      .catch(async (error: unknown) => {
+        const rows = await this.page.locator(".quick-input-list .monaco-list-row").allInnerTexts();
+        const shown = (await input.isVisible())
+          ? `quick open still shows ${JSON.stringify(await input.inputValue())} with ${JSON.stringify(rows.slice(0, 5))}`
+          : "quick open closed";
+        throw new Error(
+          `${relativePath} did not become the active editor (${shown}): ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
+    await this.page
+      .locator(".editor-group-container .monaco-editor.focused")
+      .first()
+      .waitFor({ timeout: 30_000 });
   }
 
   /** Runs a command by its title through the command palette (F1), e.g. "Coop: Toggle Inline Completions". */
@@ -62,7 +77,11 @@ export class EditorPage {
     await input.waitFor({ timeout: 30_000 });
     await input.fill(`>${title}`);
     // The row of exactly this command (it may not be the first: other commands can match the words too).
-    const row = this.page.locator(".quick-input-list .monaco-list-row", { has: this.page.locator(".label-name", { hasText: exactly(title) }) }).first();
+    const row = this.page
+      .locator(".quick-input-list .monaco-list-row", {
+        has: this.page.locator(".label-name", { hasText: exactly(title) }),
+      })
+      .first();
     await row.waitFor({ timeout: 30_000 });
     await row.click();
     // The palette closes, or the command reuses it for its own quick pick.
@@ -119,7 +138,9 @@ export class EditorPage {
 
   /** The inline suggestion's ghost text in the active editor (the inline part and any lines below it). */
   get ghostText(): Locator {
-    return this.page.locator(".editor-group-container .monaco-editor.focused").locator(".ghost-text-decoration, .ghost-text");
+    return this.page
+      .locator(".editor-group-container .monaco-editor.focused")
+      .locator(".ghost-text-decoration, .ghost-text");
   }
 
   /** The ghost text as the user reads it (the editor renders its spaces as non-breaking spaces). */
@@ -131,11 +152,20 @@ export class EditorPage {
    * Types `text` and waits for ghost text; types it again (up to `attempts` times) when none comes:
    * the first keystrokes after a file opens sometimes reach the editor before the inline providers.
    */
-  async typeUntilGhostText(text: string, options: { attempts?: number; timeoutMs?: number } = {}): Promise<string> {
+  async typeUntilGhostText(
+    text: string,
+    options: { attempts?: number; timeoutMs?: number } = {},
+  ): Promise<string> {
     const attempts = options.attempts ?? 4;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       await this.page.keyboard.type(text, { delay: 40 });
-      const shown = await this.ghostText.first().waitFor({ state: "visible", timeout: options.timeoutMs ?? 20_000 }).then(() => true, () => false);
+      const shown = await this.ghostText
+        .first()
+        .waitFor({ state: "visible", timeout: options.timeoutMs ?? 20_000 })
+        .then(
+          () => true,
+          () => false,
+        );
       if (shown) return this.ghostTextContent();
     }
     throw new Error(`no ghost text appeared after typing ${JSON.stringify(text)} ${attempts} times`);

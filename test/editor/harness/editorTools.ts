@@ -34,15 +34,21 @@ export function codeServerTools(): Promise<CodeServerTools> {
  */
 function runSetup(args: string[]): Promise<CodeServerTools> {
   return new Promise((resolve, reject) => {
-    const setup = spawn("bash", [join(repoRoot, "test/editor/setup.sh"), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const setup = spawn("bash", [join(repoRoot, "test/editor/setup.sh"), ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let stdout = "";
     setup.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    setup.on("error", (error) => reject(new Error(`test/editor/setup.sh could not be run (bash is needed): ${error.message}`)));
+    setup.on("error", (error) =>
+      reject(new Error(`test/editor/setup.sh could not be run (bash is needed): ${error.message}`)),
+    );
     setup.on("close", (code) => {
       const folder = stdout.trim().split("\n").at(-1) ?? "";
-      if (code !== 0 || folder === "") return reject(new Error(`test/editor/setup.sh failed (exit code ${code}); its messages are above`));
+      if (code !== 0 || folder === "")
+        return reject(new Error(`test/editor/setup.sh failed (exit code ${code}); its messages are above`));
       const codeServerDir = join(folder, "code-server/node_modules/code-server");
-      const version = (path: string): string => (JSON.parse(readFileSync(join(codeServerDir, path), "utf8")) as { version: string }).version;
+      const version = (path: string): string =>
+        (JSON.parse(readFileSync(join(codeServerDir, path), "utf8")) as { version: string }).version;
       resolve({
         node: join(folder, "node/node_modules/node/bin/node"),
         codeServer: join(codeServerDir, "out/node/entry.js"),

@@ -19,19 +19,38 @@ export interface InstalledExtension {
  * Installs Coop once per run: a VSIX through code-server's own `--install-extension` (what a user
  * does), or the repo linked into the extensions folder. Every session of the run then shares it.
  */
-export async function installExtension(tools: EditorTools, run: RunFolder, source: ExtensionSource): Promise<InstalledExtension> {
+export async function installExtension(
+  tools: EditorTools,
+  run: RunFolder,
+  source: ExtensionSource,
+): Promise<InstalledExtension> {
   const extensionsDir = await run.folder("extensions");
-  if (source.kind === "repo") return { extensionsDir, extensionDir: await linkRepoExtension(extensionsDir), source };
+  if (source.kind === "repo")
+    return { extensionsDir, extensionDir: await linkRepoExtension(extensionsDir), source };
   const userDataDir = await run.folder("install-user-data");
   const { stdout, stderr } = await promisify(execFile)(
     tools.node,
-    [tools.codeServer, "--extensions-dir", extensionsDir, "--user-data-dir", userDataDir, "--install-extension", source.path, "--force"],
+    [
+      tools.codeServer,
+      "--extensions-dir",
+      extensionsDir,
+      "--user-data-dir",
+      userDataDir,
+      "--install-extension",
+      source.path,
+      "--force",
+    ],
     { env: run.env(), encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
   ).catch((error: unknown) => {
-    throw new Error(`code-server --install-extension ${source.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `code-server --install-extension ${source.path} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   });
-  const installed = (await readdir(extensionsDir)).find((name) => name.toLowerCase().startsWith(`${coopExtensionId}-`));
-  if (!installed) throw new Error(`code-server did not install ${source.path} into ${extensionsDir}:\n${stdout}${stderr}`);
+  const installed = (await readdir(extensionsDir)).find((name) =>
+    name.toLowerCase().startsWith(`${coopExtensionId}-`),
+  );
+  if (!installed)
+    throw new Error(`code-server did not install ${source.path} into ${extensionsDir}:\n${stdout}${stderr}`);
   return { extensionsDir, extensionDir: join(extensionsDir, installed), source };
 }
 

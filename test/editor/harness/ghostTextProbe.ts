@@ -16,7 +16,8 @@ export class GhostTextProbe {
     // helper the page does not have: give it one that leaves the function as it is.
     await page.evaluate("globalThis.__name ??= (fn) => fn");
     await page.evaluate(() => {
-      const ghostSelector = ".monaco-editor.focused .ghost-text-decoration, .monaco-editor.focused .ghost-text";
+      const ghostSelector =
+        ".monaco-editor.focused .ghost-text-decoration, .monaco-editor.focused .ghost-text";
       const ghostText = (): string =>
         Array.from(document.querySelectorAll(ghostSelector))
           .map((element) => element.textContent ?? "")
@@ -49,7 +50,11 @@ export class GhostTextProbe {
         },
         true,
       );
-      new MutationObserver(check).observe(document.body, { childList: true, subtree: true, characterData: true });
+      new MutationObserver(check).observe(document.body, {
+        childList: true,
+        subtree: true,
+        characterData: true,
+      });
       (window as unknown as { coopGhostProbe: unknown }).coopGhostProbe = {
         /** Starts a measurement: the next keydown starts the clock. */
         arm(): Promise<number> {
@@ -66,14 +71,18 @@ export class GhostTextProbe {
 
   /** The ghost text shown now ("" when none). */
   text(): Promise<string> {
-    return this.page.evaluate(() => (window as unknown as { coopGhostProbe: { text(): string } }).coopGhostProbe.text());
+    return this.page.evaluate(() =>
+      (window as unknown as { coopGhostProbe: { text(): string } }).coopGhostProbe.text(),
+    );
   }
 
   /** Presses `key` and returns the milliseconds until ghost text showed again, or undefined after the timeout. */
   async measure(key: string, timeoutMs = 10_000): Promise<number | undefined> {
     // Armed in the page before the key is sent; the promise is collected afterwards.
     await this.page.evaluate(() => {
-      const probe = (window as unknown as { coopGhostProbe: { arm(): Promise<number>; result?: Promise<number> } }).coopGhostProbe;
+      const probe = (
+        window as unknown as { coopGhostProbe: { arm(): Promise<number>; result?: Promise<number> } }
+      ).coopGhostProbe;
       probe.result = probe.arm();
     });
     await this.page.keyboard.press(key);

@@ -3,7 +3,8 @@ import { access, constants, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 
 /** A desktop VS Code that can open Coop: its command-line launcher (`code`) and its version. */
-export type InstalledVsCode = { found: true; cli: string; version: string } | { found: false; reason: string };
+export type InstalledVsCode =
+  { found: true; cli: string; version: string } | { found: false; reason: string };
 
 export interface VsCodeSearch {
   /** The oldest version Coop runs on (engines.vscode). */
@@ -26,7 +27,10 @@ export async function findInstalledVsCode(search: VsCodeSearch): Promise<Install
   const locations = search.locations ?? usualVsCodeLocations(platform, env);
   const candidates = await distinctExecutables([...onPath(platform, env), ...locations], platform);
   if (candidates.length === 0) {
-    return { found: false, reason: `no \`code\` on PATH${locations.length > 0 ? " nor where VS Code's installers put it" : ""}` };
+    return {
+      found: false,
+      reason: `no \`code\` on PATH${locations.length > 0 ? " nor where VS Code's installers put it" : ""}`,
+    };
   }
   const rejected: string[] = [];
   for (const cli of candidates) {
@@ -34,9 +38,13 @@ export async function findInstalledVsCode(search: VsCodeSearch): Promise<Install
     if (typeof version !== "string") {
       rejected.push(`${cli} ${version.reason}`);
     } else if (compareVersions(version, search.minimumVersion) < 0) {
-      rejected.push(`${cli} is VS Code ${version}, older than ${search.minimumVersion}, the oldest Coop runs on`);
+      rejected.push(
+        `${cli} is VS Code ${version}, older than ${search.minimumVersion}, the oldest Coop runs on`,
+      );
     } else if (platform === "linux" && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
-      rejected.push(`${cli} is VS Code ${version}, but there is no display to open it on (neither DISPLAY nor WAYLAND_DISPLAY is set)`);
+      rejected.push(
+        `${cli} is VS Code ${version}, but there is no display to open it on (neither DISPLAY nor WAYLAND_DISPLAY is set)`,
+      );
     } else {
       return { found: true, cli, version };
     }
@@ -52,7 +60,9 @@ export function usualVsCodeLocations(platform: NodeJS.Platform, env: NodeJS.Proc
     return [join("/Applications", app), ...(home ? [join(home, "Applications", app)] : [])];
   }
   if (platform === "win32") {
-    const folders = [env.LOCALAPPDATA && join(env.LOCALAPPDATA, "Programs"), env.ProgramFiles].filter((folder): folder is string => Boolean(folder));
+    const folders = [env.LOCALAPPDATA && join(env.LOCALAPPDATA, "Programs"), env.ProgramFiles].filter(
+      (folder): folder is string => Boolean(folder),
+    );
     return folders.map((folder) => join(folder, "Microsoft VS Code", "bin", "code.cmd"));
   }
   return [
@@ -70,11 +80,22 @@ export function usualVsCodeLocations(platform: NodeJS.Platform, env: NodeJS.Proc
  * `extensionDevelopmentPath` (an Extension Development Host, as F5 in VS Code opens). Resolves with
  * the launcher's exit code once it has handed the window over to VS Code.
  */
-export function openInVsCode(cli: string, options: { extensionDevelopmentPath: string; workspace: string; env?: NodeJS.ProcessEnv }): Promise<number> {
+export function openInVsCode(
+  cli: string,
+  options: { extensionDevelopmentPath: string; workspace: string; env?: NodeJS.ProcessEnv },
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const args = [`--extensionDevelopmentPath=${options.extensionDevelopmentPath}`, "--new-window", options.workspace];
+    const args = [
+      `--extensionDevelopmentPath=${options.extensionDevelopmentPath}`,
+      "--new-window",
+      options.workspace,
+    ];
     const [command, commandArgs] = needsShell(cli) ? [quoted(cli), args.map(quoted)] : [cli, args];
-    const launcher = spawn(command, commandArgs, { stdio: "inherit", env: options.env ?? process.env, shell: needsShell(cli) });
+    const launcher = spawn(command, commandArgs, {
+      stdio: "inherit",
+      env: options.env ?? process.env,
+      shell: needsShell(cli),
+    });
     launcher.on("error", (error) => reject(new Error(`${cli} could not be run: ${error.message}`)));
     launcher.on("close", (code) => resolve(code ?? 1));
   });
@@ -82,7 +103,9 @@ export function openInVsCode(cli: string, options: { extensionDevelopmentPath: s
 
 function onPath(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string[] {
   const names = platform === "win32" ? ["code.cmd", "code.exe"] : ["code"];
-  const folders = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":").filter((folder) => folder !== "");
+  const folders = (env.PATH ?? env.Path ?? "")
+    .split(platform === "win32" ? ";" : ":")
+    .filter((folder) => folder !== "");
   return folders.flatMap((folder) => names.map((name) => join(folder, name)));
 }
 
@@ -106,14 +129,27 @@ async function distinctExecutables(paths: string[], platform: NodeJS.Platform): 
 }
 
 /** `code --version` prints the version, the commit and the architecture, one a line. */
-function vsCodeVersion(cli: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<string | { reason: string }> {
+function vsCodeVersion(
+  cli: string,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+): Promise<string | { reason: string }> {
   return new Promise((resolve) => {
     const shell = platform === "win32" && needsShell(cli);
-    execFile(shell ? quoted(cli) : cli, ["--version"], { env, timeout: 30_000, encoding: "utf8", shell }, (error, stdout) => {
-      if (error) return resolve({ reason: `did not answer --version (${error.message.split("\n")[0]})` });
-      const version = /^(\d+\.\d+\.\d+)/.exec(stdout.trim())?.[1];
-      resolve(version ?? { reason: `answered --version with ${JSON.stringify(stdout.trim().split("\n")[0])}, not a VS Code version` });
-    });
+    execFile(
+      shell ? quoted(cli) : cli,
+      ["--version"],
+      { env, timeout: 30_000, encoding: "utf8", shell },
+      (error, stdout) => {
+        if (error) return resolve({ reason: `did not answer --version (${error.message.split("\n")[0]})` });
+        const version = /^(\d+\.\d+\.\d+)/.exec(stdout.trim())?.[1];
+        resolve(
+          version ?? {
+            reason: `answered --version with ${JSON.stringify(stdout.trim().split("\n")[0])}, not a VS Code version`,
+          },
+        );
+      },
+    );
   });
 }
 

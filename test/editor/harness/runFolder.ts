@@ -47,7 +47,12 @@ export class RunFolder {
     return {
       ...process.env,
       ...(this.isolated
-        ? { HOME: join(this.root, "home"), XDG_CONFIG_HOME: join(this.root, "config"), XDG_DATA_HOME: join(this.root, "data"), TMPDIR: join(this.root, "tmp") }
+        ? {
+            HOME: join(this.root, "home"),
+            XDG_CONFIG_HOME: join(this.root, "config"),
+            XDG_DATA_HOME: join(this.root, "data"),
+            TMPDIR: join(this.root, "tmp"),
+          }
         : {}),
       COOP_CACHE_DIR: coopCacheDir(),
       ...extra,

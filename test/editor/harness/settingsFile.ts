@@ -35,7 +35,10 @@ export class SettingsFile {
   }
 }
 
-function applyChanges(settings: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> {
+function applyChanges(
+  settings: Record<string, unknown>,
+  changes: Record<string, unknown>,
+): Record<string, unknown> {
   const next = { ...settings };
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) delete next[key];

@@ -43,7 +43,13 @@ export async function runUiSession(options: UiSessionOptions): Promise<ScenarioR
   const results: ScenarioResult[] = [];
   const failAll = (error: unknown): ScenarioResult[] => {
     for (const scenario of scenarios) {
-      results.push({ name: scenario.name, session, passed: false, ms: 0, error: `the ${session} session failed: ${describe(error)}` });
+      results.push({
+        name: scenario.name,
+        session,
+        passed: false,
+        ms: 0,
+        error: `the ${session} session failed: ${describe(error)}`,
+      });
       report(results.at(-1)!);
     }
     return results;
@@ -59,7 +65,14 @@ export async function runUiSession(options: UiSessionOptions): Promise<ScenarioR
       files = mergeWorkspaceFiles(files, own, `the scenario "${scenario.name}"`);
     }
     await createWorkspace(workspace, files);
-    server = await CodeServer.start({ tools: options.tools, run: options.run, name: session, workspace, extensionsDir: options.extension.extensionsDir, trustWorkspace: session === "trusted" });
+    server = await CodeServer.start({
+      tools: options.tools,
+      run: options.run,
+      name: session,
+      workspace,
+      extensionsDir: options.extension.extensionsDir,
+      trustWorkspace: session === "trusted",
+    });
   } catch (error) {
     return failAll(error);
   }
@@ -75,7 +88,10 @@ export async function runUiSession(options: UiSessionOptions): Promise<ScenarioR
       return failAll(`${describe(error)}\n${server.log.slice(-2000)}`);
     }
     for (const [index, scenario] of scenarios.entries()) {
-      const editor = new EditorPage(page, { dir: options.screenshotsDir, prefix: `${session}-${String(index + 1).padStart(2, "0")}-${slug(scenario.name)}` });
+      const editor = new EditorPage(page, {
+        dir: options.screenshotsDir,
+        prefix: `${session}-${String(index + 1).padStart(2, "0")}-${slug(scenario.name)}`,
+      });
       const started = Date.now();
       try {
         if (index > 0) await editor.closeAllEditors();
@@ -92,7 +108,13 @@ export async function runUiSession(options: UiSessionOptions): Promise<ScenarioR
         results.push({ name: scenario.name, session, passed: true, ms: Date.now() - started });
       } catch (error) {
         await editor.screenshot("failed").catch(() => undefined);
-        results.push({ name: scenario.name, session, passed: false, ms: Date.now() - started, error: describe(error) });
+        results.push({
+          name: scenario.name,
+          session,
+          passed: false,
+          ms: Date.now() - started,
+          error: describe(error),
+        });
       }
       report(results.at(-1)!);
     }
@@ -120,12 +142,18 @@ async function declineWorkspaceTrust(editor: EditorPage): Promise<void> {
 }
 
 export function report(result: ScenarioResult): void {
-  const line = result.passed ? `✔ [${result.session}] ${result.name} (${result.ms} ms)` : `✖ [${result.session}] ${result.name}: ${result.error}`;
+  const line = result.passed
+    ? `✔ [${result.session}] ${result.name} (${result.ms} ms)`
+    : `✖ [${result.session}] ${result.name}: ${result.error}`;
   console.log(line);
 }
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 60);
 }
 
 function describe(error: unknown): string {

@@ -5,7 +5,8 @@ import { isAbsolute, join, resolve } from "node:path";
 import { repoRoot } from "../../support/repoRoot.js";
 
 /** What the editor tests install: the packaged VSIX, or the repo itself linked in for a quick local run. */
-export type ExtensionSource = { kind: "vsix"; path: string; bytes: number } | { kind: "repo"; reason: string };
+export type ExtensionSource =
+  { kind: "vsix"; path: string; bytes: number } | { kind: "repo"; reason: string };
 
 const packageScript = join(repoRoot, "scripts", "package.mjs");
 
@@ -33,7 +34,9 @@ export async function buildExtension(): Promise<ExtensionSource> {
   const last = stdout.trim().split("\n").at(-1)?.trim() ?? "";
   const path = isAbsolute(last) ? last : resolve(repoRoot, last);
   if (!last.endsWith(".vsix") || !existsSync(path)) {
-    throw new Error(`scripts/package.mjs should print the VSIX path as its last line; it printed ${JSON.stringify(last)}`);
+    throw new Error(
+      `scripts/package.mjs should print the VSIX path as its last line; it printed ${JSON.stringify(last)}`,
+    );
   }
   return { kind: "vsix", path, bytes: (await stat(path)).size };
 }
@@ -48,6 +51,14 @@ function runNode(args: string[]): Promise<string> {
       process.stdout.write(chunk);
     });
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolvePromise(stdout) : reject(new Error(`node ${args.map((arg) => arg.replace(repoRoot, "")).join(" ")} failed (exit code ${code})`))));
+    child.on("close", (code) =>
+      code === 0
+        ? resolvePromise(stdout)
+        : reject(
+            new Error(
+              `node ${args.map((arg) => arg.replace(repoRoot, "")).join(" ")} failed (exit code ${code})`,
+            ),
+          ),
+    );
   });
 }

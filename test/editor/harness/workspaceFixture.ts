@@ -5,12 +5,18 @@ import { dirname, join, normalize, isAbsolute } from "node:path";
 export type WorkspaceFiles = Record<string, string | Uint8Array>;
 
 /** Adds `more` to `files`; the same path twice with different contents is a mistake in the fixtures. */
-export function mergeWorkspaceFiles(files: WorkspaceFiles, more: WorkspaceFiles, from: string): WorkspaceFiles {
+export function mergeWorkspaceFiles(
+  files: WorkspaceFiles,
+  more: WorkspaceFiles,
+  from: string,
+): WorkspaceFiles {
   const merged = { ...files };
   for (const [path, contents] of Object.entries(more)) {
     const existing = merged[path];
     if (existing !== undefined && !sameContents(existing, contents)) {
-      throw new Error(`${from} declares the workspace file ${path}, which another scenario of its session declares differently`);
+      throw new Error(
+        `${from} declares the workspace file ${path}, which another scenario of its session declares differently`,
+      );
     }
     merged[path] = contents;
   }
@@ -22,7 +28,8 @@ export async function createWorkspace(root: string, files: WorkspaceFiles): Prom
   await mkdir(root, { recursive: true });
   for (const [path, contents] of Object.entries(files)) {
     const relative = normalize(path);
-    if (isAbsolute(relative) || relative.startsWith("..")) throw new Error(`workspace file ${path} is outside the workspace`);
+    if (isAbsolute(relative) || relative.startsWith(".."))
+      throw new Error(`workspace file ${path} is outside the workspace`);
     await mkdir(dirname(join(root, relative)), { recursive: true });
     await writeFile(join(root, relative), contents);
   }

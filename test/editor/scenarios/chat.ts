@@ -20,8 +20,10 @@ const files = {
     "}",
     "",
   ].join("\n"),
-  "src/weather.ts": "export function forecastRain(days: number): string {\n  return `rain within ${days} days`;\n}\n",
-  "src/app.ts": 'import { readShopConfig } from "./config.js";\n\nconst config = await readShopConfig("shop.json");\n',
+  "src/weather.ts":
+    "export function forecastRain(days: number): string {\n  return `rain within ${days} days`;\n}\n",
+  "src/app.ts":
+    'import { readShopConfig } from "./config.js";\n\nconst config = await readShopConfig("shop.json");\n',
 };
 
 /**
@@ -32,7 +34,13 @@ async function chatFrame(page: EditorPage, timeoutMs = 60_000): Promise<Frame> {
   const started = Date.now();
   for (;;) {
     for (const frame of page.page.frames()) {
-      if (await frame.locator('[data-testid="chat-input"]').count().catch(() => 0)) return frame;
+      if (
+        await frame
+          .locator('[data-testid="chat-input"]')
+          .count()
+          .catch(() => 0)
+      )
+        return frame;
     }
     if (Date.now() - started > timeoutMs) throw new Error("the chat view never showed its input");
     await page.page.waitForTimeout(250);
@@ -67,17 +75,27 @@ export const scenarios: Scenario[] = [
       const answer = lastAnswer(frame);
       await answer.locator('[data-testid="source-link"]').first().waitFor({ timeout: 120_000 });
       const sources = await answer.locator('[data-testid="source-link"]').allTextContents();
-      if (!sources.some((source) => source.includes("src/config.ts"))) throw new Error(`the sources do not list src/config.ts: ${sources.join(", ")}`);
-      await frame.waitForFunction(() => {
-        const entries = document.querySelectorAll('[data-testid="chat-entry"][data-role="assistant"]');
-        const last = entries[entries.length - 1] as HTMLElement | undefined;
-        return last?.dataset.streaming === "true" && (last.querySelector(".md-block")?.textContent ?? "").trim().length > 20;
-      }, undefined, { timeout: 120_000 });
+      if (!sources.some((source) => source.includes("src/config.ts")))
+        throw new Error(`the sources do not list src/config.ts: ${sources.join(", ")}`);
+      await frame.waitForFunction(
+        () => {
+          const entries = document.querySelectorAll('[data-testid="chat-entry"][data-role="assistant"]');
+          const last = entries[entries.length - 1] as HTMLElement | undefined;
+          return (
+            last?.dataset.streaming === "true" &&
+            (last.querySelector(".md-block")?.textContent ?? "").trim().length > 20
+          );
+        },
+        undefined,
+        { timeout: 120_000 },
+      );
       await page.screenshot("chat-streaming");
 
       // Stop: the answer ends where it was, marked as stopped.
       await frame.locator('[data-testid="chat-stop"]').click();
-      await frame.locator('[data-testid="chat-entry"][data-role="assistant"][data-stop-reason="aborted"]').waitFor({ timeout: 30_000 });
+      await frame
+        .locator('[data-testid="chat-entry"][data-role="assistant"][data-stop-reason="aborted"]')
+        .waitFor({ timeout: 30_000 });
       await page.screenshot("chat-stopped");
 
       // A source opens its file at its lines.
@@ -91,16 +109,24 @@ export const scenarios: Scenario[] = [
       await page.page.keyboard.press("Enter");
       await ask(frame, "/code a function that prints the tax rate of the config");
       const codeBlock = lastAnswer(frame).locator('[data-testid="code-block"][data-closed="true"]').first();
-      await frame.locator('[data-testid="chat-entry"][data-role="assistant"][data-streaming="false"]').last().waitFor({ timeout: 120_000 });
+      await frame
+        .locator('[data-testid="chat-entry"][data-role="assistant"][data-streaming="false"]')
+        .last()
+        .waitFor({ timeout: 120_000 });
       await codeBlock.waitFor({ timeout: 30_000 });
       const code = (await codeBlock.locator("pre code").textContent()) ?? "";
-      const firstLine = code.split("\n").find((line) => line.trim() !== "")?.trim();
+      const firstLine = code
+        .split("\n")
+        .find((line) => line.trim() !== "")
+        ?.trim();
       if (!firstLine) throw new Error("the /code answer's code block is empty");
       await page.screenshot("chat-code-answer");
       await codeBlock.locator('[data-testid="code-insert"]').click();
       await page.page.locator('.tab.active[data-resource-name="app.ts"]').waitFor({ timeout: 30_000 });
       await page.save();
-      const afterInsert = await waitForFile(join(workspace, "src", "app.ts"), (text) => text.includes(firstLine));
+      const afterInsert = await waitForFile(join(workspace, "src", "app.ts"), (text) =>
+        text.includes(firstLine),
+      );
       await page.screenshot("chat-code-inserted");
 
       // Apply shows the change as a diff first; Coop: Apply Proposal writes it.
@@ -110,9 +136,13 @@ export const scenarios: Scenario[] = [
       await page.runCommand("Coop: Apply Proposal");
       await page.page.locator('.tab.active[data-resource-name="app.ts"]').waitFor({ timeout: 30_000 });
       await page.save();
-      await waitForFile(join(workspace, "src", "app.ts"), (text) => text.split(firstLine).length > afterInsert.split(firstLine).length);
+      await waitForFile(
+        join(workspace, "src", "app.ts"),
+        (text) => text.split(firstLine).length > afterInsert.split(firstLine).length,
+      );
       await page.screenshot("chat-code-applied");
-      if ((await readFile(join(workspace, "src", "config.ts"), "utf8")) !== files["src/config.ts"]) throw new Error("opening a source changed its file");
+      if ((await readFile(join(workspace, "src", "config.ts"), "utf8")) !== files["src/config.ts"])
+        throw new Error("opening a source changed its file");
     },
   },
 ];

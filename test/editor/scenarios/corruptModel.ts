@@ -32,8 +32,24 @@ export const scenarios: Scenario[] = [
         catalog,
         JSON.stringify({
           version: 1,
-          models: [{ id: "corrupt-target", uri: "./corrupt.gguf", role: "target", family: "coop-tiny", contextLength: 4096, fim }],
-          variants: [{ id: "coop-corrupt", label: "Coop corrupt (test)", description: "A target model file cut short.", target: "corrupt-target" }],
+          models: [
+            {
+              id: "corrupt-target",
+              uri: "./corrupt.gguf",
+              role: "target",
+              family: "coop-tiny",
+              contextLength: 4096,
+              fim,
+            },
+          ],
+          variants: [
+            {
+              id: "coop-corrupt",
+              label: "Coop corrupt (test)",
+              description: "A target model file cut short.",
+              target: "corrupt-target",
+            },
+          ],
         }),
       );
       const restoreMachine = await machineSettings.update({ "coop.modelCatalog": catalog });
@@ -47,23 +63,35 @@ export const scenarios: Scenario[] = [
         await page.page.keyboard.type("\nexport function add", { delay: 40 });
         await status.locator(".codicon-warning").waitFor({ timeout: 60_000 });
         const tooltip = await page.hoverText(status, /cannot be loaded/);
-        if (!tooltip.includes("corrupt.gguf")) throw new Error(`the status bar's error does not name the file: ${tooltip}`);
+        if (!tooltip.includes("corrupt.gguf"))
+          throw new Error(`the status bar's error does not name the file: ${tooltip}`);
         await page.screenshot("status-error");
-        await waitForCoopLog(coopLog, /Variant coop-corrupt could not be loaded: corrupt\.gguf cannot be loaded: .+/);
+        await waitForCoopLog(
+          coopLog,
+          /Variant coop-corrupt could not be loaded: corrupt\.gguf cannot be loaded: .+/,
+        );
         // The user is told once, with a way to retry or read the log.
-        const notice = await page.waitForNotification(/Coop could not load coop-corrupt: .*corrupt\.gguf/, 15_000);
+        const notice = await page.waitForNotification(
+          /Coop could not load coop-corrupt: .*corrupt\.gguf/,
+          15_000,
+        );
         await page.screenshot("load-error-notification");
-        if ((await page.ghostText.count()) > 0) throw new Error("ghost text appeared although the variant cannot load");
+        if ((await page.ghostText.count()) > 0)
+          throw new Error("ghost text appeared although the variant cannot load");
 
         // The editor itself is unaffected: typing and saving work.
         await page.page.keyboard.type("(a: number, b: number) { return a + b; }", { delay: 20 });
         await page.save();
-        await waitForFile(join(workspace, "src/notes.ts"), (text) => text.includes("export function add(a: number, b: number) { return a + b; }"));
+        await waitForFile(join(workspace, "src/notes.ts"), (text) =>
+          text.includes("export function add(a: number, b: number) { return a + b; }"),
+        );
         await page.screenshot("still-editing");
         // Typing on does not retry the failed load at every keystroke, nor repeat the notification.
         const failures = (await coopLog()).match(/Variant coop-corrupt could not be loaded/g) ?? [];
-        if (failures.length !== 1) throw new Error(`the failed load was tried ${failures.length} times while typing, not once`);
-        if ((await page.notification(/Coop could not load coop-corrupt/).count()) > 1) throw new Error(`the failure was notified more than once: ${notice}`);
+        if (failures.length !== 1)
+          throw new Error(`the failed load was tried ${failures.length} times while typing, not once`);
+        if ((await page.notification(/Coop could not load coop-corrupt/).count()) > 1)
+          throw new Error(`the failure was notified more than once: ${notice}`);
       } finally {
         await restoreWorkspace();
         await restoreMachine();
@@ -71,7 +99,13 @@ export const scenarios: Scenario[] = [
       // And Coop recovers once the setting points back at a working variant.
       await page.waitForStatusBarText(/Coop: coop-tiny/);
       await page.typeUntilGhostText("\nexport const sum = ");
-      if ((await page.statusBarItem(/Coop: coop-tiny/).locator(".codicon-warning").count()) > 0) throw new Error("the status bar still shows the error");
+      if (
+        (await page
+          .statusBarItem(/Coop: coop-tiny/)
+          .locator(".codicon-warning")
+          .count()) > 0
+      )
+        throw new Error("the status bar still shows the error");
       await page.screenshot("recovered");
     },
   },

@@ -6,7 +6,8 @@ import type { Scenario } from "../harness/scenario.js";
  * a name the workspace does not define (its bigram models continue every prompt the same way).
  */
 const files = {
-  "src/invoice.ts": "export function computeInvoiceTotal(prices: number[]): number {\n  return prices.reduce((sum, price) => sum + price, 0);\n}\n",
+  "src/invoice.ts":
+    "export function computeInvoiceTotal(prices: number[]): number {\n  return prices.reduce((sum, price) => sum + price, 0);\n}\n",
   "src/report.ts": 'import { computeInvoiceTotal } from "./invoice";\n\nexport function summary() {\n  \n}\n',
 };
 
@@ -25,10 +26,14 @@ export const scenarios: Scenario[] = [
       const annotation = /Coop: the suggestion uses resolvedMessages \(unknown symbol/;
       for (let attempt = 0; attempt < 4 && !(await page.statusBarItem(annotation).isVisible()); attempt++) {
         await page.runCommand("Trigger Inline Suggestion");
-        await page.statusBarItem(annotation).waitFor({ timeout: 20_000 }).catch(() => undefined);
+        await page
+          .statusBarItem(annotation)
+          .waitFor({ timeout: 20_000 })
+          .catch(() => undefined);
       }
       await page.waitForStatusBarText(annotation, 5_000);
-      if (!(await page.ghostTextContent()).includes("resolvedMessages")) throw new Error(`the ghost text is ${JSON.stringify(await page.ghostTextContent())}`);
+      if (!(await page.ghostTextContent()).includes("resolvedMessages"))
+        throw new Error(`the ghost text is ${JSON.stringify(await page.ghostTextContent())}`);
       await page.screenshot("annotated");
 
       // suppress: Coop hides it (and says so in its log).
@@ -36,12 +41,20 @@ export const scenarios: Scenario[] = [
       try {
         const hiddenBefore = (await coopLog()).split("Hid a suggestion").length;
         await page.page.keyboard.press("Escape");
-        for (let attempt = 0; attempt < 4 && (await coopLog()).split("Hid a suggestion").length === hiddenBefore; attempt++) {
+        for (
+          let attempt = 0;
+          attempt < 4 && (await coopLog()).split("Hid a suggestion").length === hiddenBefore;
+          attempt++
+        ) {
           await page.runCommand("Trigger Inline Suggestion");
-          await waitForCoopLog(coopLog, /Hid a suggestion that uses resolvedMessages/, 10_000).catch(() => undefined);
+          await waitForCoopLog(coopLog, /Hid a suggestion that uses resolvedMessages/, 10_000).catch(
+            () => undefined,
+          );
         }
-        if ((await coopLog()).split("Hid a suggestion").length === hiddenBefore) throw new Error("Coop's log never says it hid the suggestion");
-        if ((await page.ghostText.count()) > 0) throw new Error(`ghost text shows under suppress: ${await page.ghostTextContent()}`);
+        if ((await coopLog()).split("Hid a suggestion").length === hiddenBefore)
+          throw new Error("Coop's log never says it hid the suggestion");
+        if ((await page.ghostText.count()) > 0)
+          throw new Error(`ghost text shows under suppress: ${await page.ghostTextContent()}`);
         await page.screenshot("suppressed");
       } finally {
         await restore();

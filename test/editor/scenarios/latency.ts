@@ -11,7 +11,8 @@ export const scenarios: Scenario[] = [
     name: "keystroke-to-ghost-text latency over 30 keystrokes in a TypeScript file (measured, not asserted)",
     session: "trusted",
     files: {
-      "src/latency.ts": "export function sum(values: number[]): number {\n  let total = 0;\n  for (const value of values) total += value;\n  return total;\n}\n",
+      "src/latency.ts":
+        "export function sum(values: number[]): number {\n  let total = 0;\n  for (const value of values) total += value;\n  return total;\n}\n",
     },
     async run({ page, metrics }) {
       await page.openFile("src/latency.ts");
@@ -22,7 +23,8 @@ export const scenarios: Scenario[] = [
       const samples: number[] = [];
       let misses = 0;
       for (let index = 0; samples.length < keystrokes; index++) {
-        if (misses > keystrokes / 3) throw new Error(`ghost text did not come back after ${misses} of ${index} keystrokes`);
+        if (misses > keystrokes / 3)
+          throw new Error(`ghost text did not come back after ${misses} of ${index} keystrokes`);
         // A letter the ghost text starts with would be typed through without asking Coop.
         const next = (await probe.text())[0];
         let key = letters[index % letters.length]!;
@@ -36,7 +38,9 @@ export const scenarios: Scenario[] = [
       metrics.ghostTextP95Ms = percentile(samples, 95);
       metrics.ghostTextSamples = samples.length;
       metrics.ghostTextMisses = misses;
-      console.log(`  keystroke to ghost text: p50 ${metrics.ghostTextP50Ms.toFixed(0)} ms, p95 ${metrics.ghostTextP95Ms.toFixed(0)} ms (${samples.length} keystrokes, ${misses} without ghost text within 10 s)`);
+      console.log(
+        `  keystroke to ghost text: p50 ${metrics.ghostTextP50Ms.toFixed(0)} ms, p95 ${metrics.ghostTextP95Ms.toFixed(0)} ms (${samples.length} keystrokes, ${misses} without ghost text within 10 s)`,
+      );
     },
   },
 ];

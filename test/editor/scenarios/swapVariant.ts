@@ -11,12 +11,17 @@ export const scenarios: Scenario[] = [
       try {
         await page.runCommand("Coop: Swap Model Variant");
         for (const id of ["coop-tiny (active)", "coop-tiny-python", "coop-tiny-systems", "coop-tiny-ties"]) {
-          await page.page.locator(".quick-input-list .monaco-list-row", { hasText: id }).first().waitFor({ timeout: 30_000 });
+          await page.page
+            .locator(".quick-input-list .monaco-list-row", { hasText: id })
+            .first()
+            .waitFor({ timeout: 30_000 });
         }
         await page.screenshot("variants");
         await page.pickQuickItem(/coop-tiny-python/);
         await page.waitForStatusBarText(/Coop: coop-tiny-python/, 60_000);
-        await waitForFile(join(workspace, ".vscode", "settings.json"), (text) => /"coop\.variant"\s*:\s*"coop-tiny-python"/.test(text));
+        await waitForFile(join(workspace, ".vscode", "settings.json"), (text) =>
+          /"coop\.variant"\s*:\s*"coop-tiny-python"/.test(text),
+        );
         await page.screenshot("swapped");
       } finally {
         await workspaceSettings.write(before);

@@ -15,12 +15,32 @@ function workspaceWithModelPaths(workspace: string): WorkspaceFiles {
     "src/app.ts": "export function greet(name: string): string {\n  return `hello ${name}`;\n}\n",
     ".coop/models.json": JSON.stringify({
       version: 1,
-      models: [{ id: "workspace-target", uri: "./workspace-model.gguf", role: "target", family: "coop-tiny", contextLength: 4096, fim }],
-      variants: [{ id: "coop-tiny", label: "Workspace's own", description: "Set by the workspace.", target: "workspace-target" }],
+      models: [
+        {
+          id: "workspace-target",
+          uri: "./workspace-model.gguf",
+          role: "target",
+          family: "coop-tiny",
+          contextLength: 4096,
+          fim,
+        },
+      ],
+      variants: [
+        {
+          id: "coop-tiny",
+          label: "Workspace's own",
+          description: "Set by the workspace.",
+          target: "workspace-target",
+        },
+      ],
     }),
-    ".coop/workspace-model.gguf": "not a model: Coop must never be made to load a file by an untrusted folder\n",
+    ".coop/workspace-model.gguf":
+      "not a model: Coop must never be made to load a file by an untrusted folder\n",
     ".vscode/settings.json": JSON.stringify(
-      { "coop.modelCatalog": join(workspace, ".coop", "models.json"), "coop.modelsDirectory": join(workspace, ".coop", "models") },
+      {
+        "coop.modelCatalog": join(workspace, ".coop", "models.json"),
+        "coop.modelsDirectory": join(workspace, ".coop", "models"),
+      },
       null,
       2,
     ),
@@ -40,10 +60,12 @@ export const scenarios: Scenario[] = [
       await page.typeUntilGhostText("\nexport function farewell");
       await page.screenshot("ghost-text-in-restricted-mode");
       const status = page.statusBarItem(/Coop: coop-tiny/);
-      if ((await status.locator(".codicon-warning").count()) > 0) throw new Error("Coop's status shows an error");
+      if ((await status.locator(".codicon-warning").count()) > 0)
+        throw new Error("Coop's status shows an error");
       await waitForCoopLog(coopLog, /Variant coop-tiny loaded/);
       const log = await coopLog();
-      if (log.includes("workspace-model.gguf")) throw new Error(`Coop tried the workspace's model file:\n${log}`);
+      if (log.includes("workspace-model.gguf"))
+        throw new Error(`Coop tried the workspace's model file:\n${log}`);
     },
   },
   {
@@ -56,12 +78,22 @@ export const scenarios: Scenario[] = [
       const toast = await page.waitForNotification(expected, 5_000).catch(() => undefined);
       if (toast === undefined) {
         await page.runCommand("Notifications: Show Notifications");
-        const listed = page.page.locator(".notifications-center .notification-list-item", { hasText: expected });
-        const found = await listed.first().waitFor({ timeout: 5_000 }).then(() => true, () => false);
+        const listed = page.page.locator(".notifications-center .notification-list-item", {
+          hasText: expected,
+        });
+        const found = await listed
+          .first()
+          .waitFor({ timeout: 5_000 })
+          .then(
+            () => true,
+            () => false,
+          );
         await page.screenshot("notifications");
         if (!found) {
           const log = await coopLog();
-          throw new Error(`no notification tells the user that Coop ignores the workspace's coop.modelCatalog because it is not trusted; Coop's log:\n${log.trim()}`);
+          throw new Error(
+            `no notification tells the user that Coop ignores the workspace's coop.modelCatalog because it is not trusted; Coop's log:\n${log.trim()}`,
+          );
         }
       } else {
         await page.screenshot("notification");

@@ -1,7 +1,13 @@
 /// <reference types="mocha" />
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
-import { completeAt, coopExtension, engineHostProcesses, insertedText, workspaceUri } from "../support/coop.js";
+import {
+  completeAt,
+  coopExtension,
+  engineHostProcesses,
+  insertedText,
+  workspaceUri,
+} from "../support/coop.js";
 import { reportCursor } from "../workspaceFixture.js";
 
 suite("inline completions", () => {
@@ -27,7 +33,10 @@ suite("inline completions", () => {
 
   test("a document in an excluded language (markdown) gets no suggestion", async () => {
     const { api } = await coopExtension();
-    const document = await vscode.workspace.openTextDocument({ language: "markdown", content: "# Notes\n\nThe invoice total is " });
+    const document = await vscode.workspace.openTextDocument({
+      language: "markdown",
+      content: "# Notes\n\nThe invoice total is ",
+    });
     assert.deepEqual(await completeAt(api, document, document.positionAt(document.getText().length)), []);
   });
 });

@@ -1,7 +1,14 @@
 /// <reference types="mocha" />
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
-import { completeAt, coopExtension, insertedText, setWorkspaceSetting, waitUntil, workspaceUri } from "../support/coop.js";
+import {
+  completeAt,
+  coopExtension,
+  insertedText,
+  setWorkspaceSetting,
+  waitUntil,
+  workspaceUri,
+} from "../support/coop.js";
 import { reportCursor } from "../workspaceFixture.js";
 
 suite("detector policy", () => {
@@ -27,7 +34,11 @@ suite("detector policy", () => {
     // The detector checks against the workspace's index, which the engine builds after its first
     // completion: under suppress the suggestion disappears once the index is there.
     await setWorkspaceSetting("detector.policy", "suppress", document.uri);
-    await waitUntil("Coop hides the suggestion under the suppress policy", async () => (await completeAt(api, document, position)).length === 0, 60_000);
+    await waitUntil(
+      "Coop hides the suggestion under the suppress policy",
+      async () => (await completeAt(api, document, position)).length === 0,
+      60_000,
+    );
 
     await setWorkspaceSetting("detector.policy", "annotate", document.uri);
     const again = await completeAt(api, document, position);
@@ -39,7 +50,11 @@ suite("detector policy", () => {
     this.timeout(120_000);
     const { api } = await coopExtension();
     await setWorkspaceSetting("detector.policy", "suppress", document.uri);
-    await waitUntil("Coop hides the suggestion under the suppress policy", async () => (await completeAt(api, document, position)).length === 0, 60_000);
+    await waitUntil(
+      "Coop hides the suggestion under the suppress policy",
+      async () => (await completeAt(api, document, position)).length === 0,
+      60_000,
+    );
     await setWorkspaceSetting("detector.policy", "off", document.uri);
     assert.equal((await completeAt(api, document, position)).length, 1);
   });

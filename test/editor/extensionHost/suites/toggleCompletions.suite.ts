@@ -6,7 +6,9 @@ import { reportCursor } from "../workspaceFixture.js";
 
 suite("Coop: Toggle Inline Completions", () => {
   teardown(async () => {
-    await vscode.workspace.getConfiguration("coop").update("completions.enabled", undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration("coop")
+      .update("completions.enabled", undefined, vscode.ConfigurationTarget.Global);
   });
 
   test("turns Coop's suggestions off for the user, and on again", async function () {
@@ -14,7 +16,8 @@ suite("Coop: Toggle Inline Completions", () => {
     const { api } = await coopExtension();
     const document = await vscode.workspace.openTextDocument(workspaceUri("src/report.ts"));
     const position = new vscode.Position(reportCursor.line, reportCursor.character);
-    const enabled = (): boolean | undefined => vscode.workspace.getConfiguration("coop").inspect<boolean>("completions.enabled")?.globalValue;
+    const enabled = (): boolean | undefined =>
+      vscode.workspace.getConfiguration("coop").inspect<boolean>("completions.enabled")?.globalValue;
 
     await vscode.commands.executeCommand("coop.toggleCompletions");
     assert.equal(enabled(), false, "the user setting is off");

@@ -16,17 +16,25 @@ suite("the workspace's variant (coop.variant)", () => {
     const { api } = await coopExtension();
     const document = await vscode.workspace.openTextDocument(workspaceUri("src/report.ts"));
     await setWorkspaceSetting("variant", "coop-tiny-python");
-    await waitUntil("Coop's status names coop-tiny-python", () => api.engineStatus().variant === "coop-tiny-python");
+    await waitUntil(
+      "Coop's status names coop-tiny-python",
+      () => api.engineStatus().variant === "coop-tiny-python",
+    );
 
     const items = await completeAt(api, document, position);
-    assert.ok(items.length > 0, `no suggestion from coop-tiny-python; status: ${JSON.stringify(api.engineStatus())}`);
+    assert.ok(
+      items.length > 0,
+      `no suggestion from coop-tiny-python; status: ${JSON.stringify(api.engineStatus())}`,
+    );
     // The draft may answer while the target still loads (coop.ensemble.preference routes requests).
     await waitUntil("coop-tiny-python is loaded", () => !api.engineStatus().loading);
     const status = api.engineStatus();
     assert.equal(status.variant, "coop-tiny-python");
     assert.equal(status.loading, false);
     assert.equal(status.error, undefined);
-    const settings = Buffer.from(await vscode.workspace.fs.readFile(workspaceUri(".vscode/settings.json"))).toString("utf8");
+    const settings = Buffer.from(
+      await vscode.workspace.fs.readFile(workspaceUri(".vscode/settings.json")),
+    ).toString("utf8");
     assert.match(settings, /"coop\.variant"\s*:\s*"coop-tiny-python"/);
   });
 

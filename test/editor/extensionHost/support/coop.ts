@@ -6,7 +6,10 @@ import type { CoopExtensionApi } from "../../../../extension/extension.js";
 export const coopExtensionId = "coop.coop";
 
 /** Coop's extension, activated, and the API its activate() returned. */
-export async function coopExtension(): Promise<{ extension: vscode.Extension<CoopExtensionApi | undefined>; api: CoopExtensionApi }> {
+export async function coopExtension(): Promise<{
+  extension: vscode.Extension<CoopExtensionApi | undefined>;
+  api: CoopExtensionApi;
+}> {
   const extension = vscode.extensions.getExtension<CoopExtensionApi | undefined>(coopExtensionId);
   if (!extension) throw new Error(`${coopExtensionId} is not installed in this editor`);
   const api = await extension.activate();
@@ -26,7 +29,11 @@ export function workspaceUri(relativePath: string): vscode.Uri {
  * but not shown: the editor itself then never asks concurrently (a newer request for the same
  * document would supersede this one).
  */
-export async function completeAt(api: CoopExtensionApi, document: vscode.TextDocument, position: vscode.Position): Promise<vscode.InlineCompletionItem[]> {
+export async function completeAt(
+  api: CoopExtensionApi,
+  document: vscode.TextDocument,
+  position: vscode.Position,
+): Promise<vscode.InlineCompletionItem[]> {
   const cancellation = new vscode.CancellationTokenSource();
   try {
     const result = await api.completions.provideInlineCompletionItems(
@@ -71,16 +78,30 @@ export function engineHostProcesses(): number[] | undefined {
 }
 
 /** Polls until `condition` holds, failing with `what` after the timeout. */
-export async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+export async function waitUntil(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const started = Date.now();
   while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs / 1000} s waiting until ${what}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 /** Sets a Coop setting in the workspace's settings (undefined removes it) and waits until the extension host sees it. */
-export async function setWorkspaceSetting(key: string, value: unknown, scope?: vscode.ConfigurationScope): Promise<void> {
-  await vscode.workspace.getConfiguration("coop", scope).update(key, value, vscode.ConfigurationTarget.Workspace);
-  await waitUntil(`coop.${key} is ${JSON.stringify(value)} in the workspace`, () => vscode.workspace.getConfiguration("coop", scope).inspect(key)?.workspaceValue === value);
+export async function setWorkspaceSetting(
+  key: string,
+  value: unknown,
+  scope?: vscode.ConfigurationScope,
+): Promise<void> {
+  await vscode.workspace
+    .getConfiguration("coop", scope)
+    .update(key, value, vscode.ConfigurationTarget.Workspace);
+  await waitUntil(
+    `coop.${key} is ${JSON.stringify(value)} in the workspace`,
+    () => vscode.workspace.getConfiguration("coop", scope).inspect(key)?.workspaceValue === value,
+  );
 }
