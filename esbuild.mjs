@@ -74,7 +74,8 @@ export function targetsFor({ production = false, outdir = "out", watch = false }
       outExtension: { ".js": ".cjs" },
       platform: "node",
       format: "cjs",
-      // Prefer a package's ESM build: UMD builds (jsonc-parser's) hide their require() calls from the bundler.
+      // Prefer a package's ESM build: UMD builds (jsonc-parser's) hide their require() calls from the
+      // bundler.
       mainFields: ["module", "main"],
 
       target: "node20",

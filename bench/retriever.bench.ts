@@ -56,7 +56,8 @@ function packageOf(path: string): string {
 
 /**
  * Call sites `name(` of functions and methods defined exactly once in the index, in the same package
- * and outside their own definition; the query is the lines around the call with every occurrence of the name removed.
+ * and outside their own definition; the query is the lines around the call with every occurrence of the name
+ * removed.
  */
 async function maskedCalls(retriever: Retriever): Promise<MaskedCall[]> {
   const calls: MaskedCall[] = [];

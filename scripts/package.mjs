@@ -177,7 +177,10 @@ function nodeLlamaCppManifest() {
   return JSON.parse(readFileSync(join(repoRoot, "node_modules", "node-llama-cpp", "package.json"), "utf8"));
 }
 
-/** The bundles as `node esbuild.mjs --production` builds them, written to `outdir` (the repo's out/ stays as it is). */
+/**
+ * The bundles as `node esbuild.mjs --production` builds them, written to `outdir` (the repo's out/ stays as
+ * it is).
+ */
 async function buildProductionBundles(outdir) {
   const esbuild = await import("esbuild");
   const { targetsFor } = await import(pathToFileURL(join(repoRoot, "esbuild.mjs")).href);

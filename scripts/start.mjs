@@ -16,7 +16,9 @@ import { parseArgs } from "node:util";
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const sampleWorkspace = join(repoRoot, "sample");
 const defaultPort = 8080;
-/** How long code-server gets to shut down (its extension host saves state) before its process group is killed. */
+/**
+ * How long code-server gets to shut down (its extension host saves state) before its process group is killed.
+ */
 const stopGraceMs = 5000;
 
 const usage = `Usage: npm start [-- options]   (or: node scripts/start.mjs [options])

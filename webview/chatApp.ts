@@ -24,7 +24,10 @@ export interface VsCodeApi {
   setState(state: unknown): void;
 }
 
-/** Saving the whole conversation on every chunk or progress step would cost more than the step: at most this often. */
+/**
+ * Saving the whole conversation on every chunk or progress step would cost more than the step: at most this
+ * often.
+ */
 const frequentPersistMs = 500;
 
 /** The chat view: the extension's messages in, the user's actions out, everything else delegated. */

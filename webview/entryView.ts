@@ -110,7 +110,8 @@ export class EntryView {
     const findings = new Map((entry.codeBlocks ?? []).map((check) => [check.index, check.findings]));
     const usable = (block: FencedCodeBlock): boolean => block.closed || !streaming;
     const nodes = rendered.blocks.map((block, position) => {
-      // What the decoration depends on besides the HTML (which holds the code): a rebuilt block gets new buttons.
+      // What the decoration depends on besides the HTML (which holds the code): a rebuilt block gets new
+      // buttons.
       const decoration = block.codeBlockIndexes.map((index) => [
         rendered.codeBlocks[index]!.language,
         usable(rendered.codeBlocks[index]!),

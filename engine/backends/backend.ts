@@ -34,7 +34,9 @@ export interface InferenceBackend {
 
 export type BackendKind = "local" | "llama-server" | "vllm";
 
-/** A request this backend cannot serve as asked (an option it does not have); the message says what to change. */
+/**
+ * A request this backend cannot serve as asked (an option it does not have); the message says what to change.
+ */
 export class UnsupportedRequestError extends Error {
   constructor(message: string) {
     super(message);
@@ -42,7 +44,9 @@ export class UnsupportedRequestError extends Error {
   }
 }
 
-/** A LoRA adapter applied to one request: by its name (a models.json adapter id or the server's name for it). */
+/**
+ * A LoRA adapter applied to one request: by its name (a models.json adapter id or the server's name for it).
+ */
 export interface AdapterSelection {
   name: string;
   scale: number;

@@ -46,7 +46,9 @@ export function displayEndpoint(baseUrl: string): string {
   }
 }
 
-/** The error message a server put in its JSON body ({error: {message}}, {error: "…"} or {message}), if any. */
+/**
+ * The error message a server put in its JSON body ({error: {message}}, {error: "…"} or {message}), if any.
+ */
 export function serverErrorMessage(body: string): string | undefined {
   try {
     const parsed = JSON.parse(body) as { error?: unknown; message?: unknown; detail?: unknown };

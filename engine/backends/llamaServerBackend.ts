@@ -116,7 +116,10 @@ export class LlamaServerBackend implements InferenceBackend {
     });
   }
 
-  /** Checks that the server loaded every adapter named; rejects with an unknown-adapter error that lists what it loaded. */
+  /**
+   * Checks that the server loaded every adapter named; rejects with an unknown-adapter error that lists what
+   * it loaded.
+   */
   async checkAdapters(selection: readonly AdapterSelection[], signal?: AbortSignal): Promise<void> {
     await this.loraField(selection, signal);
   }

@@ -81,7 +81,9 @@ function clientRate(generated: number, clock: ClientClock): { tokensPerSecond?: 
   return generated > 1 && seconds > 0 ? { tokensPerSecond: (generated - 1) / seconds } : {};
 }
 
-/** llama-server's stop_type ("eos", "limit", "word", "none"), or an OpenAI finish_reason ("stop", "length"). */
+/**
+ * llama-server's stop_type ("eos", "limit", "word", "none"), or an OpenAI finish_reason ("stop", "length").
+ */
 export function stopReasonOf(value: string | null | undefined, wordStop: boolean): StopReason {
   if (value === "limit" || value === "length") return "limit";
   if (value === "word") return "stop";

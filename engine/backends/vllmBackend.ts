@@ -52,7 +52,10 @@ export class VllmBackend implements InferenceBackend {
     return this.http.endpoint;
   }
 
-  /** Checks that the server serves the base model and every adapter named; lists what it serves and the model's context length. */
+  /**
+   * Checks that the server serves the base model and every adapter named; lists what it serves and the
+   * model's context length.
+   */
   async verify(
     adapterNames: readonly string[] = [],
     signal?: AbortSignal,

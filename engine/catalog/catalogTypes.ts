@@ -4,7 +4,10 @@ import type { MergeMethod, MergeParams } from "../merge/methods/index.js";
 export type ModelRole = "target" | "draft" | "embedding";
 export const MODEL_ROLES: readonly ModelRole[] = ["target", "draft", "embedding"];
 
-/** Where an entry was defined, e.g. `/path/models.json $.models[2]`, for errors found after catalogs are combined. */
+/**
+ * Where an entry was defined, e.g. `/path/models.json $.models[2]`, for errors found after catalogs are
+ * combined.
+ */
 export interface Origin {
   file: string;
   path: string;
@@ -14,14 +17,18 @@ export interface FimTokens {
   prefix: string;
   suffix: string;
   middle: string;
-  /** The repository-level tokens (Qwen2.5-Coder's `<|repo_name|>`, `<|file_sep|>`), when the model has them. */
+  /**
+   * The repository-level tokens (Qwen2.5-Coder's `<|repo_name|>`, `<|file_sep|>`), when the model has them.
+   */
   repoName?: string;
   fileSeparator?: string;
 }
 
 export interface CatalogModel {
   id: string;
-  /** `hf:<owner>/<repo>/<file.gguf>`, `builtin:tiny/<name>`, or a file path (relative to the catalog file). */
+  /**
+   * `hf:<owner>/<repo>/<file.gguf>`, `builtin:tiny/<name>`, or a file path (relative to the catalog file).
+   */
   uri: string;
   role: ModelRole;
   /** Models of one family share a tokenizer (a draft must share its target's). */
@@ -67,7 +74,9 @@ export const REMOTE_SERVER_KINDS: readonly RemoteServerKind[] = ["llama-server",
 
 /** A LoRA adapter loaded by the server, by the server's name for it. */
 export interface RemoteAdapter {
-  /** llama-server: the adapter file's name without `.gguf` (or its path or id); vLLM: its --lora-modules name. */
+  /**
+   * llama-server: the adapter file's name without `.gguf` (or its path or id); vLLM: its --lora-modules name.
+   */
   name: string;
   scale: number;
 }
@@ -77,9 +86,14 @@ export interface VariantRemote {
   kind: RemoteServerKind;
   /** The server's base URL, normalized (see normalizeEndpoint); never with credentials. */
   url: string;
-  /** The model's name on the server: vLLM's served model name (required), llama-server's (checked when given). */
+  /**
+   * The model's name on the server: vLLM's served model name (required), llama-server's (checked when given).
+   */
   model?: string;
-  /** Applied to every request of the variant; variants on one server differ only here, so swapping them reloads nothing. */
+  /**
+   * Applied to every request of the variant; variants on one server differ only here, so swapping them
+   * reloads nothing.
+   */
   adapters: RemoteAdapter[];
 }
 
@@ -114,7 +128,9 @@ export interface CatalogVariant {
   merge?: VariantMerge;
   /** Runs on an inference server instead of this machine; `target` then names the model the server runs. */
   remote?: VariantRemote;
-  /** A token-level ensemble of two other variants; such a variant has no draft, adapters or merge of its own. */
+  /**
+   * A token-level ensemble of two other variants; such a variant has no draft, adapters or merge of its own.
+   */
   tokenEnsemble?: VariantTokenEnsemble;
   origin: Origin;
 }

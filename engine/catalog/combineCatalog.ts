@@ -1,7 +1,9 @@
 import type { Catalog, CatalogModel, CatalogVariant, Origin, VariantTokenEnsemble } from "./catalogTypes.js";
 import type { CatalogLayer, LayerVariant } from "./parseCatalog.js";
 
-/** A catalog entry refers to something that does not exist or does not fit; names where the entry was defined. */
+/**
+ * A catalog entry refers to something that does not exist or does not fit; names where the entry was defined.
+ */
 export class CatalogReferenceError extends Error {
   constructor(origin: Origin, field: string, reason: string) {
     super(`${origin.file}: ${origin.path}.${field}: ${reason}`);
@@ -9,7 +11,10 @@ export class CatalogReferenceError extends Error {
   }
 }
 
-/** Combines layers in order (later ones add entries or replace those with the same id), then checks every reference. */
+/**
+ * Combines layers in order (later ones add entries or replace those with the same id), then checks every
+ * reference.
+ */
 export function combineCatalogLayers(layers: readonly CatalogLayer[]): Catalog {
   const catalog: Catalog = {
     models: new Map(),
@@ -144,7 +149,9 @@ function checkVariant(catalog: Catalog, variant: CatalogVariant): void {
   }
 }
 
-/** The members' targets (checked with the members) share a family, so a tokenizer; the embedding model is one. */
+/**
+ * The members' targets (checked with the members) share a family, so a tokenizer; the embedding model is one.
+ */
 function checkTokenEnsemble(catalog: Catalog, variant: CatalogVariant): void {
   const [first, second] = variant.tokenEnsemble!.members.map(({ variant: id }) => ({
     id,

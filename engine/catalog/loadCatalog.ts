@@ -45,7 +45,9 @@ export async function readCatalogLayer(file: string): Promise<CatalogLayer> {
   return parseCatalogLayer(json, file);
 }
 
-/** The shipped catalog, then each user catalog over it (adding entries or replacing those with the same id). */
+/**
+ * The shipped catalog, then each user catalog over it (adding entries or replacing those with the same id).
+ */
 export async function loadCatalog(files: readonly string[] = [shippedCatalogPath()]): Promise<Catalog> {
   const layers: CatalogLayer[] = [];
   for (const file of files) layers.push(await readCatalogLayer(file));

@@ -26,7 +26,10 @@ export class ModelUriError extends Error {
   }
 }
 
-/** Where a catalog uri points: a file path is relative to the catalog that names it, downloads live under `modelsDir`. */
+/**
+ * Where a catalog uri points: a file path is relative to the catalog that names it, downloads live under
+ * `modelsDir`.
+ */
 export function locateModel(uri: string, catalogFile: string, modelsDir: string): ModelLocation {
   if (uri.startsWith("builtin:")) {
     const name = uri.slice("builtin:".length).replace(/^tiny\//, "");
@@ -65,7 +68,9 @@ export function tinyModelPath(set: TinyModelSet, name: TinyModelName): string {
   return path;
 }
 
-/** Whether some tiny model set was built in `cacheDir` (without building or keying one: cheap, for listings). */
+/**
+ * Whether some tiny model set was built in `cacheDir` (without building or keying one: cheap, for listings).
+ */
 export function tinyModelSetPresent(cacheDir: string): boolean {
   if (!existsSync(cacheDir)) return false;
   return readdirSync(cacheDir).some(

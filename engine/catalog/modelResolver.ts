@@ -44,7 +44,10 @@ export class ModelResolver {
     return locateModel(entry.uri, entry.origin.file, this.modelsDir);
   }
 
-  /** Whether the file is on disk now (builtins: whether a tiny model set was built), without building or downloading. */
+  /**
+   * Whether the file is on disk now (builtins: whether a tiny model set was built), without building or
+   * downloading.
+   */
   isPresent(entry: CatalogModel | CatalogAdapter): boolean {
     const location = this.locate(entry);
     return location.kind === "builtin" ? tinyModelSetPresent(this.cacheDir) : existsSync(location.path);

@@ -4,7 +4,10 @@ import type { Catalog, CatalogModel, CatalogVariant, VariantRemote } from "./cat
 import { ensureMergedVariant } from "./mergedVariant.js";
 import type { ModelResolver } from "./modelResolver.js";
 
-/** What the runtime loads for a variant: file paths, run-time adapters in node-llama-cpp's shape, and the target's traits. */
+/**
+ * What the runtime loads for a variant: file paths, run-time adapters in node-llama-cpp's shape, and the
+ * target's traits.
+ */
 export interface ResolvedVariant {
   variant: CatalogVariant;
   /** The target model file: the merged file for a merged variant. */
@@ -12,7 +15,9 @@ export interface ResolvedVariant {
   draft?: string;
   embedding?: string;
   adapters: { filePath: string; scale: number }[];
-  /** The catalog entry of the target (for a merged variant, of its base): family, context length, FIM tokens. */
+  /**
+   * The catalog entry of the target (for a merged variant, of its base): family, context length, FIM tokens.
+   */
   targetModel: CatalogModel;
   /**
    * For a token ensemble: member 0's weight, and member 1 as the partner. `target` and `adapters`
@@ -38,7 +43,10 @@ export class RemoteVariantError extends Error {
   }
 }
 
-/** What the engine needs to serve a variant from a server: the server, and the catalog's entry of the model it runs. */
+/**
+ * What the engine needs to serve a variant from a server: the server, and the catalog's entry of the model it
+ * runs.
+ */
 export interface ResolvedRemoteVariant {
   variant: CatalogVariant;
   remote: VariantRemote;
@@ -57,7 +65,10 @@ export function resolveRemoteVariant(catalog: Catalog, id: string): ResolvedRemo
 
 type ResolveOptions = { signal?: AbortSignal; onMergeProgress?: (progress: MergeProgress) => void };
 
-/** Resolves a variant to files on this machine, building tiny models or merging as needed (downloads are not started here). */
+/**
+ * Resolves a variant to files on this machine, building tiny models or merging as needed (downloads are not
+ * started here).
+ */
 export async function resolveVariant(
   catalog: Catalog,
   id: string,

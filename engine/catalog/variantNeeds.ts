@@ -26,7 +26,10 @@ export function localEntriesOf(catalog: Catalog, variant: CatalogVariant): Entry
   return [...new Map(entries.map((entry) => [entry.id, entry])).values()];
 }
 
-/** What a local variant's target is made of: its model (or the merge's base and inputs) and its run-time adapters. */
+/**
+ * What a local variant's target is made of: its model (or the merge's base and inputs) and its run-time
+ * adapters.
+ */
 function targetEntriesOf(catalog: Catalog, variant: CatalogVariant): Entry[] {
   const ids = [
     variant.target,

@@ -77,7 +77,8 @@ export class AnswerTextStream {
   }
 
   private emitUpTo(text: string, end: number): void {
-    // Detokenizing more tokens never rewrites text already shown; if a tokenizer did, wait for it to agree again.
+    // Detokenizing more tokens never rewrites text already shown; if a tokenizer did, wait for it to agree
+    // again.
     if (end <= this.emitted.length || !text.startsWith(this.emitted)) return;
     const piece = text.slice(this.emitted.length, end);
     this.emitted += piece;

@@ -11,7 +11,10 @@ export const coopInstructions =
   "(```typescript, ```python, ```cpp, …). Base your answer on the workspace code and attachments below when they are " +
   "relevant, and do not use functions, classes, members or packages that the user's code does not define or import.";
 
-/** Room left after the prompt and the answer, for the draft's speculated tokens the target evaluates past the answer. */
+/**
+ * Room left after the prompt and the answer, for the draft's speculated tokens the target evaluates past the
+ * answer.
+ */
 export const speculationMarginTokens = 16;
 /** Below this many answer tokens, a question is refused as too long rather than answered in a few words. */
 export const minAnswerTokens = 32;
@@ -76,14 +79,16 @@ export function buildChatPrompt(
   );
   let system = groundedSystemText(instructions, pieces);
   let tokens = template.render(system, [question]);
-  // Token counts of the pieces alone are close to their cost in the prompt, not exact: drop sources, then attachments, until it fits.
+  // Token counts of the pieces alone are close to their cost in the prompt, not exact: drop sources, then
+  // attachments, until it fits.
   while (tokens.length > promptLimit && pieces.length > 0) {
     pieces.pop();
     system = groundedSystemText(instructions, pieces);
     tokens = template.render(system, [question]);
   }
 
-  // The oldest turns go first, a user turn with the answers after it, so the conversation still starts with the user.
+  // The oldest turns go first, a user turn with the answers after it, so the conversation still starts with
+  // the user.
   const starts = input.turns.flatMap((turn, index) =>
     turn.role === "user" && index < input.turns.length - 1 ? [index] : [],
   );

@@ -25,7 +25,10 @@ const chatSequenceOwner = "coop:chat";
 export interface ChatDecoding {
   /** The target and the draft, for contrastive decoding; absent when the variant has no draft. */
   contrastivePair?: PairedContexts;
-  /** Chooses every token of an answer instead of the target alone (a token-ensemble variant); not for code-only answers. */
+  /**
+   * Chooses every token of an answer instead of the target alone (a token-ensemble variant); not for
+   * code-only answers.
+   */
   decoder?: TokenDecoder;
 }
 
@@ -98,7 +101,8 @@ export class ChatResponder {
 
     let generated;
     try {
-      // A decoder keeps its own sequences; the pool's is held all the same, so disposing the engine stops the answer.
+      // A decoder keeps its own sequences; the pool's is held all the same, so disposing the engine stops the
+      // answer.
       generated = await this.completion.withSequence(
         chatSequenceOwner,
         signal,
@@ -163,7 +167,10 @@ export class ChatResponder {
     };
   }
 
-  /** Contrastive decoding with the request's settings, the variant's own decoder, or none (the target greedily). */
+  /**
+   * Contrastive decoding with the request's settings, the variant's own decoder, or none (the target
+   * greedily).
+   */
   private decoderFor(request: EngineChatRequest): TokenDecoder | undefined {
     const contrastive = request.contrastive;
     if (contrastive) {
@@ -177,7 +184,10 @@ export class ChatResponder {
     return request.codeOnly ? undefined : this.decoding.decoder;
   }
 
-  /** The model's chat format, worked out on first use; a failure is not kept, so the next question tries again. */
+  /**
+   * The model's chat format, worked out on first use; a failure is not kept, so the next question tries
+   * again.
+   */
   private chatTemplate(): Promise<ChatTemplate> {
     this.template ??= chatTemplateOf(this.completion.model).catch((error: unknown) => {
       this.template = undefined;

@@ -25,7 +25,9 @@ export interface CodeBlockCandidatesOptions {
   /** Names the chat's sequence in the pool (its evaluated prompt is reused). */
   sequenceOwner: string;
   stops: StopTriggers;
-  /** The answer's token limit (counted from its start): a version of a block not closed within it is dropped. */
+  /**
+   * The answer's token limit (counted from its start): a version of a block not closed within it is dropped.
+   */
   maxTokens: number;
   /**
    * The answer is code-only: other versions follow the same grammar, and one the token limit cuts is

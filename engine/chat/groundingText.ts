@@ -29,7 +29,8 @@ export function formatAttachment(attachment: ChatAttachment, text = attachment.t
       ? `Selected code from ${attachment.path}${lines}`
       : `The file ${attachment.path}`;
   const cut = cutLines > 0 ? `\n(${cutLines} more line${cutLines === 1 ? "" : "s"} not shown)` : "";
-  // The editor's language id only when the path does not tell (an untitled file), and only if it is a plain word.
+  // The editor's language id only when the path does not tell (an untitled file), and only if it is a plain
+  // word.
   const editorLanguage =
     attachment.language !== undefined && /^[\w+#.-]+$/.test(attachment.language) ? attachment.language : "";
   return `${what}:\n${fenced(text, fenceTag(attachment.path) || editorLanguage)}${cut}`;

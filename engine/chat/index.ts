@@ -1,4 +1,5 @@
-// Chat: answers questions grounded in the workspace, in the model's chat format, streamed and checked by the detector.
+// Chat: answers questions grounded in the workspace, in the model's chat format, streamed and checked by the
+// detector.
 export { ChatResponder, type ChatDecoding } from "./chatResponder.js";
 export { ChatRequestError, validateChatRequest, defaultChatMaxTokens } from "./chatRequest.js";
 export {

@@ -1,6 +1,8 @@
 import type { LlamaText, Token, Tokenizer } from "node-llama-cpp";
 
-/** Where an answer ends besides the model's end-of-generation tokens: what the chat template says ends a turn. */
+/**
+ * Where an answer ends besides the model's end-of-generation tokens: what the chat template says ends a turn.
+ */
 export interface StopTriggers {
   /** Token runs that end the answer (control tokens such as `<|im_end|>`). */
   tokenRuns: Token[][];

@@ -295,7 +295,10 @@ export class CompletionEngine {
     return { ...(mean === undefined ? {} : { meanLogProbability: mean }), tokens: continuation.length };
   }
 
-  /** Caches `text` as the answer to `request` (an answer chosen elsewhere, e.g. best of several), with typing-through. */
+  /**
+   * Caches `text` as the answer to `request` (an answer chosen elsewhere, e.g. best of several), with
+   * typing-through.
+   */
   remember(request: CompletionRequest, text: string): void {
     this.cache.set(this.options.variant, request.document, request.prefix, request.suffix, text);
   }

@@ -30,7 +30,9 @@ const pythonBuiltins = new Set([...py.builtins, ...py.moduleGlobals]);
 const pythonStdlib = new Set(py.stdlib);
 const memberCache = new Map<string, Set<string> | undefined>();
 
-/** A global value of JavaScript/TypeScript (ES + DOM lib, Node's extra globals and CommonJS wrapper names). */
+/**
+ * A global value of JavaScript/TypeScript (ES + DOM lib, Node's extra globals and CommonJS wrapper names).
+ */
 export function isJavaScriptGlobal(name: string): boolean {
   return jsValues.has(name);
 }
@@ -58,7 +60,10 @@ function withObjectMembers(members: Set<string>): Set<string> {
   return members;
 }
 
-/** Members of an instance of a lib type (`new Map()`, `x: Date`), Object's included; undefined for unknown types. */
+/**
+ * Members of an instance of a lib type (`new Map()`, `x: Date`), Object's included; undefined for unknown
+ * types.
+ */
 export function javaScriptInstanceMembers(typeName: string): Set<string> | undefined {
   const key = `instance:${typeName}`;
   if (!memberCache.has(key)) {
@@ -68,7 +73,10 @@ export function javaScriptInstanceMembers(typeName: string): Set<string> | undef
   return memberCache.get(key);
 }
 
-/** Members of a global value (`Math.floor`, `JSON.parse`, `Array.from`, `process.env`); undefined when not knowable. */
+/**
+ * Members of a global value (`Math.floor`, `JSON.parse`, `Array.from`, `process.env`); undefined when not
+ * knowable.
+ */
 export function javaScriptGlobalMembers(name: string): Set<string> | undefined {
   const key = `global:${name}`;
   if (!memberCache.has(key)) memberCache.set(key, computeGlobalMembers(name));
@@ -129,7 +137,10 @@ export function pythonStdlibModuleNames(): Iterable<string> {
   return pythonStdlib;
 }
 
-/** The attributes of a standard module (`os`, `os.path`), a package's submodules included; undefined when not recorded. */
+/**
+ * The attributes of a standard module (`os`, `os.path`), a package's submodules included; undefined when not
+ * recorded.
+ */
 export function pythonStdlibModuleMembers(dotted: string): Set<string> | undefined {
   const members = py.modules[dotted];
   return members === undefined || members === null ? undefined : new Set(members);

@@ -6,7 +6,10 @@ export type Receiver =
   | { kind: "instance"; typeName: string }
   /** `this` / `self` inside a class of the parsed text. */
   | { kind: "self"; className: string }
-  /** A name imported by name (`import { Cart }`, `from app import storage`): a class or enum, or a Python submodule. */
+  /**
+   * A name imported by name (`import { Cart }`, `from app import storage`): a class or enum, or a Python
+   * submodule.
+   */
   | { kind: "importedName"; specifier: string; name: string }
   /** A name the parsed text does not bind: a global or a workspace class, enum or namespace. */
   | { kind: "value"; name: string };

@@ -32,7 +32,10 @@ export function passesDetector(findings: readonly Finding[]): boolean {
 export interface RepairContext {
   /** Workspace definitions nearest the wrong names, to put in the regeneration prompt. */
   definitions: WorkspaceDefinition[];
-  /** Existing names the regeneration should be steered toward (suggestions first), e.g. as token bias or a grammar. */
+  /**
+   * Existing names the regeneration should be steered toward (suggestions first), e.g. as token bias or a
+   * grammar.
+   */
   allowedNames: string[];
   /** Wrong names the regeneration should not produce again. */
   forbiddenNames: string[];

@@ -3,7 +3,10 @@ import { isDirectory, safeReaddir } from "./dependencies.js";
 
 const skippedFolders = new Set(["node_modules", ".git", "__pycache__", ".hg", ".svn"]);
 
-/** Folders named site-packages (virtualenvs such as .venv/lib/python3.x/site-packages) within a few levels of the root. */
+/**
+ * Folders named site-packages (virtualenvs such as .venv/lib/python3.x/site-packages) within a few levels of
+ * the root.
+ */
 export function findSitePackages(root: string, maxDepth = 5): string[] {
   const found: string[] = [];
   const visit = (dir: string, depth: number): void => {
@@ -19,7 +22,10 @@ export function findSitePackages(root: string, maxDepth = 5): string[] {
   return found;
 }
 
-/** Top-level import names installed in a site-packages folder (packages, modules, compiled extensions) and their paths. */
+/**
+ * Top-level import names installed in a site-packages folder (packages, modules, compiled extensions) and
+ * their paths.
+ */
 export function installedPythonModules(sitePackages: string): Map<string, string> {
   const modules = new Map<string, string>();
   for (const entry of safeReaddir(sitePackages)) {

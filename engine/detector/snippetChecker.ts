@@ -245,7 +245,10 @@ export class SnippetChecker {
     return out;
   }
 
-  /** A class's members from the parsed text and the workspace, bases included; undefined if any part is unknowable. */
+  /**
+   * A class's members from the parsed text and the workspace, bases included; undefined if any part is
+   * unknowable.
+   */
   private classMembers(name: string, seen: Set<string>): Set<string> | undefined {
     if (seen.has(name)) return new Set();
     seen.add(name);

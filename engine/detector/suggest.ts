@@ -11,7 +11,9 @@ export function identifierWords(name: string): string[] {
 // Three reused rows: suggestions run edit distance against hundreds of names per finding.
 let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
 
-/** Optimal string alignment distance (Levenshtein with adjacent transpositions), stopping early above limit. */
+/**
+ * Optimal string alignment distance (Levenshtein with adjacent transpositions), stopping early above limit.
+ */
 export function editDistance(a: string, b: string, limit = Number.POSITIVE_INFINITY): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   if (rows[0]!.length <= b.length) rows = [0, 1, 2].map(() => new Int32Array(b.length * 2 + 1));

@@ -14,13 +14,22 @@ export interface WorkspaceDefinition extends Definition {
 export interface DetectorWorkspace {
   /** Whether a top-level name (function, class, variable, type...) is defined somewhere in the workspace. */
   hasSymbol(name: string): boolean;
-  /** The members of a workspace class, interface, enum or module-like container, inherited ones included; undefined when not knowable. */
+  /**
+   * The members of a workspace class, interface, enum or module-like container, inherited ones included;
+   * undefined when not knowable.
+   */
   membersOf(containerName: string): Set<string> | undefined;
   /** Every top-level and member name, for suggestions. */
   symbolNames(): Iterable<string>;
-  /** Whether a non-built-in import resolves: a workspace file for relative specifiers, a declared or installed package otherwise. */
+  /**
+   * Whether a non-built-in import resolves: a workspace file for relative specifiers, a declared or installed
+   * package otherwise.
+   */
   resolveImport(fromFile: string | undefined, specifier: string, language: LanguageId): "ok" | "missing";
-  /** The names a workspace module or installed package exports; undefined when not knowable (e.g. `export *`, no types). */
+  /**
+   * The names a workspace module or installed package exports; undefined when not knowable (e.g. `export *`,
+   * no types).
+   */
   moduleExports(
     fromFile: string | undefined,
     specifier: string,

@@ -57,7 +57,10 @@ export class IndexedWorkspace implements DetectorWorkspace {
   private pythonInstalled = new Map<string, string>();
   private readonly pythonInstalledExports = new Map<string, Set<string> | undefined>();
   private tsconfigAliases: string[] = [];
-  /** Derived from the files on each change: top-level Python module names, folders holding Python files, bases per class. */
+  /**
+   * Derived from the files on each change: top-level Python module names, folders holding Python files, bases
+   * per class.
+   */
   private pythonTopModules = new Set<string>();
   private pythonFolders = new Set<string>();
   private readonly basesByClass = new Map<string, { language: LanguageId; bases: string[] }[]>();
@@ -379,7 +382,10 @@ async function installedNpmExports(packageDir: string): Promise<Set<string> | un
   return indexed.exports;
 }
 
-/** An installed Python module's files: the module itself, and for a package its __init__ and direct submodules. */
+/**
+ * An installed Python module's files: the module itself, and for a package its __init__ and direct
+ * submodules.
+ */
 function* pythonModuleFiles(name: string, path: string): Iterable<[string, string]> {
   if (path.endsWith(".py")) {
     yield [name, path];

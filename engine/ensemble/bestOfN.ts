@@ -2,7 +2,9 @@
 export interface BestOfNSettings {
   /** Candidates to draw, the greedy answer included (1: best-of-n is off). */
   n: number;
-  /** Milliseconds for drawing them; a candidate not finished by then is dropped (the first is always kept). */
+  /**
+   * Milliseconds for drawing them; a candidate not finished by then is dropped (the first is always kept).
+   */
   budgetMs: number;
   /** Sampling temperature of the candidates after the first (default 0.8). */
   temperature?: number;

@@ -30,7 +30,10 @@ export interface CascadeOutcome {
   findings: Finding[];
 }
 
-/** The probabilities of the tokens that make up the shown text (a prefix of the raw text, give or take trimming). */
+/**
+ * The probabilities of the tokens that make up the shown text (a prefix of the raw text, give or take
+ * trimming).
+ */
 export function shownTokenProbabilities(result: CompletionResult): number[] {
   return (result.tokenConfidences ?? [])
     .filter((token) => token.start < result.text.length)

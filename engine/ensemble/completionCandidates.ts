@@ -62,7 +62,10 @@ export async function bestCompletionOfN(
   };
 }
 
-/** Each answer with what `check` finds in it and the target's mean log-probability of its text after the request's prompt. */
+/**
+ * Each answer with what `check` finds in it and the target's mean log-probability of its text after the
+ * request's prompt.
+ */
 export async function scoreCompletions(
   completion: CompletionEngine,
   request: CompletionRequest,

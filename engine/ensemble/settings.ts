@@ -1,7 +1,9 @@
 import type { EscalationReason } from "./escalation.js";
 import type { Route, SpeedQuality } from "./router.js";
 
-/** Per-request ensemble settings of an inline completion (the extension's settings, sent with each request). */
+/**
+ * Per-request ensemble settings of an inline completion (the extension's settings, sent with each request).
+ */
 export interface CompletionEnsembleSettings {
   preference: SpeedQuality;
   /** A cascade escalates when the draft's answer confidence is below this (0..1; default 0.3). */

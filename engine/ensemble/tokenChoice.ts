@@ -38,7 +38,9 @@ export function contrastiveChoice(
   return best.token;
 }
 
-/** The most likely token of the weighted average of several models' distributions (weights need not sum to 1). */
+/**
+ * The most likely token of the weighted average of several models' distributions (weights need not sum to 1).
+ */
 export function ensembleChoice(
   members: readonly { probabilities: ReadonlyMap<Token, number>; weight: number }[],
 ): Token {

@@ -38,7 +38,9 @@ export function validateTokenEnsembleSpec(spec: TokenEnsembleSpec): void {
   }
 }
 
-/** The partner model of a token-ensemble variant, loaded, and the decoder that averages it with the target. */
+/**
+ * The partner model of a token-ensemble variant, loaded, and the decoder that averages it with the target.
+ */
 export class TokenEnsemble {
   private constructor(
     private readonly partner: LlamaModel,

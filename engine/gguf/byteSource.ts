@@ -40,7 +40,9 @@ export class ByteSource {
     return this.position + n <= this.windowStart + this.windowLength;
   }
 
-  /** Makes the next `n` bytes available, or throws a GgufFormatError naming `label` when the file ends first. */
+  /**
+   * Makes the next `n` bytes available, or throws a GgufFormatError naming `label` when the file ends first.
+   */
   async fill(n: number, label: Label): Promise<void> {
     if (this.has(n)) return;
     if (n > this.remaining) {

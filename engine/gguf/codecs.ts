@@ -69,7 +69,9 @@ export function encodeTensor(type: GgmlType, values: Float32Array, into?: Uint8A
   return bytes;
 }
 
-/** Decodes tensor data of `type` into `out` (one float per element); `bytes` must hold exactly those elements. */
+/**
+ * Decodes tensor data of `type` into `out` (one float per element); `bytes` must hold exactly those elements.
+ */
 export function decodeTensorInto(type: GgmlType, bytes: Uint8Array, out: Float32Array): Float32Array {
   const decoder = decoders[type];
   if (decoder === undefined)

@@ -4,7 +4,10 @@ import { floatBitsToBfloat16, floatBitsToHalf, halfToFloatTable } from "./halfFl
 // only taken on little-endian hosts; the byte-by-byte paths work on any host.
 const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** The table's float bit patterns as signed words: V8 keeps those in 32-bit registers (unsigned ones above 2^31 become doubles). */
+/**
+ * The table's float bit patterns as signed words: V8 keeps those in 32-bit registers (unsigned ones above
+ * 2^31 become doubles).
+ */
 const halfToFloatWords = new Int32Array(halfToFloatTable.buffer);
 
 function bitsOf(values: Float32Array): Uint32Array {
@@ -54,7 +57,10 @@ export function decodeF16(bytes: Uint8Array, out: Float32Array): void {
 const halfNormalMin = 0x38800000;
 const halfOverflow = 0x47800000;
 
-/** float32 bits to half bits: the common case inline, the rest (subnormal, overflow, NaN) on the exact general path. */
+/**
+ * float32 bits to half bits: the common case inline, the rest (subnormal, overflow, NaN) on the exact general
+ * path.
+ */
 function halfOf(word: number): number {
   const abs = word & 0x7fffffff;
   // Normal halves (nearly every weight): halfNormalMin <= abs < halfOverflow, tested as one unsigned

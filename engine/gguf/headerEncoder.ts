@@ -9,7 +9,10 @@ class GrowableBytes {
   private view = new DataView(this.bytes.buffer);
   length = 0;
 
-  /** Makes room for n bytes and returns where they go. It may replace `bytes` and `view`: call it before reading them. */
+  /**
+   * Makes room for n bytes and returns where they go. It may replace `bytes` and `view`: call it before
+   * reading them.
+   */
   private reserve(n: number): number {
     const at = this.length;
     if (at + n > this.bytes.length) {

@@ -1,7 +1,8 @@
-// Block (de)quantizers following ggml-quants.c: quantize_row_q8_0_ref and dequantize_row_{q4_0,q8_0,q4_K,q5_K,q6_K}.
-// ggml computes in float32; every product and difference here is rounded to float32 (Math.fround, or the
-// store into a Float32Array) at the same points, which makes the results bit-exact: one double operation on
-// float32 operands rounded to float32 equals the float32 operation.
+// Block (de)quantizers following ggml-quants.c: quantize_row_q8_0_ref and
+// dequantize_row_{q4_0,q8_0,q4_K,q5_K,q6_K}. ggml computes in float32; every product and difference here is
+// rounded to float32 (Math.fround, or the store into a Float32Array) at the same points, which makes the
+// results bit-exact: one double operation on float32 operands rounded to float32 equals the float32
+// operation.
 import { floatToHalf, halfToFloatTable } from "./halfFloat.js";
 
 const fround = Math.fround;
@@ -141,7 +142,10 @@ export function decodeQ5_K(bytes: Uint8Array, out: Float32Array): void {
   }
 }
 
-/** Q6_K super-block (210 bytes): 128 low-nibble bytes, 64 high-2-bit bytes, 16 int8 scales, f16 d; x = d*sc*(q-32). */
+/**
+ * Q6_K super-block (210 bytes): 128 low-nibble bytes, 64 high-2-bit bytes, 16 int8 scales, f16 d; x =
+ * d*sc*(q-32).
+ */
 export function decodeQ6_K(bytes: Uint8Array, out: Float32Array): void {
   const blocks = out.length / QK_K;
   for (let b = 0; b < blocks; b++) {

@@ -13,7 +13,9 @@ export interface OpenGgufOptions extends Partial<HeaderLimits> {
   bufferSize?: number;
 }
 
-/** Raw bytes decoded per step by readTensor, so a large tensor does not need its raw copy in memory at once. */
+/**
+ * Raw bytes decoded per step by readTensor, so a large tensor does not need its raw copy in memory at once.
+ */
 const DECODE_STEP_BYTES = 16 << 20;
 
 /** Opens a GGUF file and reads its header; tensor data is read on demand. Close it when done. */
@@ -125,7 +127,10 @@ export class GgufFile {
     return info;
   }
 
-  /** `length` bytes at `position`, into the front of `into` when given (a reused buffer: no allocation, no zero-filling). */
+  /**
+   * `length` bytes at `position`, into the front of `into` when given (a reused buffer: no allocation, no
+   * zero-filling).
+   */
   private async readAt(
     position: number,
     length: number,
@@ -255,7 +260,10 @@ export class GgufFile {
     }
   }
 
-  /** The tensor's raw bytes in chunks of `chunkBytes` (the last one may be shorter); each chunk is a new buffer. */
+  /**
+   * The tensor's raw bytes in chunks of `chunkBytes` (the last one may be shorter); each chunk is a new
+   * buffer.
+   */
   async *streamTensorBytes(
     ref: TensorRef,
     chunkBytes = 1 << 20,

@@ -84,7 +84,9 @@ export interface GgufArrayValue {
 
 export type GgufValue = GgufScalarValue | GgufArrayValue;
 
-/** A metadata value as plain JS: numbers, bigints (64-bit integers), booleans, strings and arrays of those. */
+/**
+ * A metadata value as plain JS: numbers, bigints (64-bit integers), booleans, strings and arrays of those.
+ */
 export type GgufPlainValue = number | bigint | boolean | string | GgufPlainValue[];
 
 export interface GgufTensorInfo {

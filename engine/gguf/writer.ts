@@ -91,7 +91,9 @@ export class GgufWriter {
     this.metadata.set(key, value);
   }
 
-  /** Declares a tensor (dims in ggml order, ne0 first); its data offset follows the previous tensor, aligned. */
+  /**
+   * Declares a tensor (dims in ggml order, ne0 first); its data offset follows the previous tensor, aligned.
+   */
   addTensor(name: string, dims: readonly number[], type: GgmlType): GgufTensorInfo {
     this.requireDeclaring(`addTensor('${name}')`);
     if (typeof name !== "string" || name.length === 0)

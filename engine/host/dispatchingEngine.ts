@@ -25,7 +25,9 @@ export type EnginePlace = "local" | "remote";
 
 export interface DispatchingEngineOptions {
   onLog?: (level: string, message: string) => void;
-  /** Builds the engine of each place (tests substitute them); default InProcessEngine and RemoteVariantEngine. */
+  /**
+   * Builds the engine of each place (tests substitute them); default InProcessEngine and RemoteVariantEngine.
+   */
   createEngine?: (place: EnginePlace, apiKeyFor: (endpoint: string) => string | undefined) => CoopEngine;
   /** For the default remote engine: timeouts and retries of its HTTP client. */
   remoteHttp?: RemoteVariantEngineOptions["http"];

@@ -41,7 +41,9 @@ export interface EngineCompletion extends CompletionResult {
   check?: CompletionCheck;
   /** How many workspace chunks grounded the prompt. */
   contextChunks: number;
-  /** With `ensemble` in the request: which model answered and why (the status bar shows a draft-only answer). */
+  /**
+   * With `ensemble` in the request: which model answered and why (the status bar shows a draft-only answer).
+   */
   ensemble?: EnsembleOutcome;
   /** With `bestOfN` in the request and best-of-n run: the candidates and which one this is. */
   bestOfN?: BestOfNOutcome;
@@ -117,7 +119,10 @@ export interface EngineChatAnswer {
   text: string;
   sources: ChatSource[];
   codeBlocks: ChatCodeBlock[];
-  /** eos: the model finished; maxTokens: cut at the limit; aborted: the user stopped it (text is what came before). */
+  /**
+   * eos: the model finished; maxTokens: cut at the limit; aborted: the user stopped it (text is what came
+   * before).
+   */
   stopReason: "eos" | "maxTokens" | "aborted";
   tokens: number;
   tokensPerSecond?: number;

@@ -89,7 +89,9 @@ export class EngineHostClient implements CoopEngine {
   /** The call that loaded the active variant, replayed after a restart. */
   private activeVariant: { id: string; files: string[]; load: () => Promise<VariantState> } | undefined;
   private activeWorkspace: WorkspaceRequest | undefined;
-  /** The remote servers' API keys, in memory only, given again to a restarted engine before its variant loads. */
+  /**
+   * The remote servers' API keys, in memory only, given again to a restarted engine before its variant loads.
+   */
   private remoteApiKeys: RemoteApiKey[] | undefined;
   private stateValue: EngineHostState = "stopped";
   private disposed = false;

@@ -151,7 +151,10 @@ export class InProcessEngine implements CoopEngine {
     return this.completeOnTarget(this.current, request, signal, onChunk);
   }
 
-  /** The target's answer: best of several candidates when the request asks for it and it applies, else the usual one. */
+  /**
+   * The target's answer: best of several candidates when the request asks for it and it applies, else the
+   * usual one.
+   */
   private completeOnTarget(
     current: LoadedVariant,
     request: EngineCompletionRequest,
@@ -552,7 +555,9 @@ export class InProcessEngine implements CoopEngine {
     }
   }
 
-  /** The draft as a completion engine of its own, or undefined when it cannot complete code (no FIM tokens). */
+  /**
+   * The draft as a completion engine of its own, or undefined when it cannot complete code (no FIM tokens).
+   */
   private async draftOnlyEngine(
     runtime: LlamaRuntime,
     draft: LlamaModel,

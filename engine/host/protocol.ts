@@ -26,7 +26,10 @@ export interface EngineMethods {
   downloadVariant: { params: DownloadVariantRequest; result: { downloaded: string[]; bytes: number } };
   stats: { params: Record<string, never>; result: EngineStats };
   memory: { params: Record<string, never>; result: EngineMemory };
-  /** The API keys of remote servers (from the editor's secret storage), replacing those held; kept in memory only. */
+  /**
+   * The API keys of remote servers (from the editor's secret storage), replacing those held; kept in memory
+   * only.
+   */
   setRemoteApiKeys: { params: { keys: RemoteApiKey[] }; result: { endpoints: number } };
 }
 

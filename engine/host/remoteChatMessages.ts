@@ -78,7 +78,8 @@ export function buildRemoteChatMessages(
   );
   const system = groundedSystemText(instructions, pieces);
 
-  // Older turns join while they fit, a user turn with the answers after it, so the conversation starts with the user.
+  // Older turns join while they fit, a user turn with the answers after it, so the conversation starts with
+  // the user.
   let used = cost(system) + cost(question.content);
   let start = input.turns.length - 1;
   for (let index = input.turns.length - 2; index >= 0; index--) {

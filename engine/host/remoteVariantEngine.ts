@@ -440,7 +440,10 @@ export class RemoteVariantEngine implements CoopEngine {
   }
 }
 
-/** Checks that the server is there, serves the model and has the adapters; learns its context size and whether it speculates. */
+/**
+ * Checks that the server is there, serves the model and has the adapters; learns its context size and whether
+ * it speculates.
+ */
 async function connect(
   key: string,
   backend: RemoteBackend,
@@ -464,7 +467,10 @@ async function connect(
   return { key, backend, contextSize: verified.contextSize, speculative: false };
 }
 
-/** The adapters of a variant swapped to on a server already connected: checked against what the server has, nothing reloaded. */
+/**
+ * The adapters of a variant swapped to on a server already connected: checked against what the server has,
+ * nothing reloaded.
+ */
 async function checkAdapters(
   backend: RemoteBackend,
   adapters: readonly AdapterSelection[],

@@ -40,7 +40,10 @@ export function checkDecodable(file: GgufFile, tensor: GgufTensorInfo): void {
   }
 }
 
-/** Refuses full models that differ in architecture, tokenizer, tensor names or shapes. `files[0]` is the reference. */
+/**
+ * Refuses full models that differ in architecture, tokenizer, tensor names or shapes. `files[0]` is the
+ * reference.
+ */
 export function checkModelsCompatible(files: readonly GgufFile[]): void {
   const [reference, ...others] = files;
   if (reference === undefined) return;
@@ -78,7 +81,10 @@ export function checkModelsCompatible(files: readonly GgufFile[]): void {
   }
 }
 
-/** Refuses adapters of another architecture than the base, or adapting tensors the base lacks or shapes it differently. */
+/**
+ * Refuses adapters of another architecture than the base, or adapting tensors the base lacks or shapes it
+ * differently.
+ */
 export function checkAdaptersFitBase(
   base: GgufFile,
   adapters: readonly GgufFile[],

@@ -58,7 +58,9 @@ export function loraPairs(adapter: GgufFile): LoraPair[] {
   return pairs;
 }
 
-/** delta = (alpha / rank) · B·A as an outputLength x inputLength row-major matrix (the base tensor's layout). */
+/**
+ * delta = (alpha / rank) · B·A as an outputLength x inputLength row-major matrix (the base tensor's layout).
+ */
 export async function materializeDelta(pair: LoraPair): Promise<Float32Array> {
   const a = await pair.adapter.readTensor(pair.a);
   const b = await pair.adapter.readTensor(pair.b);

@@ -48,7 +48,10 @@ function checkAdaptersAgree(targets: Targets): void {
   }
 }
 
-/** Each input's delta for one target tensor merged with the job's method; the deltas are task vectors over a zero base. */
+/**
+ * Each input's delta for one target tensor merged with the job's method; the deltas are task vectors over a
+ * zero base.
+ */
 async function mergedDelta(
   job: MergeJob,
   name: string,
@@ -140,7 +143,9 @@ export async function mergeAdaptersIntoModel(
   });
 }
 
-/** The merged delta of each target re-factorized as B·A at `rank` by truncated SVD, written as a LoRA adapter. */
+/**
+ * The merged delta of each target re-factorized as B·A at `rank` by truncated SVD, written as a LoRA adapter.
+ */
 export async function mergeAdaptersIntoAdapter(
   job: MergeJob,
   adapters: readonly GgufFile[],

@@ -1,4 +1,6 @@
-/** A merge the user asked for cannot be done as described (mismatched inputs, bad recipe, unsupported type). */
+/**
+ * A merge the user asked for cannot be done as described (mismatched inputs, bad recipe, unsupported type).
+ */
 export class MergeError extends Error {
   constructor(message: string) {
     super(message);

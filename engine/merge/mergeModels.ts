@@ -35,7 +35,8 @@ function checkJob(job: MergeJob): void {
       `adapter output rank must be a whole number of at least 1, got ${String(output.rank)}`,
     );
   }
-  // The method's own checks (weights, densities, params) on a stand-in tensor, so they fail before any file is opened.
+  // The method's own checks (weights, densities, params) on a stand-in tensor, so they fail before any file
+  // is opened.
   const standIn = new Float32Array(32);
   try {
     mergeTensor(

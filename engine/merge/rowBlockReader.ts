@@ -46,7 +46,9 @@ export class RowBlockReader {
     }));
   }
 
-  /** The tensor's blocks in order; the next is read while the caller holds this one, which it must not keep. */
+  /**
+   * The tensor's blocks in order; the next is read while the caller holds this one, which it must not keep.
+   */
   async *blocks(): AsyncGenerator<RowBlock, void, undefined> {
     let next = this.read(0);
     try {
@@ -76,7 +78,8 @@ export class RowBlockReader {
       elements: count * this.tensor.dims[0]!,
       last: index === this.blockCount - 1,
     }));
-    reading.catch(() => {}); // awaited in blocks(); this only keeps a failure from surfacing as unhandled first
+    // Awaited in blocks(); this only keeps a failure from surfacing as unhandled first.
+    reading.catch(() => {});
     return reading;
   }
 }

@@ -9,7 +9,10 @@ export interface SourceChunk {
   text: string;
 }
 
-/** Consecutive windows of at most `maxLines` lines, overlapping by a few lines so no statement is only ever cut. */
+/**
+ * Consecutive windows of at most `maxLines` lines, overlapping by a few lines so no statement is only ever
+ * cut.
+ */
 export function lineWindowChunks(source: string, maxLines: number): SourceChunk[] {
   const lines = source.split("\n");
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();

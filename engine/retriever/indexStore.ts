@@ -40,7 +40,10 @@ export interface StoredIndex {
 interface Manifest {
   version: number;
   root: string;
-  /** Written last and shared by the other files: a crash between writes leaves a mismatch, which loads as nothing. */
+  /**
+   * Written last and shared by the other files: a crash between writes leaves a mismatch, which loads as
+   * nothing.
+   */
   generation: string;
   analyzerId: string;
   nextId: number;

@@ -118,7 +118,10 @@ export class LexicalIndex {
     if (this.dead > 1000 && this.dead > compactionShare * this.idOfSlot.length) this.compact();
   }
 
-  /** The query's scored terms: known to the index, rarest first, within {@link maxQueryTerms} and {@link maxQueryPostings}. */
+  /**
+   * The query's scored terms: known to the index, rarest first, within {@link maxQueryTerms} and {@link
+   * maxQueryPostings}.
+   */
   queryTerms(query: string): string[] {
     const known = [...new Set(codeTerms(query))].filter(
       (term) => (this.documentFrequency[this.termIds.get(term) ?? -1] ?? 0) > 0,
@@ -189,7 +192,10 @@ export class LexicalIndex {
     return hits;
   }
 
-  /** BM25 scores of just these documents (e.g. one file's), best first; documents matching nothing are left out. */
+  /**
+   * BM25 scores of just these documents (e.g. one file's), best first; documents matching nothing are left
+   * out.
+   */
   scoreDocuments(query: string, ids: Iterable<number>): LexicalHit[] {
     const terms = this.queryTerms(query);
     const documents = this.slotOfId.size;

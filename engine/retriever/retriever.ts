@@ -69,7 +69,9 @@ export interface RetrievedChunk {
   endLine: number;
   text: string;
   score: number;
-  /** The signals that put the chunk here: `lexical: …`, `vector: …`, `symbol: …`, `nearby: …`, `recency: …`. */
+  /**
+   * The signals that put the chunk here: `lexical: …`, `vector: …`, `symbol: …`, `nearby: …`, `recency: …`.
+   */
   why: string[];
 }
 

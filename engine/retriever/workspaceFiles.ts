@@ -2,7 +2,10 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import ignore, { type Ignore } from "ignore";
 
-/** Patterns (gitignore syntax) every workspace walk starts from: dependencies, VCS data, build output, generated files. */
+/**
+ * Patterns (gitignore syntax) every workspace walk starts from: dependencies, VCS data, build output,
+ * generated files.
+ */
 export const defaultIgnorePatterns: readonly string[] = [
   ".git/",
   ".hg/",
@@ -66,7 +69,10 @@ export async function* walkWorkspace(root: string, options: WalkOptions = {}): A
   yield* walkDirectory(root, "", [{ base: "", matcher: defaults }]);
 }
 
-/** Whether a path (relative to the root, `/`-separated, directories ending in `/`) is ignored by the rules in force. */
+/**
+ * Whether a path (relative to the root, `/`-separated, directories ending in `/`) is ignored by the rules in
+ * force.
+ */
 export function isIgnored(path: string, rules: readonly Rules[]): boolean {
   for (let index = rules.length - 1; index >= 0; index--) {
     const { base, matcher } = rules[index]!;
@@ -111,7 +117,9 @@ async function* walkDirectory(
   }
 }
 
-/** Whether one path (relative to the root, `/`-separated) is ignored, reading the .gitignore files on its way. */
+/**
+ * Whether one path (relative to the root, `/`-separated) is ignored, reading the .gitignore files on its way.
+ */
 export async function isWorkspacePathIgnored(
   root: string,
   path: string,

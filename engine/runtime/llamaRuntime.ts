@@ -150,7 +150,9 @@ export class LlamaRuntime {
     }
   }
 
-  /** Creates a context with the runtime's thread count, turning failures into errors with llama.cpp's reason. */
+  /**
+   * Creates a context with the runtime's thread count, turning failures into errors with llama.cpp's reason.
+   */
   async createContext(model: LlamaModel, options: LlamaContextOptions = {}): Promise<LlamaContext> {
     this.assertLive();
     for (const adapterPath of adapterPaths(options.lora)) {

@@ -1,7 +1,9 @@
 import { basename } from "node:path";
 import { openGguf, type GgufFile } from "../gguf/index.js";
 
-/** Thrown when a file is not a model llama.cpp can load safely; the message names the file and the problem. */
+/**
+ * Thrown when a file is not a model llama.cpp can load safely; the message names the file and the problem.
+ */
 export class ModelFileError extends Error {
   constructor(
     readonly path: string,

@@ -12,7 +12,10 @@ export function definitionsOfTree(root: SyntaxNode, language: LanguageId): Defin
   return genericDefinitions(root, language);
 }
 
-/** Parses source and returns its definitions (module-level names and members of classes, interfaces, enums, modules). */
+/**
+ * Parses source and returns its definitions (module-level names and members of classes, interfaces, enums,
+ * modules).
+ */
 export async function extractDefinitions(source: string, language: LanguageId): Promise<Definition[]> {
   return withSyntaxTree(source, language, (tree) => definitionsOfTree(tree.rootNode, language));
 }

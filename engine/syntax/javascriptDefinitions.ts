@@ -3,7 +3,10 @@ import type { SyntaxNode } from "./parser.js";
 
 const functionValues = new Set(["arrow_function", "function_expression", "function", "generator_function"]);
 
-/** Definitions of a TypeScript / TSX / JavaScript file: declarations at module level and members of classes, interfaces, enums and namespaces. */
+/**
+ * Definitions of a TypeScript / TSX / JavaScript file: declarations at module level and members of classes,
+ * interfaces, enums and namespaces.
+ */
 export function javascriptDefinitions(root: SyntaxNode): Definition[] {
   const out: Definition[] = [];
   visitStatements(root.namedChildren, undefined, false, out);

@@ -1,7 +1,10 @@
 import { definitionAt, type Definition } from "./definition.js";
 import type { SyntaxNode } from "./parser.js";
 
-/** Definitions of a Python file: module-level functions, classes, assignments, and class members (including `self.x =` in methods). */
+/**
+ * Definitions of a Python file: module-level functions, classes, assignments, and class members (including
+ * `self.x =` in methods).
+ */
 export function pythonDefinitions(root: SyntaxNode): Definition[] {
   const out: Definition[] = [];
   visitBlock(root.namedChildren, undefined, out);

@@ -20,13 +20,17 @@ export interface ExtractedLlamaCppSourceMarker {
   nodeLlamaCppVersion: string;
   /** sha256 of that bundle (node-llama-cpp/llama/gitRelease.bundle). */
   bundleSha256: string;
-  /** The corpora's specs as they were when extracted, each with its files: path (under `folder`) to sha256. */
+  /**
+   * The corpora's specs as they were when extracted, each with its files: path (under `folder`) to sha256.
+   */
   corpora: (Omit<LlamaCppCorpusSpec, "corpus"> & { files: Record<string, string> })[];
 }
 
 export type ExtractedSourceCheck = { usable: true } | { usable: false; reason: string };
 
-/** The extracted llama.cpp source of this Coop: `corpora/llama.cpp` in its package folder (it may not exist). */
+/**
+ * The extracted llama.cpp source of this Coop: `corpora/llama.cpp` in its package folder (it may not exist).
+ */
 export function packagedLlamaCppSourceDir(): string {
   return join(coopPackageDir(), ...packagedLlamaCppSourceFolder.split("/"));
 }

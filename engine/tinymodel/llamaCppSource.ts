@@ -10,7 +10,9 @@ import {
   sha256File,
 } from "./extractedLlamaCppSource.js";
 
-/** Runs git with these arguments; rejects as execFile does (with code "ENOENT" when there is no git to run). */
+/**
+ * Runs git with these arguments; rejects as execFile does (with code "ENOENT" when there is no git to run).
+ */
 export type GitRunner = (args: string[]) => Promise<void>;
 
 export interface LlamaCppSourceOptions {
@@ -20,7 +22,9 @@ export interface LlamaCppSourceOptions {
   git?: GitRunner;
 }
 
-/** Neither an extracted copy of llama.cpp's source nor a way to check it out: the tiny models cannot be built. */
+/**
+ * Neither an extracted copy of llama.cpp's source nor a way to check it out: the tiny models cannot be built.
+ */
 export class LlamaCppSourceUnavailableError extends Error {
   constructor(
     /** What is missing: git to check the source bundle out, or the bundle itself. */

@@ -189,7 +189,10 @@ function shape(vocabularySize: number, blockCount: number, feedForwardLength: nu
   };
 }
 
-/** Each file is one sequence that starts and ends with end-of-text, so the model learns how files start and end. */
+/**
+ * Each file is one sequence that starts and ends with end-of-text, so the model learns how files start and
+ * end.
+ */
 function encodeFiles(vocabulary: Vocabulary, corpus: Corpus): number[][] {
   const boundary = vocabulary.special.endOfText;
   return corpus.files.map((file) => [boundary, ...vocabulary.tokenizer.encode(file.text), boundary]);

@@ -37,7 +37,9 @@ export interface TinyModelStoreOptions {
   llamaCppSource?: LlamaCppSourceOptions;
 }
 
-/** The key of a set's folder (`tiny-models-<key>`): builder version, options, salt and the corpora's hashes. */
+/**
+ * The key of a set's folder (`tiny-models-<key>`): builder version, options, salt and the corpora's hashes.
+ */
 export function tinyModelSetKey(
   corpora: TinyModelSetCorpora,
   options: TinyModelSetOptions = defaultTinyModelSetOptions,

@@ -4,7 +4,9 @@ import { specialTokenRoles, specialTokenTexts, type SpecialTokenRole } from "./s
 export interface Vocabulary {
   tokenizer: BpeTokenizer;
   size: number;
-  /** Token texts (GPT-2 byte-level form), token types (1 normal, 3 control) and merges, as GGUF stores them. */
+  /**
+   * Token texts (GPT-2 byte-level form), token types (1 normal, 3 control) and merges, as GGUF stores them.
+   */
   tokens: string[];
   tokenTypes: number[];
   merges: string[];

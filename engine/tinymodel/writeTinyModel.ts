@@ -4,7 +4,10 @@ import { llamaTensorLayout, validateShape, type LlamaShape, type TensorLayout } 
 import { chatMlTemplate, specialTokenIdKeys, specialTokenRoles } from "./specialTokens.js";
 import type { Vocabulary } from "./vocabulary.js";
 
-/** Magnitude of the one-hot token embedding; large against the layers' noise, so the residual carries the token. */
+/**
+ * Magnitude of the one-hot token embedding; large against the layers' noise, so the residual carries the
+ * token.
+ */
 export const embeddingScale = 8;
 
 export interface NoiseSpec {
@@ -26,7 +29,10 @@ export interface TinyModelRecipe {
   noise: NoiseSpec;
   /** An extra delta on every layer weight: what makes a fine-tune differ from its base beyond the output. */
   taskNoise?: NoiseSpec;
-  /** Per-dimension weights of the final norm; default 1/sqrt(n), which turns the normalised residual into the one-hot. */
+  /**
+   * Per-dimension weights of the final norm; default 1/sqrt(n), which turns the normalised residual into the
+   * one-hot.
+   */
   outputNorm?: Float32Array;
   /** Mean pooling makes the model an embedding model. */
   pooling?: "mean";

@@ -40,7 +40,9 @@ export class ChatHistory {
     await this.storage.update(storageKey, undefined);
   }
 
-  /** The finished turns to send as the conversation: answers that failed or were stopped empty are left out. */
+  /**
+   * The finished turns to send as the conversation: answers that failed or were stopped empty are left out.
+   */
   conversation(): { role: "user" | "assistant"; content: string }[] {
     return this.list
       .filter((entry) => entry.role === "user" || entry.text.trim() !== "")

@@ -17,7 +17,9 @@ interface VariantItem extends vscode.QuickPickItem {
   missingDownloads: number;
 }
 
-/** Coop: Swap Model Variant: pick from the catalog, remember it for the workspace, load it without a reload. */
+/**
+ * Coop: Swap Model Variant: pick from the catalog, remember it for the workspace, load it without a reload.
+ */
 export async function swapVariant(
   config: CoopConfig,
   engine: EngineConnection,

@@ -48,7 +48,9 @@ async function languageServerKnows(
   return (symbols ?? []).some((symbol) => symbol.name === name || symbol.name.startsWith(`${name}(`));
 }
 
-/** The name already appears in the document before the cursor and the definition provider resolves it there. */
+/**
+ * The name already appears in the document before the cursor and the definition provider resolves it there.
+ */
 async function definedWhereUsed(
   name: string,
   document: vscode.TextDocument,

@@ -206,7 +206,8 @@ export class EngineConnection implements vscode.Disposable {
     }
     this.update({ variant: request.variantId, loading: true, error: undefined, errorName: undefined });
     this.log.info(`Loading variant ${request.variantId}…`);
-    // Remote servers' API keys reach the engine process in memory, before each load (a restarted process has none).
+    // Remote servers' API keys reach the engine process in memory, before each load (a restarted process has
+    // none).
     let sent!: () => void;
     const requested = new Promise<void>((resolve) => (sent = resolve));
     const state = this.apiKeys

@@ -4,7 +4,9 @@
  * It imports nothing (the webview bundle stays small): the shapes below mirror the engine's chat types.
  */
 
-/** What the engine can do for the chat right now; each state but ready comes with the action that fixes it. */
+/**
+ * What the engine can do for the chat right now; each state but ready comes with the action that fixes it.
+ */
 export type EngineState = "idle" | "notDownloaded" | "downloading" | "loading" | "ready" | "error";
 
 /** A command the view can ask for, shown as a button on a state screen. */

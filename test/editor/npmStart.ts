@@ -150,7 +150,8 @@ async function checkCodeServerSession(options: NpmStartCheckOptions): Promise<vo
     )
       throw new Error(`${url} still answers after Ctrl+C`);
 
-    // The session's settings persist as the user left them (npm start writes its defaults only into a new session).
+    // The session's settings persist as the user left them (npm start writes its defaults only into a new
+    // session).
     const settingsAfter = await userSettings.read();
     if (JSON.stringify(settingsAfter) !== JSON.stringify(earlierSettings))
       throw new Error(`npm start changed the session's settings: ${JSON.stringify(settingsAfter)}`);

@@ -130,7 +130,9 @@ describe("fence tags", () => {
   });
 });
 
-/** A byte-level tokenizer: one token per UTF-8 byte, decoded the way a detokenizer decodes a cut character. */
+/**
+ * A byte-level tokenizer: one token per UTF-8 byte, decoded the way a detokenizer decodes a cut character.
+ */
 function byteTokens(text: string): Token[] {
   return [...Buffer.from(text, "utf8")] as Token[];
 }

@@ -82,7 +82,8 @@ describe("input compression", () => {
       cursor++;
     }
 
-    // What was dropped carried less information per token than what was kept (apart from the protected lines).
+    // What was dropped carried less information per token than what was kept (apart from the protected
+    // lines).
     const scores = await selfInformation(original);
     const perToken = (index: number): number =>
       scores[index]! / Math.max(1, countTokens(`${original[index]}\n`));

@@ -442,7 +442,8 @@ describe("low confidence", () => {
         { ...last("total"), probability: 0.01 },
       ],
     });
-    // price and missingThing are already findings, and the second total is a bound local: only the constant is left.
+    // price and missingThing are already findings, and the second total is a bound local: only the constant
+    // is left.
     assert.deepEqual(summary(result), [
       "unknownSymbol:price",
       "lowConfidence:1.0825",

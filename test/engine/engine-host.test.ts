@@ -41,7 +41,8 @@ before(async () => {
   set = await fixtures();
   dir = await mkdtemp(join(tmpdir(), "coop-host-"));
   variant = { id: "coop-tiny", target: set.target, draft: set.draft, gpu: "cpu", contextSize: 2048 };
-  // llama.cpp aborts the process on this one (GGML_ASSERT n_expert_used <= n_expert); our validation lets it through.
+  // llama.cpp aborts the process on this one (GGML_ASSERT n_expert_used <= n_expert); our validation lets it
+  // through.
   aborting = join(dir, "aborts-llama.gguf");
   await copyGgufWithEdits(set.draft, aborting, { setMetadata: { "llama.expert_used_count": gguf.u32(2) } });
 });

@@ -143,7 +143,10 @@ async function referenceScore(text: string): Promise<CandidateScore> {
   };
 }
 
-/** The position the reference ranking puts first: fewest certain findings, fewest findings, highest likelihood. */
+/**
+ * The position the reference ranking puts first: fewest certain findings, fewest findings, highest
+ * likelihood.
+ */
 function referenceBest(scores: readonly CandidateScore[]): number {
   const order = scores.map((score, index) => ({ score, index }));
   order.sort(

@@ -61,7 +61,9 @@ async function distribution(sequence: LlamaContextSequence, tokens: readonly Tok
   return dense;
 }
 
-/** Li et al.'s rule written out plainly: the plausible tokens of the expert, scored log p_e - alpha log p_a. */
+/**
+ * Li et al.'s rule written out plainly: the plausible tokens of the expert, scored log p_e - alpha log p_a.
+ */
 function contrastiveToken(expert: Float64Array, amateur: Float64Array): number {
   const cutoff = settings.beta * Math.max(...expert);
   let best = -1;

@@ -30,7 +30,9 @@ after(async () => {
   await disposeTestRuntime();
 });
 
-/** The next-token distribution after `tokens`, as a dense array over the vocabulary, from a fresh evaluation. */
+/**
+ * The next-token distribution after `tokens`, as a dense array over the vocabulary, from a fresh evaluation.
+ */
 async function referenceDistribution(
   sequence: LlamaContextSequence,
   tokens: readonly Token[],

@@ -73,7 +73,9 @@ function largestDifference(a: readonly number[] | undefined, b: readonly number[
   return Math.max(...a.map((value, index) => Math.abs(value - b[index]!)));
 }
 
-/** The answer is the one `model` alone gives: the same text and, for one line, the same token probabilities. */
+/**
+ * The answer is the one `model` alone gives: the same text and, for one line, the same token probabilities.
+ */
 async function expectServedBy(
   answer: EngineCompletion,
   request: CompletionRequest,

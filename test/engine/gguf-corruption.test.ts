@@ -15,7 +15,10 @@ import { seededFloats, withTempDir } from "../support/ggufTemp.js";
 
 const SHORT_TIME_MS = 1000;
 
-/** Opens `path` expecting a GgufFormatError; returns it. Fails when the open succeeds, throws something else, or is slow. */
+/**
+ * Opens `path` expecting a GgufFormatError; returns it. Fails when the open succeeds, throws something else,
+ * or is slow.
+ */
 async function expectFormatError(path: string, what: string): Promise<GgufFormatError> {
   const started = performance.now();
   let caught: unknown;

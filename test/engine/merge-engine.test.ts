@@ -481,7 +481,8 @@ describe("merging LoRA adapters", () => {
           await base.readTensorBytes("blk.0.ffn_up.weight"),
         );
         assert.equal(out.tensor("blk.0.attn_q.weight")!.type, GgmlType.F32);
-        // TIES with full density and equal weights: where the deltas agree in sign, their mean; otherwise the majority's.
+        // TIES with full density and equal weights: where the deltas agree in sign, their mean; otherwise the
+        // majority's.
         const p = loraDelta(1, 4, 8);
         const q = loraDelta(5, 6, 6);
         const baseQ = await base.readTensor("blk.0.attn_q.weight");

@@ -267,7 +267,8 @@ describe("dare", () => {
     }
     // kept fraction: sd = sqrt(0.3 * 0.7 / 1e5) ≈ 0.0015
     assert.ok(Math.abs(kept / n - density) < 0.01, `kept fraction ${kept / n}`);
-    // rescaled mean: per-element variance ≈ E[tau²]/density - mean² ≈ 1.25/0.3 - 0.25 ≈ 3.9, sd of the mean ≈ 0.006
+    // rescaled mean: per-element variance ≈ E[tau²]/density - mean² ≈ 1.25/0.3 - 0.25 ≈ 3.9, sd of the mean ≈
+    // 0.006
     assert.ok(
       Math.abs(rescaledSum / n - originalSum / n) < 0.03,
       `means ${rescaledSum / n} vs ${originalSum / n}`,
@@ -275,7 +276,8 @@ describe("dare", () => {
   });
 
   test("dare_linear combines the rescaled task vectors linearly", () => {
-    // At density 1 nothing is dropped: base + lambda * sum(w tau) = [1, 1] + 2*(1*[1, -1] + 0.5*[2, 4]) = [5, 3]
+    // At density 1 nothing is dropped: base + lambda * sum(w tau) = [1, 1] + 2*(1*[1, -1] + 0.5*[2, 4]) = [5,
+    // 3]
     const inputs = fromTaskVectors(
       [1, 1],
       [
@@ -298,7 +300,8 @@ describe("dare", () => {
     const tauA = [3, -1, 2, 2, -4, 1, 1, -2, 5, 1, -1, 2];
     const tauB = [-1, 2, 2, -3, -1, 1, -6, 2, 1, -2, 1, 1];
     const density = 0.5;
-    // Each input's mask, read off single-contribution dare_linear runs (input i alone at index i, the other equal to the base).
+    // Each input's mask, read off single-contribution dare_linear runs (input i alone at index i, the other
+    // equal to the base).
     const dropped = [tauA, tauB].map((tau, i) => {
       const taskVectors = i === 0 ? [tau, base] : [base, tau];
       return Array.from(
@@ -306,7 +309,8 @@ describe("dare", () => {
       );
     });
     dropped.forEach((d, i) => d.forEach((v, j) => assert.ok(v === 0 || v === 2 * [tauA, tauB][i]![j]!)));
-    // TIES on the dropped vectors with weights 2 and 1: elected sign of 2*a + b, weighted mean of agreeing entries.
+    // TIES on the dropped vectors with weights 2 and 1: elected sign of 2*a + b, weighted mean of agreeing
+    // entries.
     const expected = base.map((_, j) => {
       const a = dropped[0]![j]!;
       const b = dropped[1]![j]!;
@@ -363,8 +367,8 @@ describe("sce", () => {
     // 5 positions have non-zero variance; selectTopK 0.6 keeps round(3) = 3 of them: positions 2, 1, 3.
     // Selected task vectors: t1 = [0, 2, 0, 3, 0, 0], t2 = [0, -2, 0, 1, 0, 0], t3 = [0, 4, 6, -1, 0, 0]
     // Squared norms: 4 + 9 = 13, 4 + 1 = 5, 16 + 36 + 1 = 53; total 71 -> eta = [13, 5, 53]/71
-    // Erase by the sign of the plain sum: pos 1: 2-2+4 > 0 drops t2; pos 2: only t3; pos 3: 3+1-1 > 0 drops t3.
-    // pos 1: (13*2 + 53*4)/(13 + 53) = 238/66;  pos 2: 6;  pos 3: (13*3 + 5*1)/(13 + 5) = 44/18
+    // Erase by the sign of the plain sum: pos 1: 2-2+4 > 0 drops t2; pos 2: only t3; pos 3: 3+1-1 > 0 drops
+    // t3. pos 1: (13*2 + 53*4)/(13 + 53) = 238/66; pos 2: 6; pos 3: (13*3 + 5*1)/(13 + 5) = 44/18
     assertClose(sceMerge(f32(...base), inputs, { selectTopK: 0.6 }), [0, 238 / 66, 6, 44 / 18, 0, 0]);
     // Without the division by the kept weights: pos 1: 238/71, pos 2: 53*6/71 = 318/71, pos 3: 44/71
     assertClose(mergeTensor("sce", f32(...base), inputs, { selectTopK: 0.6, normalize: false }, context), [
@@ -380,7 +384,8 @@ describe("sce", () => {
   test("selectTopK 1 keeps every position and the input weights play no part", () => {
     // Squared norms: 1+4+0+9+1+1 = 16, 1+4+0+1+1+1 = 8, 1+16+36+1+1+16 = 71 -> eta = [16, 8, 71]/95
     // pos 0: all 1 -> 1;  pos 1: sum 4 > 0, (16*2 + 71*4)/(16 + 71) = 316/87;  pos 2: 6
-    // pos 3: sum 3 > 0, (16*3 + 8*1)/24 = 56/24;  pos 4: sum -1 < 0, t1 and t2: -1;  pos 5: (16 + 8 + 71*4)/95 = 308/95
+    // pos 3: sum 3 > 0, (16*3 + 8*1)/24 = 56/24; pos 4: sum -1 < 0, t1 and t2: -1; pos 5: (16 + 8 + 71*4)/95
+    // = 308/95
     const expected = [1, 316 / 87, 6, 56 / 24, -1, 308 / 95];
     assertClose(sceMerge(f32(...base), inputs), expected);
     assertClose(sceMerge(f32(...base), fromTaskVectors(base, taskVectors, [5, 0.1, 2])), expected);
@@ -409,7 +414,8 @@ describe("slerp", () => {
   });
 
   test("t = 0.5 between orthogonal vectors is the bisector on the sphere", () => {
-    // theta = pi/2: sin(pi/4)/sin(pi/2) = sqrt(2)/2 on each, a unit vector (linear interpolation would give norm 0.707)
+    // theta = pi/2: sin(pi/4)/sin(pi/2) = sqrt(2)/2 on each, a unit vector (linear interpolation would give
+    // norm 0.707)
     const h = Math.SQRT1_2;
     assertClose(slerpMerge(pair(a, b), { t: 0.5 }), [h, h, 0, 0]);
     // Length 2 vectors: the arc has radius 2, so the bisector is 2 * [h, h]

@@ -73,7 +73,10 @@ export class Generation {
     );
   }
 
-  /** A member the owner does not have: owner is a JS global, a lib type, a Node module, a Python stdlib module, or an explicit member list. */
+  /**
+   * A member the owner does not have: owner is a JS global, a lib type, a Node module, a Python stdlib
+   * module, or an explicit member list.
+   */
   freshMember(candidates: readonly string[], owner: string | Set<string>): string {
     const real = typeof owner === "string" ? this.realMembers(owner) : owner;
     const free = candidates.filter((name) => !real.has(name) && !this.existingWords.has(name));

@@ -291,7 +291,8 @@ describe(
       });
 
       test("the engine bundle finds and loads every tree-sitter wasm file inside it", async () => {
-        // engine/syntax/wasmFiles.ts resolves them with createRequire(import.meta.url) from out/engineHost.mjs.
+        // engine/syntax/wasmFiles.ts resolves them with createRequire(import.meta.url) from
+        // out/engineHost.mjs.
         const resolver = createRequire(join(extension, "out", "engineHost.mjs"));
         const runtime = resolver.resolve("web-tree-sitter/web-tree-sitter.wasm");
         assert.ok(runtime.startsWith(extension), runtime);
@@ -326,7 +327,8 @@ describe(
       });
 
       test("its engine host builds the tiny models without git, into the folder a git checkout keys, and completes a line with coop-tiny", async () => {
-        // The key of a normal build: the same builder, its default options, the corpora read from a git checkout.
+        // The key of a normal build: the same builder, its default options, the corpora read from a git
+        // checkout.
         const expectedSet = `tiny-models-${tinyModelSetKey(await fixtureCorpora())}`;
         const cache = await mkdtemp(join(tmpdir(), "coop-vsix-cache-"));
         const noGit = await mkdtemp(join(tmpdir(), "coop-vsix-path-"));
@@ -378,7 +380,9 @@ describe(
       return /^((?:node_modules\/(?:@[^/]+\/)?[^/]+\/)+)/.exec(file)?.[1];
     }
 
-    /** Node's lookup: `dir/node_modules/name`, then in each enclosing node_modules up to the extension root. */
+    /**
+     * Node's lookup: `dir/node_modules/name`, then in each enclosing node_modules up to the extension root.
+     */
     function resolvesFrom(dir: string, name: string): boolean {
       let at = dir;
       for (;;) {

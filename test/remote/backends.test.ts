@@ -29,7 +29,8 @@ completionSuite(
   "llama-server backend (fixture target + draft on the server)",
   async () => {
     const models = await fixtures();
-    // /infill keeps retrieved chunks only in the context left after one batch and twice n_predict: -c above -b.
+    // /infill keeps retrieved chunks only in the context left after one batch and twice n_predict: -c above
+    // -b.
     const server = await startLlamaServer(binary.path, [
       "-m",
       models.target,

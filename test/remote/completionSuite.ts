@@ -151,7 +151,8 @@ export function completionSuite(
       assert.equal(pieces.join(""), answer.text);
       assert.ok(answer.stats.generatedTokens > 0 && answer.stats.generatedTokens <= maxTokens);
       assert.equal(answer.stopReason, answer.stats.generatedTokens === maxTokens ? "limit" : "eos");
-      // The template wraps the turns (ChatML's <|im_start|>…<|im_end|>): more prompt tokens than the bare words.
+      // The template wraps the turns (ChatML's <|im_start|>…<|im_end|>): more prompt tokens than the bare
+      // words.
       assert.ok(answer.stats.promptTokens >= 14, String(answer.stats.promptTokens));
     });
 

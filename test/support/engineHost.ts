@@ -2,7 +2,10 @@ import { join } from "node:path";
 import { EngineHostClient, type EngineHostOptions } from "../../engine/host/index.js";
 import { repoRoot } from "./repoRoot.js";
 
-/** An engine host client that runs the engine's TypeScript entry under tsx, as the bundle would run engineHost.mjs. */
+/**
+ * An engine host client that runs the engine's TypeScript entry under tsx, as the bundle would run
+ * engineHost.mjs.
+ */
 export function testEngineHost(options: Partial<EngineHostOptions> = {}): EngineHostClient {
   return new EngineHostClient({
     entry: join(repoRoot, "engine", "host", "hostMain.ts"),

@@ -6,7 +6,10 @@ function putHalf(bytes: Uint8Array, at: number, half: number): void {
   bytes[at + 1] = half >>> 8;
 }
 
-/** Q4_0: f16 d, 16 bytes; element j < 16 is the low nibble of byte j, element j >= 16 the high nibble of byte j-16. */
+/**
+ * Q4_0: f16 d, 16 bytes; element j < 16 is the low nibble of byte j, element j >= 16 the high nibble of byte
+ * j-16.
+ */
 export function packQ4_0(dHalf: number, quants: readonly number[]): Uint8Array {
   const bytes = new Uint8Array(18);
   putHalf(bytes, 0, dHalf);
@@ -40,7 +43,8 @@ function packScalesAndMins(
 
 /**
  * Q4_K: f16 d, f16 dmin, 12 scale bytes, 128 quant bytes. Element e lies in sub-block e/32 (its scale and
- * min); within each 64-element chunk c, the first 32 are low nibbles of bytes 32c.., the next 32 high nibbles.
+ * min); within each 64-element chunk c, the first 32 are low nibbles of bytes 32c.., the next 32 high
+ * nibbles.
  */
 export function packQ4_K(
   dHalf: number,
@@ -61,7 +65,9 @@ export function packQ4_K(
   return bytes;
 }
 
-/** Q5_K: as Q4_K, plus 32 qh bytes before the nibbles: the fifth bit of element e is bit (e/32) of qh[e % 32]. */
+/**
+ * Q5_K: as Q4_K, plus 32 qh bytes before the nibbles: the fifth bit of element e is bit (e/32) of qh[e % 32].
+ */
 export function packQ5_K(
   dHalf: number,
   dminHalf: number,

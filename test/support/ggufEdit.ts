@@ -7,7 +7,9 @@ export interface GgufEdits {
   tensorDims?: Record<string, number[]>;
 }
 
-/** Copies a GGUF file with some metadata or tensor declarations changed: for building broken models in tests. */
+/**
+ * Copies a GGUF file with some metadata or tensor declarations changed: for building broken models in tests.
+ */
 export async function copyGgufWithEdits(
   source: string,
   destination: string,

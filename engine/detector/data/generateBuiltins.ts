@@ -39,7 +39,10 @@ function libFiles(): ts.SourceFile[] {
 function memberNames(members: ts.NodeArray<ts.TypeElement>): string[] {
   const names: string[] = [];
   for (const member of members) {
-    if (member.name !== undefined && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name) || ts.isPrivateIdentifier(member.name))) {
+    if (
+      member.name !== undefined &&
+      (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name) || ts.isPrivateIdentifier(member.name))
+    ) {
       names.push(member.name.text);
     }
   }
@@ -47,7 +50,9 @@ function memberNames(members: ts.NodeArray<ts.TypeElement>): string[] {
 }
 
 function typeName(type: ts.TypeNode | undefined): string | undefined {
-  return type !== undefined && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) ? type.typeName.text : undefined;
+  return type !== undefined && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName)
+    ? type.typeName.text
+    : undefined;
 }
 
 function collectTypeScriptLib() {
@@ -70,7 +75,10 @@ function collectTypeScriptLib() {
           const declared = typeName(declaration.type);
           if (declared !== undefined) valueTypes[name] = declared;
           else if (declaration.type !== undefined && ts.isTypeLiteralNode(declaration.type)) {
-            inlineValueMembers[name] = [...(inlineValueMembers[name] ?? []), ...memberNames(declaration.type.members)];
+            inlineValueMembers[name] = [
+              ...(inlineValueMembers[name] ?? []),
+              ...memberNames(declaration.type.members),
+            ];
           }
         }
       } else if (ts.isFunctionDeclaration(statement) && statement.name !== undefined) {
@@ -79,7 +87,8 @@ function collectTypeScriptLib() {
         const target = shape(statement.name.text);
         target.members.push(...memberNames(statement.members));
         for (const clause of statement.heritageClauses ?? []) {
-          for (const type of clause.types) if (ts.isIdentifier(type.expression)) target.extends.push(type.expression.text);
+          for (const type of clause.types)
+            if (ts.isIdentifier(type.expression)) target.extends.push(type.expression.text);
         }
       } else if (ts.isTypeAliasDeclaration(statement)) {
         shape(statement.name.text);
@@ -90,8 +99,15 @@ function collectTypeScriptLib() {
         if (statement.body !== undefined && ts.isModuleBlock(statement.body)) {
           for (const inner of statement.body.statements) {
             if (ts.isVariableStatement(inner)) {
-              for (const declaration of inner.declarationList.declarations) if (ts.isIdentifier(declaration.name)) members.push(declaration.name.text);
-            } else if ((ts.isFunctionDeclaration(inner) || ts.isInterfaceDeclaration(inner) || ts.isTypeAliasDeclaration(inner) || ts.isClassDeclaration(inner)) && inner.name !== undefined) {
+              for (const declaration of inner.declarationList.declarations)
+                if (ts.isIdentifier(declaration.name)) members.push(declaration.name.text);
+            } else if (
+              (ts.isFunctionDeclaration(inner) ||
+                ts.isInterfaceDeclaration(inner) ||
+                ts.isTypeAliasDeclaration(inner) ||
+                ts.isClassDeclaration(inner)) &&
+              inner.name !== undefined
+            ) {
               members.push(inner.name.text);
             }
           }
@@ -104,7 +120,8 @@ function collectTypeScriptLib() {
   for (const [name, { extends: bases, members }] of [...types].sort(([a], [b]) => a.localeCompare(b))) {
     typeShapes[name] = { extends: [...new Set(bases)], members: [...new Set(members)].sort() };
   }
-  for (const name of Object.keys(inlineValueMembers)) inlineValueMembers[name] = [...new Set(inlineValueMembers[name])].sort();
+  for (const name of Object.keys(inlineValueMembers))
+    inlineValueMembers[name] = [...new Set(inlineValueMembers[name])].sort();
   return { values: [...values].sort(), valueTypes, valueMembers: inlineValueMembers, types: typeShapes };
 }
 
@@ -130,13 +147,16 @@ function collectNode(libValues: Set<string>) {
   // From a file, not `node -e`: -e exposes every built-in module as a global.
   const scriptFile = join(mkdtempSync(join(tmpdir(), "coop-builtins-")), "node-builtins.cjs");
   writeFileSync(scriptFile, script);
-  const result = JSON.parse(execFileSync(process.execPath, ["--no-deprecation", "--no-warnings", scriptFile], { encoding: "utf8" })) as {
+  const result = JSON.parse(
+    execFileSync(process.execPath, ["--no-deprecation", "--no-warnings", scriptFile], { encoding: "utf8" }),
+  ) as {
     modules: Record<string, string[]>;
     globals: Record<string, string[]>;
     version: string;
   };
   const globals: Record<string, string[]> = {};
-  for (const [name, members] of Object.entries(result.globals)) if (!libValues.has(name)) globals[name] = members;
+  for (const [name, members] of Object.entries(result.globals))
+    if (!libValues.has(name)) globals[name] = members;
   // The CommonJS module wrapper's parameters are in scope in every CommonJS file.
   for (const name of ["require", "module", "exports", "__filename", "__dirname"]) globals[name] ??= [];
   return { version: result.version, modules: result.modules, globals };
@@ -170,7 +190,8 @@ for name in sorted(sys.stdlib_module_names):
 print(json.dumps({"version": sys.version.split()[0], "stdlib": sorted(sys.stdlib_module_names), "builtins": sorted(dir(builtins)),
                   "moduleGlobals": module_globals, "objectMembers": sorted(dir(object)), "modules": modules}))
 `;
-  // Run as a file so the names every module has at run time (__file__, __name__, ...) are those of a real module.
+  // Run as a file so the names every module has at run time (__file__, __name__, ...) are those of a real
+  // module.
   const scriptFile = join(mkdtempSync(join(tmpdir(), "coop-builtins-")), "python_builtins.py");
   writeFileSync(scriptFile, `module_globals = sorted(globals())\n${script}`);
   return JSON.parse(execFileSync("python3", [scriptFile], { encoding: "utf8", maxBuffer: 64 << 20 })) as {
@@ -193,7 +214,13 @@ const data = {
     python: python.version,
   },
   javascript: { ...typescriptLib, nodeGlobals: node.globals, nodeModules: node.modules },
-  python: { builtins: python.builtins, moduleGlobals: python.moduleGlobals, objectMembers: python.objectMembers, stdlib: python.stdlib, modules: python.modules },
+  python: {
+    builtins: python.builtins,
+    moduleGlobals: python.moduleGlobals,
+    objectMembers: python.objectMembers,
+    stdlib: python.stdlib,
+    modules: python.modules,
+  },
 };
 const out = join(dirname(fileURLToPath(import.meta.url)), "builtins.json");
 writeFileSync(out, JSON.stringify(data) + "\n");

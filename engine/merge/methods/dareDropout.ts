@@ -16,8 +16,8 @@ function absorb(h: number, word: number): number {
 }
 
 /**
- * The PRNG seed for one input's dropout mask on one tensor. It depends only on (seed, tensorIndex, inputIndex),
- * so a tensor's masks are the same whatever order tensors are merged in.
+ * The PRNG seed for one input's dropout mask on one tensor. It depends only on (seed, tensorIndex,
+ * inputIndex), so a tensor's masks are the same whatever order tensors are merged in.
  */
 export function dropoutSeed(context: MergeContext, inputIndex: number): number {
   const { seed, tensorIndex } = context;

@@ -4,7 +4,10 @@ import { tiesOptions } from "./ties.js";
 import type { MergeContext, MergeInput, MergeParams } from "./types.js";
 import { validateMergeArguments } from "./validate.js";
 
-/** DARE's drop-and-rescale in place of TIES' trim, then TIES' sign election and disjoint merge (normalize default true). */
+/**
+ * DARE's drop-and-rescale in place of TIES' trim, then TIES' sign election and disjoint merge (normalize
+ * default true).
+ */
 export function dareTiesMerge(
   base: Float32Array,
   inputs: readonly MergeInput[],

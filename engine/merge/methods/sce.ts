@@ -6,12 +6,13 @@ import { validateMergeArguments } from "./validate.js";
 /**
  * SCE (Select, Calculate, Erase) from FuseChat (Wan et al. 2024), with mergekit's normalisation.
  * With τᵢ = xᵢ − base, m inputs, n positions and s = params.selectTopK:
- *   SELECT     vⱼ = population variance of τ₁ⱼ…τₘⱼ; if s < 1, selⱼ = 1 for the round(s·#{j : vⱼ > 0}) positions of
+ * SELECT vⱼ = population variance of τ₁ⱼ…τₘⱼ; if s < 1, selⱼ = 1 for the round(s·#{j : vⱼ > 0}) positions of
  *              largest vⱼ (ties: lowest index first), else selⱼ = 1 everywhere. τ̂ᵢⱼ = selⱼ·τᵢⱼ.
- *   CALCULATE  ηᵢ = Σⱼ τ̂ᵢⱼ² / Σₖ Σⱼ τ̂ₖⱼ²   (1/m each when every τ̂ is zero). The inputs' own weights are not used.
+ * CALCULATE ηᵢ = Σⱼ τ̂ᵢⱼ² / Σₖ Σⱼ τ̂ₖⱼ² (1/m each when every τ̂ is zero). The inputs' own weights are not
+ * used.
  *   ERASE      γⱼ = sgn(Σᵢ τ̂ᵢⱼ) (unweighted sum); Aⱼ = { i : τ̂ᵢⱼ ≠ 0 and sgn τ̂ᵢⱼ = γⱼ }.
- *   MERGE      resultⱼ = baseⱼ + λ·Σ_{i∈Aⱼ} ηᵢ·τ̂ᵢⱼ / Σ_{i∈Aⱼ} ηᵢ   (0 for empty Aⱼ; normalize: false drops the division).
- * streamingMerge.ts does the same over a tensor read in slices, with the pieces exported here.
+ * MERGE resultⱼ = baseⱼ + λ·Σ_{i∈Aⱼ} ηᵢ·τ̂ᵢⱼ / Σ_{i∈Aⱼ} ηᵢ (0 for empty Aⱼ; normalize: false drops the
+ * division). streamingMerge.ts does the same over a tensor read in slices, with the pieces exported here.
  */
 export function sceMerge(
   base: Float32Array,
@@ -65,7 +66,10 @@ export function writeVariances(values: readonly Float32Array[], into: Float32Arr
   return positive;
 }
 
-/** Adds Σⱼ τ̂ᵢⱼ² (over the selected positions; all when `selected` is undefined) to energies[i], in position order. */
+/**
+ * Adds Σⱼ τ̂ᵢⱼ² (over the selected positions; all when `selected` is undefined) to energies[i], in position
+ * order.
+ */
 export function addSquaredNorms(
   base: Float32Array,
   values: readonly Float32Array[],
@@ -93,7 +97,9 @@ export function writeSelectedTaskVector(
   for (let j = 0; j < base.length; j++) into[j] = selected && selected[j] === 0 ? 0 : values[j]! - base[j]!;
 }
 
-/** The disjoint merge weighted by ηᵢ, each input's share of the total squared norm, electing by the plain sum. */
+/**
+ * The disjoint merge weighted by ηᵢ, each input's share of the total squared norm, electing by the plain sum.
+ */
 export function sceOptions(energies: readonly number[], params: MergeParams): SignConsensusOptions {
   const total = energies.reduce((a, b) => a + b, 0);
   return {

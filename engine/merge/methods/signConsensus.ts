@@ -1,4 +1,6 @@
-/** Writes input i's (sparsified) task vector into `into`; called twice per input, so it must be deterministic. */
+/**
+ * Writes input i's (sparsified) task vector into `into`; called twice per input, so it must be deterministic.
+ */
 export type TaskVectorWriter = (inputIndex: number, into: Float32Array) => void;
 
 /** What stays the same over a tensor (a streamed merge makes it once, not once per slice). */
@@ -11,7 +13,10 @@ export interface SignConsensusOptions {
   normalize: boolean;
 }
 
-/** Buffers of at least the tensor's (or slice's) length, so a streamed merge allocates them once, not per slice. */
+/**
+ * Buffers of at least the tensor's (or slice's) length, so a streamed merge allocates them once, not per
+ * slice.
+ */
 export interface SignConsensusWorkspace {
   taskVector: Float32Array;
   /** Σᵢ eᵢ·τ̂ᵢⱼ, whose sign is the elected one. */
@@ -28,10 +33,11 @@ export function signConsensusWorkspace(length: number): SignConsensusWorkspace {
 }
 
 /**
- * TIES' sign election and disjoint merge, shared by ties, dare_ties and sce. With τ̂ᵢ the sparsified task vectors and cᵢⱼ = wᵢ·τ̂ᵢⱼ:
+ * TIES' sign election and disjoint merge, shared by ties, dare_ties and sce. With τ̂ᵢ the sparsified task
+ * vectors and cᵢⱼ = wᵢ·τ̂ᵢⱼ:
  *   elected sign  γⱼ = sgn(Σᵢ eᵢ·τ̂ᵢⱼ)                     (by mass, not by count; eᵢ = wᵢ unless given)
  *   agreeing set  Aⱼ = { i : cᵢⱼ ≠ 0 and sgn(cᵢⱼ) = γⱼ }   (empty when γⱼ = 0)
- *   merged        δⱼ = Σ_{i∈Aⱼ} cᵢⱼ / Σ_{i∈Aⱼ} wᵢ        (0 when Aⱼ is empty; no division when normalize is false)
+ * merged δⱼ = Σ_{i∈Aⱼ} cᵢⱼ / Σ_{i∈Aⱼ} wᵢ (0 when Aⱼ is empty; no division when normalize is false)
  *   result        baseⱼ + λ·δⱼ
  * Every position is computed on its own, so merging a tensor slice by slice gives the same result.
  * `into` and `workspace`, when given, are used instead of new buffers.

@@ -12,7 +12,10 @@ export type StreamedInput = Omit<MergeInput, "values">;
  * bit for bit.
  */
 export interface TensorMergeStream {
-  /** Passes over the whole tensor that only gather statistics, before the merging one (ties 2, sce 1 or 3, the others 0). */
+  /**
+   * Passes over the whole tensor that only gather statistics, before the merging one (ties 2, sce 1 or 3, the
+   * others 0).
+   */
   readonly statisticsPasses: number;
   observe(pass: number, base: Float32Array | undefined, inputs: readonly Float32Array[]): void;
   /** Merges the next slice into `into` (at least the slice's length) and returns the filled part. */

@@ -9,7 +9,9 @@ import { validateMergeArguments } from "./validate.js";
 
 export type { StreamedInput, TensorMergeStream } from "./streamSlices.js";
 
-/** Methods whose merge can stream; slerp needs the whole tensors' norms and angle, which this does not gather. */
+/**
+ * Methods whose merge can stream; slerp needs the whole tensors' norms and angle, which this does not gather.
+ */
 export const STREAMING_METHODS: ReadonlySet<MergeMethod> = new Set([
   "linear",
   "task_arithmetic",

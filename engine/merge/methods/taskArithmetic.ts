@@ -11,7 +11,8 @@ export function taskArithmeticMerge(
   validateMergeArguments("task_arithmetic", base, inputs, params);
   const lambda = params.lambda ?? 1;
   const scale = (params.normalize ?? false) ? lambda / nonZeroWeightSum(inputs) : lambda;
-  // The deltas are summed apart from the base so small task vectors are not rounded away against large weights.
+  // The deltas are summed apart from the base so small task vectors are not rounded away against large
+  // weights.
   const delta = into ? into.subarray(0, base.length).fill(0) : new Float32Array(base.length);
   for (const { values, weight } of inputs) {
     const w = weight * scale;

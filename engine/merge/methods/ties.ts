@@ -8,8 +8,8 @@ import { validateMergeArguments } from "./validate.js";
  * TIES-merging (Yadav et al. 2023).
  *   TRIM: τᵢ = xᵢ − base keeps its kᵢ = round(densityᵢ·n) entries of largest |τᵢ| (others set to 0);
  *         entries tied with the kᵢ-th largest magnitude are kept lowest index first, so exactly kᵢ survive.
- *   ELECT and DISJOINT MERGE: see signConsensusMerge (weighted mean over agreeing entries when normalize, the default).
- * streamingMerge.ts does the same over a tensor read in slices.
+ * ELECT and DISJOINT MERGE: see signConsensusMerge (weighted mean over agreeing entries when normalize, the
+ * default). streamingMerge.ts does the same over a tensor read in slices.
  */
 export function tiesMerge(
   base: Float32Array,

@@ -11,9 +11,14 @@
  * largest, the ones with the lowest indices are kept, so exactly k entries survive.
  */
 
-/** Which magnitudes belong to the top k: those above the threshold, and the first `equalsToKeep` equal to it. */
+/**
+ * Which magnitudes belong to the top k: those above the threshold, and the first `equalsToKeep` equal to it.
+ */
 export interface TopKCut {
-  /** Bit pattern of the k-th largest magnitude; -1 keeps everything, 0x7fffffff with no equals to keep nothing. */
+  /**
+   * Bit pattern of the k-th largest magnitude; -1 keeps everything, 0x7fffffff with no equals to keep
+   * nothing.
+   */
   thresholdBits: number;
   equalsToKeep: number;
 }

@@ -19,7 +19,9 @@ export interface MergeParams {
   normalize?: boolean;
   /** slerp only, in [0, 1]: 0 returns the first input, 1 the second. */
   t?: number;
-  /** sce only, in (0, 1]: fraction of positions kept, ranked by variance across the task vectors. Default 1. */
+  /**
+   * sce only, in (0, 1]: fraction of positions kept, ranked by variance across the task vectors. Default 1.
+   */
   selectTopK?: number;
 }
 

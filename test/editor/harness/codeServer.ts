@@ -17,7 +17,9 @@ export const quietEditorSettings: Record<string, unknown> = {
   "update.mode": "none",
 };
 
-/** User settings every test session starts with: a quiet editor, nothing competing with Coop for keystrokes. */
+/**
+ * User settings every test session starts with: a quiet editor, nothing competing with Coop for keystrokes.
+ */
 export const testUserSettings: Record<string, unknown> = {
   ...quietEditorSettings,
   // The suggest widget's selected item constrains which inline suggestions may show, and its commit
@@ -46,7 +48,10 @@ export interface CodeServerOptions {
   extensionsDir: string;
   /** false: Workspace Trust is on, so the workspace opens untrusted unless the user trusts it. */
   trustWorkspace: boolean;
-  /** The smoke-test driver runs extension tests from a `payload` URL parameter (and hides notification toasts). */
+  /**
+   * The smoke-test driver runs extension tests from a `payload` URL parameter (and hides notification
+   * toasts).
+   */
   smokeTestDriver?: boolean;
   /** The port to listen on, on 127.0.0.1 (default: any free one; see portToListenOn). */
   port?: number;
@@ -146,7 +151,10 @@ export class CodeServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** The workbench showing the workspace; `payload` carries smoke-test-driver options (see the extension-host runner). */
+  /**
+   * The workbench showing the workspace; `payload` carries smoke-test-driver options (see the extension-host
+   * runner).
+   */
   workbenchUrl(payload?: [string, string][]): string {
     const query = new URLSearchParams({ folder: this.workspace });
     if (payload) query.set("payload", JSON.stringify(payload));

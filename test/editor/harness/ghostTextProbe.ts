@@ -76,7 +76,9 @@ export class GhostTextProbe {
     );
   }
 
-  /** Presses `key` and returns the milliseconds until ghost text showed again, or undefined after the timeout. */
+  /**
+   * Presses `key` and returns the milliseconds until ghost text showed again, or undefined after the timeout.
+   */
   async measure(key: string, timeoutMs = 10_000): Promise<number | undefined> {
     // Armed in the page before the key is sent; the promise is collected afterwards.
     await this.page.evaluate(() => {

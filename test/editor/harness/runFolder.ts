@@ -20,7 +20,10 @@ export class RunFolder {
     private readonly isolated: boolean,
   ) {}
 
-  /** A fresh temporary folder for a test run; `keep`: leave it behind (the editors' logs and settings) for a look afterwards. */
+  /**
+   * A fresh temporary folder for a test run; `keep`: leave it behind (the editors' logs and settings) for a
+   * look afterwards.
+   */
   static async create(keep = false): Promise<RunFolder> {
     const folder = new RunFolder(await mkdtemp(join(tmpdir(), "coop-editor-")), true);
     await Promise.all(["home", "config", "data", "tmp"].map((name) => folder.folder(name)));
@@ -35,7 +38,9 @@ export class RunFolder {
     return new RunFolder(root, false);
   }
 
-  /** A subfolder for one part of the run (a code-server session, the extension folder, …), created if missing. */
+  /**
+   * A subfolder for one part of the run (a code-server session, the extension folder, …), created if missing.
+   */
   async folder(name: string): Promise<string> {
     const path = join(this.root, name);
     await mkdir(path, { recursive: true });

@@ -4,7 +4,10 @@ import { waitForCoopLog } from "../harness/coopLog.js";
 import type { Scenario } from "../harness/scenario.js";
 import { waitForFile } from "../harness/waitForFile.js";
 
-/** The start of a GGUF file cut short, as an interrupted download leaves it: a header promising 291 tensors, then nothing. */
+/**
+ * The start of a GGUF file cut short, as an interrupted download leaves it: a header promising 291 tensors,
+ * then nothing.
+ */
 function truncatedGguf(): Buffer {
   const header = Buffer.alloc(24);
   header.write("GGUF", 0, "latin1");

@@ -2,7 +2,9 @@ import { readFileSync, readdirSync } from "node:fs";
 import * as vscode from "vscode";
 import type { CoopExtensionApi } from "../../../../extension/extension.js";
 
-/** package.json's publisher.name (the suite runs bundled in the extension host, away from the repo's files). */
+/**
+ * package.json's publisher.name (the suite runs bundled in the extension host, away from the repo's files).
+ */
 export const coopExtensionId = "coop.coop";
 
 /** Coop's extension, activated, and the API its activate() returned. */
@@ -91,7 +93,10 @@ export async function waitUntil(
   }
 }
 
-/** Sets a Coop setting in the workspace's settings (undefined removes it) and waits until the extension host sees it. */
+/**
+ * Sets a Coop setting in the workspace's settings (undefined removes it) and waits until the extension host
+ * sees it.
+ */
 export async function setWorkspaceSetting(
   key: string,
   value: unknown,
