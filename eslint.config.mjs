@@ -59,7 +59,12 @@ export default tseslint.config(
       ],
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/await-thenable": "error",
-      "@typescript-eslint/promise-function-async": "off",
+      // An abort signal's reason (typed any) and a caught error (unknown) are passed on as they are,
+      // as AbortSignal.throwIfAborted() does; a new Error would lose what the caller aborted with.
+      "@typescript-eslint/prefer-promise-reject-errors": [
+        "error",
+        { allowThrowingAny: true, allowThrowingUnknown: true },
+      ],
       // Switches over unions name every case, so a new member cannot slip through.
       "@typescript-eslint/switch-exhaustiveness-check": [
         "error",

@@ -300,7 +300,7 @@ function causeCode(error: unknown): string | undefined {
 
 function describeCause(error: unknown): string {
   const code = causeCode(error);
-  const cause = (error as { cause?: unknown })?.cause;
+  const cause = typeof error === "object" && error !== null && "cause" in error ? error.cause : undefined;
   const message =
     cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
   return code ? `${code}: ${message}` : message;

@@ -204,8 +204,9 @@ export class LlamaServerBackend implements InferenceBackend {
     };
   }
 
-  async dispose(): Promise<void> {
+  dispose(): Promise<void> {
     this.adapters = undefined;
+    return Promise.resolve();
   }
 
   private generationFields(

@@ -41,10 +41,11 @@ export async function streamOpenAi(
   partial: OpenAiStreamResult = { text: "" },
 ): Promise<OpenAiStreamResult> {
   const result = partial;
-  let done = false;
+  // A property, not a local: the stream callback sets it, which control-flow narrowing cannot see.
+  const stream = { done: false };
   await http.stream(path, { ...body, stream: true }, signal, (event) => {
     if (event.data === "[DONE]") {
-      done = true;
+      stream.done = true;
       return true;
     }
     let chunk: OpenAiChunk;
@@ -80,7 +81,7 @@ export async function streamOpenAi(
     if (chunk.timings) result.timings = chunk.timings;
     return false;
   });
-  if (!done && result.finishReason === undefined) {
+  if (!stream.done && result.finishReason === undefined) {
     throw new RemoteEngineError(
       "interrupted",
       http.endpoint,

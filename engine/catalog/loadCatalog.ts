@@ -30,6 +30,7 @@ export async function readCatalogLayer(file: string): Promise<CatalogLayer> {
   } catch (error) {
     throw new Error(
       `cannot read the model catalog ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
     );
   }
   let json: unknown;

@@ -20,7 +20,7 @@ export interface ChatTemplate {
  */
 export async function chatTemplateOf(model: LlamaModel): Promise<ChatTemplate> {
   const llama = await importNodeLlamaCpp();
-  const declared = model.fileInfo.metadata.tokenizer?.chat_template?.trim();
+  const declared = model.fileInfo.metadata.tokenizer.chat_template?.trim();
   const wrapper: ChatWrapper =
     !declared && hasChatMlTokens(model) ? new llama.ChatMLChatWrapper() : llama.resolveChatWrapper(model);
   const render = (system: string, turns: readonly ChatTurn[]) => renderState(wrapper, system, turns);

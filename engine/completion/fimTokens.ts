@@ -14,7 +14,7 @@ export interface FimTokens {
 export function fimTokensOf(model: LlamaModel): FimTokens | undefined {
   const { prefix, suffix, middle } = model.tokens.infill;
   if (prefix === null || suffix === null || middle === null) return undefined;
-  const tokenizer = model.fileInfo.metadata.tokenizer?.ggml as Record<string, unknown> | undefined;
+  const tokenizer = model.fileInfo.metadata.tokenizer.ggml as Record<string, unknown> | undefined;
   const id = (key: string): Token | undefined => {
     const value = tokenizer?.[key];
     return typeof value === "number" ? (value as Token) : undefined;

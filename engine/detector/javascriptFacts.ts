@@ -180,7 +180,7 @@ export function javascriptFacts(
       if (receiver === undefined)
         receiver = bindings.has(raw.objectName!) ? null : { kind: "value", name: raw.objectName! };
     }
-    if (receiver !== null && receiver !== undefined)
+    if (receiver !== null)
       members.push({
         receiver,
         receiverText: raw.receiverText,

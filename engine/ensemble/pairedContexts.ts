@@ -30,19 +30,24 @@ export class PairedContexts {
     private readonly contextSize: number,
   ) {}
 
+  /** Checked again after every wait: dispose() may have run meanwhile. */
+  private ensureNotDisposed(): void {
+    if (this.disposed) throw new Error("The paired contexts were disposed");
+  }
+
   /**
    * Waits for the pair (rejecting with CompletionAbortedError when `signal` aborts first) and lends
    * it; call release() exactly once when done.
    */
   async acquire(signal?: AbortSignal): Promise<{ pair: SequencePair; release: () => void }> {
-    if (this.disposed) throw new Error("The paired contexts were disposed");
+    this.ensureNotDisposed();
     let release!: () => void;
     const previous = this.queue;
     const mine = new Promise<void>((resolve) => (release = resolve));
     this.queue = previous.then(() => mine);
     try {
       await waitUnlessAborted(previous, signal);
-      if (this.disposed) throw new Error("The paired contexts were disposed");
+      this.ensureNotDisposed();
       const { pair } = await this.contexts();
       return { pair, release };
     } catch (error) {

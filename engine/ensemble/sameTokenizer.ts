@@ -72,6 +72,8 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function preview(value: unknown): string {
   if (value === undefined) return "absent";
-  const text = typeof value === "bigint" ? value.toString() : (JSON.stringify(value) ?? String(value));
+  // JSON.stringify is typed as always returning a string, but gives undefined for a function or symbol.
+  const json = typeof value === "bigint" ? value.toString() : (JSON.stringify(value) as string | undefined);
+  const text = json ?? typeof value;
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }

@@ -25,8 +25,8 @@ export interface TokenEnsembleSpec {
 }
 
 export function validateTokenEnsembleSpec(spec: TokenEnsembleSpec): void {
-  const weights = [spec.targetWeight, spec.partner?.weight];
-  if (typeof spec.partner?.model !== "string" || spec.partner.model === "")
+  const weights = [spec.targetWeight, spec.partner.weight];
+  if (typeof spec.partner.model !== "string" || spec.partner.model === "")
     throw new Error("a token ensemble needs its partner's model file");
   if (
     weights.some((weight) => typeof weight !== "number" || !Number.isFinite(weight) || weight < 0) ||

@@ -11,7 +11,6 @@ import {
   GGML_MAX_DIMS,
   GGUF_DEFAULT_ALIGNMENT,
   GgufValueType,
-  type GgmlType,
   type GgufTensorInfo,
   type GgufValue,
 } from "./types.js";

@@ -122,7 +122,7 @@ export function tensorByteSize(type: GgmlType, dims: readonly number[]): number 
   const problem = tensorShapeProblem(type, dims);
   if (problem !== undefined)
     throw new RangeError(
-      `${GgmlType[type] ?? `type ${type}`} tensor of shape [${dims.join(", ")}]: ${problem}`,
+      `${(GgmlType[type] as string | undefined) ?? `type ${type}`} tensor of shape [${dims.join(", ")}]: ${problem}`,
     );
   const { blockSize, bytesPerBlock } = ggmlTypeInfo(type);
   return (elementCount(dims) / blockSize) * bytesPerBlock;

@@ -47,8 +47,11 @@ export function scalarByteSize(type: GgufValueType): number {
   }
 }
 
+const firstValueType: number = GgufValueType.UINT8;
+const lastValueType: number = GgufValueType.FLOAT64;
+
 export function isGgufValueType(type: number): type is GgufValueType {
-  return Number.isInteger(type) && type >= GgufValueType.UINT8 && type <= GgufValueType.FLOAT64;
+  return Number.isInteger(type) && type >= firstValueType && type <= lastValueType;
 }
 
 export function valueTypeName(type: number): string {
@@ -132,6 +135,9 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
  * strings that are valid Unicode (a lone surrogate would be silently replaced by the UTF-8 encoder).
  * `where` names the value in the error message.
  */
+/* eslint-disable
+   @typescript-eslint/no-unnecessary-condition, @typescript-eslint/restrict-template-expressions --
+   the value comes from callers in JavaScript and from parsed files: checked as if untyped. */
 export function validateValue(value: GgufValue, where: string, depth = 0): void {
   if (value === null || typeof value !== "object") throw new TypeError(`${where}: not a GgufValue`);
   const type = value.type as number;
@@ -156,6 +162,8 @@ export function validateValue(value: GgufValue, where: string, depth = 0): void 
   }
   validateScalar(value, where);
 }
+/* eslint-enable
+   @typescript-eslint/no-unnecessary-condition, @typescript-eslint/restrict-template-expressions */
 
 function validateScalar(value: GgufValue, where: string): void {
   const type: number = value.type;

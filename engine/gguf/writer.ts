@@ -104,7 +104,8 @@ export class GgufWriter {
         `tensor name '${name}' is ${nameBytes} bytes; llama.cpp allows at most ${GGML_MAX_NAME - 1}`,
       );
     if (this.names.has(name)) throw new Error(`tensor '${name}' is already declared`);
-    if (!Array.isArray(dims) || dims.length === 0)
+    const declaredDims: unknown = dims; // Array.isArray(dims) would narrow dims itself to any[]
+    if (!Array.isArray(declaredDims) || dims.length === 0)
       throw new RangeError(`tensor '${name}' needs at least one dimension`);
     const byteSize = tensorByteSize(type, dims);
     const last = this.declared[this.declared.length - 1];

@@ -23,6 +23,7 @@ export interface FileAnalyzer {
 export function lineWindowAnalyzer(maxLines: number): FileAnalyzer {
   return {
     id: `lines-1:${maxLines}`,
-    analyze: async (_path, source) => ({ chunks: lineWindowChunks(source, maxLines), definitions: [] }),
+    analyze: (_path, source) =>
+      Promise.resolve({ chunks: lineWindowChunks(source, maxLines), definitions: [] }),
   };
 }

@@ -51,8 +51,10 @@ async function listFiles(dir: string): Promise<string[]> {
     entries.map((entry) => {
       const path = join(dir, entry.name);
       if (entry.isDirectory())
-        return entry.name === "node_modules" || entry.name.startsWith(".") ? [] : listFiles(path);
-      return entry.isFile() ? [path] : [];
+        return entry.name === "node_modules" || entry.name.startsWith(".")
+          ? Promise.resolve([])
+          : listFiles(path);
+      return Promise.resolve(entry.isFile() ? [path] : []);
     }),
   );
   return nested.flat();

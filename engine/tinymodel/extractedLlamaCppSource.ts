@@ -134,20 +134,23 @@ async function filesUnder(root: string, prefix = ""): Promise<string[]> {
 
 function isMarker(value: unknown): value is ExtractedLlamaCppSourceMarker {
   if (typeof value !== "object" || value === null) return false;
-  const marker = value as Partial<ExtractedLlamaCppSourceMarker>;
+  const marker = value as Record<string, unknown>;
   return (
     marker.format === 1 &&
     typeof marker.nodeLlamaCppVersion === "string" &&
     typeof marker.bundleSha256 === "string" &&
     Array.isArray(marker.corpora) &&
-    marker.corpora.every(
-      (corpus) =>
-        typeof corpus === "object" &&
-        corpus !== null &&
-        typeof corpus.folder === "string" &&
-        typeof corpus.files === "object" &&
-        corpus.files !== null &&
-        Object.values(corpus.files).every((hash) => typeof hash === "string"),
-    )
+    marker.corpora.every(isMarkedCorpus)
+  );
+}
+
+function isMarkedCorpus(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const corpus = value as Record<string, unknown>;
+  return (
+    typeof corpus.folder === "string" &&
+    typeof corpus.files === "object" &&
+    corpus.files !== null &&
+    Object.values(corpus.files).every((hash) => typeof hash === "string")
   );
 }

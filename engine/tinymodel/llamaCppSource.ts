@@ -109,7 +109,7 @@ export async function checkOutLlamaCppBundle(
         : error instanceof Error
           ? error.message
           : String(error);
-    throw new Error(`git could not check llama.cpp's source out of ${bundle}: ${detail}`);
+    throw new Error(`git could not check llama.cpp's source out of ${bundle}: ${detail}`, { cause: error });
   }
   await writeFile(join(staging, ".coop-complete"), "");
   try {

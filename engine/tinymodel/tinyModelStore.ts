@@ -48,7 +48,7 @@ export function tinyModelSetKey(
   return createHash("sha256")
     .update(`${tinyModelSetVersion}\n${JSON.stringify(options)}\n${keySalt}\n`)
     .update(
-      Object.values(corpora)
+      [corpora.code, corpora.python, corpora.cpp]
         .map((corpus) => `${corpus.name} ${corpus.sha256}`)
         .join("\n"),
     )

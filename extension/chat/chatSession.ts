@@ -90,14 +90,14 @@ export class ChatSession implements vscode.Disposable {
       this.log.error(`Chat request failed: ${message}`);
       answer = { id: answerId, role: "assistant", text: text_, sources, error: message };
     } finally {
-      if (this.streaming?.requestId === requestId) this.streaming = undefined;
+      if (this.isStreaming(requestId)) this.streaming = undefined;
     }
     if (generation === this.historyGeneration) await this.history.put(answer);
     this.post({ type: "answerEnd", requestId, answer });
   }
 
   stop(requestId: string): void {
-    if (this.streaming?.requestId === requestId) this.streaming.controller.abort();
+    if (this.isStreaming(requestId)) this.streaming?.controller.abort();
   }
 
   async clear(): Promise<void> {
@@ -109,6 +109,11 @@ export class ChatSession implements vscode.Disposable {
 
   dispose(): void {
     this.streaming?.controller.abort();
+  }
+
+  /** A method, not an inline check: the answer's awaits may have replaced `streaming` meanwhile. */
+  private isStreaming(requestId: string): boolean {
+    return this.streaming?.requestId === requestId;
   }
 }
 
