@@ -31,6 +31,7 @@ import { serveFiles } from "../support/fileServer.js";
 import { fixtures } from "../support/fixtures.js";
 import { repoRoot } from "../support/repoRoot.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
+import { Teardown } from "../support/teardown.js";
 
 const FILE = "/catalogs/models.json";
 const ENSEMBLE = 5;
@@ -529,6 +530,7 @@ describe("the shipped token ensemble in the engine", () => {
   let partner: LlamaModel;
   let targetSequence: LlamaContextSequence;
   let partnerSequence: LlamaContextSequence;
+  const teardown = new Teardown();
 
   before(async () => {
     // The files the engine resolves the variant to, resolved the same way here for the reference.
@@ -539,18 +541,19 @@ describe("the shipped token ensemble in the engine", () => {
     );
     const runtime = await testRuntime();
     target = (await runtime.loadModel(resolved.target)).model;
+    teardown.add(() => target.dispose());
     partner = (await runtime.loadModel(resolved.tokenEnsemble!.partner.model)).model;
+    teardown.add(() => partner.dispose());
     targetSequence = (await runtime.createContext(target, { contextSize: 1024 })).getSequence();
+    teardown.add(() => targetSequence.context.dispose());
     partnerSequence = (await runtime.createContext(partner, { contextSize: 1024 })).getSequence();
+    teardown.add(() => partnerSequence.context.dispose());
     engine = new InProcessEngine();
+    teardown.add(() => engine.dispose());
   });
 
   after(async () => {
-    await engine?.dispose();
-    await targetSequence?.context.dispose();
-    await partnerSequence?.context.dispose();
-    await partner?.dispose();
-    await target?.dispose();
+    await teardown.run();
     await disposeTestRuntime();
   });
 

@@ -61,7 +61,7 @@ test("a code-only answer is exactly one closed code block in the asked language"
   assert.equal(
     events
       .filter((event) => event.type === "text")
-      .map((event) => (event.type === "text" ? event.text : ""))
+      .map((event) => event.text)
       .join(""),
     answer.text,
     "the closing fence is streamed too",

@@ -88,7 +88,7 @@ describe("the chat template", () => {
     await copyGgufWithEdits(draftPath, withoutTemplate, { dropKeys: ["tokenizer.chat_template"] });
     const plain = (await runtime.loadModel(withoutTemplate)).model;
     try {
-      assert.equal(plain.fileInfo.metadata.tokenizer?.chat_template, undefined);
+      assert.equal(plain.fileInfo.metadata.tokenizer.chat_template, undefined);
       assert.equal((await chatTemplateOf(plain)).name, "ChatML");
     } finally {
       await plain.dispose();

@@ -93,7 +93,7 @@ describe("chat in the engine", () => {
     const events: ChatEvent[] = [];
     const answer = await engine.chat(question, undefined, (event) => events.push(event));
     assert.equal(events[0]?.type, "sources", "the sources come before any text");
-    assert.deepEqual(events[0]?.type === "sources" && events[0].sources, answer.sources);
+    assert.deepEqual(events[0].sources, answer.sources);
     assert.ok(
       events.slice(1).every((event) => event.type === "text"),
       "one sources event, then text",

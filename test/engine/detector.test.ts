@@ -399,7 +399,7 @@ describe("policy and repair", () => {
     assert.equal(passesDetector([unknown]), false);
   });
 
-  test("repairContext brings the suggested definitions and the names to steer toward", async () => {
+  test("repairContext brings the suggested definitions and the names to steer toward", () => {
     const member: Finding = {
       kind: "unknownMember",
       span: { start: 0, end: 5 },

@@ -121,7 +121,7 @@ describe("the engine host process", () => {
       assert.ok(answer.contextChunks > 0, "the workspace grounded the prompt");
       assert.equal(answer.text, "formatPrice(computeInvoiceTotal(items))");
       assert.equal(answer.check?.repaired, true);
-      assert.deepEqual(answer.check?.findings.map((finding) => finding.name).sort(), [
+      assert.deepEqual(answer.check.findings.map((finding) => finding.name).sort(), [
         "computeInvoiceTotals",
         "formatPrise",
       ]);

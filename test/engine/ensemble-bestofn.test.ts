@@ -37,6 +37,7 @@ import { InProcessEngine, type VariantSpec } from "../../engine/host/index.js";
 import { mean, tokenLogLikelihoods } from "../../engine/runtime/index.js";
 import { fixtures } from "../support/fixtures.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
+import { Teardown } from "../support/teardown.js";
 
 let dir: string;
 let root: string;
@@ -46,6 +47,7 @@ let target: LlamaModel;
 let draft: LlamaModel;
 /** A context of its own on the target for the reference computations (nothing reused between them). */
 let referenceContext: LlamaContext;
+const teardown = new Teardown();
 
 const files: Record<string, string> = {
   "package.json": JSON.stringify({ name: "shop", version: "1.0.0", private: true }),
@@ -80,14 +82,15 @@ before(async () => {
   );
   const runtime = await testRuntime();
   target = (await runtime.loadModel(set.target)).model;
+  teardown.add(() => target.dispose());
   draft = (await runtime.loadModel(set.draft)).model;
+  teardown.add(() => draft.dispose());
   referenceContext = await runtime.createContext(target, { contextSize: 2048 });
+  teardown.add(() => referenceContext.dispose());
 });
 
 after(async () => {
-  await referenceContext?.dispose();
-  await draft?.dispose();
-  await target?.dispose();
+  await teardown.run();
   await disposeTestRuntime();
   await rm(dir, { recursive: true, force: true });
 });
@@ -102,7 +105,7 @@ async function referenceMeanLogProbability(
     const all = await tokenLogLikelihoods(sequence, [...context, ...continuation]);
     return mean(all.slice(-continuation.length));
   } finally {
-    sequence.dispose();
+    await sequence.dispose();
   }
 }
 
@@ -255,7 +258,9 @@ describe("best-of-n", () => {
     assert.deepEqual(await drawCandidates({ n: 3, budgetMs: 0 }, slow), { candidates: [0], dropped: 2 });
     assert.deepEqual(await drawCandidates({ n: 3, budgetMs: 300 }, slow), { candidates: [0, 1], dropped: 1 });
     assert.deepEqual(
-      await drawCandidates({ n: 3, budgetMs: 5000 }, async (index) => (index === 1 ? undefined : index)),
+      await drawCandidates({ n: 3, budgetMs: 5000 }, (index) =>
+        Promise.resolve(index === 1 ? undefined : index),
+      ),
       { candidates: [0, 2], dropped: 1 },
     );
     await assert.rejects(drawCandidates({ n: 0, budgetMs: 10 }, slow), /n between 1 and 16/);
@@ -444,8 +449,8 @@ describe("best-of-n", () => {
       };
       const answer = await engine.complete(asked);
       assert.equal(answer.bestOfN?.candidates.length, 1);
-      assert.equal(answer.bestOfN?.dropped, 3);
-      assert.equal(answer.bestOfN?.chosen, 0);
+      assert.equal(answer.bestOfN.dropped, 3);
+      assert.equal(answer.bestOfN.chosen, 0);
       const oneLine = await engine.complete({
         ...asked,
         document: "file:///shop/src/one-line.ts",

@@ -23,6 +23,7 @@ import {
 } from "../../engine/ensemble/index.js";
 import { fixtureCorpora, fixtures } from "../support/fixtures.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
+import { Teardown } from "../support/teardown.js";
 
 let root: string;
 let workspace: DetectorWorkspace;
@@ -33,6 +34,7 @@ let draftEngine: CompletionEngine;
 /** A second draft engine that recomputes what the cascade's draft saw, independently. */
 let referenceDraft: CompletionEngine;
 let referenceTarget: CompletionEngine;
+const teardown = new Teardown();
 
 const files = [
   { path: "package.json", text: JSON.stringify({ name: "shop", version: "1.0.0", private: true }) },
@@ -75,29 +77,33 @@ before(async () => {
   const set = await fixtures();
   const runtime = await testRuntime();
   target = (await runtime.loadModel(set.target)).model;
+  teardown.add(() => target.dispose());
   draft = (await runtime.loadModel(set.draft)).model;
+  teardown.add(() => draft.dispose());
   targetEngine = await CompletionEngine.create(runtime, { target, draft }, { variant: "cascade-target" });
+  teardown.add(() => targetEngine.dispose());
   draftEngine = await CompletionEngine.create(
     runtime,
     { target: draft },
     { variant: "cascade-draft", speculative: false },
   );
+  teardown.add(() => draftEngine.dispose());
   referenceDraft = await CompletionEngine.create(
     runtime,
     { target: draft },
     { variant: "reference-draft", speculative: false },
   );
+  teardown.add(() => referenceDraft.dispose());
   referenceTarget = await CompletionEngine.create(
     runtime,
     { target },
     { variant: "reference-target", speculative: false },
   );
+  teardown.add(() => referenceTarget.dispose());
 });
 
 after(async () => {
-  for (const engine of [referenceTarget, referenceDraft, draftEngine, targetEngine]) await engine?.dispose();
-  await draft?.dispose();
-  await target?.dispose();
+  await teardown.run();
   await disposeTestRuntime();
   await rm(root, { recursive: true, force: true });
 });
@@ -170,6 +176,7 @@ describe("the cascade", () => {
     assert.equal(outcome.decision?.reason, "detector");
     assert.equal(outcome.servedBy, "target");
     assert.ok(outcome.findings.some((finding) => finding.name === "computeInvoiceTotals"));
+    assert.equal(outcome.escalatedDraft?.text, "computeInvoiceTotals(items)", "the replaced draft answer");
 
     const correct = await cascade.complete(
       { ...request, grammar: 'root ::= "computeInvoiceTotal(items)"' },
@@ -177,6 +184,7 @@ describe("the cascade", () => {
     );
     assert.equal(correct.decision?.escalate, false);
     assert.equal(correct.servedBy, "draft");
+    assert.equal(correct.escalatedDraft, undefined);
     assert.equal(correct.result.text, "computeInvoiceTotal(items)");
   });
 

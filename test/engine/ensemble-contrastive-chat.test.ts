@@ -10,6 +10,7 @@ import {
 } from "../../engine/host/index.js";
 import { fixtures } from "../support/fixtures.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
+import { Teardown } from "../support/teardown.js";
 
 let variant: VariantSpec;
 let target: LlamaModel;
@@ -17,6 +18,7 @@ let draft: LlamaModel;
 let expertContext: LlamaContext;
 let amateurContext: LlamaContext;
 let engine: InProcessEngine;
+const teardown = new Teardown();
 
 const settings = { alpha: 1, beta: 0.1 };
 const maxTokens = 24;
@@ -31,19 +33,20 @@ before(async () => {
   variant = { id: "coop-tiny", target: set.target, draft: set.draft, gpu: "cpu", contextSize: 2048 };
   const runtime = await testRuntime();
   target = (await runtime.loadModel(set.target)).model;
+  teardown.add(() => target.dispose());
   draft = (await runtime.loadModel(set.draft)).model;
+  teardown.add(() => draft.dispose());
   expertContext = await runtime.createContext(target, { contextSize: 1024 });
+  teardown.add(() => expertContext.dispose());
   amateurContext = await runtime.createContext(draft, { contextSize: 1024 });
+  teardown.add(() => amateurContext.dispose());
   engine = new InProcessEngine();
+  teardown.add(() => engine.dispose());
   await engine.loadVariant(variant);
 });
 
 after(async () => {
-  await engine?.dispose();
-  await amateurContext?.dispose();
-  await expertContext?.dispose();
-  await draft?.dispose();
-  await target?.dispose();
+  await teardown.run();
   await disposeTestRuntime();
 });
 
@@ -80,7 +83,7 @@ function contrastiveToken(expert: Float64Array, amateur: Float64Array): number {
 }
 
 /** The chat prompt the engine builds for `request` (no workspace, no attachments). */
-async function promptOf(request: EngineChatRequest, template: ChatTemplate): Promise<Token[]> {
+function promptOf(request: EngineChatRequest, template: ChatTemplate): Token[] {
   const asked = request.maxTokens!;
   return buildChatPrompt(
     {
@@ -114,7 +117,7 @@ describe("contrastive decoding in the chat", () => {
     assert.equal(answer.tokens, maxTokens);
 
     const template = await chatTemplateOf(target);
-    const prompt = await promptOf(question, template);
+    const prompt = promptOf(question, template);
     const expertSequence = expertContext.getSequence();
     const amateurSequence = amateurContext.getSequence();
     const chosen: Token[] = [];
@@ -129,8 +132,8 @@ describe("contrastive decoding in the chat", () => {
         chosen.push(token);
       }
     } finally {
-      expertSequence.dispose();
-      amateurSequence.dispose();
+      await expertSequence.dispose();
+      await amateurSequence.dispose();
     }
     assert.equal(answer.text, target.detokenize(chosen, false));
     assert.ok(differsFromGreedy > 0, "the draft changed some choices, or the test proves nothing");

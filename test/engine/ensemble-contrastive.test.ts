@@ -9,24 +9,29 @@ import {
 } from "../../engine/ensemble/index.js";
 import { fixtureCorpora, fixtures } from "../support/fixtures.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
+import { Teardown } from "../support/teardown.js";
 
 let target: LlamaModel;
 let draft: LlamaModel;
 const contexts: LlamaContext[] = [];
+const teardown = new Teardown();
 
 before(async () => {
   const set = await fixtures();
   const runtime = await testRuntime();
   target = (await runtime.loadModel(set.target)).model;
+  teardown.add(() => target.dispose());
   draft = (await runtime.loadModel(set.draft)).model;
-  for (const model of [target, draft, target, draft])
-    contexts.push(await runtime.createContext(model, { contextSize: 1024 }));
+  teardown.add(() => draft.dispose());
+  for (const model of [target, draft, target, draft]) {
+    const context = await runtime.createContext(model, { contextSize: 1024 });
+    contexts.push(context);
+    teardown.add(() => context.dispose());
+  }
 });
 
 after(async () => {
-  for (const context of contexts) await context.dispose();
-  await draft?.dispose();
-  await target?.dispose();
+  await teardown.run();
   await disposeTestRuntime();
 });
 
@@ -109,7 +114,8 @@ describe("contrastive decoding", () => {
         steps++;
       }
     }
-    for (const sequence of [expertSeq, amateurSeq, referenceExpert, referenceAmateur]) sequence!.dispose();
+    for (const sequence of [expertSeq, amateurSeq, referenceExpert, referenceAmateur])
+      await sequence!.dispose();
     assert.equal(steps, 48);
     assert.ok(
       differsFromGreedy > 0,
@@ -135,7 +141,7 @@ describe("contrastive decoding", () => {
       greedy.push(token);
       if (greedy.length >= 16) break;
     }
-    for (const sequence of [expertSeq, amateurSeq, greedySeq]) sequence!.dispose();
+    for (const sequence of [expertSeq, amateurSeq, greedySeq]) await sequence!.dispose();
     assert.deepEqual(decoded, greedy);
   });
 

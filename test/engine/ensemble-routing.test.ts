@@ -10,6 +10,7 @@ import {
 } from "../../engine/host/index.js";
 import { fixtureCorpora, fixtures } from "../support/fixtures.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
+import { Teardown } from "../support/teardown.js";
 
 let variant: VariantSpec;
 let target: LlamaModel;
@@ -17,30 +18,32 @@ let draft: LlamaModel;
 /** What the draft alone and the target alone answer, computed apart from the engine under test. */
 let referenceDraft: CompletionEngine;
 let referenceTarget: CompletionEngine;
+const teardown = new Teardown();
 
 before(async () => {
   const set = await fixtures();
   variant = { id: "coop-tiny", target: set.target, draft: set.draft, gpu: "cpu", contextSize: 2048 };
   const runtime = await testRuntime();
   target = (await runtime.loadModel(set.target)).model;
+  teardown.add(() => target.dispose());
   draft = (await runtime.loadModel(set.draft)).model;
+  teardown.add(() => draft.dispose());
   referenceDraft = await CompletionEngine.create(
     runtime,
     { target: draft },
     { variant: "reference-draft", speculative: false },
   );
+  teardown.add(() => referenceDraft.dispose());
   referenceTarget = await CompletionEngine.create(
     runtime,
     { target },
     { variant: "reference-target", speculative: false },
   );
+  teardown.add(() => referenceTarget.dispose());
 });
 
 after(async () => {
-  await referenceTarget?.dispose();
-  await referenceDraft?.dispose();
-  await draft?.dispose();
-  await target?.dispose();
+  await teardown.run();
   await disposeTestRuntime();
 });
 
@@ -117,7 +120,7 @@ describe("routed completions in the engine", () => {
       assert.ok(during, "the target's loading reported progress");
       const answer = await during;
       assert.equal(answer.ensemble?.route, "draft");
-      assert.equal(answer.ensemble?.draftWhileTargetLoads, true);
+      assert.equal(answer.ensemble.draftWhileTargetLoads, true);
       await expectServedBy(answer, whileLoading, "draft");
 
       const loaded = await engine.complete({ ...afterwards, ensemble: { preference: "quality" } });
@@ -156,7 +159,7 @@ describe("routed completions in the engine", () => {
       for (const request of cases) {
         const answer = await engine.complete(request);
         assert.equal(answer.ensemble?.route, "cascade");
-        const escalation = answer.ensemble?.escalation;
+        const escalation = answer.ensemble.escalation;
         assert.ok(escalation, "a cascade reports its judgement of the draft's answer");
         await expectServedBy(answer, request, escalation.escalated ? "target" : "draft");
       }

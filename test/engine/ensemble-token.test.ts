@@ -11,27 +11,32 @@ import { InProcessEngine, type EngineChatRequest, type VariantSpec } from "../..
 import { fixtureCorpora, fixtures, type Fixtures } from "../support/fixtures.js";
 import { copyGgufWithEdits } from "../support/ggufEdit.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
+import { Teardown } from "../support/teardown.js";
 
 let set: Fixtures;
 let dir: string;
 let target: LlamaModel;
 let partner: LlamaModel;
 const contexts: LlamaContext[] = [];
+const teardown = new Teardown();
 
 before(async () => {
   set = await fixtures();
   dir = await mkdtemp(join(tmpdir(), "coop-token-ensemble-"));
   const runtime = await testRuntime();
   target = (await runtime.loadModel(set.target)).model;
+  teardown.add(() => target.dispose());
   partner = (await runtime.loadModel(set.fineTunes.python!)).model;
-  for (const model of [target, partner])
-    contexts.push(await runtime.createContext(model, { contextSize: 1024 }));
+  teardown.add(() => partner.dispose());
+  for (const model of [target, partner]) {
+    const context = await runtime.createContext(model, { contextSize: 1024 });
+    contexts.push(context);
+    teardown.add(() => context.dispose());
+  }
 });
 
 after(async () => {
-  for (const context of contexts) await context.dispose();
-  await partner?.dispose();
-  await target?.dispose();
+  await teardown.run();
   await disposeTestRuntime();
   await rm(dir, { recursive: true, force: true });
 });
@@ -98,8 +103,8 @@ describe("the token-level ensemble", () => {
         }
       }
     } finally {
-      targetSequence!.dispose();
-      partnerSequence!.dispose();
+      await targetSequence!.dispose();
+      await partnerSequence!.dispose();
       await ensemble.dispose();
     }
     assert.equal(steps, 48);

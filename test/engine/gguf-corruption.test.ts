@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { copyFile, readFile, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { inspect } from "node:util";
 import {
   GgmlType,
   GgufFormatError,
@@ -32,7 +33,7 @@ async function expectFormatError(path: string, what: string): Promise<GgufFormat
   assert.ok(caught !== undefined, `${what}: opened without an error`);
   assert.ok(
     caught instanceof GgufFormatError,
-    `${what}: threw ${String(caught)} instead of a GgufFormatError`,
+    `${what}: threw ${inspect(caught)} instead of a GgufFormatError`,
   );
   assert.ok(elapsed < SHORT_TIME_MS, `${what}: took ${elapsed} ms`);
   assert.ok(Number.isSafeInteger(caught.offset) && caught.offset >= 0, `${what}: offset ${caught.offset}`);

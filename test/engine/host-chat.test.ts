@@ -73,7 +73,7 @@ describe("chat through the engine host process", () => {
       const remote = await host.chat(question, undefined, (event) => events.push(event));
       assert.equal(events[0]?.type, "sources");
       assert.ok(events.slice(1).every((event) => event.type === "text") && events.length > 2);
-      assert.deepEqual(events[0]?.type === "sources" && events[0].sources, remote.sources);
+      assert.deepEqual(events[0].sources, remote.sources);
       assert.ok(
         remote.sources.some((source) => source.path === "src/invoice.ts"),
         JSON.stringify(remote.sources),

@@ -160,7 +160,7 @@ describe("merging full models", () => {
         assert.equal(out.get("general.name"), "merged");
         assert.equal(out.get("general.architecture"), "llama");
         assert.deepEqual(out.get("tokenizer.ggml.tokens"), ["a", "b", "c"]);
-        assert.equal(JSON.parse(String(out.get(PROVENANCE_KEY))).method, "linear");
+        assert.equal((JSON.parse(String(out.get(PROVENANCE_KEY))) as { method?: unknown }).method, "linear");
         assert.equal(out.tensor("blk.0.attn_norm.weight")!.type, GgmlType.F32);
         assert.equal(out.tensor("blk.0.ffn_up.weight")!.type, GgmlType.F16);
         for (const [name, seedOffset] of [

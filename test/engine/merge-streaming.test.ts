@@ -260,19 +260,15 @@ describe("a streamed file merge writes what merging each whole tensor writes", (
       }
     }));
 
-  test("streaming methods never hold a whole tensor: they read row blocks only", () =>
+  test("streaming methods never hold a whole tensor: they read row blocks only", (t) =>
     withTempDir(async (dir) => {
       const paths = ["base", "a", "b"].map((name) => join(dir, `${name}.gguf`));
       for (const [i, path] of paths.entries()) await writeModel(path, 10 * i + 1);
-      const readTensor = GgufFile.prototype.readTensor;
-      const readRows: number[] = [];
-      const readRowBytes = GgufFile.prototype.readRowBytes;
-      GgufFile.prototype.readTensor = () =>
-        Promise.reject(new Error("a streaming merge read a whole tensor"));
-      GgufFile.prototype.readRowBytes = function (this: GgufFile, ref, firstRow, rowCount, into) {
-        readRows.push(rowCount);
-        return readRowBytes.call(this, ref, firstRow, rowCount, into);
-      };
+      t.mock.method(GgufFile.prototype, "readTensor", () =>
+        Promise.reject(new Error("a streaming merge read a whole tensor")),
+      );
+      // A spy: every read still goes to the real readRowBytes.
+      const readRowBytes = t.mock.method(GgufFile.prototype, "readRowBytes");
       try {
         for (const method of ["ties", "dare_ties", "dare_linear", "sce"] as const) {
           await mergeModels({
@@ -285,9 +281,9 @@ describe("a streamed file merge writes what merging each whole tensor writes", (
           });
         }
       } finally {
-        GgufFile.prototype.readTensor = readTensor;
-        GgufFile.prototype.readRowBytes = readRowBytes;
+        t.mock.restoreAll();
       }
+      const readRows = readRowBytes.mock.calls.map((call) => call.arguments[2]);
       assert.ok(
         readRows.length > 0 && Math.max(...readRows) <= 78,
         `at most 78 rows (${BLOCK_ELEMENTS} elements of 256-element rows) per read, got ${Math.max(...readRows)}`,

@@ -21,14 +21,14 @@ const files: Record<string, string> = {
 };
 
 /** Wraps an embedder, counting the texts it is asked to embed. */
-function counting(inner: Embedder): Embedder & { texts: number } {
-  const wrapper = {
+function counting(inner: Embedder): Embedder & { texts: () => number } {
+  let embedded = 0;
+  return {
     id: inner.id,
     dimension: inner.dimension,
-    texts: 0,
-    embed: (texts: string[]) => ((wrapper.texts += texts.length), inner.embed(texts)),
+    texts: () => embedded,
+    embed: (texts: string[]) => ((embedded += texts.length), inner.embed(texts)),
   };
-  return wrapper;
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {
@@ -82,7 +82,7 @@ describe("embeddings through node-llama-cpp", () => {
     const wrapped = counting(embedder);
     const retriever = await Retriever.open({ root, cacheDir, embedder: wrapped });
     await retriever.index();
-    assert.equal(wrapped.texts, retriever.chunkCount);
+    assert.equal(wrapped.texts(), retriever.chunkCount);
     const vector = await retriever.embedQuery("http server listening on a port");
     assert.equal(vector?.length, embedder.dimension);
     const results = await retriever.query("http server listening on a port", { k: 3, vector });
@@ -102,15 +102,15 @@ describe("embeddings through node-llama-cpp", () => {
     const wrapped = counting(embedder);
     const reopened = await Retriever.open({ root, cacheDir, embedder: wrapped });
     await reopened.index();
-    assert.equal(wrapped.texts, 0);
+    assert.equal(wrapped.texts(), 0);
     await writeFile(
       join(root, "src/tokenizer.js"),
       files["src/tokenizer.js"]! + "export const separator = ' ';\n",
     );
     await reopened.update("src/tokenizer.js");
     assert.ok(
-      wrapped.texts >= 1 && wrapped.texts < reopened.chunkCount,
-      `${wrapped.texts} of ${reopened.chunkCount}`,
+      wrapped.texts() >= 1 && wrapped.texts() < reopened.chunkCount,
+      `${wrapped.texts()} of ${reopened.chunkCount}`,
     );
     const results = await reopened.query("split text into tokens", { k: 1 });
     assert.equal(results[0]?.path, "src/tokenizer.js");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { codeTerms, identifiersIn } from "../../engine/retriever/codeTokens.js";
 import { lineWindowChunks } from "../../engine/retriever/chunks.js";
-import { LexicalIndex } from "../../engine/retriever/lexicalIndex.js";
+import { LexicalIndex, type LexicalSnapshot } from "../../engine/retriever/lexicalIndex.js";
 import { reciprocalRankFusion } from "../../engine/retriever/rankFusion.js";
 import { RecencyTracker } from "../../engine/retriever/recency.js";
 import { relativeImports } from "../../engine/retriever/relativeImports.js";
@@ -82,7 +82,9 @@ describe("lexical index (BM25)", () => {
   test("a snapshot restores the same index, and scoring can be limited to some documents", () => {
     const index = sample();
     index.remove(3);
-    const restored = LexicalIndex.fromSnapshot(JSON.parse(JSON.stringify(index.snapshot())));
+    const restored = LexicalIndex.fromSnapshot(
+      JSON.parse(JSON.stringify(index.snapshot())) as LexicalSnapshot,
+    );
     assert.deepEqual(restored.query("read config value", 10), index.query("read config value", 10));
     assert.equal(restored.size, 2);
     assert.deepEqual(

@@ -143,7 +143,7 @@ describe("the retriever", () => {
   test("builds the symbol table from the same pass, across languages", () => {
     const [vector] = retriever.symbols.byName("Vector", ["class"]);
     assert.equal(vector?.path, "src/geometry.ts");
-    assert.equal(vector?.startLine, 1);
+    assert.equal(vector.startLine, 1);
     assert.deepEqual(
       retriever.symbols
         .membersOf("Vector")

@@ -80,7 +80,10 @@ export class Generation {
   freshMember(candidates: readonly string[], owner: string | Set<string>): string {
     const real = typeof owner === "string" ? this.realMembers(owner) : owner;
     const free = candidates.filter((name) => !real.has(name) && !this.existingWords.has(name));
-    if (free.length === 0) throw new Error(`every candidate member exists on ${String(owner)}`);
+    if (free.length === 0) {
+      const where = typeof owner === "string" ? owner : `{ ${[...owner].join(", ")} }`;
+      throw new Error(`every candidate member exists on ${where}`);
+    }
     return this.random.pick(free);
   }
 

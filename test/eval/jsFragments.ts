@@ -25,7 +25,7 @@ const builtinLines: ((g: Generation) => string[])[] = [
   },
   (g) => [`const ${g.local("pairs")} = Object.entries({ a: 1 }).map(([key, value]) => key + value);`],
   (g) => [`const ${g.local("evens")} = Array.from({ length: 3 }, (_, index) => index * 2).filter(Boolean);`],
-  (g) => [`setTimeout(() => console.info("tick"), 10);`],
+  () => [`setTimeout(() => console.info("tick"), 10);`],
   (g) => {
     const v = g.local("url");
     return [
@@ -43,7 +43,7 @@ const builtinLines: ((g: Generation) => string[])[] = [
   (g) => [`const ${g.local("requestId")} = crypto.randomUUID();`],
   (g) => [`const ${g.local("amount")} = new Intl.NumberFormat("en").format(3);`],
   (g) => [`const ${g.local("copy")} = structuredClone({ a: [1] });`],
-  (g) => [
+  () => [
     `queueMicrotask(() => console.debug(encodeURIComponent("a b"), Reflect.ownKeys({}), Symbol.iterator));`,
   ],
   (g) => [
@@ -95,8 +95,8 @@ const bindingLines: ((g: Generation) => string[])[] = [
     `  return sku + quantity + first + others.length;`,
     `}`,
   ],
-  (g) => [`for (const [key, value] of Object.entries({ a: 1 })) console.log(key, value);`],
-  (g) => [
+  () => [`for (const [key, value] of Object.entries({ a: 1 })) console.log(key, value);`],
+  () => [
     `try {`,
     `  JSON.parse("{");`,
     `} catch (error) {`,
@@ -111,7 +111,7 @@ const bindingLines: ((g: Generation) => string[])[] = [
     const v = g.local("add");
     return [`const ${v} = (a${ts(g, ": number")}, b = 1) => a + b;`, `console.log(${v}(2));`];
   },
-  (g) => [
+  () => [
     `outer: for (let i = 0; i < 3; i++) {`,
     `  for (let j = 0; j < 3; j++) if (j === i) continue outer;`,
     `}`,

@@ -5,16 +5,16 @@ const builtinLines: ((g: Generation) => string[])[] = [
   (g) => [`${g.local("total")} = sum(len(str(x)) for x in range(3))`],
   (g) => [`${g.local("pairs")} = dict(zip(["a", "b"], [1, 2]))`],
   (g) => [`${g.local("ordered")} = sorted({3, 1, 2}, key=lambda item: -item, reverse=True)`],
-  (g) => [`print(isinstance(1, int), any([]), all([]), repr(None), __name__)`],
+  () => [`print(isinstance(1, int), any([]), all([]), repr(None), __name__)`],
   (g) => [`${g.local("rounded")} = round(abs(-2.5)) + max(1, 2) + divmod(7, 2)[0]`],
   (g) => {
     const v = g.local("handle");
     return [`with open(__file__) as ${v}:`, `    print(${v}.readline())`];
   },
-  (g) => [`try:`, `    int("x")`, `except (ValueError, TypeError) as error:`, `    print(error)`],
+  () => [`try:`, `    int("x")`, `except (ValueError, TypeError) as error:`, `    print(error)`],
   (g) => [`${g.local("flags")} = [bool(x) for x in enumerate(reversed([1, 2]))]`],
   (g) => [`${g.local("size")} = getattr(object(), "__sizeof__")() + hash("x") % 7`],
-  (g) => [`if __name__ == "__main__":`, `    raise SystemExit(NotImplemented is None)`],
+  () => [`if __name__ == "__main__":`, `    raise SystemExit(NotImplemented is None)`],
 ];
 
 const stdlibUsages: {
@@ -113,9 +113,7 @@ export const pythonStdlibFragment: FragmentMaker = (g, plant) => {
     fragment.lines.push(`print(${direct ? module : "helpers"})`);
     fragment.planted = [{ kind: "unknownPackage", name: module }];
   }
-  return fragment.planted === undefined
-    ? { imports: fragment.imports, lines: fragment.lines }
-    : { imports: fragment.imports, lines: fragment.lines, planted: fragment.planted };
+  return { imports: fragment.imports, lines: fragment.lines, planted: fragment.planted };
 };
 
 const bindingLines: ((g: Generation) => string[])[] = [
@@ -127,7 +125,7 @@ const bindingLines: ((g: Generation) => string[])[] = [
       `    return first, inner, options.get("mode")`,
     ];
   },
-  (g) => [`for index, (left, right) in enumerate([(1, 2)]):`, `    print(index, left + right)`],
+  () => [`for index, (left, right) in enumerate([(1, 2)]):`, `    print(index, left + right)`],
   (g) => {
     const v = g.local("squares");
     return [`${v} = {key: value ** 2 for key, value in {"a": 2}.items()}`];
@@ -165,7 +163,7 @@ const bindingLines: ((g: Generation) => string[])[] = [
     const v = g.local("pick");
     return [`${v} = (lambda a, b=2: a * b)(3)`];
   },
-  (g) => [`list = [1, 2]`, `print(list[0])`],
+  () => [`list = [1, 2]`, `print(list[0])`],
 ];
 
 export const pythonBindingFragment: FragmentMaker = (g, plant) => {

@@ -7,9 +7,10 @@ class MemoryStorage implements HistoryStorage {
   get(key: string): unknown {
     return this.values.get(key);
   }
-  async update(key: string, value: unknown): Promise<void> {
+  update(key: string, value: unknown): Promise<void> {
     if (value === undefined) this.values.delete(key);
     else this.values.set(key, structuredClone(value));
+    return Promise.resolve();
   }
 }
 

@@ -41,7 +41,7 @@ test("malformed messages of the view are rejected, not repaired", () => {
     { type: "action", action: "rm -rf" },
   ];
   for (const message of malformed)
-    assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message)?.slice(0, 80));
+    assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message).slice(0, 80));
 });
 
 test("the view accepts the extension's messages and drops undefined fields", () => {

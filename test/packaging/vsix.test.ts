@@ -9,6 +9,7 @@ import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
+import type * as WebTreeSitter from "web-tree-sitter";
 import { EngineHostClient } from "../../engine/host/index.js";
 import { languageIds } from "../../engine/syntax/languages.js";
 import {
@@ -298,7 +299,7 @@ describe(
         assert.ok(runtime.startsWith(extension), runtime);
         const { Language, Parser } = (await import(
           pathToFileURL(join(extension, "node_modules", "web-tree-sitter", "web-tree-sitter.js")).href
-        )) as typeof import("web-tree-sitter");
+        )) as typeof WebTreeSitter;
         await Parser.init({ locateFile: () => runtime });
         for (const language of languageIds) {
           const grammar = resolver.resolve(`@vscode/tree-sitter-wasm/wasm/tree-sitter-${language}.wasm`);
@@ -311,8 +312,8 @@ describe(
       test("its node-llama-cpp and extracted llama.cpp files yield the installed corpora, without git", async () => {
         const cache = await mkdtemp(join(tmpdir(), "coop-vsix-corpora-"));
         try {
-          const neverGit = async (): Promise<void> =>
-            assert.fail("git was run: the extracted llama.cpp files were not used");
+          const neverGit = (): Promise<void> =>
+            new Promise(() => assert.fail("git was run: the extracted llama.cpp files were not used"));
           const shipped = await pinnedCorpora(join(extension, "node_modules", "node-llama-cpp"), cache, {
             extractedDir: join(extension, ...packagedLlamaCppSourceFolder.split("/")),
             git: neverGit,

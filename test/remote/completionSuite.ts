@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { FimRequest, InferenceBackend } from "../../engine/backends/index.js";
+import { Teardown } from "../support/teardown.js";
 
 /** A backend ready for the suite, and how to free everything behind it (the backend, its server). */
 export interface SuiteSubject {
@@ -45,15 +46,15 @@ export function completionSuite(
   describe(`${name}: the shared completion suite`, { skip: options.skip ?? false }, () => {
     let subject: SuiteSubject;
     let backend: InferenceBackend;
+    const teardown = new Teardown();
 
     before(async () => {
       subject = await open();
+      teardown.add(() => subject.close());
       backend = subject.backend;
     });
 
-    after(async () => {
-      await subject?.close();
-    });
+    after(() => teardown.run());
 
     test("FIM streams its text in pieces that join to the final text, within the token limit, with stats", async () => {
       const { pieces, onChunk } = collect();

@@ -10,6 +10,7 @@ import {
 } from "../../engine/backends/index.js";
 import { fixtures, type Fixtures } from "../support/fixtures.js";
 import { llamaServerBinary, startLlamaServer, type RunningLlamaServer } from "../support/llamaServer.js";
+import { Teardown } from "../support/teardown.js";
 
 const binary = llamaServerBinary();
 // .ci/run builds llama-server first: in CI a missing binary is a broken build, not a reason to skip.
@@ -49,6 +50,7 @@ describe("llama-server backend (real server, fixture models)", { skip }, () => {
   /** Target with the draft (server-side speculative decoding) and both LoRA adapters loaded. */
   let speculative: RunningLlamaServer;
   let backend: LlamaServerBackend;
+  const teardown = new Teardown();
 
   before(async () => {
     models = await fixtures();
@@ -69,17 +71,16 @@ describe("llama-server backend (real server, fixture models)", { skip }, () => {
       "-np",
       "1",
     ]);
+    teardown.add(() => speculative.stop());
     backend = new LlamaServerBackend({
       baseUrl: speculative.url,
       model: "target.gguf",
       requestTimeoutMs: 30_000,
     });
+    teardown.add(() => backend.dispose());
   });
 
-  after(async () => {
-    await backend?.dispose();
-    await speculative?.stop();
-  });
+  after(() => teardown.run());
 
   test("verify() finds the fixture target, and names what it serves when the model is wrong", async () => {
     const { models: served } = await backend.verify();
@@ -250,6 +251,7 @@ describe("llama-server backend: API key and a server that dies", { skip }, () =>
   let models: Fixtures;
   let server: RunningLlamaServer;
   const apiKey = "coop-test-key-5e1f";
+  const teardown = new Teardown();
 
   before(async () => {
     models = await fixtures();
@@ -263,11 +265,10 @@ describe("llama-server backend: API key and a server that dies", { skip }, () =>
       "--api-key",
       apiKey,
     ]);
+    teardown.add(() => server.stop());
   });
 
-  after(async () => {
-    await server?.stop();
-  });
+  after(() => teardown.run());
 
   test("HTTP 401 without the key or with a wrong one: a clear error that never shows the key", async () => {
     const none = await failure(

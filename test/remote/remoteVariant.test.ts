@@ -25,6 +25,7 @@ import { testEngineHost } from "../support/engineHost.js";
 import { fixtures, type Fixtures } from "../support/fixtures.js";
 import { llamaServerBinary, startLlamaServer, type RunningLlamaServer } from "../support/llamaServer.js";
 import { repoRoot } from "../support/repoRoot.js";
+import { Teardown } from "../support/teardown.js";
 
 const binary = llamaServerBinary();
 // .ci/run builds llama-server first: in CI a missing binary is a broken build, not a reason to skip.
@@ -81,6 +82,7 @@ describe("remote variants through the engine (real llama-server, fixture models)
   let catalogFiles: string[];
   let engine: DispatchingEngine;
   let serverDirect: LlamaServerBackend;
+  const teardown = new Teardown();
 
   before(async () => {
     models = await fixtures();
@@ -96,7 +98,9 @@ describe("remote variants through the engine (real llama-server, fixture models)
       "-np",
       "1",
     ]);
+    teardown.add(() => server.stop());
     dir = await mkdtemp(join(tmpdir(), "coop-remote-variant-"));
+    teardown.add(() => rm(dir, { recursive: true, force: true }));
     workspace = join(dir, "shop");
     await mkdir(workspace);
     for (const [path, text] of Object.entries(workspaceFiles)) await writeFile(join(workspace, path), text);
@@ -112,15 +116,12 @@ describe("remote variants through the engine (real llama-server, fixture models)
     await writeFile(join(dir, "team.json"), JSON.stringify(catalog));
     catalogFiles = [join(repoRoot, "models.json"), join(dir, "team.json")];
     engine = new DispatchingEngine();
+    teardown.add(() => engine.dispose());
     serverDirect = new LlamaServerBackend({ baseUrl: server.url });
+    teardown.add(() => serverDirect.dispose());
   });
 
-  after(async () => {
-    await engine?.dispose();
-    await serverDirect?.dispose();
-    await server?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => teardown.run());
 
   test("a remote variant completes on the server with its adapter; swapping to another on the same server changes only the adapter", async () => {
     const python = await engine.loadCatalogVariant({ variantId: "srv-python", catalogFiles, gpu: "cpu" });
@@ -279,7 +280,7 @@ describe("remote variants through the engine (real llama-server, fixture models)
       (event) => events.push(event),
     );
     assert.equal(events[0]?.type, "sources", "sources first");
-    const sources = events[0].type === "sources" ? events[0].sources : [];
+    const sources = events[0].sources;
     assert.ok(
       sources.some((source) => source.path === "calc.py"),
       JSON.stringify(sources),
@@ -332,6 +333,7 @@ describe("remote variants in the engine host process: the API key", { skip }, ()
   let server: RunningLlamaServer;
   let dir: string;
   let catalogFiles: string[];
+  const teardown = new Teardown();
 
   before(async () => {
     const models = await fixtures();
@@ -345,7 +347,9 @@ describe("remote variants in the engine host process: the API key", { skip }, ()
       "--api-key",
       apiKey,
     ]);
+    teardown.add(() => server.stop());
     dir = await mkdtemp(join(tmpdir(), "coop-remote-key-"));
+    teardown.add(() => rm(dir, { recursive: true, force: true }));
     await writeFile(
       join(dir, "team.json"),
       JSON.stringify({ version: 1, variants: [remoteVariant("keyed", server.url)] }),
@@ -353,10 +357,7 @@ describe("remote variants in the engine host process: the API key", { skip }, ()
     catalogFiles = [join(repoRoot, "models.json"), join(dir, "team.json")];
   });
 
-  after(async () => {
-    await server?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => teardown.run());
 
   test("given in memory: without it 401 says so, with it the variant serves, a wrong one is refused; no log line or error shows a key", async () => {
     const lines: string[] = [];

@@ -16,6 +16,7 @@ import {
 } from "../../engine/backends/index.js";
 import { RemoteVariantEngine } from "../../engine/host/index.js";
 import { repoRoot } from "../support/repoRoot.js";
+import { Teardown } from "../support/teardown.js";
 import {
   fixtureText,
   sendInPieces,
@@ -36,6 +37,7 @@ const apiKey = "vllm-secret-7c1";
 describe("vLLM backend (recorded OpenAI-compatible shapes)", () => {
   let server: Awaited<ReturnType<typeof startReplayServer>>;
   let backend: VllmBackend;
+  const teardown = new Teardown();
 
   before(async () => {
     server = await startReplayServer(async (request, response) => {
@@ -58,6 +60,7 @@ describe("vLLM backend (recorded OpenAI-compatible shapes)", () => {
         return sendInPieces(response, fixtureText("vllm/chat-stream.sse"), [5, 64, 3]);
       sendJson(response, 404, '{"detail":"Not Found"}');
     });
+    teardown.add(() => server.close());
     backend = new VllmBackend({
       baseUrl: server.url,
       apiKey,
@@ -65,12 +68,10 @@ describe("vLLM backend (recorded OpenAI-compatible shapes)", () => {
       fim: qwenFim,
       retries: 0,
     });
+    teardown.add(() => backend.dispose());
   });
 
-  after(async () => {
-    await backend?.dispose();
-    await server?.close();
-  });
+  after(() => teardown.run());
 
   const lastBody = (): Record<string, unknown> => server.requests.at(-1)!.body as Record<string, unknown>;
 
@@ -233,6 +234,7 @@ describe("a vLLM variant through the engine (recorded shapes)", () => {
   let dir: string;
   let catalogFiles: string[];
   let engine: RemoteVariantEngine;
+  const teardown = new Teardown();
 
   before(async () => {
     server = await startReplayServer(async (request, response) => {
@@ -245,7 +247,9 @@ describe("a vLLM variant through the engine (recorded shapes)", () => {
         return sendInPieces(response, fixtureText("vllm/chat-stream.sse"), [40]);
       sendJson(response, 404, '{"detail":"Not Found"}');
     });
+    teardown.add(() => server.close());
     dir = await mkdtemp(join(tmpdir(), "coop-vllm-variant-"));
+    teardown.add(() => rm(dir, { recursive: true, force: true }));
     const variant = (id: string, adapters: { name: string }[]) => ({
       id,
       label: id,
@@ -269,13 +273,10 @@ describe("a vLLM variant through the engine (recorded shapes)", () => {
       apiKeyFor: (endpoint) => (endpoint === server.url ? apiKey : undefined),
       http: { retries: 0 },
     });
+    teardown.add(() => engine.dispose());
   });
 
-  after(async () => {
-    await engine?.dispose();
-    await server?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => teardown.run());
 
   test("FIM is laid out with the catalog's Qwen tokens and the variant's adapter as the model; a swap changes only the model field", async () => {
     const state = await engine.loadCatalogVariant({ variantId: "vllm-python", catalogFiles, gpu: "cpu" });

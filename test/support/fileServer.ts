@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface FileServer {
@@ -18,7 +18,7 @@ export async function serveFiles(
   options: { bytesPerSecond?: number } = {},
 ): Promise<FileServer> {
   const requests: string[] = [];
-  const server: Server = createServer(async (request, response) => {
+  const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = (request.url ?? "").split("?")[0]!;
     requests.push(`${request.method} ${path}`);
     const file = routes[path];
@@ -53,6 +53,11 @@ export async function serveFiles(
     });
     stream.on("end", () => response.end());
     response.on("close", () => stream.destroy());
+  };
+  const server: Server = createServer((request, response) => {
+    serve(request, response).catch((error: unknown) => {
+      response.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -48,7 +48,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const files = await Promise.all(
     entries.map((entry) =>
-      entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+      entry.isDirectory() ? filesUnder(join(dir, entry.name)) : Promise.resolve([join(dir, entry.name)]),
     ),
   );
   return files.flat().sort();

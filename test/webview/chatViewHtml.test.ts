@@ -1,14 +1,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type * as vscode from "vscode";
 import { chatViewHtml } from "../../extension/chat/chatViewHtml.js";
+
+// The editor's types, named through chatViewHtml: outside the editor this test does not import vscode.
+type Webview = Parameters<typeof chatViewHtml>[0];
+type Uri = Parameters<typeof chatViewHtml>[1];
 
 const cspSource = "https://file+.vscode-resource.vscode-cdn.net";
 const webview = {
   cspSource,
   asWebviewUri: (uri: { path: string }) => ({ toString: () => `${cspSource}${uri.path}` }),
-} as unknown as vscode.Webview;
-const uri = (path: string) => ({ path }) as unknown as vscode.Uri;
+} as unknown as Webview;
+const uri = (path: string) => ({ path }) as unknown as Uri;
 
 test("the page loads only its nonce'd script and its stylesheet, under a CSP that allows nothing else", () => {
   const html = chatViewHtml(webview, uri("/ext/out/webview.js"), uri("/ext/media/chat.css"));

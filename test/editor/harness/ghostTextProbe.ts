@@ -20,7 +20,7 @@ export class GhostTextProbe {
         ".monaco-editor.focused .ghost-text-decoration, .monaco-editor.focused .ghost-text";
       const ghostText = (): string =>
         Array.from(document.querySelectorAll(ghostSelector))
-          .map((element) => element.textContent ?? "")
+          .map((element) => element.textContent)
           .join("");
       interface Pending {
         keydownAt?: number;

@@ -27,7 +27,7 @@ export interface ScenarioContext {
   /** Numbers for bench-results/editor.json (keystroke-to-ghost-text latency, …). */
   metrics: Record<string, number>;
   /** Coop's log (its output channel) as written so far. */
-  coopLog(): Promise<string>;
+  coopLog: () => Promise<string>;
 }
 
 /** One thing a user does in the editor, checked through what they see and what lands on disk. */

@@ -7,9 +7,8 @@ export async function waitForFile(
   timeoutMs = 20_000,
 ): Promise<string> {
   const started = Date.now();
-  let text = "";
   for (;;) {
-    text = await readFile(path, "utf8").catch(() => "");
+    const text = await readFile(path, "utf8").catch(() => "");
     if (accept(text)) return text;
     if (Date.now() - started > timeoutMs) {
       throw new Error(
