@@ -91,6 +91,9 @@ export function targetsFor({ production = false, outdir = "out", watch = false }
     // The engine host: a child process of the extension host that runs node-llama-cpp (see engine/host).
     nodeEsmTarget({ engineHost: "engine/host/hostMain.ts" }),
     nodeEsmTarget({ cli: "engine/cli/main.ts" }),
+    // The worker thread merges share their arithmetic with (engine/merge/parallel), started by the engine
+    // host's and the CLI's bundles from next to them.
+    nodeEsmTarget({ mergeWorker: "engine/merge/parallel/mergeWorker.ts" }),
   ];
 }
 

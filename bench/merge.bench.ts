@@ -2,13 +2,15 @@
 // Generates a base and two inputs of ≥1 GB each (F16, a few big tensors) in a temp dir, times a streamed
 // copy of one file, a linear merge of the two inputs and a TIES merge over the base in the same run,
 // and writes bench-results/merge.json. The temp files are deleted afterwards. Peak RSS is the process's
-// maximum so far, so the TIES figure also covers everything before it.
+// maximum so far, so the TIES figure also covers everything before it. When llama-quantize is built
+// (scripts/build-llama-server.sh), it also compares Coop's quantizers with it (quantized.<type>).
 import { open, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { GgmlType, GgufWriter, encodeTensor, gguf } from "../engine/gguf/index.js";
 import { mergeModels, type MergeSummary } from "../engine/merge/index.js";
+import { compareWithLlamaQuantize } from "./support/quantizedComparison.js";
 import { printTable, writeBenchResults } from "./support/results.js";
 
 const { values } = parseArgs({ options: { gib: { type: "string", default: "1" } } });
@@ -159,6 +161,21 @@ try {
   console.log(
     `peak RSS through the TIES merge ${mib(peakRssTies).toFixed(0)} MiB (streamed in row blocks too)`,
   );
+  const quantized = await compareWithLlamaQuantize(dir);
+  if (quantized !== undefined) {
+    console.log("\nquantizers against llama-quantize on the same tensors (4 x 4096x64 weight-like F32):");
+    printTable(
+      Object.entries(quantized).map(([type, result]) => ({
+        type,
+        "coop RMSE": result.coopRmse.toExponential(4),
+        "llama-quantize RMSE": result.llamaQuantizeRmse.toExponential(4),
+        "ratio (goal <= 1.02)": result.rmseVsLlamaQuantize.toFixed(4),
+        "same bytes": result.identicalBytes ? "yes" : "no",
+        "coop encode s": result.coopEncodeSeconds,
+        "llama-quantize s": result.llamaQuantizeSeconds,
+      })),
+    );
+  }
   const path = await writeBenchResults("merge", {
     fileBytes,
     tensors: TENSORS * 2,
@@ -175,6 +192,7 @@ try {
     peakRssBytes: peakRssLinear,
     peakRssLinearBytes: peakRssLinear,
     peakRssTiesBytes: peakRssTies,
+    ...(quantized === undefined ? {} : { quantized }),
   });
   console.log(`wrote ${path}`);
 } finally {

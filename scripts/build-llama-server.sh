@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Builds llama.cpp's llama-server (CPU only, static, Release) from the llama.cpp source node-llama-cpp
-# ships (node_modules/node-llama-cpp/llama/gitRelease.bundle), for the remote backend's tests. The
-# result lives outside the repo, keyed by the llama.cpp version node-llama-cpp names, and is reused
-# when present: ${COOP_CACHE_DIR:-~/.cache/coop}/llama-server-<version>/bin/llama-server.
-# Installs cmake and a C++ compiler with apt-get when they are missing. Prints the binary's path.
-# Takes about 4 minutes on 2 busy cores the first time (247 s measured); a no-op afterwards.
+# Builds llama.cpp's llama-server and llama-quantize (CPU only, static, Release) from the llama.cpp
+# source node-llama-cpp ships (node_modules/node-llama-cpp/llama/gitRelease.bundle): llama-server for
+# the remote backend's tests, llama-quantize as the reference for Coop's k-quant encoders (tests and
+# the merge bench). The results live outside the repo, keyed by the llama.cpp version node-llama-cpp
+# names, and are reused when present: ${COOP_CACHE_DIR:-~/.cache/coop}/llama-server-<version>/bin/.
+# Installs cmake and a C++ compiler with apt-get when they are missing. Prints the binaries' paths,
+# one a line. Takes about 4 minutes on 2 busy cores the first time (247 s measured; llama-quantize adds
+# little, it shares the libraries); a no-op afterwards. A folder built before llama-quantize was added
+# gets only the missing binary, which rebuilds the libraries once (2850 s measured on 2 cores shared
+# with a dozen other jobs).
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -25,10 +29,15 @@ if ! [[ "$version" =~ ^[A-Za-z0-9._-]+$ ]]; then
   exit 1
 fi
 out="$cache_root/llama-server-$version"
-binary="$out/bin/llama-server"
+tools=(llama-server llama-quantize)
 
-if [ -f "$out/.complete" ] && [ -x "$binary" ]; then
-  echo "$binary"
+wanted=()
+for tool in "${tools[@]}"; do
+  [ -f "$out/.complete" ] && [ -x "$out/bin/$tool" ] || wanted+=("$tool")
+done
+print_paths() { for tool in "${tools[@]}"; do echo "$out/bin/$tool"; done; }
+if [ ${#wanted[@]} -eq 0 ]; then
+  print_paths
   exit 0
 fi
 
@@ -60,10 +69,20 @@ if [ ! -f "$src/.coop-complete" ]; then
   fi
 fi
 
-staging="$out.tmp-$$"
-rm -rf "$staging"
-mkdir -p "$staging/bin"
-trap 'rm -rf "$staging"' EXIT
+# A complete folder gains the missing binaries in place (each renamed in whole); otherwise the folder
+# is built aside and renamed in whole.
+if [ -f "$out/.complete" ]; then
+  dest="$out"
+  staging=""
+else
+  staging="$out.tmp-$$"
+  dest="$staging"
+  rm -rf "$staging"
+fi
+build="$out.build-$$"
+rm -rf "$build"
+mkdir -p "$dest/bin"
+trap 'rm -rf "$build" ${staging:+"$staging"}' EXIT
 
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
@@ -73,7 +92,7 @@ started=$(date +%s)
 # BUILD_SHARED_LIBS=OFF: one self-contained binary that still works after the folder is renamed.
 # GGML_NATIVE=OFF: a cache restored on another CPU must not die with SIGILL.
 # LLAMA_USE_PREBUILT_UI=OFF: the server's web UI would otherwise be downloaded at build time.
-cmake -S "$src" -B "$staging/build" "${generator[@]}" \
+cmake -S "$src" -B "$build" "${generator[@]}" \
   -DCMAKE_BUILD_TYPE=Release \
   -DBUILD_SHARED_LIBS=OFF \
   -DGGML_NATIVE=OFF \
@@ -83,21 +102,30 @@ cmake -S "$src" -B "$staging/build" "${generator[@]}" \
   -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON \
   -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF >&2
 
-log "building llama-server with $(nproc) jobs"
-cmake --build "$staging/build" --config Release --target llama-server -j"$(nproc)" >&2
+log "building ${wanted[*]} with $(nproc) jobs"
+cmake --build "$build" --config Release --target "${wanted[@]}" -j"$(nproc)" >&2
 
-built="$(find "$staging/build" -type f -name llama-server -perm -u+x | head -n1)"
-[ -n "$built" ] || { log "the build finished without a llama-server binary"; exit 1; }
-cp "$built" "$staging/bin/llama-server"
-"$staging/bin/llama-server" --version >&2
-rm -rf "$staging/build"
+for tool in "${wanted[@]}"; do
+  built="$(find "$build" -type f -name "$tool" -perm -u+x | head -n1)"
+  [ -n "$built" ] || { log "the build finished without a $tool binary"; exit 1; }
+  cp "$built" "$dest/bin/.$tool.tmp-$$"
+  mv -f "$dest/bin/.$tool.tmp-$$" "$dest/bin/$tool"
+done
+"$dest/bin/llama-server" --version >&2
+rm -rf "$build"
 
 elapsed=$(( $(date +%s) - started ))
 commit="$(git -C "$src" rev-parse HEAD 2>/dev/null || echo unknown)"
-printf '{"llamaCppVersion":"%s","commit":"%s","buildSeconds":%d}\n' "$version" "$commit" "$elapsed" > "$staging/build-info.json"
-touch "$staging/.complete"
-rm -rf "$out"
-mv -T "$staging" "$out"
+# An added binary gets its own record, so the folder's first build-info.json stays as it was.
+info_file="$dest/build-info.json"
+[ -n "$staging" ] || info_file="$dest/build-info-$(IFS=-; echo "${wanted[*]}").json"
+printf '{"llamaCppVersion":"%s","commit":"%s","built":"%s","buildSeconds":%d}\n' \
+  "$version" "$commit" "${wanted[*]}" "$elapsed" > "$info_file"
+if [ -n "$staging" ]; then
+  touch "$staging/.complete"
+  rm -rf "$out"
+  mv -T "$staging" "$out"
+fi
 trap - EXIT
-log "built $binary in ${elapsed}s"
-echo "$binary"
+log "built ${wanted[*]} in ${elapsed}s"
+print_paths

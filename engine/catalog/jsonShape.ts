@@ -16,6 +16,8 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
+  // JSON.parse reads 1e999 as Infinity (and YAML has .inf and .nan), which JSON.stringify would show as null.
+  if (typeof value === "number" && !Number.isFinite(value)) return `${value} (not a finite number)`;
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { mergeModels, type MergeProgress, type MergeSummary } from "../merge/index.js";
+// Not ../merge/index.js: that brings the recipe readers (and their YAML parser) into the extension host.
+import type { MergeProgress, MergeSummary } from "../merge/mergeJob.js";
+import { mergeModels } from "../merge/mergeModels.js";
 import type { Catalog, CatalogAdapter, CatalogModel, CatalogVariant } from "./catalogTypes.js";
 import type { ModelResolver } from "./modelResolver.js";
 

@@ -1,5 +1,9 @@
 import { MERGE_OUTPUT_TYPES } from "../merge/mergeJob.js";
-import { MERGE_METHODS, type MergeParams } from "../merge/methods/index.js";
+import { readMergekitConfig } from "../merge/mergekitConfig.js";
+import { MERGE_METHODS, MERGE_RULE_OPTIONS, type MergeParams } from "../merge/methods/index.js";
+
+/** Keys of the merge parameters that choose between mergekit's convention and Coop's former one. */
+const MERGE_RULE_KEYS = Object.keys(MERGE_RULE_OPTIONS);
 import { endpointProblem, normalizeEndpoint } from "../backends/endpoint.js";
 import type {
   CatalogAdapter,
@@ -279,7 +283,8 @@ function parseRemote(r: JsonReader, value: unknown, path: string): VariantRemote
 }
 
 function parseMerge(r: JsonReader, value: unknown, path: string): VariantMerge {
-  const o = r.object(value, path, ["method", "base", "inputs", "params", "seed", "outputType"]);
+  const o = r.object(value, path, ["method", "base", "inputs", "params", "seed", "outputType", "mergekit"]);
+  if (o.mergekit !== undefined) return parseMergekitMerge(r, o, path);
   const inputs = r.array(o.inputs, `${path}.inputs`).map((item, i) => {
     const p = `${path}.inputs[${i}]`;
     const input = r.object(item, p, ["id", "weight", "density"]);
@@ -303,14 +308,62 @@ function parseMerge(r: JsonReader, value: unknown, path: string): VariantMerge {
   };
 }
 
+/**
+ * A merge given as a mergekit config (`mergekit`, the fields of mergekit's YAML written as JSON, models
+ * named by catalog id) with Coop's own seed and outputType beside it.
+ */
+function parseMergekitMerge(r: JsonReader, o: Record<string, unknown>, path: string): VariantMerge {
+  for (const key of ["method", "base", "inputs", "params"])
+    if (o[key] !== undefined)
+      r.fail(
+        `${path}.${key}`,
+        `no ${key} beside mergekit (the mergekit config says it: use one or the other)`,
+      );
+  const config = readMergekitConfig(r, o.mergekit, `${path}.mergekit`, (v, p) => r.string(v, p, ID));
+  if (config.base === undefined)
+    r.fail(
+      `${path}.mergekit.base_model`,
+      "the base model's id (a merged variant takes its family, context and FIM tokens from it)",
+    );
+  if (o.outputType !== undefined && config.outputType !== undefined)
+    r.fail(`${path}.outputType`, "either outputType or the mergekit config's dtype/out_dtype, not both");
+  return {
+    method: config.method,
+    base: config.base,
+    inputs: config.inputs.map(({ model, weight, density }) => ({ id: model, weight, density })),
+    params: config.params,
+    seed: o.seed === undefined ? 0 : r.number(o.seed, `${path}.seed`, { integer: true, min: 0 }),
+    outputType:
+      o.outputType === undefined
+        ? (config.outputType ?? "Q8_0")
+        : r.oneOf(o.outputType, `${path}.outputType`, MERGE_OUTPUT_TYPES),
+  };
+}
+
 /** The merge methods' parameters, shared with merge recipe files. */
 export function parseMergeParams(r: JsonReader, value: unknown, path: string): MergeParams {
-  const o = r.object(value, path, ["lambda", "normalize", "t", "selectTopK"]);
+  const o = r.object(value, path, ["lambda", "normalize", "t", "selectTopK", ...MERGE_RULE_KEYS]);
   const params: MergeParams = {};
   if (o.lambda !== undefined) params.lambda = r.number(o.lambda, `${path}.lambda`);
   if (o.normalize !== undefined) params.normalize = r.boolean(o.normalize, `${path}.normalize`);
   if (o.t !== undefined) params.t = r.number(o.t, `${path}.t`, { min: 0, max: 1 });
   if (o.selectTopK !== undefined)
     params.selectTopK = r.number(o.selectTopK, `${path}.selectTopK`, { min: 0, exclusiveMin: true, max: 1 });
+  if (o.keptCount !== undefined)
+    params.keptCount = r.oneOf(o.keptCount, `${path}.keptCount`, MERGE_RULE_OPTIONS.keptCount);
+  if (o.zeroVote !== undefined)
+    params.zeroVote = r.oneOf(o.zeroVote, `${path}.zeroVote`, MERGE_RULE_OPTIONS.zeroVote);
+  if (o.normalizeOver !== undefined)
+    params.normalizeOver = r.oneOf(
+      o.normalizeOver,
+      `${path}.normalizeOver`,
+      MERGE_RULE_OPTIONS.normalizeOver,
+    );
+  if (o.slerpNearZero !== undefined)
+    params.slerpNearZero = r.oneOf(
+      o.slerpNearZero,
+      `${path}.slerpNearZero`,
+      MERGE_RULE_OPTIONS.slerpNearZero,
+    );
   return params;
 }

@@ -1,5 +1,16 @@
 import { decodeBF16, decodeF16, decodeF32, encodeBF16, encodeF16, encodeF32 } from "./floatCodecs.js";
-import { decodeQ4_0, decodeQ4_K, decodeQ5_K, decodeQ6_K, decodeQ8_0, encodeQ8_0 } from "./quantCodecs.js";
+import { encodeQ4_K, encodeQ5_K, encodeQ6_K } from "./kQuantEncoders.js";
+import { encodeQ4_0, encodeQ5_0, encodeQ5_1 } from "./legacyQuantEncoders.js";
+import {
+  decodeQ4_0,
+  decodeQ4_K,
+  decodeQ5_0,
+  decodeQ5_1,
+  decodeQ5_K,
+  decodeQ6_K,
+  decodeQ8_0,
+  encodeQ8_0,
+} from "./quantCodecs.js";
 import { ggmlTypeInfo, ggmlTypeName } from "./typeInfo.js";
 import { GgmlType } from "./types.js";
 
@@ -15,6 +26,8 @@ const decoders: Partial<Record<GgmlType, Decoder>> = {
   [GgmlType.BF16]: decodeBF16,
   [GgmlType.Q8_0]: decodeQ8_0,
   [GgmlType.Q4_0]: decodeQ4_0,
+  [GgmlType.Q5_0]: decodeQ5_0,
+  [GgmlType.Q5_1]: decodeQ5_1,
   [GgmlType.Q4_K]: decodeQ4_K,
   [GgmlType.Q5_K]: decodeQ5_K,
   [GgmlType.Q6_K]: decodeQ6_K,
@@ -25,6 +38,12 @@ const encoders: Partial<Record<GgmlType, Encoder>> = {
   [GgmlType.F16]: encodeF16,
   [GgmlType.BF16]: encodeBF16,
   [GgmlType.Q8_0]: encodeQ8_0,
+  [GgmlType.Q4_0]: encodeQ4_0,
+  [GgmlType.Q5_0]: encodeQ5_0,
+  [GgmlType.Q5_1]: encodeQ5_1,
+  [GgmlType.Q4_K]: encodeQ4_K,
+  [GgmlType.Q5_K]: encodeQ5_K,
+  [GgmlType.Q6_K]: encodeQ6_K,
 };
 
 export function canDecode(type: GgmlType): boolean {
@@ -50,7 +69,8 @@ function checkBlocks(
 }
 
 /**
- * Encodes float values as tensor data of `type` (F32, F16, BF16 or Q8_0). `into`, when given,
+ * Encodes float values as tensor data of `type` (F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K or
+ * Q6_K, quantized as ggml's reference quantizers do). `into`, when given,
  * receives the bytes at its start (a reused buffer instead of a new one); the result is a view of it.
  */
 export function encodeTensor(type: GgmlType, values: Float32Array, into?: Uint8Array): Uint8Array {

@@ -1,5 +1,5 @@
 // Block (de)quantizers following ggml-quants.c: quantize_row_q8_0_ref and
-// dequantize_row_{q4_0,q8_0,q4_K,q5_K,q6_K}. ggml computes in float32; every product and difference here is
+// dequantize_row_{q4_0,q5_0,q5_1,q8_0,q4_K,q5_K,q6_K}. ggml computes in float32; every product and difference here is
 // rounded to float32 (Math.fround, or the store into a Float32Array) at the same points, which makes the
 // results bit-exact: one double operation on float32 operands rounded to float32 equals the float32
 // operation.
@@ -64,6 +64,44 @@ export function decodeQ4_0(bytes: Uint8Array, out: Float32Array): void {
       const q = bytes[at + 2 + j]!;
       out[y + j] = ((q & 0x0f) - 8) * d;
       out[y + j + 16] = ((q >> 4) - 8) * d;
+    }
+  }
+}
+
+/** The 4 little-endian bytes of a Q5 block's fifth bits. */
+function highBits(bytes: Uint8Array, at: number): number {
+  return bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
+}
+
+/** Q5_0 block: f16 d, 4 bytes of fifth bits, 16 bytes of low nibbles (elements j and j + 16); x = d * (q - 16). */
+export function decodeQ5_0(bytes: Uint8Array, out: Float32Array): void {
+  const blocks = out.length / QK;
+  for (let b = 0; b < blocks; b++) {
+    const at = b * 22;
+    const d = half(bytes, at);
+    const qh = highBits(bytes, at + 2);
+    const y = b * QK;
+    for (let j = 0; j < 16; j++) {
+      const q = bytes[at + 6 + j]!;
+      out[y + j] = (((q & 0x0f) | (((qh >>> j) << 4) & 0x10)) - 16) * d;
+      out[y + j + 16] = (((q >> 4) | ((qh >>> (j + 12)) & 0x10)) - 16) * d;
+    }
+  }
+}
+
+/** Q5_1 block: f16 d, f16 m, 4 bytes of fifth bits, 16 bytes of low nibbles; x = d * q + m. */
+export function decodeQ5_1(bytes: Uint8Array, out: Float32Array): void {
+  const blocks = out.length / QK;
+  for (let b = 0; b < blocks; b++) {
+    const at = b * 24;
+    const d = half(bytes, at);
+    const m = half(bytes, at + 2);
+    const qh = highBits(bytes, at + 4);
+    const y = b * QK;
+    for (let j = 0; j < 16; j++) {
+      const q = bytes[at + 8 + j]!;
+      out[y + j] = fround(((q & 0x0f) | (((qh >>> j) << 4) & 0x10)) * d) + m;
+      out[y + j + 16] = fround(((q >> 4) | ((qh >>> (j + 12)) & 0x10)) * d) + m;
     }
   }
 }

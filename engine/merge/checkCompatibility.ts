@@ -35,7 +35,7 @@ function tokenizerDigest(file: GgufFile): string {
 export function checkDecodable(file: GgufFile, tensor: GgufTensorInfo): void {
   if (!canDecode(tensor.type)) {
     throw new MergeError(
-      `${file.path}: tensor '${tensor.name}' is ${GgmlType[tensor.type] ?? `type ${tensor.type}`}, which Coop cannot dequantize (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)`,
+      `${file.path}: tensor '${tensor.name}' is ${(GgmlType[tensor.type] as string | undefined) ?? `type ${tensor.type}`}, which Coop cannot dequantize (supported: F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)`,
     );
   }
 }

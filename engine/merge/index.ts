@@ -10,5 +10,12 @@ export type {
   MergeSummary,
 } from "./mergeJob.js";
 export { PROVENANCE_KEY } from "./outputMetadata.js";
-export { parseMergeRecipe, readMergeRecipe, type MergeRecipe } from "./recipeFile.js";
+export {
+  isMergekitRecipeFile,
+  parseMergekitRecipe,
+  parseMergeRecipe,
+  readMergeRecipe,
+  type MergeRecipe,
+} from "./recipeFile.js";
+export { readMergekitConfig, type MergekitMerge } from "./mergekitConfig.js";
 export { MERGE_METHODS, mergeTensor, type MergeMethod, type MergeParams } from "./methods/index.js";

@@ -1,5 +1,6 @@
 import type { GgufFile, GgufTensorInfo } from "../gguf/index.js";
 import { checkDecodable } from "./checkCompatibility.js";
+import { checkFinite } from "./finiteInputs.js";
 import { MergeError } from "./mergeError.js";
 
 export interface LoraPair {
@@ -64,6 +65,8 @@ export function loraPairs(adapter: GgufFile): LoraPair[] {
 export async function materializeDelta(pair: LoraPair): Promise<Float32Array> {
   const a = await pair.adapter.readTensor(pair.a);
   const b = await pair.adapter.readTensor(pair.b);
+  checkFinite(a, pair.adapter.path, pair.a.name);
+  checkFinite(b, pair.adapter.path, pair.b.name);
   const { rank, inputLength, outputLength, alphaOverRank } = pair;
   const delta = new Float32Array(outputLength * inputLength);
   for (let o = 0; o < outputLength; o++) {

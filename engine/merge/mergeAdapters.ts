@@ -3,11 +3,12 @@ import { frobeniusNormSquared, truncatedSvd } from "../linalg/index.js";
 import { mergeTensor } from "./methods/index.js";
 import { writeAtomically } from "./atomicOutput.js";
 import { checkAdaptersFitBase } from "./checkCompatibility.js";
+import { checkFinite } from "./finiteInputs.js";
 import { loraPairs, materializeDelta, type LoraPair } from "./loraAdapter.js";
 import { MergeError, throwIfAborted } from "./mergeError.js";
 import type { MergeJob, MergeOutputType } from "./mergeJob.js";
 import { copyMetadata } from "./outputMetadata.js";
-import { fileTypeOf, outputTensorType } from "./outputTensorType.js";
+import { fileTypeOf, outputTensorTypes } from "./outputTensorType.js";
 import { ProgressCounter } from "./progressCounter.js";
 import { provenanceOf } from "./provenance.js";
 
@@ -61,7 +62,7 @@ async function mergedDelta(
   const shape = pairs.find((pair) => pair !== undefined)!;
   const length = shape.inputLength * shape.outputLength;
   const deltas = await Promise.all(
-    pairs.map((pair) => (pair === undefined ? new Float32Array(length) : materializeDelta(pair))),
+    pairs.map(async (pair) => (pair === undefined ? new Float32Array(length) : materializeDelta(pair))),
   );
   const inputs = job.inputs.map((input, i) => ({
     values: deltas[i]!,
@@ -69,15 +70,31 @@ async function mergedDelta(
     density: input.density,
   }));
   try {
-    return mergeTensor(job.method, new Float32Array(length), inputs, job.params ?? {}, {
-      seed: job.seed ?? 0,
-      tensorIndex,
-    });
+    return mergeTensor(
+      job.method,
+      new Float32Array(length),
+      mergedInputs(job, inputs, pairs),
+      job.params ?? {},
+      {
+        seed: job.seed ?? 0,
+        tensorIndex,
+      },
+    );
   } catch (error) {
     throw new MergeError(
       `merging the deltas of tensor '${name}': ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+}
+
+/**
+ * The inputs a tensor's merge sees. A normalized linear merge leaves out the adapters that do not touch the
+ * tensor, as mergekit merges a tensor from the models that have it, unless params.normalizeOver is "all".
+ * Every other method sees such an adapter as a zero delta, which is what mergekit's formulas give it.
+ */
+function mergedInputs<T>(job: MergeJob, inputs: readonly T[], pairs: readonly (LoraPair | undefined)[]): T[] {
+  const leaveOut = job.method === "linear" && (job.params?.normalizeOver ?? "acting") === "acting";
+  return leaveOut ? inputs.filter((_, i) => pairs[i] !== undefined) : [...inputs];
 }
 
 /** Checks the adapters and returns their targets; call before anything is written. */
@@ -109,12 +126,9 @@ export async function mergeAdaptersIntoModel(
       { "general.name": gguf.str(name), "general.file_type": gguf.u32(fileTypeOf[type]) },
       provenanceOf(job),
     );
+    const typeOf = outputTensorTypes(base, type);
     const declared = base.tensors.map((tensor) =>
-      writer.addTensor(
-        tensor.name,
-        tensor.dims,
-        targets.has(tensor.name) ? outputTensorType(tensor, type) : tensor.type,
-      ),
+      writer.addTensor(tensor.name, tensor.dims, targets.has(tensor.name) ? typeOf(tensor) : tensor.type),
     );
     const progress = new ProgressCounter(
       declared.length,
@@ -135,6 +149,7 @@ export async function mergeAdaptersIntoModel(
       }
       const delta = await mergedDelta(job, out.name, pairs, targetNames.indexOf(out.name));
       const values = await base.readTensor(out.name);
+      checkFinite(values, base.path, out.name);
       for (let i = 0; i < values.length; i++) values[i]! += delta[i]!;
       await writer.writeTensor(out.name, values);
       progress.add(out.name, out.byteSize, true);

@@ -1,7 +1,19 @@
 import type { MergeMethod, MergeParams } from "./methods/index.js";
+import type { QuantPreset } from "./quantPresetTypes.js";
 
-export type MergeOutputType = "F32" | "F16" | "Q8_0";
-export const MERGE_OUTPUT_TYPES: readonly MergeOutputType[] = ["F32", "F16", "Q8_0"];
+/** One type for every merged tensor, or a llama.cpp quantization preset that chooses per tensor. */
+export type MergeOutputType = "F32" | "F16" | "Q8_0" | QuantPreset;
+export const MERGE_OUTPUT_TYPES: readonly MergeOutputType[] = [
+  "F32",
+  "F16",
+  "Q8_0",
+  "Q4_0",
+  "Q4_K_S",
+  "Q4_K_M",
+  "Q5_K_S",
+  "Q5_K_M",
+  "Q6_K",
+];
 
 export interface MergeJobInput {
   /** A full GGUF model, or a LoRA adapter GGUF (then every input must be an adapter of one base). */
@@ -55,7 +67,7 @@ export interface MergeSummary {
   base?: string;
   output: string;
   outputKind: "model" | "adapter";
-  /** For a model: the type merged tensors were written in; for an adapter: F32 factors. */
+  /** For a model: the type (or preset) merged tensors were written in; for an adapter: F32 factors. */
   outputType: MergeOutputType;
   tensors: number;
   /** Tensors that were merged (the rest were copied from the base unchanged). */

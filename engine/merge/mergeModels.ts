@@ -7,6 +7,7 @@ import { MergeError } from "./mergeError.js";
 import { mergeFullModels } from "./mergeFullModels.js";
 import { MERGE_OUTPUT_TYPES, type MergeJob, type MergeSummary } from "./mergeJob.js";
 import { closeAll, ggufKind, openAll } from "./openInputs.js";
+import { inputAtOutput } from "./outputPath.js";
 
 const TASK_VECTOR_METHODS = new Set(["task_arithmetic", "ties", "dare_linear", "dare_ties", "sce"]);
 
@@ -49,10 +50,16 @@ function checkJob(job: MergeJob): void {
   } catch (error) {
     throw new MergeError(`${job.method}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const outputPath = resolve(output.path);
-  for (const path of [job.base, ...job.inputs.map((input) => input.path)]) {
-    if (path !== undefined && resolve(path) === outputPath)
-      throw new MergeError(`the output ${output.path} is also an input; write it elsewhere`);
+  const inputPaths = [job.base, ...job.inputs.map((input) => input.path)].filter(
+    (path) => path !== undefined,
+  );
+  const clash = inputAtOutput(output.path, inputPaths);
+  if (clash !== undefined) {
+    throw new MergeError(
+      resolve(clash) === resolve(output.path)
+        ? `the output ${output.path} is also an input; write it elsewhere`
+        : `the output ${output.path} is the input ${clash} (the same file through a symbolic or hard link); write it elsewhere`,
+    );
   }
 }
 

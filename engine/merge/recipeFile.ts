@@ -1,8 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
+import { parseDocument } from "yaml";
 import { JsonReader, JsonShapeError } from "../catalog/jsonShape.js";
 import { parseMergeParams } from "../catalog/parseCatalog.js";
 import { MERGE_OUTPUT_TYPES, type MergeJob, type MergeJobInput, type MergeOutputType } from "./mergeJob.js";
+import { readMergekitConfig } from "./mergekitConfig.js";
 import { MERGE_METHODS } from "./methods/index.js";
 
 /** A merge recipe file: a MergeJob without the output path, with paths relative to the recipe file. */
@@ -72,12 +74,56 @@ export function parseMergeRecipe(json: unknown, file: string): MergeRecipe {
   };
 }
 
+/**
+ * A mergekit config, as `mergekit-yaml` takes it, as a recipe: model paths are .gguf files relative to the
+ * recipe; the output type comes from out_dtype or dtype (default F16).
+ */
+export function parseMergekitRecipe(config: unknown, file: string): MergeRecipe {
+  const r = new JsonReader(file);
+  const modelPath = (value: unknown, path: string): string => {
+    if (typeof value === "string" && value.includes("+") && !/\.gguf$/i.test(value))
+      r.fail(
+        path,
+        "a path to a .gguf file; model+lora (a LoRA applied before merging) is not supported: merge GGUF adapters with Coop's adapter merge instead",
+        value,
+      );
+    const text = r.string(value, path, {
+      regex: /\.gguf$/i,
+      description:
+        "a path to a .gguf file (relative to the recipe); Coop merges GGUF files, not Hugging Face repositories",
+    });
+    return isAbsolute(text) ? text : resolve(file, "..", text);
+  };
+  const merge = readMergekitConfig(r, config, "$", modelPath);
+  return {
+    method: merge.method,
+    base: merge.base,
+    inputs: merge.inputs.map(({ model, weight, density }) => ({ path: model, weight, density })),
+    params: merge.params,
+    seed: 0,
+    output: { kind: "model", type: merge.outputType ?? "F16" },
+  };
+}
+
+/** A recipe whose file name ends in .yaml or .yml is a mergekit config; any other is Coop's JSON. */
+export function isMergekitRecipeFile(file: string): boolean {
+  return /\.ya?ml$/i.test(file);
+}
+
+function parseYaml(text: string, file: string): unknown {
+  const document = parseDocument(text, { uniqueKeys: true });
+  const [error] = document.errors;
+  if (error !== undefined) throw new JsonShapeError(file, "$", `not valid YAML: ${error.message}`);
+  return document.toJS({ maxAliasCount: 100 });
+}
+
 export async function readMergeRecipe(file: string): Promise<MergeRecipe> {
   const text = await readFile(file, "utf8").catch((error: unknown) => {
     throw new Error(
       `cannot read the merge recipe ${file}: ${error instanceof Error ? error.message : String(error)}`,
     );
   });
+  if (isMergekitRecipeFile(file)) return parseMergekitRecipe(parseYaml(text, file), file);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,4 +1,5 @@
 import type { GgmlType, GgufFile, GgufTensorInfo } from "../gguf/index.js";
+import { SharedBuffers } from "./sharedBuffers.js";
 import { encodedLength } from "./sliceMerger.js";
 
 /** One block of whole rows of a tensor, as each input's (and the base's) encoded bytes. */
@@ -13,7 +14,8 @@ export interface RowBlock {
 /**
  * Reads one tensor from every input (and the base) in blocks of whole rows, in order, each block
  * into one of two sets of reused buffers (fresh ones would cost page faults and zero-filling) while
- * the caller works on the block before it.
+ * the caller works on the block before it. The buffers are shared memory, so a worker thread can read
+ * a block without a copy, taken from `sharedBuffers`, which a merge reuses for all its tensors.
  */
 export class RowBlockReader {
   readonly inputTypes: GgmlType[];
@@ -31,6 +33,7 @@ export class RowBlockReader {
     private readonly base: GgufFile | undefined,
     private readonly inputs: readonly GgufFile[],
     targetBlockElements: number,
+    sharedBuffers = new SharedBuffers(),
   ) {
     const rowLength = tensor.dims[0]!;
     this.rows = tensor.elementCount === 0 ? 0 : tensor.elementCount / rowLength;
@@ -39,10 +42,11 @@ export class RowBlockReader {
     this.blockElements = this.rowsPerBlock * rowLength;
     this.inputTypes = inputs.map((input) => input.tensor(tensor.name)!.type);
     this.baseType = base?.tensor(tensor.name)!.type;
-    const buffer = (type: GgmlType): Uint8Array => new Uint8Array(encodedLength(type, this.blockElements));
-    this.buffers = [0, 1].map(() => ({
-      inputs: this.inputTypes.map(buffer),
-      base: this.baseType === undefined ? undefined : buffer(this.baseType),
+    const buffer = (name: string, type: GgmlType): Uint8Array =>
+      sharedBuffers.bytes(name, encodedLength(type, this.blockElements));
+    this.buffers = [0, 1].map((set) => ({
+      inputs: this.inputTypes.map((type, i) => buffer(`block ${set} input ${i}`, type)),
+      base: this.baseType === undefined ? undefined : buffer(`block ${set} base`, this.baseType),
     }));
   }
 

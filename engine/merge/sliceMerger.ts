@@ -47,26 +47,34 @@ export class SliceMerger {
     this.mergedSlice = new Float32Array(this.sliceElements);
   }
 
-  /** Shows the stream the `elements` elements of one block during statistics pass `pass`. */
+  /**
+   * Shows the stream elements [from, to) of one block during statistics pass `pass` (`from` a multiple of
+   * sliceElements).
+   */
   observeBlock(
     pass: number,
     inputs: readonly Uint8Array[],
     base: Uint8Array | undefined,
-    elements: number,
+    to: number,
+    from = 0,
   ): void {
-    this.forEachSlice(inputs, base, elements, (decodedBase, decoded) =>
+    this.forEachSlice(inputs, base, from, to, (decodedBase, decoded) =>
       this.stream.observe(pass, decodedBase, decoded),
     );
   }
 
-  /** Merges the `elements` elements of one block, writing their encoding to the start of `output`. */
+  /**
+   * Merges elements [from, to) of one block, writing their encoding where it belongs in `output`, which
+   * holds the whole block's (`from` a multiple of sliceElements).
+   */
   mergeBlock(
     inputs: readonly Uint8Array[],
     base: Uint8Array | undefined,
-    elements: number,
+    to: number,
     output: Uint8Array,
+    from = 0,
   ): void {
-    this.forEachSlice(inputs, base, elements, (decodedBase, decoded, start) => {
+    this.forEachSlice(inputs, base, from, to, (decodedBase, decoded, start) => {
       const merged = this.stream.merge(
         decodedBase,
         decoded,
@@ -84,11 +92,12 @@ export class SliceMerger {
   private forEachSlice(
     inputs: readonly Uint8Array[],
     base: Uint8Array | undefined,
-    elements: number,
+    from: number,
+    to: number,
     visit: (base: Float32Array | undefined, inputs: Float32Array[], start: number) => void,
   ): void {
-    for (let start = 0; start < elements; start += this.sliceElements) {
-      const count = Math.min(this.sliceElements, elements - start);
+    for (let start = from; start < to; start += this.sliceElements) {
+      const count = Math.min(this.sliceElements, to - start);
       const decoded = this.inputSlices.map((slice, i) =>
         this.decode(this.inputTypes[i]!, inputs[i]!, start, count, slice),
       );

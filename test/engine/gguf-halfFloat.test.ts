@@ -179,8 +179,8 @@ describe("float tensor codecs", () => {
 
   test("codecs reject what they cannot do, with the type named", () => {
     assert.throws(
-      () => encodeTensor(GgmlType.Q4_K, new Float32Array(256)),
-      /unsupported tensor type Q4_K for encoding/,
+      () => encodeTensor(GgmlType.Q2_K, new Float32Array(256)),
+      /unsupported tensor type Q2_K for encoding/,
     );
     assert.throws(
       () => decodeTensor(GgmlType.Q4_1, new Uint8Array(20), 32),

@@ -26,7 +26,7 @@ function assertClose(actual: Float32Array, expected: readonly number[], toleranc
     const scale = Math.max(1, Math.abs(expected[j]!));
     assert.ok(
       Math.abs(actual[j]! - expected[j]!) <= tolerance * scale,
-      `[${j}]: got ${actual[j]}, expected ${expected[j]} (all: ${Array.from(actual)})`,
+      `[${j}]: got ${actual[j]}, expected ${expected[j]} (all: ${Array.from(actual).join(",")})`,
     );
   }
 }
@@ -104,7 +104,7 @@ describe("task_arithmetic", () => {
 });
 
 describe("ties", () => {
-  test("trimming at density 0.5 keeps the round(0.5 n) largest magnitudes", () => {
+  test("trimming at density 0.5 keeps the floor(0.5 n) largest magnitudes", () => {
     // One input: the election picks its own signs and the disjoint mean is the trimmed value itself.
     // |tau| = [0.5, 3, 1, 2, 0.2, 0.1]; k = 3 keeps 3, 2, 1 (positions 1, 3, 2).
     const base = [10, -10, 0, 5, 5, 5];
@@ -117,9 +117,11 @@ describe("ties", () => {
     const base = [0, 0, 0, 0, 0, 0];
     const inputs = fromTaskVectors(base, [[1, -1, 2, 1, 0.5, 1]], [1], 0.5);
     assertClose(tiesMerge(f32(...base), inputs), [1, -1, 2, 0, 0, 0]);
-    // k = round(density * n): 0.25 * 6 = 1.5 rounds to 2: the 2 and the first 1.
+    // k = floor(density * n) as mergekit's int(): 0.25 * 6 = 1.5 keeps 1, the 2 alone.
     const quarter = fromTaskVectors(base, [[1, -1, 2, 1, 0.5, 1]], [1], 0.25);
-    assertClose(tiesMerge(f32(...base), quarter), [1, 0, 2, 0, 0, 0]);
+    assertClose(tiesMerge(f32(...base), quarter), [0, 0, 2, 0, 0, 0]);
+    // keptCount "round" (Coop's former rule): 1.5 rounds to 2: the 2 and the first 1.
+    assertClose(tiesMerge(f32(...base), quarter, { keptCount: "round" }), [1, 0, 2, 0, 0, 0]);
   });
 
   test("sign election is by mass, not by count, and the mean is over agreeing non-zero entries", () => {
@@ -162,8 +164,9 @@ describe("ties", () => {
     ]);
   });
 
-  test("trim, elect and merge together; a position whose mass is zero keeps the base", () => {
+  test("Coop's former rules (keptCount round, zeroVote none): a position whose mass is zero keeps the base", () => {
     const base = [0, 0, 0, 0, 1];
+    const former: MergeParams = { keptCount: "round", zeroVote: "none" };
     // density 0.5 of n = 5: k = round(2.5) = 3
     // tau_1 = [4, -1, 0.5, -3, 0] -> keeps 4, -3, -1      -> [4, -1, 0, -3, 0]
     // tau_2 = [-2, 2, 1, 0.1, 0]  -> keeps -2, 2, 1 (ties at 0 are not reached) -> [-2, 2, 1, 0, 0]
@@ -178,7 +181,7 @@ describe("ties", () => {
     );
     // pos 0: mass 2 -> +: 4;  pos 1: mass -1 + 2 = 1 -> +: 2;  pos 2: only 1 survived: 1
     // pos 3: -3;  pos 4: nothing: base 1
-    assertClose(tiesMerge(f32(...base), inputs), [4, 2, 1, -3, 1]);
+    assertClose(tiesMerge(f32(...base), inputs, former), [4, 2, 1, -3, 1]);
     // Equal and opposite masses elect no sign: the base is kept.
     assertClose(
       tiesMerge(
@@ -191,6 +194,7 @@ describe("ties", () => {
           ],
           [1, 1],
         ),
+        former,
       ),
       [0, 1],
     );
@@ -328,11 +332,11 @@ describe("dare", () => {
       return weight === 0 ? 0 : sum / weight;
     });
     const inputs = fromTaskVectors(base, [tauA, tauB], [2, 1], density);
-    assertClose(dareTiesMerge(f32(...base), inputs, {}, context), expected);
-    assertClose(mergeTensor("dare_ties", f32(...base), inputs, {}, context), expected);
+    assertClose(dareTiesMerge(f32(...base), inputs, { normalize: true }, context), expected);
+    assertClose(mergeTensor("dare_ties", f32(...base), inputs, { normalize: true }, context), expected);
   });
 
-  test("dare_ties at density 1 is ties at density 1", () => {
+  test("dare_ties at density 1 is ties at density 1, without normalizing unless asked (as mergekit)", () => {
     const base = [10, 10, 10, 10, 10];
     const inputs = fromTaskVectors(
       base,
@@ -343,7 +347,12 @@ describe("dare", () => {
       ],
       [1, 1, 1],
     );
-    assertClose(dareTiesMerge(f32(...base), inputs, {}, context), [5, 13, 12, 14, 9]);
+    assertClose(dareTiesMerge(f32(...base), inputs, { normalize: true }, context), [5, 13, 12, 14, 9]);
+    assertClose(
+      dareTiesMerge(f32(...base), inputs, {}, context),
+      Array.from(tiesMerge(f32(...base), inputs, { normalize: false })),
+    );
+    assertClose(dareTiesMerge(f32(...base), inputs, {}, context), [5, 13, 16, 14, 8]);
   });
 });
 

@@ -27,6 +27,31 @@ export function packQ8_0(dHalf: number, quants: readonly number[]): Uint8Array {
   return bytes;
 }
 
+/**
+ * Q5_0 (22 bytes) and Q5_1 (24 bytes): f16 d (and for Q5_1 f16 m), then 4 little-endian bytes whose bit e
+ * is the fifth bit of element e, then 16 bytes of low nibbles as in Q4_0.
+ */
+function packQ5(header: number[], quants: readonly number[]): Uint8Array {
+  const headerBytes = 2 * header.length;
+  const bytes = new Uint8Array(headerBytes + 4 + 16);
+  header.forEach((half, i) => putHalf(bytes, 2 * i, half));
+  quants.forEach((q, e) => {
+    bytes[headerBytes + 4 + (e % 16)]! |= e < 16 ? q & 0x0f : (q & 0x0f) << 4;
+    if (q & 0x10) bytes[headerBytes + Math.floor(e / 8)]! |= 1 << (e % 8);
+  });
+  return bytes;
+}
+
+/** Q5_0: x = d * (q - 16). */
+export function packQ5_0(dHalf: number, quants: readonly number[]): Uint8Array {
+  return packQ5([dHalf], quants);
+}
+
+/** Q5_1: x = d * q + m. */
+export function packQ5_1(dHalf: number, mHalf: number, quants: readonly number[]): Uint8Array {
+  return packQ5([dHalf, mHalf], quants);
+}
+
 /** The 12 scale bytes of Q4_K/Q5_K: eight 6-bit scales and eight 6-bit mins. */
 function packScalesAndMins(
   bytes: Uint8Array,

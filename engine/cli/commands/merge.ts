@@ -10,14 +10,17 @@ import {
 } from "../../merge/index.js";
 import { formatBytes, progressBar } from "./progressBar.js";
 
-export const mergeUsage = `  merge <recipe.json> --out <file.gguf> [--type F32|F16|Q8_0]
+export const mergeUsage = `  merge <recipe.json|recipe.yaml> --out <file.gguf> [--type F32|F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K|...]
       Merges GGUF models or LoRA adapters as the recipe says, e.g.
         {"method": "ties", "base": "base.gguf", "params": {"lambda": 1},
          "inputs": [{"path": "a.gguf", "weight": 1, "density": 0.5}, {"path": "b.gguf", "weight": 1, "density": 0.5}],
          "output": {"type": "Q8_0"}}
       Methods: linear, task_arithmetic, ties, dare_linear, dare_ties, sce, slerp. Paths are relative to the
       recipe. "output": {"adapterRank": N} turns LoRA inputs into one LoRA of rank N. --type overrides the
-      recipe's output type. Ctrl-C cancels and leaves no output file.`;
+      recipe's output type: F32, F16, Q8_0, or a llama-quantize preset (Q4_0, Q4_K_S, Q4_K_M, Q5_K_S,
+      Q5_K_M, Q6_K) that picks each tensor's type as llama.cpp does. Ctrl-C cancels and leaves no output file.
+      A .yaml or .yml recipe is a mergekit config (merge_method, base_model, models[].model as .gguf paths
+      with parameters.weight/density, parameters, dtype); what Coop cannot do as mergekit does is refused.`;
 
 export async function mergeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

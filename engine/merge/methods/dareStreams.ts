@@ -5,19 +5,51 @@ import {
   checkSlice,
   SliceTaskVectors,
   withValues,
+  type MergeCursor,
+  type PassStatistics,
+  type ShareableMergeStream,
   type StreamedInput,
-  type TensorMergeStream,
 } from "./streamSlices.js";
 import { tiesOptions } from "./ties.js";
 import type { MergeContext, MergeParams } from "./types.js";
 
 // DARE's dropout mask is drawn per tensor position (see writeDroppedTaskVector), so a slice needs only
-// to know where it starts: no statistics passes.
+// to know where it starts: no statistics passes, and copies in several threads need only their position.
+
+/** A stream with no statistics passes whose merging pass depends on nothing but the position. */
+abstract class PositionedStream implements ShareableMergeStream {
+  readonly statisticsPasses = 0;
+  protected position = 0;
+
+  abstract merge(
+    base: Float32Array | undefined,
+    inputs: readonly Float32Array[],
+    into: Float32Array,
+  ): Float32Array;
+
+  observe(): void {}
+
+  splitsPass(): boolean {
+    return true;
+  }
+
+  takeStatistics(): PassStatistics {
+    return [];
+  }
+
+  addStatistics(): void {}
+
+  cursor(): MergeCursor {
+    return { position: this.position, tieBudgets: [] };
+  }
+
+  seek(cursor: MergeCursor): void {
+    this.position = cursor.position;
+  }
+}
 
 /** dare_linear: each slice's dropped task vectors summed with their weights onto the base. */
-export class DareLinearStream implements TensorMergeStream {
-  readonly statisticsPasses = 0;
-  private position = 0;
+export class DareLinearStream extends PositionedStream {
   private readonly seeds: number[];
   private readonly scale: number;
   private dropped = new Float32Array(0);
@@ -27,11 +59,10 @@ export class DareLinearStream implements TensorMergeStream {
     params: MergeParams,
     context: MergeContext,
   ) {
+    super();
     this.seeds = inputs.map((_, i) => dropoutSeed(context, i));
     this.scale = dareLinearScale(inputs, params);
   }
-
-  observe(): void {}
 
   merge(base: Float32Array | undefined, slices: readonly Float32Array[], into: Float32Array): Float32Array {
     const length = checkSlice(base, slices);
@@ -51,9 +82,7 @@ export class DareLinearStream implements TensorMergeStream {
 }
 
 /** dare_ties: each slice's dropped task vectors (drawn at their tensor positions), elected and merged. */
-export class DareTiesStream implements TensorMergeStream {
-  readonly statisticsPasses = 0;
-  private position = 0;
+export class DareTiesStream extends PositionedStream {
   private readonly seeds: number[];
   private readonly options: SignConsensusOptions;
   private readonly taskVectors: SliceTaskVectors;
@@ -63,12 +92,11 @@ export class DareTiesStream implements TensorMergeStream {
     params: MergeParams,
     context: MergeContext,
   ) {
+    super();
     this.seeds = inputs.map((_, i) => dropoutSeed(context, i));
-    this.options = tiesOptions(inputs, params);
+    this.options = tiesOptions(inputs, params, false);
     this.taskVectors = new SliceTaskVectors(inputs.length);
   }
-
-  observe(): void {}
 
   merge(base: Float32Array | undefined, slices: readonly Float32Array[], into: Float32Array): Float32Array {
     const length = checkSlice(base, slices);
@@ -84,6 +112,6 @@ export class DareTiesStream implements TensorMergeStream {
       );
     }
     this.position += length;
-    return signConsensusMerge(base!, this.taskVectors.copy, this.options, into, this.taskVectors.workspace);
+    return signConsensusMerge(base!, dropped, this.options, into, this.taskVectors.workspace);
   }
 }

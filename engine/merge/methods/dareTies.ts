@@ -6,7 +6,7 @@ import { validateMergeArguments } from "./validate.js";
 
 /**
  * DARE's drop-and-rescale in place of TIES' trim, then TIES' sign election and disjoint merge (normalize
- * default true).
+ * default false, as mergekit's dare_ties).
  */
 export function dareTiesMerge(
   base: Float32Array,
@@ -18,5 +18,5 @@ export function dareTiesMerge(
   const seeds = inputs.map((_, i) => dropoutSeed(context, i));
   const writeDropped = (i: number, into: Float32Array): void =>
     writeDroppedTaskVector(base, inputs[i]!.values, inputs[i]!.density ?? 1, seeds[i]!, into);
-  return signConsensusMerge(base, writeDropped, tiesOptions(inputs, params));
+  return signConsensusMerge(base, writeDropped, tiesOptions(inputs, params, false));
 }

@@ -21,12 +21,17 @@ export {
 };
 export { dropoutSeed } from "./dareDropout.js";
 export {
+  isShareable,
   openTensorMergeStream,
   STREAMING_METHODS,
+  type MergeCursor,
+  type PassStatistics,
+  type ShareableMergeStream,
   type StreamedInput,
   type TensorMergeStream,
 } from "./streamingMerge.js";
 export type { MergeContext, MergeInput, MergeMethod, MergeParams };
+export { MERGE_RULE_OPTIONS } from "./types.js";
 
 export const MERGE_METHODS: readonly MergeMethod[] = [
   "linear",

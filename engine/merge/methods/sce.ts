@@ -1,16 +1,17 @@
 import { signConsensusMerge, type SignConsensusOptions } from "./signConsensus.js";
-import { topKMagnitudeMask } from "./topK.js";
+import { countKept, topKMagnitudeMask } from "./topK.js";
 import type { MergeInput, MergeParams } from "./types.js";
 import { validateMergeArguments } from "./validate.js";
 
 /**
  * SCE (Select, Calculate, Erase) from FuseChat (Wan et al. 2024), with mergekit's normalisation.
  * With τᵢ = xᵢ − base, m inputs, n positions and s = params.selectTopK:
- * SELECT vⱼ = population variance of τ₁ⱼ…τₘⱼ; if s < 1, selⱼ = 1 for the round(s·#{j : vⱼ > 0}) positions of
+ * SELECT vⱼ = population variance of τ₁ⱼ…τₘⱼ; if s < 1, selⱼ = 1 for the floor(s·#{j : vⱼ > 0}) positions of
  *              largest vⱼ (ties: lowest index first), else selⱼ = 1 everywhere. τ̂ᵢⱼ = selⱼ·τᵢⱼ.
  * CALCULATE ηᵢ = Σⱼ τ̂ᵢⱼ² / Σₖ Σⱼ τ̂ₖⱼ² (1/m each when every τ̂ is zero). The inputs' own weights are not
  * used.
- *   ERASE      γⱼ = sgn(Σᵢ τ̂ᵢⱼ) (unweighted sum); Aⱼ = { i : τ̂ᵢⱼ ≠ 0 and sgn τ̂ᵢⱼ = γⱼ }.
+ *   ERASE      γⱼ = +1 if Σᵢ τ̂ᵢⱼ >= 0 else −1 (unweighted sum; mergekit's rule, see signConsensusMerge);
+ *              Aⱼ = { i : τ̂ᵢⱼ ≠ 0 and sgn τ̂ᵢⱼ = γⱼ }.
  * MERGE resultⱼ = baseⱼ + λ·Σ_{i∈Aⱼ} ηᵢ·τ̂ᵢⱼ / Σ_{i∈Aⱼ} ηᵢ (0 for empty Aⱼ; normalize: false drops the
  * division). streamingMerge.ts does the same over a tensor read in slices, with the pieces exported here.
  */
@@ -26,7 +27,7 @@ export function sceMerge(
   if (fraction < 1) {
     const variances = new Float32Array(base.length);
     const positive = writeVariances(values, variances);
-    selected = topKMagnitudeMask(variances, selectedCount(fraction, positive));
+    selected = topKMagnitudeMask(variances, selectedCount(fraction, positive, params));
   }
   const energies = values.map(() => 0);
   addSquaredNorms(base, values, selected, energies);
@@ -35,9 +36,13 @@ export function sceMerge(
   return signConsensusMerge(base, writeSelected, sceOptions(energies, params));
 }
 
-/** How many positions SELECT keeps, of those whose variance is positive. */
-export function selectedCount(fraction: number, positive: number): number {
-  return Math.round(fraction * positive);
+/** How many positions SELECT keeps, of those whose variance is positive (floor, as mergekit, or round). */
+export function selectedCount(
+  fraction: number,
+  positive: number,
+  params: Pick<MergeParams, "keptCount">,
+): number {
+  return countKept(fraction, positive, params.keptCount);
 }
 
 /**
@@ -107,5 +112,6 @@ export function sceOptions(energies: readonly number[], params: MergeParams): Si
     electionWeights: energies.map(() => 1),
     lambda: params.lambda ?? 1,
     normalize: params.normalize ?? true,
+    zeroVote: params.zeroVote ?? "positive",
   };
 }

@@ -6,7 +6,13 @@ import {
   writeVariances,
 } from "./sce.js";
 import { signConsensusMerge, type SignConsensusOptions } from "./signConsensus.js";
-import { checkSlice, SliceTaskVectors, type TensorMergeStream } from "./streamSlices.js";
+import {
+  checkSlice,
+  SliceTaskVectors,
+  type MergeCursor,
+  type PassStatistics,
+  type ShareableMergeStream,
+} from "./streamSlices.js";
 import { TopKCutFinder, TopKTrimmer, type TopKCut } from "./topK.js";
 import type { MergeParams } from "./types.js";
 
@@ -16,11 +22,11 @@ import type { MergeParams } from "./types.js";
  * norm over the selected positions; then slices are selected, elected and merged. With selectTopK 1
  * only the squared norms need a pass.
  */
-export class SceStream implements TensorMergeStream {
+export class SceStream implements ShareableMergeStream {
   readonly statisticsPasses: number;
   private readonly finder: TopKCutFinder | undefined;
   private readonly fraction: number;
-  /** Positions whose variance is positive, counted in pass 0; the cut keeps round(fraction · positive). */
+  /** Positions whose variance is positive, counted in pass 0; the cut keeps floor(fraction · positive) (or round, by params.keptCount). */
   private positive = 0;
   private countKept = false;
   private readonly energies: number[];
@@ -31,6 +37,7 @@ export class SceStream implements TensorMergeStream {
   private variances = new Float32Array(0);
   private selected = new Uint8Array(0);
   private readonly taskVectors: SliceTaskVectors;
+  private position = 0;
 
   constructor(
     inputCount: number,
@@ -51,15 +58,28 @@ export class SceStream implements TensorMergeStream {
     return [variances, writeVariances(slices, variances)];
   }
 
+  /** The selection of pass `pass` (the merging pass is statisticsPasses), begun at the tensor's start. */
+  private selectionTrimmer(finder: TopKCutFinder, pass: number): TopKTrimmer {
+    this.cut ??= finder.cut();
+    if (this.selection?.pass !== pass) this.selection = { pass, trimmer: new TopKTrimmer(this.cut) };
+    return this.selection.trimmer;
+  }
+
   /** The slice's selection mask, or undefined when every position is selected. */
   private selectionOf(pass: number, slices: readonly Float32Array[], length: number): Uint8Array | undefined {
     if (this.finder === undefined) return undefined;
-    this.cut ??= this.finder.cut();
-    if (this.selection?.pass !== pass) this.selection = { pass, trimmer: new TopKTrimmer(this.cut) };
+    const trimmer = this.selectionTrimmer(this.finder, pass);
     if (this.selected.length < length) this.selected = new Uint8Array(length);
     const selected = this.selected.subarray(0, length);
-    this.selection.trimmer.mark(this.variancesOf(slices, length)[0], selected);
+    trimmer.mark(this.variancesOf(slices, length)[0], selected);
     return selected;
+  }
+
+  /** Pass 1 keeps a count of the positions pass 0 found positive, known once pass 0 is complete. */
+  private keepCountSet(finder: TopKCutFinder): void {
+    if (this.countKept) return;
+    finder.setK(selectedCount(this.fraction, this.positive, this.params));
+    this.countKept = true;
   }
 
   observe(pass: number, base: Float32Array | undefined, slices: readonly Float32Array[]): void {
@@ -70,10 +90,7 @@ export class SceStream implements TensorMergeStream {
       this.positive += positive;
       finder.count(0, variances);
     } else if (finder !== undefined && pass === 1) {
-      if (!this.countKept) {
-        finder.setK(selectedCount(this.fraction, this.positive));
-        this.countKept = true;
-      }
+      this.keepCountSet(finder);
       if (finder.countingPasses === 2) finder.count(1, this.variancesOf(slices, length)[0]);
     } else {
       addSquaredNorms(base!, slices, this.selectionOf(pass, slices, length), this.energies);
@@ -86,6 +103,54 @@ export class SceStream implements TensorMergeStream {
     const selected = this.selectionOf(this.statisticsPasses, slices, length);
     const vectors = this.taskVectors.prepare(length);
     for (let i = 0; i < slices.length; i++) writeSelectedTaskVector(base!, slices[i]!, selected, vectors[i]!);
-    return signConsensusMerge(base!, this.taskVectors.copy, this.options, into, this.taskVectors.workspace);
+    this.position += length;
+    return signConsensusMerge(base!, vectors, this.options, into, this.taskVectors.workspace);
+  }
+
+  /** The norms' pass sums in position order (as sceMerge does), so it is not split. */
+  splitsPass(pass: number): boolean {
+    return pass < this.statisticsPasses - 1;
+  }
+
+  takeStatistics(pass: number): PassStatistics {
+    const finder = this.finder;
+    if (finder !== undefined && pass === 0) {
+      const positive = this.positive;
+      this.positive = 0;
+      return [finder.takeCounts(0), positive];
+    }
+    if (finder !== undefined && pass === 1) {
+      this.keepCountSet(finder);
+      return finder.countingPasses === 2 ? [finder.takeCounts(1)] : [];
+    }
+    const energies = [...this.energies];
+    this.energies.fill(0);
+    return [energies];
+  }
+
+  addStatistics(pass: number, statistics: PassStatistics): void {
+    const finder = this.finder;
+    if (finder !== undefined && pass === 0) {
+      finder.addCounts(0, statistics[0] as Uint32Array);
+      this.positive += statistics[1] as number;
+    } else if (finder !== undefined && pass === 1) {
+      this.keepCountSet(finder);
+      if (finder.countingPasses === 2) finder.addCounts(1, statistics[0] as Uint32Array);
+    } else {
+      (statistics[0] as number[]).forEach((energy, i) => (this.energies[i]! += energy));
+    }
+  }
+
+  cursor(): MergeCursor {
+    const finder = this.finder;
+    const tieBudgets =
+      finder === undefined ? [] : [this.selectionTrimmer(finder, this.statisticsPasses).tieBudget];
+    return { position: this.position, tieBudgets };
+  }
+
+  seek({ position, tieBudgets }: MergeCursor): void {
+    this.position = position;
+    const finder = this.finder;
+    if (finder !== undefined) this.selectionTrimmer(finder, this.statisticsPasses).tieBudget = tieBudgets[0]!;
   }
 }

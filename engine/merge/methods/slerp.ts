@@ -3,13 +3,16 @@ import { validateMergeArguments } from "./validate.js";
 
 /** Above this |cos θ| the two tensors are treated as colinear and interpolated linearly. */
 const COLINEAR_DOT = 0.9995;
-/** Below this norm a tensor has no direction and is interpolated linearly. */
+/** At or below this norm a tensor is not normalised (mergekit's eps). */
 const ZERO_NORM = 1e-8;
 
 /**
- * Spherical interpolation of the two flattened tensors a = inputs[0], b = inputs[1] at t = params.t:
- *   cos θ = a·b / (|a||b|),  result = sin((1−t)θ)/sin θ · a + sin(tθ)/sin θ · b
- * falling back to (1−t)·a + t·b when |cos θ| > 0.9995 or either tensor is (nearly) zero. Weights are ignored.
+ * Spherical interpolation of the two flattened tensors a = inputs[0], b = inputs[1] at t = params.t, as
+ * mergekit's slerp: each tensor is divided by its norm unless that norm is <= 1e-8, then
+ *   cos θ = â·b̂,  result = sin((1−t)θ)/sin θ · a + sin(tθ)/sin θ · b
+ * falling back to (1−t)·a + t·b when |cos θ| > 0.9995. A zero tensor thus makes θ = 90°: between a
+ * task vector and an adapter's untouched (zero) delta the result is cos(tπ/2)·a. With params.slerpNearZero
+ * "linear", a (nearly) zero tensor falls back to linear interpolation instead. Weights are ignored.
  */
 export function slerpMerge(inputs: readonly MergeInput[], params: MergeParams): Float32Array {
   validateMergeArguments("slerp", undefined, inputs, params);
@@ -28,10 +31,11 @@ export function slerpMerge(inputs: readonly MergeInput[], params: MergeParams): 
   }
   const normA = Math.sqrt(aa);
   const normB = Math.sqrt(bb);
+  const nearZero = normA <= ZERO_NORM || normB <= ZERO_NORM;
   let s0 = 1 - t;
   let s1 = t;
-  if (normA > ZERO_NORM && normB > ZERO_NORM) {
-    const cos = dot / (normA * normB);
+  if (!(nearZero && params.slerpNearZero === "linear")) {
+    const cos = dot / (normA > ZERO_NORM ? normA : 1) / (normB > ZERO_NORM ? normB : 1);
     if (Math.abs(cos) <= COLINEAR_DOT) {
       const theta = Math.acos(cos);
       const sinTheta = Math.sin(theta);

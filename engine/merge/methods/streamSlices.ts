@@ -22,6 +22,39 @@ export interface TensorMergeStream {
   merge(base: Float32Array | undefined, inputs: readonly Float32Array[], into: Float32Array): Float32Array;
 }
 
+/**
+ * Where a merging pass stands: the tensor position of the next slice, and for each top-k cut the stream
+ * applies, how many more entries equal to its threshold it keeps (ties are kept lowest position first).
+ */
+export interface MergeCursor {
+  position: number;
+  tieBudgets: number[];
+}
+
+/** A pass's statistics as a copy of a stream hands them to another (structured-cloneable). */
+export type PassStatistics = (Uint32Array | number[] | number)[];
+
+/**
+ * A stream whose copies, one per thread, can share a tensor's work (parallel/splitBlockMerger.ts). Each
+ * copy sees part of each pass; the statistics of a pass are counts or sums that copies add up; and the
+ * merging pass can start anywhere given the cursor the slices before it would have left.
+ */
+export interface ShareableMergeStream extends TensorMergeStream {
+  /** Whether copies may split statistics pass `pass`; one whose result depends on order stays on one copy. */
+  splitsPass(pass: number): boolean;
+  /** This copy's statistics of pass `pass` so far, which it forgets. */
+  takeStatistics(pass: number): PassStatistics;
+  /** Adds statistics of pass `pass` another copy took (or this one, to take them back). */
+  addStatistics(pass: number, statistics: PassStatistics): void;
+  cursor(): MergeCursor;
+  /** Continues the merging pass from `cursor`; the next merge() gets the slice at cursor.position. */
+  seek(cursor: MergeCursor): void;
+}
+
+export function isShareable(stream: TensorMergeStream): stream is ShareableMergeStream {
+  return "seek" in stream;
+}
+
 /** The inputs with this slice's values. */
 export function withValues(inputs: readonly StreamedInput[], slices: readonly Float32Array[]): MergeInput[] {
   return inputs.map((input, i) => ({ ...input, values: slices[i]! }));
@@ -42,14 +75,13 @@ export function checkSlice(base: Float32Array | undefined, slices: readonly Floa
 
 /**
  * The slice's task vectors of a sign-consensus stream, one buffer per input, computed once per slice
- * and handed to signConsensusMerge (which asks for each twice) by one writer made once per tensor.
+ * and handed to signConsensusMerge, which reads them in place.
  */
 export class SliceTaskVectors {
   private buffers: Float32Array[] = [];
   private current: Float32Array[] = [];
   /** Scratch for signConsensusMerge, as long as the buffers. */
   workspace: SignConsensusWorkspace = signConsensusWorkspace(0);
-  readonly copy = (i: number, into: Float32Array): void => into.set(this.current[i]!);
 
   constructor(private readonly count: number) {}
 
@@ -59,7 +91,8 @@ export class SliceTaskVectors {
       this.buffers = Array.from({ length: this.count }, () => new Float32Array(length));
       this.workspace = signConsensusWorkspace(length);
     }
-    this.current = this.buffers.map((buffer) => buffer.subarray(0, length));
+    if (this.current[0]?.length !== length)
+      this.current = this.buffers.map((buffer) => buffer.subarray(0, length));
     return this.current;
   }
 }

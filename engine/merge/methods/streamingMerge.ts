@@ -1,13 +1,26 @@
 import { DareLinearStream, DareTiesStream } from "./dareStreams.js";
 import { linearMerge } from "./linear.js";
 import { SceStream } from "./sceStream.js";
-import { checkSlice, withValues, type StreamedInput, type TensorMergeStream } from "./streamSlices.js";
+import {
+  checkSlice,
+  withValues,
+  type ShareableMergeStream,
+  type StreamedInput,
+  type TensorMergeStream,
+} from "./streamSlices.js";
 import { taskArithmeticMerge } from "./taskArithmetic.js";
 import { TiesStream } from "./tiesStream.js";
 import type { MergeContext, MergeMethod, MergeParams } from "./types.js";
 import { validateMergeArguments } from "./validate.js";
 
-export type { StreamedInput, TensorMergeStream } from "./streamSlices.js";
+export {
+  isShareable,
+  type MergeCursor,
+  type PassStatistics,
+  type ShareableMergeStream,
+  type StreamedInput,
+  type TensorMergeStream,
+} from "./streamSlices.js";
 
 /**
  * Methods whose merge can stream; slerp needs the whole tensors' norms and angle, which this does not gather.
@@ -69,13 +82,21 @@ function elementwise(
     slices: readonly Float32Array[],
     into: Float32Array,
   ) => Float32Array,
-): TensorMergeStream {
+): ShareableMergeStream {
+  let position = 0;
   return {
     statisticsPasses: 0,
     observe: () => {},
     merge: (base, slices, into) => {
-      checkSlice(base, slices);
+      position += checkSlice(base, slices);
       return merge(base, slices, into);
+    },
+    splitsPass: () => true,
+    takeStatistics: () => [],
+    addStatistics: () => {},
+    cursor: () => ({ position, tieBudgets: [] }),
+    seek: (cursor) => {
+      position = cursor.position;
     },
   };
 }

@@ -1,8 +1,15 @@
 import { signConsensusMerge, type SignConsensusOptions } from "./signConsensus.js";
-import { checkSlice, SliceTaskVectors, type StreamedInput, type TensorMergeStream } from "./streamSlices.js";
-import { writeTaskVector } from "./taskVector.js";
+import {
+  checkSlice,
+  SliceTaskVectors,
+  type MergeCursor,
+  type PassStatistics,
+  type ShareableMergeStream,
+  type StreamedInput,
+} from "./streamSlices.js";
 import { tiesOptions, trimmedCount } from "./ties.js";
-import { TopKCutFinder, TopKTrimmer } from "./topK.js";
+import { TiesSliceKernel } from "./tiesSliceKernel.js";
+import { thresholdMagnitude, TopKCutFinder, TopKTrimmer } from "./topK.js";
 import type { MergeParams } from "./types.js";
 
 /**
@@ -10,40 +17,86 @@ import type { MergeParams } from "./types.js";
  * find each input's cut (TopKCutFinder), then each slice's task vectors are trimmed against it, the ties
  * at the cut counted across slices, and elected and merged position by position.
  */
-export class TiesStream implements TensorMergeStream {
+export class TiesStream implements ShareableMergeStream {
   readonly statisticsPasses: number;
   private readonly finders: TopKCutFinder[];
-  private trimmers: TopKTrimmer[] | undefined;
+  private cuts: { trimmers: TopKTrimmer[]; kernel: TiesSliceKernel } | undefined;
+  private readonly budgets: Float64Array;
   private readonly options: SignConsensusOptions;
   private readonly taskVectors: SliceTaskVectors;
+  private position = 0;
 
   constructor(inputs: readonly StreamedInput[], params: MergeParams, elementCount: number) {
     this.finders = inputs.map(
-      ({ density = 1 }) => new TopKCutFinder(elementCount, trimmedCount(density, elementCount)),
+      ({ density = 1 }) => new TopKCutFinder(elementCount, trimmedCount(density, elementCount, params)),
     );
     this.statisticsPasses = Math.max(...this.finders.map((finder) => finder.countingPasses));
     this.options = tiesOptions(inputs, params);
     this.taskVectors = new SliceTaskVectors(inputs.length);
+    this.budgets = new Float64Array(inputs.length);
   }
 
-  private taskVectorsOf(base: Float32Array, slices: readonly Float32Array[]): Float32Array[] {
-    const vectors = this.taskVectors.prepare(checkSlice(base, slices));
-    for (let i = 0; i < slices.length; i++) writeTaskVector(base, slices[i]!, vectors[i]!);
-    return vectors;
+  private get trimmers(): TopKTrimmer[] {
+    return this.cutsMade().trimmers;
+  }
+
+  private cutsMade(): { trimmers: TopKTrimmer[]; kernel: TiesSliceKernel } {
+    if (this.cuts === undefined) {
+      const cuts = this.finders.map((finder) => finder.cut());
+      this.cuts = {
+        trimmers: cuts.map((cut) => new TopKTrimmer(cut)),
+        kernel: new TiesSliceKernel(this.options, Float64Array.from(cuts, thresholdMagnitude)),
+      };
+    }
+    return this.cuts;
   }
 
   observe(pass: number, base: Float32Array | undefined, slices: readonly Float32Array[]): void {
-    const vectors = this.taskVectorsOf(base!, slices);
-    for (let i = 0; i < vectors.length; i++) {
+    const vectors = this.taskVectors.prepare(checkSlice(base, slices));
+    for (let i = 0; i < slices.length; i++) {
       const finder = this.finders[i]!;
-      if (pass < finder.countingPasses) finder.count(pass, vectors[i]!);
+      if (pass >= finder.countingPasses) continue;
+      finder.countDifferences(pass, base!, slices[i]!, vectors[i]!);
     }
   }
 
   merge(base: Float32Array | undefined, slices: readonly Float32Array[], into: Float32Array): Float32Array {
-    this.trimmers ??= this.finders.map((finder) => new TopKTrimmer(finder.cut()));
-    const vectors = this.taskVectorsOf(base!, slices);
-    for (let i = 0; i < vectors.length; i++) this.trimmers[i]!.trim(vectors[i]!);
-    return signConsensusMerge(base!, this.taskVectors.copy, this.options, into, this.taskVectors.workspace);
+    const length = checkSlice(base, slices);
+    const { trimmers, kernel } = this.cutsMade();
+    const budgets = this.budgets;
+    trimmers.forEach((trimmer, i) => (budgets[i] = trimmer.tieBudget));
+    const out = into.subarray(0, length);
+    if (kernel.applies && kernel.merge(base!, slices, budgets, out)) {
+      trimmers.forEach((trimmer, i) => (trimmer.tieBudget = budgets[i]!));
+      this.position += length;
+      return out;
+    }
+    const vectors = this.taskVectors.prepare(length);
+    for (let i = 0; i < slices.length; i++) trimmers[i]!.trimDifference(base!, slices[i]!, vectors[i]!);
+    this.position += length;
+    return signConsensusMerge(base!, vectors, this.options, into, this.taskVectors.workspace);
+  }
+
+  splitsPass(): boolean {
+    return true;
+  }
+
+  takeStatistics(pass: number): PassStatistics {
+    return this.finders.map((finder) => (pass < finder.countingPasses ? finder.takeCounts(pass) : []));
+  }
+
+  addStatistics(pass: number, statistics: PassStatistics): void {
+    this.finders.forEach((finder, i) => {
+      if (pass < finder.countingPasses) finder.addCounts(pass, statistics[i] as Uint32Array);
+    });
+  }
+
+  cursor(): MergeCursor {
+    return { position: this.position, tieBudgets: this.trimmers.map((trimmer) => trimmer.tieBudget) };
+  }
+
+  seek({ position, tieBudgets }: MergeCursor): void {
+    this.position = position;
+    this.trimmers.forEach((trimmer, i) => (trimmer.tieBudget = tieBudgets[i]!));
   }
 }

@@ -23,6 +23,14 @@ export interface TopKCut {
   equalsToKeep: number;
 }
 
+/**
+ * k for keeping a fraction of n entries: floor, as mergekit's int(fraction·n) (the default), or the nearest
+ * count with "round". Both are taken of fraction·n in double precision, so 0.29·100 keeps 28 under floor.
+ */
+export function countKept(fraction: number, n: number, rule: "floor" | "round" = "floor"): number {
+  return rule === "round" ? Math.round(fraction * n) : Math.floor(fraction * n);
+}
+
 const ABS_MASK = 0x7fffffff;
 const KEEP_ALL: TopKCut = { thresholdBits: -1, equalsToKeep: 0 };
 const KEEP_NONE: TopKCut = { thresholdBits: 0x7fffffff, equalsToKeep: 0 };
@@ -37,7 +45,7 @@ function wordsOf(values: Float32Array): Int32Array {
  * k may be given late (setK), as long as it is before pass 1: pass 0 does not depend on it.
  */
 export class TopKCutFinder {
-  private readonly high = new Uint32Array(0x8000);
+  private high = new Uint32Array(0x8000);
   private low: Uint32Array | undefined;
   /** The high half of the k-th magnitude, and how many of the top k share it; set when pass 1 begins. */
   private bucket = 0;
@@ -72,13 +80,37 @@ export class TopKCutFinder {
     else this.countLow(values);
   }
 
+  /**
+   * count() of the magnitudes of values − base (each difference rounded to float32, a task vector),
+   * written into `scratch` on the way: one pass over the piece instead of two.
+   */
+  countDifferences(pass: number, base: Float32Array, values: Float32Array, scratch: Float32Array): void {
+    const words = wordsOf(scratch);
+    if (pass === 0) {
+      const high = this.high;
+      for (let j = 0; j < base.length; j++) {
+        scratch[j] = values[j]! - base[j]!;
+        high[(words[j]! & ABS_MASK) >>> 16]!++;
+      }
+      return;
+    }
+    const low = this.lowCounts();
+    const bucket = this.bucket;
+    for (let j = 0; j < base.length; j++) {
+      scratch[j] = values[j]! - base[j]!;
+      const a = words[j]! & ABS_MASK;
+      if (a >>> 16 === bucket) low[a & 0xffff]!++;
+    }
+  }
+
   private countHigh(values: Float32Array): void {
     const words = wordsOf(values);
     const high = this.high;
     for (let j = 0; j < words.length; j++) high[(words[j]! & ABS_MASK) >>> 16]!++;
   }
 
-  private countLow(values: Float32Array): void {
+  /** Pass 1's counts, begun (once the high buckets are complete) on first use. */
+  private lowCounts(): Uint32Array {
     if (this.low === undefined) {
       // The high buckets are complete: walk down from the largest to the one holding the k-th magnitude.
       let remaining = this.requireK();
@@ -88,12 +120,37 @@ export class TopKCutFinder {
       this.remaining = remaining;
       this.low = new Uint32Array(0x10000);
     }
+    return this.low;
+  }
+
+  private countLow(values: Float32Array): void {
+    const low = this.lowCounts();
     const words = wordsOf(values);
-    const { low, bucket } = this;
+    const bucket = this.bucket;
     for (let j = 0; j < words.length; j++) {
       const a = words[j]! & ABS_MASK;
       if (a >>> 16 === bucket) low[a & 0xffff]!++;
     }
+  }
+
+  /**
+   * The counts of pass `pass` so far, which this finder forgets: finders of one tensor that each counted
+   * part of a pass (in different threads) add up each other's with addCounts, in any order.
+   */
+  takeCounts(pass: number): Uint32Array {
+    if (pass === 0) {
+      const high = this.high;
+      this.high = new Uint32Array(0x8000);
+      return high;
+    }
+    const low = this.lowCounts();
+    this.low = new Uint32Array(0x10000);
+    return low;
+  }
+
+  addCounts(pass: number, counts: Uint32Array): void {
+    const into = pass === 0 ? this.high : this.lowCounts();
+    for (let j = 0; j < into.length; j++) into[j]! += counts[j]!;
   }
 
   cut(): TopKCut {
@@ -112,6 +169,37 @@ export class TopKTrimmer {
 
   constructor(private readonly cut: TopKCut) {
     this.equalsLeft = cut.equalsToKeep;
+  }
+
+  /**
+   * How many more entries equal to the threshold this trimmer keeps. Setting it lets a trimmer start
+   * mid-tensor, from the budget the pieces before would have left.
+   */
+  get tieBudget(): number {
+    return this.equalsLeft;
+  }
+
+  set tieBudget(budget: number) {
+    this.equalsLeft = budget;
+  }
+
+  /**
+   * Writes values − base (each difference rounded to float32, a task vector) into `into`, zeroed (to +0)
+   * outside the top k: trim() fused with the subtraction, one pass over the piece instead of two.
+   */
+  trimDifference(base: Float32Array, values: Float32Array, into: Float32Array): void {
+    const words = wordsOf(into);
+    const { thresholdBits } = this.cut;
+    let equalsLeft = this.equalsLeft;
+    for (let j = 0; j < base.length; j++) {
+      into[j] = values[j]! - base[j]!;
+      const word = words[j]!;
+      const a = word & ABS_MASK;
+      let keep = (thresholdBits - a) >> 31;
+      if (a === thresholdBits) keep = equalsLeft-- > 0 ? -1 : 0;
+      words[j] = word & keep;
+    }
+    this.equalsLeft = Math.max(0, equalsLeft);
   }
 
   /** Zeroes (to +0), in place, the entries of this piece outside the top k. */
@@ -141,6 +229,16 @@ export class TopKTrimmer {
     }
     this.equalsLeft = Math.max(0, equalsLeft);
   }
+}
+
+/**
+ * The cut's threshold as a magnitude to compare floats with: the same order as the bit patterns for
+ * finite magnitudes (-1 keeps every one, Infinity none).
+ */
+export function thresholdMagnitude({ thresholdBits }: TopKCut): number {
+  if (thresholdBits < 0) return -1;
+  if (thresholdBits >= 0x7f800000) return Infinity;
+  return new Float32Array(new Int32Array([thresholdBits]).buffer)[0]!;
 }
 
 function wholeTensorCut(values: Float32Array, k: number): TopKCut {

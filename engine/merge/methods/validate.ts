@@ -1,5 +1,5 @@
 import { MergeMethodError } from "./mergeMethodError.js";
-import type { MergeInput, MergeMethod, MergeParams } from "./types.js";
+import { MERGE_RULE_OPTIONS, type MergeInput, type MergeMethod, type MergeParams } from "./types.js";
 
 const TASK_VECTOR_METHODS: ReadonlySet<MergeMethod> = new Set([
   "task_arithmetic",
@@ -33,7 +33,9 @@ export function validateMergeArguments(
 }
 
 function validateInputs(base: Float32Array | undefined, inputs: readonly MergeInput[]): void {
-  const length = inputs[0]!.values?.length;
+  // Callers from JavaScript may pass anything: a missing array is reported below, not as a TypeError here.
+  const first = inputs[0]!.values;
+  const length = first instanceof Float32Array ? first.length : undefined;
   if (base !== undefined) {
     if (!(base instanceof Float32Array)) throw new MergeMethodError("base", "must be a Float32Array");
   }
@@ -75,6 +77,14 @@ function validateParams(method: MergeMethod, params: MergeParams): void {
   }
   if (selectTopK !== undefined && !(typeof selectTopK === "number" && selectTopK > 0 && selectTopK <= 1)) {
     throw new MergeMethodError("params.selectTopK", `must be in (0, 1], got ${String(selectTopK)}`);
+  }
+  for (const [key, options] of Object.entries(MERGE_RULE_OPTIONS)) {
+    const value = params[key as keyof typeof MERGE_RULE_OPTIONS];
+    if (value !== undefined && !(options as readonly string[]).includes(value))
+      throw new MergeMethodError(
+        `params.${key}`,
+        `must be one of ${options.map((o) => `"${o}"`).join(", ")}, got ${String(value)}`,
+      );
   }
   if (method === "slerp" && t === undefined) {
     throw new MergeMethodError("params.t", "slerp needs the interpolation factor t in [0, 1]");

@@ -1,0 +1,101 @@
+import { availableParallelism } from "node:os";
+import type { Worker } from "node:worker_threads";
+import { MergeError } from "../mergeError.js";
+import type { MergeCursor, PassStatistics } from "../methods/index.js";
+import { startMergeWorker } from "./startMergeWorker.js";
+import type {
+  SharedBlock,
+  TensorStreamSpec,
+  WorkerMessage,
+  WorkerReply,
+  WorkerRequest,
+} from "./workerProtocol.js";
+
+/**
+ * The worker thread that takes a share of a merge's arithmetic (one per merge job), as requests answered
+ * in order. A failure in the worker rejects its request with the worker's error (a MergeError stays
+ * one); the thread dying rejects every request still waiting.
+ */
+export class SliceWorker {
+  private readonly pending = new Map<
+    number,
+    { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }
+  >();
+  private nextId = 0;
+  private failure: Error | undefined;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on("message", (message: WorkerMessage) => this.settle(message));
+    worker.on("error", (error) => this.fail(error));
+    worker.on("exit", (code) => this.fail(new Error(`the merge worker thread exited (code ${code})`)));
+  }
+
+  /** A worker, or undefined when a second thread would not help (one CPU) or cannot start (see startMergeWorker). */
+  static start(): SliceWorker | undefined {
+    if (availableParallelism() < 2) return undefined;
+    const worker = startMergeWorker();
+    return worker === undefined ? undefined : new SliceWorker(worker);
+  }
+
+  async open(spec: TensorStreamSpec): Promise<void> {
+    await this.send({ kind: "open", spec });
+  }
+
+  async observe(pass: number, block: SharedBlock, from: number, to: number): Promise<void> {
+    await this.send({ kind: "observe", pass, block, from, to });
+  }
+
+  /** The worker's copy's statistics of pass `pass`, which it forgets. */
+  async take(pass: number): Promise<PassStatistics> {
+    return (await this.send({ kind: "take", pass })).statistics!;
+  }
+
+  async add(pass: number, statistics: PassStatistics[]): Promise<void> {
+    await this.send({ kind: "add", pass, statistics });
+  }
+
+  /** Merges elements [from, to) of the block into `output` from `cursor`; returns the cursor after them. */
+  async merge(
+    block: SharedBlock,
+    from: number,
+    to: number,
+    output: Uint8Array,
+    cursor: MergeCursor,
+  ): Promise<MergeCursor> {
+    return (await this.send({ kind: "merge", block, from, to, output, cursor })).cursor!;
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error("the merge worker thread was closed");
+    await this.worker.terminate();
+  }
+
+  private send(request: WorkerRequest): Promise<WorkerReply> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const reply = new Promise<WorkerReply>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.worker.postMessage({ id, request });
+    return reply;
+  }
+
+  private settle(message: WorkerMessage): void {
+    const waiting = this.pending.get(message.id);
+    if (waiting === undefined) return;
+    this.pending.delete(message.id);
+    if ("reply" in message) waiting.resolve(message.reply);
+    else waiting.reject(errorFrom(message.error));
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const { reject } of this.pending.values()) reject(this.failure);
+    this.pending.clear();
+  }
+}
+
+function errorFrom({ name, message }: { name: string; message: string }): Error {
+  if (name === "MergeError") return new MergeError(message);
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
