@@ -35,6 +35,11 @@ export class CoopConfig {
     return this.section(scope).get<DetectorPolicy>("detector.policy", "annotate");
   }
 
+  /** Diagnostics, hovers and quick fixes on the names an accepted suggestion uses that do not exist. */
+  findingDiagnostics(scope?: vscode.ConfigurationScope): boolean {
+    return this.section(scope).get<boolean>("detector.diagnostics", true);
+  }
+
   /** What the router, the cascade and the long-context rule use to pick the model of a completion. */
   ensemble(scope?: vscode.ConfigurationScope): CompletionEnsembleSettings {
     const section = this.section(scope);
@@ -89,6 +94,11 @@ export class CoopConfig {
     return Math.max(0, Math.floor(this.section().get<number>("threads", 0)));
   }
 
+  /** How long the engine may stay silent, heartbeat included, before it is killed and restarted. */
+  get engineResponseTimeoutMs(): number {
+    return Math.floor(clamp(this.section().get<number>("engine.responseTimeoutMs", 30_000), 1000, 600_000));
+  }
+
   /** Remembers the variant for this workspace (or for the user when no folder is open). */
   async setVariant(id: string): Promise<void> {
     const target = vscode.workspace.workspaceFolders?.length
@@ -99,6 +109,16 @@ export class CoopConfig {
 
   async setCompletionsEnabled(enabled: boolean): Promise<void> {
     await this.section().update("completions.enabled", enabled, vscode.ConfigurationTarget.Global);
+  }
+
+  /** Adds a language to, or takes it off, the user's coop.completions.excludedLanguages. */
+  async setLanguageExcluded(languageId: string, excluded: boolean): Promise<void> {
+    const inspected = this.section().inspect<string[]>("completions.excludedLanguages");
+    const current = inspected?.globalValue ?? inspected?.defaultValue ?? [];
+    const next = excluded
+      ? [...new Set([...current, languageId])]
+      : current.filter((language) => language !== languageId);
+    await this.section().update("completions.excludedLanguages", next, vscode.ConfigurationTarget.Global);
   }
 }
 

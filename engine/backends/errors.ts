@@ -1,3 +1,5 @@
+import { engineErrorCodes } from "../host/errorCodes.js";
+
 /** Why a remote inference server could not answer; every message names the server and what to do. */
 export type RemoteFailure =
   | "unreachable"
@@ -26,6 +28,7 @@ export class RemoteEngineError extends Error {
 
 /** The caller aborted the request (named AbortError, like the local engine's cancellation). */
 export class RemoteAbortedError extends Error {
+  readonly code = engineErrorCodes.cancelled;
   constructor() {
     super("The remote request was cancelled");
     this.name = "AbortError";

@@ -117,6 +117,7 @@ export class ChatResponder {
             ? generateDecodedAnswer(decoder, model, prompt.tokens, options)
             : generateAnswer(sequence, prompt.tokens, { ...options, grammarEvaluationState });
         },
+        "chat",
       );
     } catch (error) {
       // Aborted while another request held the sequence: nothing was generated.

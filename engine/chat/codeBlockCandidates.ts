@@ -125,8 +125,11 @@ async function scoreBodies(
     const [checked] = await checkCodeBlocks([block], options.check, options.onError);
     let logProbabilities: number[];
     try {
-      logProbabilities = await completion.withSequence(options.sequenceOwner, options.signal, (sequence) =>
-        continuationLogProbabilities(sequence, context, completion.model.tokenize(body, false)),
+      logProbabilities = await completion.withSequence(
+        options.sequenceOwner,
+        options.signal,
+        (sequence) => continuationLogProbabilities(sequence, context, completion.model.tokenize(body, false)),
+        "chat",
       );
     } catch (error) {
       if (error instanceof CompletionAbortedError) return undefined;
@@ -190,6 +193,7 @@ async function sampleBody(
       if (sequenceSignal.aborted) throw new CompletionAbortedError();
       return undefined;
     },
+    "chat",
   );
 }
 

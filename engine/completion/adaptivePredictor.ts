@@ -1,5 +1,6 @@
 import type { LlamaContextSequence, SequenceEvaluateOptions, Token } from "node-llama-cpp";
 import type { NodeLlamaCppModule } from "../runtime/index.js";
+import { SequenceActivity } from "./sequenceActivity.js";
 
 export interface AdaptivePredictorOptions {
   /** Bounds of the draft length; the current length moves between them with the acceptance rate. */
@@ -29,8 +30,9 @@ export function createAdaptivePredictor(
   const { DraftSequenceTokenPredictor, InputLookupTokenPredictor, TokenPredictor } = llama;
 
   class AdaptivePredictor extends TokenPredictor {
+    private readonly activity = new SequenceActivity(draftSequence);
     // minConfidence 0: node-llama-cpp's default (0.6) silently stops drafting on a hesitant draft.
-    private readonly draft = new DraftSequenceTokenPredictor(draftSequence, {
+    private readonly draft = new DraftSequenceTokenPredictor(this.activity.sequence, {
       minTokens: options.maxDraft,
       maxTokens: options.maxDraft,
       minConfidence: 0,
@@ -87,6 +89,16 @@ export function createAdaptivePredictor(
     override dispose(): Promise<void> | void {
       this.lookup.dispose();
       return this.draft.dispose();
+    }
+
+    /**
+     * Stops drafting for good and resolves once the draft sequence is idle, so that it can be disposed
+     * (the target's generations must have ended first: they would start the draft again).
+     */
+    async drain(): Promise<void> {
+      this.draft.dispose();
+      this.lookup.dispose();
+      await this.activity.settled();
     }
 
     /** Accepted tokens arrive one push at a time: grow when a whole prediction held, halve at a miss. */

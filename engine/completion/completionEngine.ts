@@ -5,6 +5,12 @@ import {
   defaultAdaptivePredictorOptions,
   type AdaptivePredictorOptions,
 } from "./adaptivePredictor.js";
+import {
+  CancelledBySwapError,
+  SupersededRequestError,
+  cancellationOf,
+  throwIfCancelled,
+} from "./cancellation.js";
 import { CompletionCache } from "./completionCache.js";
 import { continuationLogProbabilities, meanLogProbability } from "./continuationLikelihood.js";
 import { buildFimPrompt, type ContextChunk, type FimPrompt } from "./fimPrompt.js";
@@ -24,6 +30,11 @@ export interface CompletionEngineOptions {
   contextSize: number;
   /** How many requests may generate at once. */
   parallelRequests: number;
+  /**
+   * Sequences kept for chat answers (withSequence's "chat" lane), so a chat and a completion never wait
+   * for each other; 0: chat shares the completions' sequences.
+   */
+  chatSequences: number;
   promptBudgetTokens: number;
   maxTokens: number;
   predictor?: AdaptivePredictorOptions;
@@ -40,6 +51,7 @@ export const defaultCompletionEngineOptions: Omit<CompletionEngineOptions, "vari
   speculative: true,
   contextSize: 2048,
   parallelRequests: 1,
+  chatSequences: 0,
   promptBudgetTokens: 1536,
   maxTokens: 128,
 };
@@ -87,16 +99,10 @@ export interface CompletionResult {
   tokenConfidences?: GeneratedTokenConfidence[];
 }
 
-export class CompletionAbortedError extends Error {
-  constructor() {
-    super("The completion request was cancelled");
-    this.name = "AbortError";
-  }
-}
-
-interface Slot extends PooledSlot {
-  draftContext?: LlamaContext;
-}
+/**
+ * Who a lent sequence serves: completions, or chat answers (their own sequences when the engine has some).
+ */
+export type SequenceLane = "completion" | "chat";
 
 /**
  * Inline completion over a target model and, optionally, a draft that speculates for it: FIM
@@ -119,6 +125,7 @@ export class CompletionEngine {
     private readonly targetContext: LlamaContext,
     private readonly draftContexts: LlamaContext[],
     private readonly pool: SequencePool,
+    private readonly chatPool: SequencePool | undefined,
     private readonly options: CompletionEngineOptions,
   ) {}
 
@@ -139,13 +146,13 @@ export class CompletionEngine {
     const llama = await importNodeLlamaCpp();
     const targetContext = await runtime.createContext(models.target, {
       contextSize: settings.contextSize,
-      sequences: settings.parallelRequests,
+      sequences: settings.parallelRequests + settings.chatSequences,
       ...(settings.adapters?.length ? { lora: { adapters: settings.adapters } } : {}),
     });
     const draftContexts: LlamaContext[] = [];
-    const slots: Slot[] = [];
+    const slots: PooledSlot[] = [];
     try {
-      for (let index = 0; index < settings.parallelRequests; index++) {
+      for (let index = 0; index < settings.parallelRequests + settings.chatSequences; index++) {
         if (speculative) {
           const draftContext = await runtime.createContext(models.draft!, {
             contextSize: settings.contextSize,
@@ -156,7 +163,7 @@ export class CompletionEngine {
             draftContext.getSequence(),
             settings.predictor ?? defaultAdaptivePredictorOptions,
           );
-          slots.push({ sequence: targetContext.getSequence({ tokenPredictor: predictor }), draftContext });
+          slots.push({ sequence: targetContext.getSequence({ tokenPredictor: predictor }), predictor });
         } else {
           slots.push({ sequence: targetContext.getSequence() });
         }
@@ -166,10 +173,16 @@ export class CompletionEngine {
       await targetContext.dispose();
       throw error;
     }
-    return new CompletionEngine(models.target, fim, targetContext, draftContexts, new SequencePool(slots), {
-      ...settings,
-      speculative,
-    });
+    const chatSlots = slots.splice(settings.parallelRequests);
+    return new CompletionEngine(
+      models.target,
+      fim,
+      targetContext,
+      draftContexts,
+      new SequencePool(slots),
+      chatSlots.length > 0 ? new SequencePool(chatSlots) : undefined,
+      { ...settings, speculative },
+    );
   }
 
   get speculative(): boolean {
@@ -178,7 +191,7 @@ export class CompletionEngine {
 
   /** Requests holding a context sequence right now. */
   get sequencesInUse(): number {
-    return this.pool.busy;
+    return this.pool.busy + (this.chatPool?.busy ?? 0);
   }
 
   /** The target model the sequences evaluate. */
@@ -196,30 +209,38 @@ export class CompletionEngine {
    * one) and takes it back whatever happens. `owner` names what its KV cache will hold, so the next
    * request of the same owner gets it back and reuses the evaluated prefix. `use` receives a signal
    * that aborts with `signal` or when the engine is disposed. Rejects with CompletionAbortedError
-   * when aborted while waiting for a free sequence.
+   * when aborted while waiting for a free sequence, and with CancelledBySwapError when the engine is
+   * disposed before `use` ends (whatever `use` returned: it ran on a variant that is gone).
    */
   async withSequence<T>(
     owner: string,
     signal: AbortSignal | undefined,
     use: (sequence: LlamaContextSequence, signal: AbortSignal) => Promise<T>,
+    lane: SequenceLane = "completion",
   ): Promise<T> {
-    if (this.disposed) throw new Error("The completion engine was disposed");
+    if (this.disposed) throw new CancelledBySwapError();
+    const pool = lane === "chat" ? (this.chatPool ?? this.pool) : this.pool;
     const controller = new AbortController();
-    const onAbort = (): void => controller.abort();
+    const onAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted) controller.abort();
+    if (signal?.aborted) controller.abort(signal.reason);
     this.lent.add(controller);
     try {
       let slot: PooledSlot;
       try {
-        slot = await this.pool.acquire(owner, controller.signal);
+        slot = await pool.acquire(owner, controller.signal);
       } catch {
-        throw new CompletionAbortedError();
+        throw cancellationOf(controller.signal);
       }
       try {
-        return await use(slot.sequence, controller.signal);
+        const result = await use(slot.sequence, controller.signal);
+        if (controller.signal.reason instanceof CancelledBySwapError) throw controller.signal.reason;
+        return result;
+      } catch (error) {
+        if (controller.signal.reason instanceof CancelledBySwapError) throw controller.signal.reason;
+        throw error;
       } finally {
-        this.pool.release(slot, owner);
+        pool.release(slot, owner);
       }
     } finally {
       this.lent.delete(controller);
@@ -233,7 +254,7 @@ export class CompletionEngine {
     signal?: AbortSignal,
     onChunk?: (chunk: string) => void,
   ): Promise<CompletionResult> {
-    if (this.disposed) throw new Error("The completion engine was disposed");
+    if (this.disposed) throw new CancelledBySwapError();
     const known = this.answerWithoutGenerating(request);
     if (known) return known;
     const multiline = request.multiline ?? wantsMultiline(request.prefix, request.suffix);
@@ -241,11 +262,11 @@ export class CompletionEngine {
     const cacheable = !request.bypassCache && request.grammar === undefined && request.sampling === undefined;
 
     const controller = new AbortController();
-    this.inFlight.get(request.document)?.abort();
+    this.inFlight.get(request.document)?.abort(new SupersededRequestError());
     this.inFlight.set(request.document, controller);
-    const onAbort = (): void => controller.abort();
+    const onAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted) controller.abort();
+    if (signal?.aborted) controller.abort(signal.reason);
     try {
       const generated = await this.generate(request, multiline, controller.signal, onChunk);
       const text = postprocessCompletion(generated.raw, {
@@ -303,12 +324,23 @@ export class CompletionEngine {
     this.cache.set(this.options.variant, request.document, request.prefix, request.suffix, text);
   }
 
-  /** Frees the contexts: the drafts first, since a draft still running against a disposed target throws. */
+  /**
+   * Stops what runs, then frees the contexts. Requests under way end with CancelledBySwapError; the
+   * contexts are disposed only once no sequence is lent out and every draft predictor is idle (a draft
+   * evaluating on a disposed sequence rejects where nothing can catch it, and ends the process).
+   */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    for (const controller of this.inFlight.values()) controller.abort();
-    for (const controller of this.lent) controller.abort();
+    const reason = new CancelledBySwapError();
+    for (const controller of this.inFlight.values()) controller.abort(reason);
+    for (const controller of this.lent) controller.abort(reason);
+    const pools = [this.pool, ...(this.chatPool ? [this.chatPool] : [])];
+    for (const pool of pools) pool.close(reason);
+    await Promise.all(pools.map((pool) => pool.idle()));
+    await Promise.all(
+      pools.flatMap((pool) => pool.slots.flatMap((slot) => (slot.predictor ? [slot.predictor.drain()] : []))),
+    );
     for (const context of this.draftContexts) await context.dispose();
     await this.targetContext.dispose();
   }
@@ -325,11 +357,11 @@ export class CompletionEngine {
     try {
       slot = await this.pool.acquire(request.document, signal);
     } catch {
-      throw new CompletionAbortedError();
+      throw cancellationOf(signal);
     }
     const { sequence } = slot;
     try {
-      if (signal.aborted) throw new CompletionAbortedError();
+      throwIfCancelled(signal);
       const decoder =
         request.grammar === undefined && request.sampling === undefined && !request.tokenConfidence
           ? this.options.decoder
@@ -375,7 +407,7 @@ export class CompletionEngine {
         }
         if (tokens.length >= maxTokens || this.hasEnough(tokens, multiline)) break;
       }
-      if (signal.aborted) throw new CompletionAbortedError();
+      if (signal.aborted) throw cancellationOf(signal);
       const finished = performance.now();
       const after = sequence.tokenPredictions;
       const validated = after.validated - predictionsBefore.validated;

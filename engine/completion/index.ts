@@ -1,10 +1,13 @@
+export { CompletionEngine, answerFromCache, defaultCompletionEngineOptions } from "./completionEngine.js";
 export {
-  CompletionEngine,
+  CancelledBySwapError,
   CompletionAbortedError,
-  answerFromCache,
-  defaultCompletionEngineOptions,
-} from "./completionEngine.js";
+  RequestShedError,
+  SupersededRequestError,
+  cancellationOf,
+} from "./cancellation.js";
 export type {
+  SequenceLane,
   CompletionEngineOptions,
   CompletionRequest,
   CompletionResult,

@@ -4,6 +4,8 @@ export interface PooledSlot {
   sequence: LlamaContextSequence;
   /** The document this slot last served: its KV cache holds that document's prompt. */
   lastDocument?: string;
+  /** The draft predictor speculating for the sequence, stopped for good by drain(). */
+  predictor?: { drain(): Promise<void> };
 }
 
 /**
@@ -13,19 +15,34 @@ export interface PooledSlot {
  */
 export class SequencePool {
   private readonly free: PooledSlot[];
-  private readonly waiters: { document: string; resolve: (slot: PooledSlot) => void }[] = [];
+  private readonly waiters: {
+    document: string;
+    resolve: (slot: PooledSlot) => void;
+    reject: (reason: unknown) => void;
+  }[] = [];
   private inUse = 0;
+  private closedWith: { reason: unknown } | undefined;
+  private idleWaiters: (() => void)[] = [];
+
+  private readonly all: readonly PooledSlot[];
 
   constructor(slots: PooledSlot[]) {
     this.free = [...slots];
+    this.all = [...slots];
   }
 
   get busy(): number {
     return this.inUse;
   }
 
+  /** The slots, lent out or not (to stop their predictors once the pool is idle). */
+  get slots(): readonly PooledSlot[] {
+    return this.all;
+  }
+
   acquire(document: string, signal?: AbortSignal): Promise<PooledSlot> {
     signal?.throwIfAborted();
+    if (this.closedWith) return Promise.reject(this.closedWith.reason);
     const slot = this.takeFree(document);
     if (slot) return Promise.resolve(slot);
     return new Promise((resolve, reject) => {
@@ -34,6 +51,10 @@ export class SequencePool {
         resolve: (slot: PooledSlot) => {
           signal?.removeEventListener("abort", onAbort);
           resolve(slot);
+        },
+        reject: (reason: unknown) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(reason);
         },
       };
       const onAbort = (): void => {
@@ -46,9 +67,23 @@ export class SequencePool {
     });
   }
 
+  /** Lends no slot any more: waiters and later requests are rejected with `reason`. */
+  close(reason: unknown): void {
+    this.closedWith ??= { reason };
+    for (const waiter of this.waiters.splice(0)) waiter.reject(reason);
+  }
+
+  /** Resolves once no slot is lent out. */
+  idle(): Promise<void> {
+    if (this.inUse === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   release(slot: PooledSlot, document: string): void {
     slot.lastDocument = document;
     this.inUse--;
+    if (this.inUse === 0 && this.waiters.length === 0)
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
     const waiter = this.waiters.shift();
     if (waiter) {
       this.inUse++;

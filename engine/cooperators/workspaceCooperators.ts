@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { CompletionRequest, ContextChunk } from "../completion/index.js";
 import { workspaceFromFiles, type IndexedWorkspace } from "../detector/index.js";
 import { Retriever, walkWorkspace } from "../retriever/index.js";
+import { checkWorkspaceRoot } from "../workspace/index.js";
 
 /** The detector reads every text file it indexes; beyond this it keeps the first files only. */
 const maxDetectorFiles = 5000;
@@ -21,7 +22,13 @@ export class WorkspaceCooperators {
     readonly fileCount: number,
   ) {}
 
+  /**
+   * Indexes the workspace at `root`. A root that is not an absolute path to a folder is refused with a
+   * WorkspaceRootError before anything is read; nothing outside the root is read (symbolic links out
+   * of it are not followed).
+   */
   static async open(root: string, cacheDir: string): Promise<WorkspaceCooperators> {
+    await checkWorkspaceRoot(root);
     const retriever = await Retriever.open({ root, cacheDir });
     try {
       const summary = await retriever.index();

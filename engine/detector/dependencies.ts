@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { realPathInsideSync, realRootSync } from "../workspace/index.js";
 
 /** The dependencies a project declares, per ecosystem (names as declared). */
 export interface DeclaredDependencies {
@@ -15,6 +16,31 @@ function readText(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A file's text when it is inside the workspace once symbolic links are resolved (`realRoot` resolved
+ * the same way); undefined when it is missing or leads out of the workspace, which is never read.
+ */
+export function readTextInside(realRoot: string, path: string): string | undefined {
+  const real = realPathInsideSync([realRoot], path);
+  return real === undefined ? undefined : readText(real);
+}
+
+/**
+ * Whether `path` is a folder inside the workspace: a real folder (under one already inside) or a
+ * symbolic link that stays inside.
+ */
+export function isFolderInside(realRoot: string, path: string): boolean {
+  try {
+    const stats = lstatSync(path);
+    if (stats.isDirectory()) return true;
+    if (!stats.isSymbolicLink()) return false;
+  } catch {
+    return false;
+  }
+  const real = realPathInsideSync([realRoot], path);
+  return real !== undefined && isDirectory(real);
 }
 
 /** PEP 503 normalisation, then `-` to `_` since import names cannot hold dashes. */
@@ -117,21 +143,22 @@ export function cargoDependenciesOf(text: string): string[] {
   return names;
 }
 
-/** Reads every manifest at the root (and requirements*.txt variants). */
+/** Reads every manifest at the root (and requirements*.txt variants); none outside the workspace. */
 export function readDeclaredDependencies(
   root: string,
   extraPackageJsons: readonly string[] = [],
 ): DeclaredDependencies {
+  const realRoot = realRootSync(root);
   const declared: DeclaredDependencies = {
     npm: new Set(),
     python: new Set(),
     go: new Set(),
     cargo: new Set(),
   };
-  for (const text of [readText(join(root, "package.json")), ...extraPackageJsons]) {
+  for (const text of [readTextInside(realRoot, join(root, "package.json")), ...extraPackageJsons]) {
     if (text !== undefined) for (const name of npmDependenciesOf(text)) declared.npm.add(name);
   }
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync(root);
   } catch {
@@ -139,12 +166,15 @@ export function readDeclaredDependencies(
   }
   for (const entry of entries) {
     if (/^requirements.*\.txt$/i.test(entry))
-      for (const name of requirementsOf(readText(join(root, entry)) ?? "")) declared.python.add(name);
+      for (const name of requirementsOf(readTextInside(realRoot, join(root, entry)) ?? ""))
+        declared.python.add(name);
   }
-  for (const name of pyprojectDependenciesOf(readText(join(root, "pyproject.toml")) ?? ""))
+  for (const name of pyprojectDependenciesOf(readTextInside(realRoot, join(root, "pyproject.toml")) ?? ""))
     declared.python.add(name);
-  for (const name of goRequirementsOf(readText(join(root, "go.mod")) ?? "")) declared.go.add(name);
-  for (const name of cargoDependenciesOf(readText(join(root, "Cargo.toml")) ?? "")) declared.cargo.add(name);
+  for (const name of goRequirementsOf(readTextInside(realRoot, join(root, "go.mod")) ?? ""))
+    declared.go.add(name);
+  for (const name of cargoDependenciesOf(readTextInside(realRoot, join(root, "Cargo.toml")) ?? ""))
+    declared.cargo.add(name);
   return declared;
 }
 

@@ -1,19 +1,21 @@
 import { join } from "node:path";
-import { isDirectory, safeReaddir } from "./dependencies.js";
+import { realRootSync } from "../workspace/index.js";
+import { isDirectory, isFolderInside, safeReaddir } from "./dependencies.js";
 
 const skippedFolders = new Set(["node_modules", ".git", "__pycache__", ".hg", ".svn"]);
 
 /**
  * Folders named site-packages (virtualenvs such as .venv/lib/python3.x/site-packages) within a few levels of
- * the root.
+ * the root; a symbolic link out of the root is not followed.
  */
 export function findSitePackages(root: string, maxDepth = 5): string[] {
+  const realRoot = realRootSync(root);
   const found: string[] = [];
   const visit = (dir: string, depth: number): void => {
     for (const entry of safeReaddir(dir)) {
       if (skippedFolders.has(entry)) continue;
       const path = join(dir, entry);
-      if (!isDirectory(path)) continue;
+      if (!isFolderInside(realRoot, path)) continue;
       if (entry === "site-packages" || entry === "dist-packages") found.push(path);
       else if (depth < maxDepth) visit(path, depth + 1);
     }

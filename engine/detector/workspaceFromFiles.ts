@@ -1,12 +1,14 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { isAbsolute, join, posix, relative, sep } from "node:path";
 import { isJavaScriptFamily, languageForPath, type LanguageId } from "../syntax/index.js";
+import { realRootSync } from "../workspace/index.js";
 import { javaScriptInstanceMembers } from "./builtins.js";
 import {
   installedNpmPackages,
   isDirectory,
   normalizePythonName,
   readDeclaredDependencies,
+  readTextInside,
   safeReaddir,
   type DeclaredDependencies,
 } from "./dependencies.js";
@@ -65,7 +67,12 @@ export class IndexedWorkspace implements DetectorWorkspace {
   private pythonFolders = new Set<string>();
   private readonly basesByClass = new Map<string, { language: LanguageId; bases: string[] }[]>();
 
-  constructor(readonly root: string) {}
+  /** The root with its symbolic links resolved: manifests and installed packages outside it are not read. */
+  private readonly realRoot: string;
+
+  constructor(readonly root: string) {
+    this.realRoot = realRootSync(root);
+  }
 
   /** The dependencies the manifests declare. */
   declaredDependencies(): DeclaredDependencies {
@@ -81,10 +88,13 @@ export class IndexedWorkspace implements DetectorWorkspace {
       .map((file) => file.text);
     this.declared = readDeclaredDependencies(this.root, nestedManifests);
     this.npmInstalled = installedNpmPackages(this.root);
-    this.tsconfigAliases = readTsconfigAliases(this.root);
+    this.tsconfigAliases = readTsconfigAliases(this.root, this.realRoot);
     this.npmExports.clear();
     for (const name of this.npmInstalled)
-      this.npmExports.set(name, await installedNpmExports(join(this.root, "node_modules", name)));
+      this.npmExports.set(
+        name,
+        await installedNpmExports(join(this.root, "node_modules", name), this.realRoot),
+      );
     this.pythonInstalled = new Map();
     for (const site of findSitePackages(this.root))
       for (const [name, path] of installedPythonModules(site)) this.pythonInstalled.set(name, path);
@@ -93,7 +103,7 @@ export class IndexedWorkspace implements DetectorWorkspace {
     for (const [name, path] of this.pythonInstalled) {
       for (const [dotted, file] of pythonModuleFiles(name, path)) {
         if (budget-- <= 0) break;
-        this.pythonInstalledExports.set(dotted, await pythonFileExports(file));
+        this.pythonInstalledExports.set(dotted, await pythonFileExports(file, this.realRoot));
       }
     }
   }
@@ -351,9 +361,9 @@ function npmPackageName(specifier: string): string {
   return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
 }
 
-function readTsconfigAliases(root: string): string[] {
+function readTsconfigAliases(root: string, realRoot: string): string[] {
   try {
-    const text = readFileSync(join(root, "tsconfig.json"), "utf8")
+    const text = (readTextInside(realRoot, join(root, "tsconfig.json")) ?? "{}")
       .replace(/^\s*\/\/.*$/gm, "")
       .replace(/\/\*[\s\S]*?\*\//g, "")
       .replace(/,(\s*[}\]])/g, "$1");
@@ -368,17 +378,23 @@ function readTsconfigAliases(root: string): string[] {
   }
 }
 
-/** The names an installed package's type declarations export; undefined without types or with `export *`. */
-async function installedNpmExports(packageDir: string): Promise<Set<string> | undefined> {
+/**
+ * The names an installed package's type declarations export; undefined without types, with `export *`,
+ * or when the package leads out of the workspace (a linked package is not read).
+ */
+async function installedNpmExports(packageDir: string, realRoot: string): Promise<Set<string> | undefined> {
   let manifest: { types?: string; typings?: string };
   try {
-    manifest = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as typeof manifest;
+    manifest = JSON.parse(
+      readTextInside(realRoot, join(packageDir, "package.json")) ?? "",
+    ) as typeof manifest;
   } catch {
     return undefined;
   }
   const typesPath = join(packageDir, manifest.types ?? manifest.typings ?? "index.d.ts");
-  if (!existsSync(typesPath)) return undefined;
-  const indexed = await indexFile(typesPath, readFileSync(typesPath, "utf8"), "typescript");
+  const types = readTextInside(realRoot, typesPath);
+  if (types === undefined) return undefined;
+  const indexed = await indexFile(typesPath, types, "typescript");
   return indexed.exports;
 }
 
@@ -402,8 +418,10 @@ function* pythonModuleFiles(name: string, path: string): Iterable<[string, strin
   }
 }
 
-async function pythonFileExports(file: string): Promise<Set<string> | undefined> {
-  const indexed = await indexFile(file, readFileSync(file, "utf8"), "python");
+async function pythonFileExports(file: string, realRoot: string): Promise<Set<string> | undefined> {
+  const text = readTextInside(realRoot, file);
+  if (text === undefined) return undefined;
+  const indexed = await indexFile(file, text, "python");
   if (indexed.exports === undefined || !file.endsWith("__init__.py")) return indexed.exports;
   const dir = file.slice(0, -"__init__.py".length);
   const submodules = safeReaddir(dir).filter(

@@ -68,7 +68,9 @@ function writeHighBits(bytes: Uint8Array, at: number, qh: number): void {
   bytes[at + 3] = qh >>> 24;
 }
 
-/** Q5_0 block (22 bytes): f16 d = max / -16, 4 bytes of fifth bits, 16 bytes of low nibbles; x = d * (q - 16). */
+/**
+ * Q5_0 block (22 bytes): f16 d = max / -16, 4 bytes of fifth bits, 16 bytes of low nibbles; x = d * (q - 16).
+ */
 export function encodeQ5_0(values: Float32Array, bytes: Uint8Array): void {
   const blocks = values.length / QK;
   for (let b = 0; b < blocks; b++) {

@@ -1,7 +1,7 @@
 // Block (de)quantizers following ggml-quants.c: quantize_row_q8_0_ref and
-// dequantize_row_{q4_0,q5_0,q5_1,q8_0,q4_K,q5_K,q6_K}. ggml computes in float32; every product and difference here is
-// rounded to float32 (Math.fround, or the store into a Float32Array) at the same points, which makes the
-// results bit-exact: one double operation on float32 operands rounded to float32 equals the float32
+// dequantize_row_{q4_0,q5_0,q5_1,q8_0,q4_K,q5_K,q6_K}. ggml computes in float32; every product and difference
+// here is rounded to float32 (Math.fround, or the store into a Float32Array) at the same points, which makes
+// the results bit-exact: one double operation on float32 operands rounded to float32 equals the float32
 // operation.
 import { floatToHalf, halfToFloatTable } from "./halfFloat.js";
 
@@ -73,7 +73,10 @@ function highBits(bytes: Uint8Array, at: number): number {
   return bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
 }
 
-/** Q5_0 block: f16 d, 4 bytes of fifth bits, 16 bytes of low nibbles (elements j and j + 16); x = d * (q - 16). */
+/**
+ * Q5_0 block: f16 d, 4 bytes of fifth bits, 16 bytes of low nibbles (elements j and j + 16); x = d * (q -
+ * 16).
+ */
 export function decodeQ5_0(bytes: Uint8Array, out: Float32Array): void {
   const blocks = out.length / QK;
   for (let b = 0; b < blocks; b++) {

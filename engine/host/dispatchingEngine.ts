@@ -1,4 +1,6 @@
 import { loadCatalog, UnknownVariantError } from "../catalog/index.js";
+import { checkWorkspaceRoot } from "../workspace/index.js";
+import { CompletionScheduler } from "./completionScheduler.js";
 import { downloadVariantModels } from "./downloadVariantModels.js";
 import type {
   CatalogVariantRequest,
@@ -52,6 +54,8 @@ export class DispatchingEngine implements CoopEngine {
   private routing: Promise<void> | undefined;
   private workspace: WorkspaceRequest | undefined;
   private readonly apiKeys = new RemoteApiKeyStore();
+  /** The workspace's completions, queued and superseded (the engine host serves one workspace). */
+  private readonly completions = new CompletionScheduler();
 
   constructor(private readonly options: DispatchingEngineOptions = {}) {}
 
@@ -121,7 +125,9 @@ export class DispatchingEngine implements CoopEngine {
     signal?: AbortSignal,
     onChunk?: ChunkListener,
   ): Promise<EngineCompletion> {
-    return (await this.current()).complete(request, signal, onChunk);
+    return this.completions.run(request.document, signal, async (scheduled) =>
+      (await this.current()).complete(request, scheduled, onChunk),
+    );
   }
 
   async chat(
@@ -141,6 +147,8 @@ export class DispatchingEngine implements CoopEngine {
   }
 
   async openWorkspace(request: WorkspaceRequest): Promise<{ files: number }> {
+    // Refused before it replaces the workspace that an engine of the other place would open again.
+    await checkWorkspaceRoot(request.root);
     this.workspace = request;
     return (await this.current()).openWorkspace(request);
   }
@@ -150,9 +158,9 @@ export class DispatchingEngine implements CoopEngine {
     return this.active ? this.active.engine.stats() : { completions: 0, sequencesInUse: 0 };
   }
 
-  async memory(): Promise<EngineMemory> {
+  memory(): Promise<EngineMemory> {
     const usage = process.memoryUsage();
-    return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed };
+    return Promise.resolve({ rssBytes: usage.rss, heapUsedBytes: usage.heapUsed });
   }
 
   async dispose(): Promise<void> {

@@ -47,6 +47,28 @@ export interface EngineCompletion extends CompletionResult {
   ensemble?: EnsembleOutcome;
   /** With `bestOfN` in the request and best-of-n run: the candidates and which one this is. */
   bestOfN?: BestOfNOutcome;
+  /**
+   * Other texts the pipeline produced for this request, which the editor can offer after this one:
+   * the cascade draft's answer the target replaced, the suggestion a repair replaced.
+   */
+  alternatives?: CompletionAlternative[];
+  /** What of the request was over the engine's input limits and trimmed (see inputLimits.ts). */
+  trimmedInput?: InputTrim[];
+}
+
+/** A text the pipeline produced for a request besides the one it answers with, and why it was not chosen. */
+export interface CompletionAlternative {
+  text: string;
+  origin: "cascade-draft" | "before-repair";
+  /** What the detector found in it. */
+  findings: CompletionCheck["findings"];
+}
+
+/** Input the engine trimmed to its limits, and why. */
+export interface InputTrim {
+  /** The request's field: `prefix`, `suffix`, `messages`, `attachments[0].text`, `chunks`. */
+  field: string;
+  reason: string;
 }
 
 /** One turn of a conversation. */
@@ -128,6 +150,8 @@ export interface EngineChatAnswer {
   tokensPerSecond?: number;
   /** With `bestOfN` in the request: per code block that had other versions drawn, which one was kept. */
   bestOfN?: { blocks: ChatBestOfNBlock[] };
+  /** What of the request was over the engine's input limits and trimmed (see inputLimits.ts). */
+  trimmedInput?: InputTrim[];
 }
 
 /** Best-of-n's outcome for one code block of a chat answer (candidate texts are the block's code). */

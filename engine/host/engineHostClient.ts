@@ -2,7 +2,9 @@ import { fork, type ChildProcess } from "node:child_process";
 import { basename } from "node:path";
 import type {
   CatalogVariantRequest,
+  ChatEvent,
   ChatEventListener,
+  ChatSource,
   ChunkListener,
   CoopEngine,
   DownloadVariantRequest,
@@ -17,6 +19,9 @@ import type {
   VariantState,
   WorkspaceRequest,
 } from "./engineApi.js";
+import { CompletionAbortedError } from "../completion/cancellation.js";
+import { EngineHeartbeat } from "./engineHeartbeat.js";
+import { engineErrorCodes } from "./errorCodes.js";
 import { parseHostMessage, type EngineMethod, type EngineMethods, type HostRequest } from "./protocol.js";
 import type { RemoteApiKey } from "./remoteApiKeys.js";
 
@@ -31,14 +36,22 @@ export interface EngineHostOptions {
   crashWindowMs?: number;
   /** Wait before the n-th restart in a row (the last value repeats). */
   restartBackoffMs?: number[];
+  /**
+   * An engine that answers nothing (not even the heartbeat) for this long is reported, killed and
+   * restarted, and its pending requests fail with EngineTimeoutError (default 30 s).
+   */
+  responseTimeoutMs?: number;
   onLog?: (level: string, message: string) => void;
   onStateChange?: (state: EngineHostState) => void;
 }
 
-export type EngineHostState = "stopped" | "starting" | "running" | "crashed" | "gave-up";
+export type EngineHostState = "stopped" | "starting" | "running" | "crashed" | "unresponsive" | "gave-up";
+
+export const defaultResponseTimeoutMs = 30_000;
 
 /** The engine process died; `reason` says how (signal, exit code, its last words). */
 export class EngineCrashedError extends Error {
+  readonly code = engineErrorCodes.crashed;
   constructor(readonly reason: string) {
     super(`The Coop engine process stopped: ${reason}`);
     this.name = "EngineCrashedError";
@@ -47,15 +60,31 @@ export class EngineCrashedError extends Error {
 
 /** The engine kept crashing with the same variant; restarting it again would not help. */
 export class EngineGaveUpError extends Error {
+  readonly code = engineErrorCodes.gaveUp;
   constructor(message: string) {
     super(message);
     this.name = "EngineGaveUpError";
   }
 }
 
-/** An error the engine reported for one request, with the engine's own error name. */
+/** The engine process answered nothing within the bound; it was killed and is being restarted. */
+export class EngineTimeoutError extends Error {
+  readonly code = engineErrorCodes.timeout;
+  constructor(readonly silentMs: number) {
+    super(
+      `The Coop engine did not answer for ${(silentMs / 1000).toFixed(1)} s (coop.engine.responseTimeoutMs); it was restarted`,
+    );
+    this.name = "EngineTimeoutError";
+  }
+}
+
+/** An error the engine reported for one request, with the engine's own error name and code. */
 export class EngineRequestError extends Error {
-  constructor(name: string, message: string) {
+  constructor(
+    name: string,
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
     this.name = name;
   }
@@ -95,6 +124,9 @@ export class EngineHostClient implements CoopEngine {
   private remoteApiKeys: RemoteApiKey[] | undefined;
   private stateValue: EngineHostState = "stopped";
   private disposed = false;
+  private heartbeat: EngineHeartbeat | undefined;
+  /** Engine processes given up on (unresponsive, killed): their exit is no crash, their words are ignored. */
+  private readonly abandoned = new WeakSet<ChildProcess>();
 
   constructor(private readonly options: EngineHostOptions) {}
 
@@ -150,7 +182,21 @@ export class EngineHostClient implements CoopEngine {
     onEvent?: ChatEventListener,
   ): Promise<EngineChatAnswer> {
     if (signal?.aborted) return { text: "", sources: [], codeBlocks: [], stopReason: "aborted", tokens: 0 };
-    return this.call("chat", request, signal, { onEvent });
+    let sources: ChatSource[] = [];
+    let text = "";
+    const streamed = (event: ChatEvent): void => {
+      if (event.type === "sources") sources = event.sources;
+      else text += event.text;
+      onEvent?.(event);
+    };
+    // Stopped: the answer so far is what streamed, at once, whatever the engine still does.
+    return this.call("chat", request, signal, { onEvent: streamed }, () => ({
+      text,
+      sources,
+      codeBlocks: [],
+      stopReason: "aborted",
+      tokens: 0,
+    }));
   }
 
   downloadVariant(
@@ -187,6 +233,7 @@ export class EngineHostClient implements CoopEngine {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.heartbeat?.stop();
     const child = this.child;
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -196,19 +243,30 @@ export class EngineHostClient implements CoopEngine {
     clearTimeout(timer);
   }
 
+  /**
+   * Sends one request. Aborting `signal` releases it here at once (rejected with CompletionAbortedError, or
+   * resolved with `answerWhenCancelled()`), and tells the engine to stop it.
+   */
   private async call<M extends EngineMethod>(
     method: M,
     params: EngineMethods[M]["params"],
     signal?: AbortSignal,
     listeners: Listeners = {},
+    answerWhenCancelled?: () => EngineMethods[M]["result"],
   ): Promise<EngineMethods[M]["result"]> {
     if (this.disposed) throw new Error("The Coop engine was disposed");
-    signal?.throwIfAborted();
+    if (signal?.aborted) throw new CompletionAbortedError();
     const child = await this.ensureStarted(method === "loadVariant" || method === "loadCatalogVariant");
+    if (signal?.aborted) throw new CompletionAbortedError();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
-        child.send({ kind: "cancel", id } satisfies HostRequest);
+        if (child.connected) child.send({ kind: "cancel", id } satisfies HostRequest);
+        const pending = this.pending.get(id);
+        if (!pending) return;
+        this.pending.delete(id);
+        if (answerWhenCancelled) pending.resolve(answerWhenCancelled());
+        else pending.reject(new CompletionAbortedError());
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       this.pending.set(id, {
@@ -269,7 +327,9 @@ export class EngineHostClient implements CoopEngine {
       this.stderrTail.push(...text.split("\n").filter((line) => line.trim() !== ""));
       this.stderrTail = this.stderrTail.slice(-stderrTailLines);
     });
-    child.on("message", (raw: unknown) => this.receive(raw));
+    child.on("message", (raw: unknown) => {
+      if (!this.abandoned.has(child)) this.receive(raw);
+    });
     child.on("exit", (code, signal) => this.onExit(child, code, signal));
     await new Promise<void>((resolve, reject) => {
       const onMessage = (raw: unknown): void => {
@@ -287,6 +347,7 @@ export class EngineHostClient implements CoopEngine {
     });
     this.child = child;
     this.setState("running");
+    this.watch(child);
     // A restarted engine gets back the variant the user had, before it serves anything else.
     if (recentCrashes.length > 0) {
       if (this.remoteApiKeys) await this.call("setRemoteApiKeys", { keys: this.remoteApiKeys });
@@ -296,7 +357,47 @@ export class EngineHostClient implements CoopEngine {
     return child;
   }
 
+  /** Starts the heartbeat with a running engine process. */
+  private watch(child: ChildProcess): void {
+    this.heartbeat?.stop();
+    this.heartbeat = new EngineHeartbeat({
+      timeoutMs: this.options.responseTimeoutMs ?? defaultResponseTimeoutMs,
+      ping: (seq) => {
+        if (child.connected) child.send({ kind: "ping", seq } satisfies HostRequest);
+      },
+      onUnresponsive: (silentMs) => this.onUnresponsive(child, silentMs),
+    });
+    this.heartbeat.start();
+  }
+
+  /**
+   * The engine answered nothing within the bound: its pending requests fail now, the process is killed
+   * (SIGKILL ends a stopped process too) and a new one starts with the variant and workspace it had.
+   */
+  private onUnresponsive(child: ChildProcess, silentMs: number): void {
+    if (this.child !== child || this.disposed) return;
+    this.abandoned.add(child);
+    this.child = undefined;
+    this.crashTimes.push(Date.now());
+    this.options.onLog?.(
+      "error",
+      `The Coop engine (pid ${child.pid}) did not answer for ${silentMs} ms; killing it and starting a new one`,
+    );
+    this.setState("unresponsive");
+    const error = new EngineTimeoutError(silentMs);
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+    child.kill("SIGKILL");
+    this.ensureStarted(false).catch((restartError: unknown) =>
+      this.options.onLog?.(
+        "error",
+        `The Coop engine could not be restarted: ${restartError instanceof Error ? restartError.message : String(restartError)}`,
+      ),
+    );
+  }
+
   private receive(raw: unknown): void {
+    this.heartbeat?.heard();
     const message = parseHostMessage(raw);
     if (!message) {
       this.options.onLog?.("warn", "engine host sent a malformed message; ignored");
@@ -304,6 +405,7 @@ export class EngineHostClient implements CoopEngine {
     }
     switch (message.kind) {
       case "ready":
+      case "pong":
         return;
       case "log":
         this.lastLog = message.message.trim();
@@ -325,14 +427,16 @@ export class EngineHostClient implements CoopEngine {
       case "error":
         this.pending
           .get(message.id)
-          ?.reject(new EngineRequestError(message.error.name, message.error.message));
+          ?.reject(new EngineRequestError(message.error.name, message.error.message, message.error.code));
         this.pending.delete(message.id);
         return;
     }
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.abandoned.has(child)) return;
     if (this.child !== child && this.child !== undefined) return;
+    this.heartbeat?.stop();
     this.child = undefined;
     if (this.disposed) {
       this.setState("stopped");

@@ -1,4 +1,5 @@
 import { DispatchingEngine } from "./dispatchingEngine.js";
+import { LastResort } from "./lastResort.js";
 import { parseHostRequest, serializeError, type HostMessage, type HostRequest } from "./protocol.js";
 import { parseRemoteApiKeys } from "./remoteApiKeys.js";
 
@@ -15,25 +16,56 @@ function send(message: HostMessage): void {
 function sendRedacted(message: HostMessage): void {
   if (message.kind === "log") send({ ...message, message: engine.redact(message.message) });
   else if (message.kind === "error")
-    send({ ...message, error: { name: message.error.name, message: engine.redact(message.error.message) } });
+    send({ ...message, error: { ...message.error, message: engine.redact(message.error.message) } });
   else send(message);
 }
 
 const engine: DispatchingEngine = new DispatchingEngine({
   onLog: (level, message) => sendRedacted({ kind: "log", level, message }),
 });
-const inFlight = new Map<number, AbortController>();
+interface Served {
+  method: string;
+  controller: AbortController;
+  ended: Promise<void>;
+}
+const inFlight = new Map<number, Served>();
+/** Requests the client cancelled that have not ended yet: stats() reports after they have. */
+const cancelling = new Set<Promise<void>>();
+const cancelSettleMs = 2000;
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function serve(request: Extract<HostRequest, { kind: "request" }>): Promise<void> {
+new LastResort({
+  log: (message) => sendRedacted({ kind: "log", level: "error", message }),
+  requestsInFlight: () => [...inFlight].map(([id, served]) => `${served.method} #${id}`),
+  // Late enough for the log line to leave through the IPC channel.
+  exit: (code) => setTimeout(() => process.exit(code), 100),
+}).install(process);
+
+function serve(request: Extract<HostRequest, { kind: "request" }>): void {
   const controller = new AbortController();
-  inFlight.set(request.id, controller);
+  const ended = answer(request, controller.signal).finally(() => inFlight.delete(request.id));
+  inFlight.set(request.id, { method: request.method, controller, ended });
+}
+
+function cancel(id: number): void {
+  const served = inFlight.get(id);
+  if (!served) return;
+  served.controller.abort();
+  cancelling.add(served.ended);
+  void served.ended.finally(() => cancelling.delete(served.ended));
+}
+
+async function answer(
+  request: Extract<HostRequest, { kind: "request" }>,
+  signal: AbortSignal,
+): Promise<void> {
+  // Served from the next turn, so the request is in inFlight before anything it runs can fail.
+  await Promise.resolve();
   try {
-    const result = await dispatch(request, controller.signal);
+    const result = await dispatch(request, signal);
     send({ kind: "result", id: request.id, result });
   } catch (error) {
     sendRedacted({ kind: "error", id: request.id, error: serializeError(error) });
-  } finally {
-    inFlight.delete(request.id);
   }
 }
 
@@ -60,7 +92,10 @@ function dispatch(request: Extract<HostRequest, { kind: "request" }>, signal: Ab
         send({ kind: "progress", id: request.id, progress }),
       );
     case "stats":
-      return engine.stats();
+      // Bounded: a request that does not end when cancelled must not hold up stats().
+      return Promise.race([Promise.allSettled([...cancelling]), delay(cancelSettleMs)]).then(() =>
+        engine.stats(),
+      );
     case "memory":
       return engine.memory();
     case "setRemoteApiKeys":
@@ -69,7 +104,7 @@ function dispatch(request: Extract<HostRequest, { kind: "request" }>, signal: Ab
 }
 
 async function shutdown(): Promise<void> {
-  for (const controller of inFlight.values()) controller.abort();
+  for (const served of inFlight.values()) served.controller.abort();
   await engine.dispose();
   process.exit(0);
 }
@@ -85,8 +120,9 @@ process.on("message", (raw: unknown) => {
     return;
   }
   if (request.kind === "shutdown") void shutdown();
-  else if (request.kind === "cancel") inFlight.get(request.id)?.abort();
-  else void serve(request);
+  else if (request.kind === "ping") send({ kind: "pong", seq: request.seq });
+  else if (request.kind === "cancel") cancel(request.id);
+  else serve(request);
 });
 
 // Without its parent, the engine has no reason to live.
@@ -103,7 +139,9 @@ function preview(value: unknown): string {
   )
     return "a setRemoteApiKeys request (parameters not shown)";
   try {
-    return (JSON.stringify(value) ?? String(value)).slice(0, 200);
+    // undefined for undefined, a function or a symbol, whatever its type says.
+    const json = JSON.stringify(value) as string | undefined;
+    return (json ?? String(value)).slice(0, 200);
   } catch {
     return String(value).slice(0, 200);
   }

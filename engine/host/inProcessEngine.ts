@@ -3,7 +3,7 @@ import { ChatResponder } from "../chat/index.js";
 import { CompletionEngine, wantsMultiline } from "../completion/index.js";
 import { WorkspaceCooperators } from "../cooperators/index.js";
 import { completeChecked } from "../repair/index.js";
-import { applyPolicy, detect } from "../detector/index.js";
+import { applyPolicy, detect, type Finding } from "../detector/index.js";
 import {
   Cascade,
   PairedContexts,
@@ -16,6 +16,8 @@ import {
   type EnsembleOutcome,
 } from "../ensemble/index.js";
 import { downloadVariantModels } from "./downloadVariantModels.js";
+import { VariantLifecycle, untilSettled } from "./variantLifecycle.js";
+import { boundChatRequest, boundCompletionRequest, withTrimmedInput } from "./requestLimits.js";
 import { LlamaRuntime } from "../runtime/index.js";
 import { ModelResolver, loadCatalog, resolveVariant } from "../catalog/index.js";
 import type {
@@ -23,6 +25,7 @@ import type {
   ChatEventListener,
   ChunkListener,
   DownloadVariantRequest,
+  CompletionCheck,
   CoopEngine,
   EngineChatAnswer,
   EngineChatRequest,
@@ -64,6 +67,8 @@ export class InProcessEngine implements CoopEngine {
   private cooperators: WorkspaceCooperators | undefined;
   /** The draft of the variant being loaded, answering routed requests until its target is ready. */
   private warming: CompletionEngine | undefined;
+  /** The requests running on the variant, stopped and waited for before it is unloaded. */
+  private readonly lifecycle = new VariantLifecycle();
 
   constructor(private readonly options: { onLog?: (level: string, message: string) => void } = {}) {}
 
@@ -140,15 +145,25 @@ export class InProcessEngine implements CoopEngine {
   }
 
   async complete(
-    request: EngineCompletionRequest,
+    asked: EngineCompletionRequest,
     signal?: AbortSignal,
     onChunk?: ChunkListener,
   ): Promise<EngineCompletion> {
+    const { request, trimmed } = boundCompletionRequest(asked);
     await this.untilResolved();
-    if (request.ensemble) return this.completeRouted(request, signal, onChunk);
+    if (request.ensemble) {
+      const routed = await this.lifecycle.run(signal, (leased) =>
+        this.completeRouted(request, leased, onChunk),
+      );
+      return withTrimmedInput(routed, trimmed);
+    }
     if (this.loading) await this.loading.catch(() => undefined);
-    if (!this.current) throw new Error("No model variant is loaded");
-    return this.completeOnTarget(this.current, request, signal, onChunk);
+    const current = this.current;
+    if (!current) throw new Error("No model variant is loaded");
+    const answer = await this.lifecycle.run(signal, (leased) =>
+      this.completeOnTarget(current, request, leased, onChunk),
+    );
+    return withTrimmedInput(answer, trimmed);
   }
 
   /**
@@ -235,12 +250,12 @@ export class InProcessEngine implements CoopEngine {
   /** The router picks the model: the draft alone (also while the target loads), a cascade, or the target. */
   private async completeRouted(
     request: EngineCompletionRequest,
-    signal?: AbortSignal,
+    signal: AbortSignal,
     onChunk?: ChunkListener,
   ): Promise<EngineCompletion> {
     const settings = request.ensemble!;
     const warming = this.loading ? this.warming : undefined;
-    if (this.loading && !warming) await this.loading.catch(() => undefined);
+    if (!warming) await untilSettled(this.loading, signal);
     const current = warming ? undefined : this.current;
     if (!warming && !current) throw new Error("No model variant is loaded");
     const draftOnly = warming ?? current?.draftOnly;
@@ -273,7 +288,12 @@ export class InProcessEngine implements CoopEngine {
     if (decision.route === "draft")
       return { ...(await this.completeOn(draftOnly!, request, signal, onChunk)), ensemble: outcome("draft") };
     if (decision.route === "target" || !current?.cascade) {
-      if (!current) return this.complete({ ...request, ensemble: undefined }, signal, onChunk);
+      if (!current) {
+        await untilSettled(this.loading, signal);
+        const loaded = this.current;
+        if (!loaded) throw new Error("No model variant is loaded");
+        return this.completeOnTarget(loaded, { ...request, ensemble: undefined }, signal, onChunk);
+      }
       return {
         ...(await this.completeOnTarget(current, request, signal, onChunk)),
         ensemble: outcome("target"),
@@ -334,7 +354,20 @@ export class InProcessEngine implements CoopEngine {
     if (!check) return { ...ran.result, contextChunks: chunks.length, ensemble };
     if (ran.servedBy === "target") {
       // The target's answer is in its cache now: the usual check (and repair) costs no second generation.
-      return { ...(await this.completeOn(current.completion, grounded, signal)), ensemble };
+      const served = await this.completeOn(current.completion, grounded, signal);
+      const draftText = ran.escalatedDraft?.text ?? "";
+      const draft =
+        draftText.trim() === ""
+          ? []
+          : [
+              {
+                text: draftText,
+                origin: "cascade-draft" as const,
+                findings: ran.findings.map(reportFinding),
+              },
+            ];
+      const alternatives = [...(served.alternatives ?? []), ...draft];
+      return { ...served, ensemble, ...(alternatives.length > 0 ? { alternatives } : {}) };
     }
     // A draft answer the cascade kept has no certain finding: the policy can only show or annotate it.
     const findings = ran.decision
@@ -396,25 +429,36 @@ export class InProcessEngine implements CoopEngine {
       check: {
         action: checked.action,
         repaired: checked.repaired,
-        findings: reported.map((finding) => ({
-          kind: finding.kind,
-          name: finding.name,
-          evidence: finding.evidence,
-          suggestions: finding.suggestions,
-        })),
+        findings: reported.map(reportFinding),
       },
+      ...(checked.originalText === undefined
+        ? {}
+        : {
+            alternatives: [
+              {
+                text: checked.originalText,
+                origin: "before-repair" as const,
+                findings: reported.map(reportFinding),
+              },
+            ],
+          }),
     };
   }
 
   async chat(
-    request: EngineChatRequest,
+    asked: EngineChatRequest,
     signal?: AbortSignal,
     onEvent?: ChatEventListener,
   ): Promise<EngineChatAnswer> {
+    const { request, trimmed } = boundChatRequest(asked);
     await this.untilResolved();
     if (this.loading) await this.loading.catch(() => undefined);
-    if (!this.current) throw new Error("No model variant is loaded");
-    return this.current.chat.answer(request, this.cooperators, signal, onEvent);
+    const current = this.current;
+    if (!current) throw new Error("No model variant is loaded");
+    const answer = await this.lifecycle.run(signal, (leased) =>
+      current.chat.answer(request, this.cooperators, leased, onEvent),
+    );
+    return withTrimmedInput(answer, trimmed);
   }
 
   downloadVariant(
@@ -433,9 +477,9 @@ export class InProcessEngine implements CoopEngine {
     return { files: opened.fileCount };
   }
 
-  async stats(): Promise<EngineStats> {
+  stats(): Promise<EngineStats> {
     const stats = this.current?.completion.stats;
-    return {
+    return Promise.resolve({
       completions: stats?.requests ?? 0,
       acceptanceRate: stats?.acceptanceRate,
       tokensPerSecond: stats?.tokensPerSecond,
@@ -443,12 +487,12 @@ export class InProcessEngine implements CoopEngine {
       ...(this.current?.cascade?.escalationRate === undefined
         ? {}
         : { cascadeEscalationRate: this.current.cascade.escalationRate }),
-    };
+    });
   }
 
-  async memory(): Promise<EngineMemory> {
+  memory(): Promise<EngineMemory> {
     const usage = process.memoryUsage();
-    return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed };
+    return Promise.resolve({ rssBytes: usage.rss, heapUsedBytes: usage.heapUsed });
   }
 
   async dispose(): Promise<void> {
@@ -510,6 +554,7 @@ export class InProcessEngine implements CoopEngine {
           speculative: draft !== undefined,
           contextSize,
           adapters,
+          chatSequences: 1,
           ...(tokenEnsemble ? { decoder: tokenEnsemble.decoder } : {}),
         },
       );
@@ -578,9 +623,14 @@ export class InProcessEngine implements CoopEngine {
     }
   }
 
+  /**
+   * Drains the variant, then frees it: requests on it are stopped and have ended (CancelledBySwapError)
+   * before any context or model is disposed.
+   */
   private async unload(): Promise<void> {
     const current = this.current;
     this.current = undefined;
+    await this.lifecycle.drain();
     if (!current) return;
     await current.draftOnly?.dispose();
     await current.completion.dispose();
@@ -591,4 +641,14 @@ export class InProcessEngine implements CoopEngine {
     for (const model of current.models.reverse()) await model.dispose();
     await current.runtime.dispose();
   }
+}
+
+/** A detector finding as the engine's API reports it. */
+function reportFinding(finding: Finding): CompletionCheck["findings"][number] {
+  return {
+    kind: finding.kind,
+    name: finding.name,
+    evidence: finding.evidence,
+    suggestions: finding.suggestions,
+  };
 }

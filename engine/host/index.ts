@@ -24,6 +24,10 @@ export type {
   VariantSpec,
   VariantState,
 } from "./engineApi.js";
+export type { InputTrim } from "./engineApi.js";
+export { inputLimits, editorWindow } from "./inputLimits.js";
+export { RequestInputError } from "./requestLimits.js";
+export { WorkspaceRootError } from "../workspace/index.js";
 export { InProcessEngine } from "./inProcessEngine.js";
 export { RemoteVariantEngine } from "./remoteVariantEngine.js";
 export type { RemoteVariantEngineOptions } from "./remoteVariantEngine.js";
@@ -36,7 +40,10 @@ export {
   EngineCrashedError,
   EngineGaveUpError,
   EngineRequestError,
+  EngineTimeoutError,
 } from "./engineHostClient.js";
+export { engineErrorCodes, errorCodeOf, isCancellation } from "./errorCodes.js";
+export type { EngineErrorCode } from "./errorCodes.js";
 export type { EngineHostOptions, EngineHostState } from "./engineHostClient.js";
 export { parseHostMessage, parseHostRequest, parseChatEvent, engineMethods } from "./protocol.js";
 export type { EngineMethods, EngineMethod, HostMessage, HostRequest } from "./protocol.js";

@@ -1,3 +1,4 @@
+import { errorCodeOf } from "./errorCodes.js";
 import type {
   CatalogVariantRequest,
   ChatEvent,
@@ -53,11 +54,15 @@ export type HostRequest =
       [M in EngineMethod]: { kind: "request"; id: number; method: M; params: EngineMethods[M]["params"] };
     }[EngineMethod]
   | { kind: "cancel"; id: number }
+  /** The heartbeat: the engine answers with a pong at once, from its event loop. */
+  | { kind: "ping"; seq: number }
   | { kind: "shutdown" };
 
 export interface SerializedError {
   name: string;
   message: string;
+  /** The error's stable code (see errorCodes.ts), when it has one. */
+  code?: string;
 }
 
 /** Engine host → extension host. */
@@ -69,6 +74,7 @@ export type HostMessage =
   /** A chat answer's sources or a piece of its text. */
   | { kind: "event"; id: number; event: ChatEvent }
   | { kind: "error"; id: number; error: SerializedError }
+  | { kind: "pong"; seq: number }
   | { kind: "log"; level: string; message: string };
 
 export function parseHostRequest(raw: unknown): HostRequest | undefined {
@@ -78,6 +84,8 @@ export function parseHostRequest(raw: unknown): HostRequest | undefined {
       return { kind: "shutdown" };
     case "cancel":
       return isId(raw.id) ? { kind: "cancel", id: raw.id } : undefined;
+    case "ping":
+      return isId(raw.seq) ? { kind: "ping", seq: raw.seq } : undefined;
     case "request":
       if (!isId(raw.id) || !engineMethods.includes(raw.method as EngineMethod) || !isRecord(raw.params))
         return undefined;
@@ -92,6 +100,8 @@ export function parseHostMessage(raw: unknown): HostMessage | undefined {
   switch (raw.kind) {
     case "ready":
       return typeof raw.pid === "number" ? { kind: "ready", pid: raw.pid } : undefined;
+    case "pong":
+      return isId(raw.seq) ? { kind: "pong", seq: raw.seq } : undefined;
     case "result":
       return isId(raw.id) ? { kind: "result", id: raw.id, result: raw.result } : undefined;
     case "chunk":
@@ -128,7 +138,11 @@ export function parseHostMessage(raw: unknown): HostMessage | undefined {
         ? {
             kind: "error",
             id: raw.id,
-            error: { name: String(raw.error.name ?? "Error"), message: raw.error.message },
+            error: {
+              name: typeof raw.error.name === "string" ? raw.error.name : "Error",
+              message: raw.error.message,
+              ...(typeof raw.error.code === "string" ? { code: raw.error.code } : {}),
+            },
           }
         : undefined;
     case "log":
@@ -167,9 +181,9 @@ export function parseChatEvent(raw: unknown): ChatEvent | undefined {
 }
 
 export function serializeError(error: unknown): SerializedError {
-  return error instanceof Error
-    ? { name: error.name, message: error.message }
-    : { name: "Error", message: String(error) };
+  if (!(error instanceof Error)) return { name: "Error", message: String(error) };
+  const code = errorCodeOf(error);
+  return { name: error.name, message: error.message, ...(code === undefined ? {} : { code }) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

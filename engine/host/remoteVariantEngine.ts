@@ -15,7 +15,6 @@ import {
   extractCodeBlocks,
   isWorkspaceRelative,
   retrieveSources,
-  validateChatRequest,
 } from "../chat/index.js";
 import {
   CompletionCache,
@@ -28,6 +27,7 @@ import {
 import { WorkspaceCooperators } from "../cooperators/index.js";
 import { applyPolicy, detect } from "../detector/index.js";
 import { downloadVariantModels } from "./downloadVariantModels.js";
+import { boundChatRequest, boundCompletionRequest, withTrimmedInput } from "./requestLimits.js";
 import type {
   CatalogVariantRequest,
   ChatEventListener,
@@ -104,9 +104,11 @@ export class RemoteVariantEngine implements CoopEngine {
     return this.current?.connection.backend;
   }
 
-  async loadVariant(spec: VariantSpec): Promise<VariantState> {
-    throw new Error(
-      `Variant ${spec.id} is given by its model files, which load in this process; the remote engine serves only catalog variants with a "remote" server`,
+  loadVariant(spec: VariantSpec): Promise<VariantState> {
+    return Promise.reject(
+      new Error(
+        `Variant ${spec.id} is given by its model files, which load in this process; the remote engine serves only catalog variants with a "remote" server`,
+      ),
     );
   }
 
@@ -134,10 +136,11 @@ export class RemoteVariantEngine implements CoopEngine {
   }
 
   async complete(
-    request: EngineCompletionRequest,
+    asked: EngineCompletionRequest,
     signal?: AbortSignal,
     onChunk?: ChunkListener,
   ): Promise<EngineCompletion> {
+    const { request, trimmed } = boundCompletionRequest(asked);
     const current = await this.ready();
     if (request.grammar !== undefined) {
       throw new UnsupportedRequestError(
@@ -152,7 +155,10 @@ export class RemoteVariantEngine implements CoopEngine {
         ? await cooperators.contextFor(request, request.cursorLine, contextBudgetTokens)
         : []);
     const result = known ?? (await this.generate(current, { ...request, chunks }, signal, onChunk));
-    const completion: EngineCompletion = { ...result, contextChunks: chunks.length };
+    const completion = withTrimmedInput<EngineCompletion>(
+      { ...result, contextChunks: chunks.length },
+      trimmed,
+    );
     if (!request.check || !cooperators || request.check.policy === "off" || result.text === "")
       return completion;
     const check = await this.check(current, request, result.text, cooperators);
@@ -160,11 +166,11 @@ export class RemoteVariantEngine implements CoopEngine {
   }
 
   async chat(
-    request: EngineChatRequest,
+    asked: EngineChatRequest,
     signal?: AbortSignal,
     onEvent?: ChatEventListener,
   ): Promise<EngineChatAnswer> {
-    validateChatRequest(request);
+    const { request, trimmed } = boundChatRequest(asked);
     const current = await this.ready();
     if (request.contrastive) {
       throw new ChatRequestError(
@@ -233,17 +239,20 @@ export class RemoteVariantEngine implements CoopEngine {
     const codeBlocks = await checkCodeBlocks(extractCodeBlocks(text), check, (message) =>
       this.options.onLog?.("warn", `chat: ${message}`),
     );
-    return {
-      text,
-      sources: prompt.sources,
-      codeBlocks,
-      stopReason:
-        answer.stopReason === "aborted" ? "aborted" : answer.stopReason === "limit" ? "maxTokens" : "eos",
-      tokens: answer.stats.generatedTokens,
-      ...(answer.stats.tokensPerSecond === undefined
-        ? {}
-        : { tokensPerSecond: answer.stats.tokensPerSecond }),
-    };
+    return withTrimmedInput<EngineChatAnswer>(
+      {
+        text,
+        sources: prompt.sources,
+        codeBlocks,
+        stopReason:
+          answer.stopReason === "aborted" ? "aborted" : answer.stopReason === "limit" ? "maxTokens" : "eos",
+        tokens: answer.stats.generatedTokens,
+        ...(answer.stats.tokensPerSecond === undefined
+          ? {}
+          : { tokensPerSecond: answer.stats.tokensPerSecond }),
+      },
+      trimmed,
+    );
   }
 
   downloadVariant(
@@ -262,19 +271,19 @@ export class RemoteVariantEngine implements CoopEngine {
     return { files: opened.fileCount };
   }
 
-  async stats(): Promise<EngineStats> {
+  stats(): Promise<EngineStats> {
     const totals = this.current?.connection.backend.stats();
-    return {
+    return Promise.resolve({
       completions: totals?.requests ?? 0,
       sequencesInUse: this.requestsRunning,
       ...(totals?.acceptanceRate !== undefined ? { acceptanceRate: totals.acceptanceRate } : {}),
       ...(totals?.tokensPerSecond !== undefined ? { tokensPerSecond: totals.tokensPerSecond } : {}),
-    };
+    });
   }
 
-  async memory(): Promise<EngineMemory> {
+  memory(): Promise<EngineMemory> {
     const usage = process.memoryUsage();
-    return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed };
+    return Promise.resolve({ rssBytes: usage.rss, heapUsedBytes: usage.heapUsed });
   }
 
   async dispose(): Promise<void> {

@@ -1,7 +1,10 @@
 import { realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 
-/** The absolute path with every symlink resolved, as far as it exists (a file not written yet through its folder). */
+/**
+ * The absolute path with every symlink resolved, as far as it exists (a file not written yet through its
+ * folder).
+ */
 function canonicalPath(path: string): string {
   const absolute = resolve(path);
   try {

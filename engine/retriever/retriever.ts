@@ -9,6 +9,7 @@ import type { SymbolTable } from "./symbolTable.js";
 import { defaultSyntaxAnalyzer } from "./syntaxAnalyzer.js";
 import { isWorkspacePathIgnored, walkWorkspace, type WalkOptions } from "./workspaceFiles.js";
 import { WorkspaceIndex } from "./workspaceIndex.js";
+import { checkWorkspaceRoot, isPathInside, realPathInside } from "../workspace/index.js";
 
 export interface RetrieverOptions extends WalkOptions {
   /** The workspace folder to index. */
@@ -41,7 +42,8 @@ export interface IndexSummary {
   /** Files (re)chunked by this run. */
   indexed: string[];
   removed: string[];
-  skipped: { path: string; reason: "binary" | "too large" | "unreadable" }[];
+  /** "outside the workspace": a symbolic link that leads out of the root (never followed nor read). */
+  skipped: { path: string; reason: "binary" | "too large" | "unreadable" | "outside the workspace" }[];
   seconds: number;
 }
 
@@ -97,6 +99,8 @@ export class Retriever {
 
   private constructor(
     readonly root: string,
+    /** The root with its symbolic links resolved: no file outside it is read. */
+    private readonly realRoot: string,
     private readonly storeDir: string,
     private readonly options: RetrieverOptions,
     private readonly analyzer: FileAnalyzer,
@@ -105,11 +109,15 @@ export class Retriever {
     this.workspace = new WorkspaceIndex(options.embedder);
   }
 
-  /** Opens the workspace's persisted index if there is one; call `index()` to bring it up to date. */
+  /**
+   * Opens the workspace's persisted index if there is one; call `index()` to bring it up to date. A root
+   * that is not a folder is refused with a WorkspaceRootError.
+   */
   static async open(options: RetrieverOptions): Promise<Retriever> {
     const root = resolve(options.root);
+    const realRoot = await checkWorkspaceRoot(root);
     const analyzer = options.analyzer ?? defaultSyntaxAnalyzer(options.maxChunkLines ?? defaultMaxChunkLines);
-    const retriever = new Retriever(root, storeDirFor(options.cacheDir, root), options, analyzer);
+    const retriever = new Retriever(root, realRoot, storeDirFor(options.cacheDir, root), options, analyzer);
     const stored = await loadIndex(retriever.storeDir, root);
     if (stored && stored.analyzerId === analyzer.id) retriever.workspace.restore(stored);
     return retriever;
@@ -133,17 +141,26 @@ export class Retriever {
     return this.serialized(() => this.indexNow(onProgress));
   }
 
-  /** Re-indexes one file (absolute or relative to the root), or drops it if it is gone or ignored. */
+  /**
+   * Re-indexes one file (absolute or relative to the root), or drops it if it is gone, ignored, or
+   * (through a symbolic link) outside the root. A path outside the root is not read.
+   */
   update(path: string): Promise<void> {
     return this.serialized(async () => {
       const relativePath = this.relativePath(path);
       const absolutePath = resolve(this.root, relativePath);
-      const stats = await stat(absolutePath).catch(() => undefined);
-      if (!stats?.isFile() || (await isWorkspacePathIgnored(this.root, relativePath, this.options))) {
+      if (!isPathInside(this.root, absolutePath)) return;
+      const realPath = await realPathInside([this.realRoot], absolutePath);
+      const stats = realPath === undefined ? undefined : await stat(realPath).catch(() => undefined);
+      if (
+        realPath === undefined ||
+        !stats?.isFile() ||
+        (await isWorkspacePathIgnored(this.root, relativePath, this.options))
+      ) {
         this.removeFile(relativePath);
         return;
       }
-      if ((await this.indexFile(relativePath, absolutePath, stats.mtimeMs, stats.size)) !== "indexed")
+      if ((await this.indexFile(relativePath, realPath, stats.mtimeMs, stats.size)) !== "indexed")
         this.removeFile(relativePath);
       await this.embedMissing();
     });
@@ -151,7 +168,7 @@ export class Retriever {
 
   /** Drops one file from the index. */
   remove(path: string): Promise<void> {
-    return this.serialized(async () => this.removeFile(this.relativePath(path)));
+    return this.serialized(() => Promise.resolve(this.removeFile(this.relativePath(path))));
   }
 
   /** Records an edit (0-based lines, inclusive): chunks there rank higher for a while. */
@@ -200,7 +217,12 @@ export class Retriever {
     const seen = new Set<string>();
     const changed: { path: string; absolutePath: string; mtimeMs: number; size: number }[] = [];
     const maxFileBytes = this.options.maxFileBytes ?? defaultMaxFileBytes;
-    for await (const file of walkWorkspace(this.root, this.options)) {
+    const walk = {
+      ...this.options,
+      onLinkOutside: (path: string) =>
+        summary.skipped.push({ path, reason: "outside the workspace" as const }),
+    };
+    for await (const file of walkWorkspace(this.root, walk)) {
       if (file.size > maxFileBytes) {
         summary.skipped.push({ path: file.path, reason: "too large" });
         continue;

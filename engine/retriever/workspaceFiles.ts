@@ -1,6 +1,7 @@
-import { readFile, readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, readdir, realpath, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import ignore, { type Ignore } from "ignore";
+import { isPathInside } from "../workspace/index.js";
 
 /**
  * Patterns (gitignore syntax) every workspace walk starts from: dependencies, VCS data, build output,
@@ -40,11 +41,14 @@ export interface WalkOptions {
   defaultIgnores?: readonly string[];
   /** More gitignore patterns, applied after the defaults (so `!dist/` re-includes). */
   extraIgnores?: readonly string[];
+  /** Told of each symbolic link (relative path) leading out of the root: it is neither followed nor read. */
+  onLinkOutside?: (path: string) => void;
 }
 
 export interface WorkspaceFile {
   /** Relative to the root, with `/` separators. */
   path: string;
+  /** Where to read it: for a symbolic link, the file it leads to (inside the root). */
   absolutePath: string;
   mtimeMs: number;
   size: number;
@@ -59,14 +63,28 @@ interface Rules {
 /**
  * The files of a workspace that are not ignored, depth-first in name order. Each directory's
  * .gitignore applies below it, and a deeper file's rules win over a shallower one's, as in git.
- * Symbolic links to directories are not followed (they can loop).
+ * A symbolic link to a file is followed only when the file is inside the root (so nothing outside
+ * the workspace is ever read); links to directories are not followed (they can loop, and what they
+ * lead to inside the root is walked as itself).
  */
 export async function* walkWorkspace(root: string, options: WalkOptions = {}): AsyncGenerator<WorkspaceFile> {
   const defaults = ignore().add([
     ...(options.defaultIgnores ?? defaultIgnorePatterns),
     ...(options.extraIgnores ?? []),
   ]);
-  yield* walkDirectory(root, "", [{ base: "", matcher: defaults }]);
+  const walk: Walk = {
+    root,
+    realRoot: await realpath(root).catch(() => resolve(root)),
+    onLinkOutside: options.onLinkOutside,
+  };
+  yield* walkDirectory(walk, "", [{ base: "", matcher: defaults }]);
+}
+
+interface Walk {
+  root: string;
+  /** The root with its symbolic links resolved: what links must stay inside. */
+  realRoot: string;
+  onLinkOutside: WalkOptions["onLinkOutside"];
 }
 
 /**
@@ -84,11 +102,11 @@ export function isIgnored(path: string, rules: readonly Rules[]): boolean {
 }
 
 async function* walkDirectory(
-  root: string,
+  walk: Walk,
   dir: string,
   inherited: readonly Rules[],
 ): AsyncGenerator<WorkspaceFile> {
-  const absoluteDir = dir === "" ? root : join(root, dir);
+  const absoluteDir = dir === "" ? walk.root : join(walk.root, dir);
   let entries;
   try {
     entries = await readdir(absoluteDir, { withFileTypes: true });
@@ -105,16 +123,34 @@ async function* walkDirectory(
   for (const entry of entries) {
     const path = dir === "" ? entry.name : `${dir}/${entry.name}`;
     if (entry.isDirectory()) {
-      if (!isIgnored(`${path}/`, rules)) yield* walkDirectory(root, path, rules);
+      if (!isIgnored(`${path}/`, rules)) yield* walkDirectory(walk, path, rules);
       continue;
     }
-    if (!entry.isFile() && !entry.isSymbolicLink()) continue;
-    if (isIgnored(path, rules)) continue;
-    const absolutePath = join(root, path);
+    if (entry.isSymbolicLink()) {
+      if (isIgnored(path, rules) || isIgnored(`${path}/`, rules)) continue;
+      const file = await linkedFile(walk, path);
+      if (file) yield file;
+      continue;
+    }
+    if (!entry.isFile() || isIgnored(path, rules)) continue;
+    const absolutePath = join(walk.root, path);
     const stats = await stat(absolutePath).catch(() => undefined);
     if (!stats?.isFile()) continue;
     yield { path, absolutePath, mtimeMs: stats.mtimeMs, size: stats.size };
   }
+}
+
+/** The file a symbolic link leads to, when that is a file inside the root; undefined otherwise. */
+async function linkedFile(walk: Walk, path: string): Promise<WorkspaceFile | undefined> {
+  const target = await realpath(join(walk.root, path)).catch(() => undefined);
+  if (target === undefined) return undefined; // a broken link
+  if (!isPathInside(walk.realRoot, target)) {
+    walk.onLinkOutside?.(path);
+    return undefined;
+  }
+  const stats = await stat(target).catch(() => undefined);
+  if (!stats?.isFile()) return undefined;
+  return { path, absolutePath: target, mtimeMs: stats.mtimeMs, size: stats.size };
 }
 
 /**

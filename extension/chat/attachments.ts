@@ -1,9 +1,7 @@
 import * as vscode from "vscode";
 import type { ChatAttachment } from "../../engine/host/engineApi.js";
+import { inputLimits, keepStart } from "../../engine/host/inputLimits.js";
 import type { AttachMode } from "../protocol/chatProtocol.js";
-
-/** A file attached whole is cut here: the engine fits attachments to the prompt budget anyway. */
-const maxAttachedChars = 60_000;
 
 export interface Attached {
   attachment: ChatAttachment;
@@ -39,7 +37,8 @@ export function attachmentFrom(
         kind: "selection",
         path,
         language: document.languageId,
-        text: document.getText(selection).slice(0, maxAttachedChars),
+        // Cut as the engine would (it fits attachments to the prompt budget anyway).
+        text: keepStart(document.getText(selection), inputLimits.attachmentChars),
         startLine: selection.start.line,
         endLine,
       },
@@ -51,7 +50,7 @@ export function attachmentFrom(
       kind: "file",
       path,
       language: document.languageId,
-      text: document.getText().slice(0, maxAttachedChars),
+      text: keepStart(document.getText(), inputLimits.attachmentChars),
     },
     label: path,
   };

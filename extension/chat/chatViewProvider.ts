@@ -13,6 +13,7 @@ import { ChatSession } from "./chatSession.js";
 import { chatViewHtml } from "./chatViewHtml.js";
 import { chatViewState } from "./chatViewState.js";
 import { CodeProposals } from "./codeProposals.js";
+import { locateSource } from "./sourceLocation.js";
 
 /** The chat view in Coop's activity-bar container. Messages go through the typed protocol only. */
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -110,13 +111,23 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   private async openSource(source: ChatSourceRef): Promise<void> {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) throw new Error(`no workspace folder is open to find ${source.path} in`);
-    const uri = vscode.Uri.joinPath(folder.uri, ...source.path.split("/"));
-    let document: vscode.TextDocument;
-    try {
-      document = await vscode.workspace.openTextDocument(uri);
-    } catch {
+    // The folders on disk, the one the engine indexed first (see EngineConnection.ensureWorkspace).
+    const folders = (vscode.workspace.workspaceFolders ?? [])
+      .filter((folder) => folder.uri.scheme === "file")
+      .map((folder) => folder.uri.fsPath);
+    const located = await locateSource(folders, source.path);
+    if ("refused" in located) {
+      this.log.warn(`The chat asked to open a source outside the workspace; refused: ${source.path}`);
+      void vscode.window.showWarningMessage(`Coop: ${located.refused}.`);
+      return;
+    }
+    let document: vscode.TextDocument | undefined;
+    if ("file" in located)
+      document = await vscode.workspace.openTextDocument(vscode.Uri.file(located.file)).then(
+        (opened) => opened,
+        () => undefined,
+      );
+    if (!document) {
       void vscode.window.showWarningMessage(`Coop: ${source.path} is no longer in the workspace.`);
       return;
     }
@@ -156,7 +167,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value)?.slice(0, 200) ?? String(value);
+    // Typed as always a string, JSON.stringify gives undefined for a function or symbol.
+    return (JSON.stringify(value) as string | undefined)?.slice(0, 200) ?? String(value);
   } catch {
     return String(value);
   }

@@ -1,16 +1,17 @@
 import * as vscode from "vscode";
 import { AdaptiveDebounce } from "../../engine/completion/index.js";
 import type { CompletionCheck } from "../../engine/host/engineApi.js";
+import { isCancellation } from "../../engine/host/errorCodes.js";
+import { editorWindow, keepEnd, keepStart } from "../../engine/host/inputLimits.js";
 // The leaf module: engine/syntax/index.js would bring web-tree-sitter into the extension host.
 import { languageForVsCodeId } from "../../engine/syntax/languages.js";
 import type { CoopConfig } from "../config.js";
 import { withLanguageServerOpinion } from "./languageServerCheck.js";
+import { suggestionItems } from "./acceptedSuggestions.js";
+import { OfferedCandidates, completionCandidates } from "./completionCandidates.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
 import type { EnsembleActivity } from "../status/ensembleActivity.js";
-
-/** How much text around the cursor is sent; the engine trims it to the model's prompt budget. */
-const prefixChars = 8000;
-const suffixChars = 2000;
+import type { CompletionSnooze } from "./completionSnooze.js";
 
 /** Coop's ghost text: asks the engine after the user pauses, and never lets an error reach the editor. */
 export interface LastSuggestion {
@@ -21,6 +22,7 @@ export interface LastSuggestion {
 
 export class CoopInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
   private readonly debounce = new AdaptiveDebounce();
+  private readonly offered = new OfferedCandidates();
   private last: LastSuggestion | undefined;
 
   /** The last suggestion and what the detector said of it (for Coop: Explain Last Suggestion). */
@@ -33,6 +35,7 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
     private readonly config: CoopConfig,
     private readonly log: vscode.LogOutputChannel,
     private readonly ensembleActivity: EnsembleActivity,
+    private readonly snooze: CompletionSnooze,
   ) {}
 
   async provideInlineCompletionItems(
@@ -42,6 +45,7 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     if (
+      this.snooze.active ||
       !this.config.completionsEnabled(document) ||
       this.config.excludedLanguages(document).includes(document.languageId)
     )
@@ -60,8 +64,9 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
         {
           document: key,
           path: vscode.workspace.asRelativePath(document.uri, false),
-          prefix: text.slice(Math.max(0, offset - prefixChars), offset),
-          suffix: text.slice(offset, offset + suffixChars),
+          // The window around the cursor the engine's input limits are set for; it fits the prompt's budget.
+          prefix: keepEnd(text.slice(0, offset), editorWindow.prefixChars),
+          suffix: keepStart(text.slice(offset), editorWindow.suffixChars),
           projectName: vscode.workspace.name ?? "workspace",
           cursorLine: position.line,
           check: language && policy !== "off" ? { language, policy } : undefined,
@@ -74,7 +79,7 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
       if (!result || result.text === "" || token.isCancellationRequested) return undefined;
       const check =
         result.check && (await withLanguageServerOpinion(result.check, document, offset, this.log));
-      if (token.isCancellationRequested) return undefined;
+      if (isCancelled(token)) return undefined;
       this.last = { text: result.text, document: key, check };
       if (check?.action === "hide") {
         this.log.info(`Hid a suggestion that uses ${describeFindings(check)}.`);
@@ -86,9 +91,14 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
           8000,
         );
       }
-      return [new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position))];
+      // The answer first, then the pipeline's other candidates: next/previous suggestion cycles through them.
+      const candidates = this.offered.offer(
+        `${key}@${document.version}:${offset}`,
+        completionCandidates(result, check, policy),
+      );
+      return suggestionItems(document, position, candidates);
     } catch (error) {
-      if (!token.isCancellationRequested && !(error instanceof Error && error.name === "AbortError")) {
+      if (!token.isCancellationRequested && !isCancellation(error)) {
         this.log.warn(`Inline completion failed: ${error instanceof Error ? error.message : String(error)}`);
       }
       return undefined;
@@ -106,4 +116,9 @@ export function describeFindings(check: CompletionCheck): string {
         `${finding.name} (${finding.kind.replace(/([A-Z])/g, " $1").toLowerCase()}${finding.suggestions.length > 0 ? `; did you mean ${finding.suggestions.slice(0, 2).join(" or ")}?` : ""})`,
     )
     .join(", ");
+}
+
+/** Read through a call: the flag changes while a request awaits, which narrowing does not see. */
+function isCancelled(token: vscode.CancellationToken): boolean {
+  return token.isCancellationRequested;
 }

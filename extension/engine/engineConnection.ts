@@ -170,6 +170,7 @@ export class EngineConnection implements vscode.Disposable {
     this.client ??= new EngineHostClient({
       entry: this.context.asAbsolutePath(join("out", "engineHost.mjs")),
       execPath: process.execPath,
+      responseTimeoutMs: this.config.engineResponseTimeoutMs,
       onLog: (level, message) =>
         level === "error" || level === "fatal" ? this.log.error(message) : this.log.debug(message),
       onStateChange: (host) => this.update({ host }),

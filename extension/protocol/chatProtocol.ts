@@ -1,8 +1,10 @@
 /**
  * The one protocol between the chat webview and the extension. Both sides import this module; every
  * message is checked with the parse functions, so a malformed message is rejected, never acted on.
- * It imports nothing (the webview bundle stays small): the shapes below mirror the engine's chat types.
+ * It imports only the engine's input limits, a module of constants (the webview bundle stays small):
+ * the shapes below mirror the engine's chat types.
  */
+import { inputLimits } from "../../engine/host/inputLimits.js";
 
 /**
  * What the engine can do for the chat right now; each state but ready comes with the action that fixes it.
@@ -96,8 +98,11 @@ const stateActions: readonly StateAction[] = ["downloadModels", "swapVariant", "
 const attachModes: readonly AttachMode[] = ["none", "selection", "file"];
 const stopReasons: readonly NonNullable<ChatEntry["stopReason"]>[] = ["eos", "maxTokens", "aborted"];
 
-/** Longest question or code the view may send (a pasted file is fine; a runaway message is not). */
-export const maxMessageChars = 200_000;
+/**
+ * Longest question or code the view may send (a pasted file is fine; a runaway message is not): the
+ * longest chat message the engine takes.
+ */
+export const maxMessageChars = inputLimits.messageChars;
 
 export function parseWebviewMessage(raw: unknown): WebviewToExtension | undefined {
   if (!isRecord(raw)) return undefined;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -56,7 +56,9 @@ describe("the linter holds the project's rules", () => {
   test("the chat UI may not import a Node built-in", async () => {
     const result = await lintProbe(
       "webview",
-      ['import { readFileSync } from "node:fs";', "export const read = readFileSync;", ""].join("\n"),
+      ['import { existsSync, readFileSync } from "node:fs";', "export const read = readFileSync;", ""].join(
+        "\n",
+      ),
     );
     // (Its types are not visible there either, so the import is also untyped.)
     assert.ok(rulesOf(result).includes("no-restricted-imports"), JSON.stringify(result.messages));
@@ -67,12 +69,13 @@ test("no line is longer than Prettier's width outside strings and URLs", () => {
   const { printWidth } = JSON.parse(readFileSync(join(repoRoot, ".prettierrc.json"), "utf8")) as {
     printWidth: number;
   };
-  const files = execFileSync("git", ["ls-files", "--", "*.ts", "*.mts", "*.mjs", ":!sample/"], {
-    cwd: repoRoot,
-    encoding: "utf8",
-  })
+  const files = execFileSync(
+    "git",
+    ["ls-files", "--cached", "--others", "--exclude-standard", "--", "*.ts", "*.mts", "*.mjs", ":!sample/"],
+    { cwd: repoRoot, encoding: "utf8" },
+  )
     .split("\n")
-    .filter((file) => file !== "");
+    .filter((file) => file !== "" && existsSync(join(repoRoot, file)));
   assert.ok(files.length > 100, `expected the project's sources, found ${files.length} files`);
   const overlong = files.flatMap((file) => overlongLines(join(repoRoot, file), printWidth));
   assert.deepEqual(

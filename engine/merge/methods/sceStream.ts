@@ -26,7 +26,10 @@ export class SceStream implements ShareableMergeStream {
   readonly statisticsPasses: number;
   private readonly finder: TopKCutFinder | undefined;
   private readonly fraction: number;
-  /** Positions whose variance is positive, counted in pass 0; the cut keeps floor(fraction · positive) (or round, by params.keptCount). */
+  /**
+   * Positions whose variance is positive, counted in pass 0; the cut keeps floor(fraction · positive) (or
+   * round, by params.keptCount).
+   */
   private positive = 0;
   private countKept = false;
   private readonly energies: number[];

@@ -27,7 +27,8 @@ export interface MergeParams {
   lambda?: number;
   /**
    * Divide by the sum of the weights that contributed.
-   * Default true for linear, ties and sce; false for task_arithmetic, dare_linear and dare_ties (as mergekit).
+   * Default true for linear, ties and sce; false for task_arithmetic, dare_linear and dare_ties (as
+   * mergekit).
    */
   normalize?: boolean;
   /**

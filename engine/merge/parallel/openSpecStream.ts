@@ -2,7 +2,10 @@ import { checkingFiniteInputs } from "../finiteInputs.js";
 import { openTensorMergeStream, type TensorMergeStream } from "../methods/index.js";
 import type { TensorStreamSpec } from "./workerProtocol.js";
 
-/** The tensor's merge stream as either thread opens it, checking its inputs are finite; undefined when the method cannot stream. */
+/**
+ * The tensor's merge stream as either thread opens it, checking its inputs are finite; undefined when the
+ * method cannot stream.
+ */
 export function openSpecStream(spec: TensorStreamSpec): TensorMergeStream | undefined {
   const { method, hasBase, inputs, params, context, elementCount, names } = spec;
   const stream = openTensorMergeStream(method, hasBase, inputs, params, context, elementCount);

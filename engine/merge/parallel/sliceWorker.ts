@@ -30,7 +30,10 @@ export class SliceWorker {
     worker.on("exit", (code) => this.fail(new Error(`the merge worker thread exited (code ${code})`)));
   }
 
-  /** A worker, or undefined when a second thread would not help (one CPU) or cannot start (see startMergeWorker). */
+  /**
+   * A worker, or undefined when a second thread would not help (one CPU) or cannot start (see
+   * startMergeWorker).
+   */
   static start(): SliceWorker | undefined {
     if (availableParallelism() < 2) return undefined;
     const worker = startMergeWorker();
