@@ -15,6 +15,7 @@ const parts = [
   { files: ["webview/**/*.ts"], project: "webview/tsconfig.json" },
   { files: ["test/**/*.{ts,mts,mjs}"], project: "test/tsconfig.json" },
   { files: ["bench/**/*.ts"], project: "bench/tsconfig.json" },
+  { files: ["tools/editor/**/*.ts"], project: "tools/editor/tsconfig.json" },
   {
     files: ["scripts/**/*.mjs", "esbuild.mjs", "bin/**/*.mjs", "eslint.config.mjs"],
     project: "scripts/tsconfig.json",
@@ -99,7 +100,7 @@ export default tseslint.config(
   {
     // The engine never sees the editor (its tsconfig refuses the module too); the chat UI is a
     // browser page, with no Node built-ins.
-    files: ["engine/**/*.ts", "webview/**/*.ts", "bench/**/*.ts", "scripts/**/*.mjs"],
+    files: ["engine/**/*.ts", "webview/**/*.ts", "bench/**/*.ts", "scripts/**/*.mjs", "tools/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",

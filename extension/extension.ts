@@ -11,6 +11,10 @@ import { EnsembleActivity } from "./status/ensembleActivity.js";
 import { noticeRestrictedSettings } from "./trust/restrictedSettingsNotice.js";
 import { noticeLoadFailures } from "./engine/loadFailureNotice.js";
 import { RemoteApiKeys, setRemoteApiKey } from "./remote/remoteApiKey.js";
+import { registerFindings } from "./findings/registerFindings.js";
+import { CompletionSnooze } from "./completions/completionSnooze.js";
+import { showStatusMenu } from "./status/statusMenu.js";
+import { registerWalkthroughCommands } from "./walkthrough/walkthroughCommands.js";
 
 let engine: EngineConnection | undefined;
 
@@ -35,17 +39,24 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
     const lastEditor = new LastTextEditor();
     const chat = new ChatViewProvider(context, connection, config, log, () => lastEditor.editor);
     const ensembleActivity = new EnsembleActivity();
-    const completions = new CoopInlineCompletionProvider(connection, config, log, ensembleActivity);
+    const snooze = new CompletionSnooze();
+    const completions = new CoopInlineCompletionProvider(connection, config, log, ensembleActivity, snooze);
     context.subscriptions.push(
       lastEditor,
       chat,
       ensembleActivity,
-      new CoopStatusBar(connection, ensembleActivity),
+      snooze,
+      new CoopStatusBar(connection, ensembleActivity, { config, snooze }),
+      vscode.commands.registerCommand("coop.showStatusMenu", () =>
+        showStatusMenu({ config, connection, snooze, log }),
+      ),
       vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, {
         // An answer keeps streaming into the view while the user looks at another one.
         webviewOptions: { retainContextWhenHidden: true },
       }),
       vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, completions),
+      registerFindings(config, log),
+      registerWalkthroughCommands(config, context.globalStorageUri),
       vscode.commands.registerCommand("coop.explainLastSuggestion", () => {
         const last = completions.lastSuggestion;
         if (!last) return vscode.window.showInformationMessage("Coop has not made a suggestion yet.");

@@ -86,11 +86,11 @@ async function main() {
     return 1;
   }
 
-  // The editor harness (test/editor/harness) is TypeScript: tsx loads it, as it does for the tests.
+  // The editor tooling (tools/editor) is TypeScript: tsx loads it, as it does for the tests.
   const { register } = await import("tsx/esm/api");
   register();
-  const { minimumVsCodeVersion } = await import("../test/editor/harness/coopManifest.ts");
-  const { findInstalledVsCode, openInVsCode } = await import("../test/editor/harness/installedVsCode.ts");
+  const { minimumVsCodeVersion } = await import("../tools/editor/coopManifest.ts");
+  const { findInstalledVsCode, openInVsCode } = await import("../tools/editor/installedVsCode.ts");
 
   if (options.editor !== "code-server") {
     const vscode = await findInstalledVsCode({ minimumVersion: minimumVsCodeVersion() });
@@ -121,12 +121,11 @@ async function runCodeServer(options) {
     );
     return 1;
   }
-  const { CodeServer, portToListenOn, quietEditorSettings } =
-    await import("../test/editor/harness/codeServer.ts");
-  const { codeServerTools } = await import("../test/editor/harness/editorTools.ts");
-  const { linkRepoExtension } = await import("../test/editor/harness/extensionInstall.ts");
-  const { RunFolder } = await import("../test/editor/harness/runFolder.ts");
-  const { coopCacheDir } = await import("../test/support/cacheDir.ts");
+  const { CodeServer, portToListenOn, quietEditorSettings } = await import("../tools/editor/codeServer.ts");
+  const { codeServerTools } = await import("../tools/editor/editorTools.ts");
+  const { linkRepoExtension } = await import("../tools/editor/extensionInstall.ts");
+  const { RunFolder } = await import("../tools/editor/runFolder.ts");
+  const { defaultCacheDir: coopCacheDir } = await import("../engine/paths.ts");
 
   // Until code-server runs, Ctrl+C just exits: the exit handler of codeServer.ts kills whatever started.
   let onSignal = () => {
@@ -149,8 +148,9 @@ async function runCodeServer(options) {
     name: "code-server",
     workspace: sampleWorkspace,
     extensionsDir,
-    // Workspace Trust stays on: the sample opens in Restricted Mode until the user trusts it.
-    trustWorkspace: false,
+    // This session is Coop's own and opens only the repo's sample, which the user checked out: it
+    // opens trusted (Workspace Trust off in this code-server), so no Restricted Mode banner greets them.
+    trustWorkspace: true,
     port: await portToListenOn(options.port),
     userSettings: { ...quietEditorSettings, "workbench.startupEditor": "readme" },
     machineSettings: {},
@@ -168,9 +168,6 @@ async function runCodeServer(options) {
     `\nCoop is running in ${tools.description} on the sample workspace:\n\n  ${server.workbenchUrl()}\n`,
   );
   console.log(`Open it in your browser. Settings and editor state are kept in ${server.userDataDir}.`);
-  console.log(
-    "In Restricted Mode, trust the folder with Manage in the banner to enable everything; Coop works either way.",
-  );
   console.log("Press Ctrl+C to stop.");
 
   const ended = await Promise.race([stopped, server.exited.then((code) => ({ code }))]);

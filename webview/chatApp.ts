@@ -43,6 +43,8 @@ export class ChatApp {
   private readonly composer: Composer;
   private readonly render: FrameScheduler;
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
+  private wrapCode: boolean;
+  private readonly wrapToggle: HTMLElement;
 
   constructor(
     root: HTMLElement,
@@ -52,6 +54,7 @@ export class ChatApp {
     this.conversation = new Conversation(saved.conversation);
     this.draft = saved.draft;
     this.attach = saved.attach;
+    this.wrapCode = saved.wrapCode === true;
 
     this.summary = element("span", { className: "engine-summary", testId: "engine-summary" });
     this.clear = button({
@@ -68,11 +71,22 @@ export class ChatApp {
       appearance: "secondary",
       onClick: () => this.runAction("showLog"),
     });
+    this.wrapToggle = button({
+      label: "Wrap",
+      ariaLabel: "Wrap long lines in code blocks",
+      testId: "chat-wrap-code",
+      appearance: "secondary",
+      onClick: () => {
+        this.wrapCode = !this.wrapCode;
+        this.showWrap(root);
+        this.persistNow();
+      },
+    });
     this.header = element(
       "header",
       { className: "chat-header" },
       this.summary,
-      element("span", { className: "header-buttons" }, showLog, this.clear),
+      element("span", { className: "header-buttons" }, this.wrapToggle, showLog, this.clear),
     );
     this.stateScreen = new StateScreen((action) => this.runAction(action));
     this.conversationView = new ConversationView({
@@ -95,6 +109,14 @@ export class ChatApp {
       },
       onSend: (text, attach) => this.ask(text, attach),
       onStop: () => this.stop(),
+    });
+    this.showWrap(root);
+    // Escape stops the answer that is streaming, wherever the focus is in the view.
+    root.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || this.conversation.activeRequests.length === 0) return;
+      event.preventDefault();
+      this.stop();
+      this.composer.focus();
     });
     root.replaceChildren(
       this.header,
@@ -195,7 +217,14 @@ export class ChatApp {
       draft: this.draft,
       attach: this.attach,
       conversation: this.conversation.snapshot(),
+      ...(this.wrapCode ? { wrapCode: true } : {}),
     };
     this.vscode.setState(state);
+  }
+
+  /** Code blocks scroll sideways, or wrap while the toggle is pressed. */
+  private showWrap(root: HTMLElement): void {
+    root.classList.toggle("wrap-code", this.wrapCode);
+    this.wrapToggle.setAttribute("aria-pressed", String(this.wrapCode));
   }
 }

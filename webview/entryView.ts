@@ -186,6 +186,12 @@ export class EntryView {
       }),
     ];
     for (const action of actions) setDisabled(action, !usable);
+    // A long line scrolls sideways: the code can take the focus, so arrow keys scroll it too.
+    const code = container.querySelector("pre");
+    if (code) {
+      code.tabIndex = 0;
+      code.setAttribute("aria-label", `Code block ${number}${block.language ? ` (${block.language})` : ""}`);
+    }
     container.dataset.language = block.language ?? "";
     container.dataset.closed = String(block.closed);
     container.prepend(

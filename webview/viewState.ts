@@ -17,6 +17,8 @@ export interface PersistedChatView {
   draft: string;
   attach: AttachMode;
   conversation: ConversationSnapshot;
+  /** Code blocks wrap long lines instead of scrolling sideways (the header's Wrap toggle); absent: off. */
+  wrapCode?: boolean;
 }
 
 const attachModes: readonly AttachMode[] = ["none", "selection", "file"];
@@ -30,6 +32,7 @@ export function restoreChatView(raw: unknown): PersistedChatView {
   if (!isRecord(raw) || raw.version !== 1) return restored;
   if (typeof raw.draft === "string") restored.draft = raw.draft;
   if (attachModes.includes(raw.attach as AttachMode)) restored.attach = raw.attach as AttachMode;
+  if (raw.wrapCode === true) restored.wrapCode = true;
   const conversation = isRecord(raw.conversation) ? raw.conversation : {};
   const entries = Array.isArray(conversation.entries)
     ? conversation.entries.map(parseEntry).filter((entry): entry is ChatEntry => entry !== undefined)

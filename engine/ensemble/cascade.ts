@@ -28,6 +28,8 @@ export interface CascadeOutcome {
   targetMs?: number;
   /** What the detector found in the draft's answer. */
   findings: Finding[];
+  /** The draft's answer, when it escalated and the target answered instead. */
+  escalatedDraft?: CompletionResult;
 }
 
 /**
@@ -99,6 +101,7 @@ export class Cascade {
       draftMs,
       targetMs: performance.now() - targetStarted,
       findings,
+      escalatedDraft: draft,
     };
   }
 

@@ -29,6 +29,8 @@ export interface CheckedCompletion {
   repaired: boolean;
   /** The findings of the first suggestion, when a repair replaced it. */
   repairedFindings?: Finding[];
+  /** The first suggestion's text, when a repair replaced it. */
+  originalText?: string;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function completeChecked(
         action: repairedFindings.length > 0 ? "annotate" : "show",
         repaired: true,
         repairedFindings: findings,
+        originalText: result.text,
       };
     }
   }

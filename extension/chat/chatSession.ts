@@ -12,6 +12,7 @@ import type {
 } from "../protocol/chatProtocol.js";
 import { attachmentFrom } from "./attachments.js";
 import { fenceTagFor, parseChatCommand } from "./chatCommand.js";
+import { walkthroughStepDone } from "../walkthrough/walkthroughProgress.js";
 import type { ChatHistory } from "./chatHistory.js";
 
 /**
@@ -36,6 +37,7 @@ export class ChatSession implements vscode.Disposable {
     this.streaming?.controller.abort();
     const controller = new AbortController();
     this.streaming = { requestId, controller };
+    walkthroughStepDone("chatAsked");
     const conversation = this.history.conversation();
     const editor = this.lastEditor();
     const attached = attachmentFrom(editor, attach);

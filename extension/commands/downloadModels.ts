@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import type { EngineConnection } from "../engine/engineConnection.js";
+import { walkthroughStepDone } from "../walkthrough/walkthroughProgress.js";
 
 /** Coop: Download Models: what the workspace's variant needs, with progress, cancellable, then loaded. */
 export async function downloadModels(engine: EngineConnection, log: vscode.LogOutputChannel): Promise<void> {
@@ -21,6 +22,7 @@ export async function downloadModels(engine: EngineConnection, log: vscode.LogOu
           });
           if (percent !== undefined) reported = Math.max(reported, percent);
         });
+        walkthroughStepDone("modelsReady");
         if (result.downloaded.length === 0) {
           void vscode.window.showInformationMessage(`Coop: ${variant} needs no download.`);
           return;

@@ -9,6 +9,7 @@ import {
   type TokenEnsembleMember,
 } from "../../engine/catalog/index.js";
 import type { CoopConfig } from "../config.js";
+import { walkthroughStepDone } from "../walkthrough/walkthroughProgress.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
 
 interface VariantItem extends vscode.QuickPickItem {
@@ -46,7 +47,10 @@ export async function swapVariant(
     matchOnDescription: true,
     matchOnDetail: true,
   });
-  if (!picked || picked.variantId === config.variant) return;
+  if (!picked) return;
+  // Keeping the active variant is a choice too (the walkthrough's first step).
+  walkthroughStepDone("variantChosen");
+  if (picked.variantId === config.variant) return;
   await config.setVariant(picked.variantId);
   if (picked.missingDownloads > 0) {
     const choice = await vscode.window.showInformationMessage(

@@ -1,6 +1,8 @@
 import * as vscode from "vscode";
 import type { EnsembleOutcome } from "../../engine/ensemble/index.js";
 import type { EngineConnection, EngineStatus } from "../engine/engineConnection.js";
+import type { CoopConfig } from "../config.js";
+import type { CompletionSnooze } from "../completions/completionSnooze.js";
 import type { EnsembleActivity } from "./ensembleActivity.js";
 
 /**
@@ -18,9 +20,13 @@ export class CoopStatusBar implements vscode.Disposable {
   /** The last routed answer came from the draft while the target loads. */
   private draftAnswering = false;
 
-  constructor(engine: EngineConnection, activity: EnsembleActivity) {
+  constructor(
+    engine: EngineConnection,
+    activity: EnsembleActivity,
+    private readonly completions: { config: CoopConfig; snooze: CompletionSnooze },
+  ) {
     this.item.name = "Coop";
-    this.item.command = "coop.swapVariant";
+    this.item.command = "coop.showStatusMenu";
     this.status = engine.current;
     this.render();
     this.subscriptions = [
@@ -31,6 +37,10 @@ export class CoopStatusBar implements vscode.Disposable {
         this.render();
       }),
       activity.onDidChange((outcome) => this.showOutcome(outcome)),
+      completions.snooze.onDidChange(() => this.render()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration("coop.completions")) this.render();
+      }),
     ];
     this.item.show();
   }
@@ -47,17 +57,29 @@ export class CoopStatusBar implements vscode.Disposable {
     this.render();
   }
 
+  /** "off", "snoozed until 14:05", or undefined while completions run. */
+  private pausedCompletions(): string | undefined {
+    if (!this.completions.config.completionsEnabled()) return "off";
+    const until = this.completions.snooze.snoozedUntil;
+    return until === undefined
+      ? undefined
+      : `snoozed until ${new Date(until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+  }
+
   private render(): void {
     const status = this.status;
     const icon =
-      status.error || status.host === "crashed" || status.host === "gave-up"
+      status.error || status.host === "crashed" || status.host === "unresponsive" || status.host === "gave-up"
         ? "$(warning)"
         : status.loading || status.host === "starting"
           ? "$(loading~spin)"
           : "$(sparkle)";
+    const paused = this.pausedCompletions();
     this.item.text = this.draftAnswering
       ? `$(zap) Coop: ${status.variant} (draft while the target loads)`
-      : `${icon} Coop: ${status.variant}`;
+      : paused
+        ? `$(debug-pause) Coop: ${status.variant} (${paused})`
+        : `${icon} Coop: ${status.variant}`;
     const lines = [
       `Variant: ${status.variant}`,
       `Engine: ${status.loading ? "loading the variant" : status.host}`,
@@ -69,7 +91,8 @@ export class CoopStatusBar implements vscode.Disposable {
       lines.push(`Speculative acceptance: ${(status.stats.acceptanceRate * 100).toFixed(0)}%`);
     if (status.stats?.tokensPerSecond !== undefined)
       lines.push(`Speed: ${status.stats.tokensPerSecond.toFixed(0)} tokens/s`);
-    lines.push("Click to swap the model variant.");
+    if (paused) lines.push(`Completions: ${paused}`);
+    lines.push("Click for Coop's menu: completions, variant, downloads, chat, log.");
     this.item.tooltip = lines.join("\n");
     this.item.backgroundColor =
       status.error || status.host === "gave-up"

@@ -8,14 +8,14 @@ import { delimiter, join, relative } from "node:path";
 import type { Browser } from "playwright-core";
 import { repoRoot } from "../support/repoRoot.js";
 import { viewport } from "./harness/browser.js";
-import { quietEditorSettings } from "./harness/codeServer.js";
+import { quietEditorSettings } from "../../tools/editor/codeServer.js";
 import { readCoopLog, waitForCoopLog } from "./harness/coopLog.js";
-import { minimumVsCodeVersion } from "./harness/coopManifest.js";
+import { minimumVsCodeVersion } from "../../tools/editor/coopManifest.js";
 import { EditorPage } from "./harness/editorPage.js";
-import { findInstalledVsCode } from "./harness/installedVsCode.js";
+import { findInstalledVsCode } from "../../tools/editor/installedVsCode.js";
 import { liveProcessesOfGroup, processTable } from "./harness/processTable.js";
-import type { RunFolder } from "./harness/runFolder.js";
-import { SettingsFile } from "./harness/settingsFile.js";
+import type { RunFolder } from "../../tools/editor/runFolder.js";
+import { SettingsFile } from "../../tools/editor/settingsFile.js";
 import { report, type ScenarioResult } from "./harness/uiSession.js";
 
 export const npmStartCheckName =
@@ -193,6 +193,9 @@ async function checkWorkbench(
     await page.page
       .locator(".explorer-folders-view .monaco-list-row", { hasText: /^src$/ })
       .waitFor({ timeout: 30_000 });
+    // The sample opens trusted: no Restricted Mode banner or status entry.
+    if (await page.statusBarItem(/Restricted Mode/).isVisible())
+      throw new Error("npm start opened the sample workspace in Restricted Mode");
     await page.screenshot("sample-workspace");
 
     await page.openFile("src/discounts.ts");

@@ -75,6 +75,11 @@ describe("the repair loop", () => {
     );
     assert.equal(checked.repaired, true);
     assert.equal(checked.result.text, "formatPrice(computeInvoiceTotal(items))");
+    assert.match(
+      checked.originalText ?? "",
+      /computeInvoiceTotals/,
+      "the replaced text, offered as an alternative",
+    );
     assert.deepEqual(checked.findings, [], "the repaired suggestion passes the detector");
     assert.equal(checked.action, "show");
   });

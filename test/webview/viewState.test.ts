@@ -58,3 +58,10 @@ test("a damaged state keeps what is valid and drops the rest", () => {
   // The streaming answer's entry was dropped, so the restored conversation does not stream it.
   assert.deepEqual(new Conversation(restored.conversation).activeRequests, []);
 });
+
+test("the Wrap toggle's state comes back when pressed, and is absent (off) otherwise", () => {
+  const state = { ...saved(), wrapCode: true };
+  assert.equal(restoreChatView(JSON.parse(JSON.stringify(state))).wrapCode, true);
+  assert.equal(restoreChatView({ ...saved(), wrapCode: "yes" }).wrapCode, undefined);
+  assert.equal(restoreChatView(saved()).wrapCode, undefined);
+});

@@ -29,9 +29,7 @@ export function progressBar(stream: NodeJS.WriteStream): {
       const share = progress.bytesTotal === 0 ? 1 : progress.bytesWritten / progress.bytesTotal;
       const filled = Math.round(share * WIDTH);
       const line = `[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${progress.tensorsDone}/${progress.tensorCount} tensors  ${formatBytes(progress.bytesWritten)}/${formatBytes(progress.bytesTotal)}  ${progress.tensor}`;
-      stream.write(
-        `\r${line.slice(0, stream.columns - 1).padEnd(Math.min(stream.columns, 120) - 1)}`,
-      );
+      stream.write(`\r${line.slice(0, stream.columns - 1).padEnd(Math.min(stream.columns, 120) - 1)}`);
       drawn = true;
     },
     done() {

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { download, runTests, SilentReporter } from "@vscode/test-electron";
 import { coopCacheDir } from "../../support/cacheDir.js";
-import type { RunFolder } from "../harness/runFolder.js";
+import type { RunFolder } from "../../../tools/editor/runFolder.js";
 import { createWorkspace } from "../harness/workspaceFixture.js";
 import { reportEnvVariable, type ExtensionTestReport } from "./report.js";
 import type { ExtensionTestRun } from "./runInCodeServer.js";

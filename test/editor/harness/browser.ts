@@ -1,5 +1,5 @@
 import { chromium, type Browser } from "playwright-core";
-import type { EditorTools } from "./editorTools.js";
+import type { EditorTools } from "../../../tools/editor/editorTools.js";
 
 /** Debian's Chromium, headless, with a fresh profile and nothing that reaches for the network. */
 export function launchBrowser(tools: EditorTools): Promise<Browser> {

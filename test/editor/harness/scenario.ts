@@ -1,5 +1,5 @@
 import type { EditorPage } from "./editorPage.js";
-import type { SettingsFile } from "./settingsFile.js";
+import type { SettingsFile } from "../../../tools/editor/settingsFile.js";
 import type { WorkspaceFiles } from "./workspaceFixture.js";
 
 /**

@@ -1,14 +1,14 @@
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { viewport } from "./browser.js";
-import { CodeServer } from "./codeServer.js";
+import { CodeServer } from "../../../tools/editor/codeServer.js";
 import { readCoopLog } from "./coopLog.js";
 import { EditorPage } from "./editorPage.js";
-import type { EditorTools } from "./editorTools.js";
-import type { InstalledExtension } from "./extensionInstall.js";
-import type { RunFolder } from "./runFolder.js";
+import type { EditorTools } from "../../../tools/editor/editorTools.js";
+import type { InstalledExtension } from "../../../tools/editor/extensionInstall.js";
+import type { RunFolder } from "../../../tools/editor/runFolder.js";
 import type { Scenario, SessionName } from "./scenario.js";
-import { SettingsFile } from "./settingsFile.js";
+import { SettingsFile } from "../../../tools/editor/settingsFile.js";
 import { createWorkspace, mergeWorkspaceFiles, type WorkspaceFiles } from "./workspaceFixture.js";
 
 export interface ScenarioResult {

@@ -2,11 +2,10 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
-import { repoRoot } from "../../support/repoRoot.js";
+import type { ExtensionSource } from "../../../tools/editor/extensionInstall.js";
 
-/** What the editor tests install: the packaged VSIX, or the repo itself linked in for a quick local run. */
-export type ExtensionSource =
-  { kind: "vsix"; path: string; bytes: number } | { kind: "repo"; reason: string };
+export type { ExtensionSource };
+import { repoRoot } from "../../support/repoRoot.js";
 
 const packageScript = join(repoRoot, "scripts", "package.mjs");
 

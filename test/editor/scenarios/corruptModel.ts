@@ -95,6 +95,21 @@ export const scenarios: Scenario[] = [
           throw new Error(`the failed load was tried ${failures.length} times while typing, not once`);
         if ((await page.notification(/Coop could not load coop-corrupt/).count()) > 1)
           throw new Error(`the failure was notified more than once: ${notice}`);
+
+        // The status item's menu shows the engine's error with its action (Retry, as the notification).
+        await status.click();
+        const errorRow = page.page
+          .locator(".quick-input-list .monaco-list-row", { hasText: "coop-corrupt failed to load" })
+          .first();
+        await errorRow.waitFor({ timeout: 15_000 });
+        const row = await errorRow.innerText();
+        if (!/retry/.test(row) || !/corrupt\.gguf/.test(row))
+          throw new Error(`the menu's engine row reads ${JSON.stringify(row)}`);
+        await page.screenshot("status-menu-error");
+        // Escape gives the focus back to the status item; the typing below belongs in the editor.
+        await page.page.keyboard.press("Escape");
+        await page.page.locator(".editor-group-container .monaco-editor .view-lines").first().click();
+        await page.cursorToEnd();
       } finally {
         await restoreWorkspace();
         await restoreMachine();

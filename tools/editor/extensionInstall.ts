@@ -2,11 +2,17 @@ import { execFile } from "node:child_process";
 import { readdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { repoRoot } from "../../support/repoRoot.js";
+import { repoRoot } from "./repoRoot.js";
 import { coopExtensionId, coopManifest } from "./coopManifest.js";
 import type { EditorTools } from "./editorTools.js";
+
+/**
+ * What the editor runs: the packaged VSIX, or the repo itself linked in (npm start, quick local test
+ * runs).
+ */
+export type ExtensionSource =
+  { kind: "vsix"; path: string; bytes: number } | { kind: "repo"; reason: string };
 import type { RunFolder } from "./runFolder.js";
-import type { ExtensionSource } from "./vsixBuild.js";
 
 /** Where Coop was installed: the extensions folder every session shares, and Coop's own folder in it. */
 export interface InstalledExtension {

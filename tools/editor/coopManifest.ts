@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot } from "../../support/repoRoot.js";
+import { repoRoot } from "./repoRoot.js";
 
 export interface CoopManifest {
   publisher: string;

@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { coopCacheDir } from "../../support/cacheDir.js";
+import { defaultCacheDir as coopCacheDir } from "../../engine/paths.js";
 
 /**
  * The folder that holds what an editor session writes, outside the repo: code-server's config, user

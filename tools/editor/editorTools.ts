@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot } from "../../support/repoRoot.js";
+import { repoRoot } from "./repoRoot.js";
 
 /** code-server and the Node it runs on: installed by setup.sh outside the repo, keyed by version. */
 export interface CodeServerTools {
@@ -34,18 +34,18 @@ export function codeServerTools(): Promise<CodeServerTools> {
  */
 function runSetup(args: string[]): Promise<CodeServerTools> {
   return new Promise((resolve, reject) => {
-    const setup = spawn("bash", [join(repoRoot, "test/editor/setup.sh"), ...args], {
+    const setup = spawn("bash", [join(repoRoot, "tools/editor/setup.sh"), ...args], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let stdout = "";
     setup.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     setup.on("error", (error) =>
-      reject(new Error(`test/editor/setup.sh could not be run (bash is needed): ${error.message}`)),
+      reject(new Error(`tools/editor/setup.sh could not be run (bash is needed): ${error.message}`)),
     );
     setup.on("close", (code) => {
       const folder = stdout.trim().split("\n").at(-1) ?? "";
       if (code !== 0 || folder === "")
-        return reject(new Error(`test/editor/setup.sh failed (exit code ${code}); its messages are above`));
+        return reject(new Error(`tools/editor/setup.sh failed (exit code ${code}); its messages are above`));
       const codeServerDir = join(folder, "code-server/node_modules/code-server");
       const version = (path: string): string =>
         (JSON.parse(readFileSync(join(codeServerDir, path), "utf8")) as { version: string }).version;
