@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Frame, Locator } from "playwright-core";
-import type { EditorPage } from "../harness/editorPage.js";
+import { chatFrame } from "../harness/chatFrame.js";
 import type { Scenario } from "../harness/scenario.js";
 import { waitForFile } from "../harness/waitForFile.js";
 
@@ -25,27 +25,6 @@ const files = {
   "src/app.ts":
     'import { readShopConfig } from "./config.js";\n\nconst config = await readShopConfig("shop.json");\n',
 };
-
-/**
- * The chat view's page: VS Code puts a webview in an iframe holding another iframe with our page;
- * the frame that has the chat's input is the one.
- */
-async function chatFrame(page: EditorPage, timeoutMs = 60_000): Promise<Frame> {
-  const started = Date.now();
-  for (;;) {
-    for (const frame of page.page.frames()) {
-      if (
-        await frame
-          .locator('[data-testid="chat-input"]')
-          .count()
-          .catch(() => 0)
-      )
-        return frame;
-    }
-    if (Date.now() - started > timeoutMs) throw new Error("the chat view never showed its input");
-    await page.page.waitForTimeout(250);
-  }
-}
 
 async function ask(frame: Frame, question: string): Promise<void> {
   const input = frame.locator('[data-testid="chat-input"] textarea');

@@ -1,29 +1,12 @@
 import type { Frame } from "playwright-core";
 import type { EditorPage } from "../harness/editorPage.js";
+import { chatFrame } from "../harness/chatFrame.js";
 import type { Scenario } from "../harness/scenario.js";
 
 const files = {
   "themes/cart.ts":
     "export interface CartLine {\n  price: number;\n  quantity: number;\n}\n\nexport function cartTotal(lines: CartLine[]): number {\n  return lines.reduce((sum, line) => sum + line.price * line.quantity, 0);\n}\n",
 };
-
-/** The chat view's page (the webview's inner frame holding the chat's input). */
-async function chatFrame(page: EditorPage, timeoutMs = 60_000): Promise<Frame> {
-  const started = Date.now();
-  for (;;) {
-    for (const frame of page.page.frames()) {
-      if (
-        await frame
-          .locator('[data-testid="chat-input"]')
-          .count()
-          .catch(() => 0)
-      )
-        return frame;
-    }
-    if (Date.now() - started > timeoutMs) throw new Error("the chat view never showed its input");
-    await page.page.waitForTimeout(250);
-  }
-}
 
 /** The test id of the element that has the focus inside the chat page. */
 function focused(frame: Frame): Promise<string | undefined> {

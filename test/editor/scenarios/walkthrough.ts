@@ -1,5 +1,5 @@
-import type { Frame } from "playwright-core";
 import type { EditorPage } from "../harness/editorPage.js";
+import { chatFrame } from "../harness/chatFrame.js";
 import type { Scenario } from "../harness/scenario.js";
 
 const title = "Get Started with Coop";
@@ -33,23 +33,6 @@ async function clickStepButton(page: EditorPage, name: string, button: string): 
 /** A done step shows its checked codicon (`.codicon.complete`) instead of the empty circle. */
 async function waitDone(page: EditorPage, name: string): Promise<void> {
   await step(page, name).locator(".codicon.complete").waitFor({ timeout: 30_000 });
-}
-
-async function chatFrame(page: EditorPage, timeoutMs = 60_000): Promise<Frame> {
-  const started = Date.now();
-  for (;;) {
-    for (const frame of page.page.frames()) {
-      if (
-        await frame
-          .locator('[data-testid="chat-input"]')
-          .count()
-          .catch(() => 0)
-      )
-        return frame;
-    }
-    if (Date.now() - started > timeoutMs) throw new Error("the chat view never showed its input");
-    await page.page.waitForTimeout(250);
-  }
 }
 
 export const scenarios: Scenario[] = [
