@@ -21,10 +21,10 @@ async function lintProbe(folder: string, source: string): Promise<ESLint.LintRes
   }
 }
 
-const rulesOf = (result: ESLint.LintResult): (string | null)[] => result.messages.map((m) => m.ruleId);
-
 describe("the linter holds the project's rules", () => {
-  test("a floating promise in engine/ fails the lint", async () => {
+  // One probe a folder: typescript-eslint keeps each tsconfig's program for the whole process, so a
+  // second probe file in the same folder would not be in it.
+  test("a floating promise in engine/ fails the lint; the same call awaited passes", async () => {
     const result = await lintProbe(
       "engine",
       [
@@ -32,25 +32,16 @@ describe("the linter holds the project's rules", () => {
         "export function onChange(): void {",
         "  save();",
         "}",
-        "",
-      ].join("\n"),
-    );
-    assert.deepEqual(rulesOf(result), ["@typescript-eslint/no-floating-promises"]);
-    assert.equal(result.errorCount, 1);
-  });
-
-  test("the same code with the promise handled passes", async () => {
-    const result = await lintProbe(
-      "engine",
-      [
-        "async function save(): Promise<void> {}",
-        "export async function onChange(): Promise<void> {",
+        "export async function onSave(): Promise<void> {",
         "  await save();",
         "}",
         "",
       ].join("\n"),
     );
-    assert.deepEqual(result.messages, []);
+    assert.deepEqual(
+      result.messages.map((m) => `${m.line}: ${m.ruleId}`),
+      ["3: @typescript-eslint/no-floating-promises"],
+    );
   });
 
   test("the chat UI may not import a Node built-in", async () => {
@@ -61,7 +52,10 @@ describe("the linter holds the project's rules", () => {
       ),
     );
     // (Its types are not visible there either, so the import is also untyped.)
-    assert.ok(rulesOf(result).includes("no-restricted-imports"), JSON.stringify(result.messages));
+    assert.ok(
+      result.messages.some((m) => m.ruleId === "no-restricted-imports"),
+      JSON.stringify(result.messages),
+    );
   });
 });
 
