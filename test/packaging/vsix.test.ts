@@ -43,7 +43,7 @@ const maxVsixBytes = 48e6;
 
 /** Top-level files and folders a VSIX may hold (inside its `extension/` folder). */
 const shippedOutsideNodeModules =
-  /^(out\/(extension\.cjs|engineHost\.mjs|webview\.js)|media\/.+|corpora\/llama\.cpp\/.+|models\.json|models\.schema\.json|package\.json|readme\.md|changelog\.md|LICENSE(\.md|\.txt)?)$/;
+  /^(out\/(extension\.cjs|engineHost\.mjs|mergeWorker\.mjs|webview\.js)|media\/.+|corpora\/llama\.cpp\/.+|models\.json|models\.schema\.json|package\.json|readme\.md|changelog\.md|LICENSE(\.md|\.txt)?)$/;
 
 interface Manifest {
   name?: string;
