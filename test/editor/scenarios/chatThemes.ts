@@ -70,17 +70,19 @@ export const scenarios: Scenario[] = [
         await page.page.keyboard.press("Shift+Tab");
         if ((await focused(frame)) !== "chat-input")
           throw new Error(`Shift+Tab went to ${await focused(frame)}, not back to the input`);
+        // Counted, not .last(): the workspace's chat history keeps earlier scenarios' entries.
+        const userEntries = frame.locator('[data-testid="chat-entry"][data-role="user"]');
+        const answers = frame.locator('[data-testid="chat-entry"][data-role="assistant"]');
+        const questionsBefore = await userEntries.count();
+        const answersBefore = await answers.count();
         await page.page.keyboard.press("Enter");
-        const answer = frame.locator('[data-testid="chat-entry"][data-role="assistant"]').last();
+        const answer = answers.nth(answersBefore);
         await answer.waitFor({ timeout: 30_000 });
-        const question = frame.locator('[data-testid="chat-entry"][data-role="user"]').last();
+        const question = userEntries.nth(questionsBefore);
         if (!(await question.innerText()).includes("with the currency"))
           throw new Error("Enter did not send both lines of the question");
         await answer.locator('[data-testid="code-block"][data-closed="true"]').waitFor({ timeout: 120_000 });
-        await frame
-          .locator('[data-testid="chat-entry"][data-role="assistant"][data-streaming="false"]')
-          .last()
-          .waitFor({ timeout: 120_000 });
+        await answer.and(frame.locator('[data-streaming="false"]')).waitFor({ timeout: 120_000 });
 
         // Long code lines scroll sideways in the block (which takes the focus), or wrap by the toggle.
         const code = answer.locator('[data-testid="code-block"] pre').first();
@@ -107,16 +109,11 @@ export const scenarios: Scenario[] = [
         // A second question, stopped with Escape while it streams.
         await input.focus();
         await page.page.keyboard.type("How is the cart total computed?");
+        const stoppedAnswer = answers.nth(await answers.count());
         await page.page.keyboard.press("Enter");
-        await frame
-          .locator('[data-testid="chat-entry"][data-role="assistant"][data-streaming="true"]')
-          .last()
-          .waitFor({ timeout: 60_000 });
+        await stoppedAnswer.and(frame.locator('[data-streaming="true"]')).waitFor({ timeout: 60_000 });
         await page.page.keyboard.press("Escape");
-        await frame
-          .locator('[data-testid="chat-entry"][data-role="assistant"][data-stop-reason="aborted"]')
-          .last()
-          .waitFor({ timeout: 30_000 });
+        await stoppedAnswer.and(frame.locator('[data-stop-reason="aborted"]')).waitFor({ timeout: 30_000 });
 
         // The themes: the view's colours come from the editor's theme.
         const backgrounds = new Set<string>();
