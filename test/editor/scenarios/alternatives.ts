@@ -5,6 +5,7 @@ import type { Scenario } from "../harness/scenario.js";
 /** An empty function body: a multi-line completion, which best-of-n draws several candidates for. */
 const files = {
   "alternatives/report.ts": "export function report() {\n  \n}\n",
+  "alternatives/warmup.ts": "export const warm = 1;\n",
 };
 
 async function waitForGhostTextOtherThan(
@@ -33,6 +34,13 @@ export const scenarios: Scenario[] = [
         "coop.bestOfN.budgetMs": 20_000,
       });
       try {
+        // Best-of-n needs the target: while it loads, the draft answers alone, with one candidate.
+        await page.openFile("alternatives/warmup.ts");
+        await page.cursorToEnd();
+        await page.typeUntilGhostText("const ", { timeoutMs: 60_000 });
+        await waitForCoopLog(coopLog, /Variant coop-tiny loaded/, 120_000);
+        await page.page.keyboard.press("Escape");
+
         await page.openFile("alternatives/report.ts");
         await page.runCommand("Go to Line/Column...");
         await page.page.keyboard.type("2:3");
