@@ -2,7 +2,8 @@
 // (what llama-quantize runs without an importance matrix), bit-exact: float32 arithmetic throughout,
 // see kQuantFit.ts. Each 256-value super-block is encoded on its own, so a tensor can be encoded in
 // pieces of whole super-blocks.
-import { floatToHalf, halfToFloatTable } from "./halfFloat.js";
+import { halfToFloatTable } from "./halfFloat.js";
+import { checkFiniteBlock, writeHalf } from "./quantBlockIo.js";
 import { fitScaleAndMin, fitSymmetricScale, nearestInt } from "./kQuantFit.js";
 
 const fround = Math.fround;
@@ -14,19 +15,6 @@ const quants = new Uint8Array(QK_K);
 const weights = new Float32Array(32);
 const subScales = new Float32Array(QK_K / 16);
 const subMins = new Float32Array(SUB_BLOCKS);
-
-function checkFinite(values: Float32Array, at: number, type: string): void {
-  for (let i = at; i < at + QK_K; i++) {
-    const v = values[i]!;
-    if (!Number.isFinite(v)) throw new RangeError(`cannot quantize ${v} (element ${i}) to ${type}`);
-  }
-}
-
-function writeHalf(bytes: Uint8Array, at: number, value: number): void {
-  const h = floatToHalf(value);
-  bytes[at] = h & 0xff;
-  bytes[at + 1] = h >>> 8;
-}
 
 function readHalf(bytes: Uint8Array, at: number): number {
   return halfToFloatTable[bytes[at]! | (bytes[at + 1]! << 8)]!;
@@ -120,7 +108,7 @@ export function encodeQ4_K(values: Float32Array, bytes: Uint8Array): void {
   for (let b = 0; b < blocks; b++) {
     const x = b * QK_K;
     const at = b * 144;
-    checkFinite(values, x, "Q4_K");
+    checkFiniteBlock(values, x, QK_K, "Q4_K");
     encodeScalesAndMins(values, x, 15, -1, 20, bytes, at);
     let q = at + 16;
     for (let j = 0; j < QK_K; j += 64) {
@@ -139,7 +127,7 @@ export function encodeQ5_K(values: Float32Array, bytes: Uint8Array): void {
   for (let b = 0; b < blocks; b++) {
     const x = b * QK_K;
     const at = b * 176;
-    checkFinite(values, x, "Q5_K");
+    checkFiniteBlock(values, x, QK_K, "Q5_K");
     encodeScalesAndMins(values, x, 31, fround(-0.5), 15, bytes, at);
     const qh = at + 16;
     let ql = at + 48;
@@ -172,7 +160,7 @@ export function encodeQ6_K(values: Float32Array, bytes: Uint8Array): void {
   for (let b = 0; b < blocks; b++) {
     const x = b * QK_K;
     const at = b * 210;
-    checkFinite(values, x, "Q6_K");
+    checkFiniteBlock(values, x, QK_K, "Q6_K");
     let maxScale = 0;
     let maxAbsScale = 0;
     for (let s = 0; s < QK_K / 16; s++) {

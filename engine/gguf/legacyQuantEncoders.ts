@@ -2,23 +2,10 @@
 // bit for bit (float32 arithmetic; a float converted to an integer truncates towards zero, as C does).
 // Q5_0 and Q5_1 are what llama.cpp writes instead of Q4_K and Q5_K for rows that are not whole 256-value
 // super-blocks.
-import { floatToHalf } from "./halfFloat.js";
+import { checkFiniteBlock, writeHalf } from "./quantBlockIo.js";
 
 const fround = Math.fround;
 const QK = 32;
-
-function checkFinite(values: Float32Array, at: number, type: string): void {
-  for (let i = at; i < at + QK; i++) {
-    const v = values[i]!;
-    if (!Number.isFinite(v)) throw new RangeError(`cannot quantize ${v} (element ${i}) to ${type}`);
-  }
-}
-
-function writeHalf(bytes: Uint8Array, at: number, value: number): void {
-  const h = floatToHalf(value);
-  bytes[at] = h & 0xff;
-  bytes[at + 1] = h >>> 8;
-}
 
 /**
  * C's conversion of a float to a small integer type on x86-64: truncation towards zero, and the
@@ -48,7 +35,7 @@ export function encodeQ4_0(values: Float32Array, bytes: Uint8Array): void {
   for (let b = 0; b < blocks; b++) {
     const x = b * QK;
     const at = b * 18;
-    checkFinite(values, x, "Q4_0");
+    checkFiniteBlock(values, x, QK, "Q4_0");
     const d = fround(signedAbsMax(values, x) / -8);
     const id = d !== 0 ? fround(1 / d) : 0;
     writeHalf(bytes, at, d);
@@ -76,7 +63,7 @@ export function encodeQ5_0(values: Float32Array, bytes: Uint8Array): void {
   for (let b = 0; b < blocks; b++) {
     const x = b * QK;
     const at = b * 22;
-    checkFinite(values, x, "Q5_0");
+    checkFiniteBlock(values, x, QK, "Q5_0");
     const d = fround(signedAbsMax(values, x) / -16);
     const id = d !== 0 ? fround(1 / d) : 0;
     writeHalf(bytes, at, d);
@@ -101,7 +88,7 @@ export function encodeQ5_1(values: Float32Array, bytes: Uint8Array): void {
   for (let b = 0; b < blocks; b++) {
     const x = b * QK;
     const at = b * 24;
-    checkFinite(values, x, "Q5_1");
+    checkFiniteBlock(values, x, QK, "Q5_1");
     let min = Infinity;
     let max = -Infinity;
     for (let j = 0; j < QK; j++) {
