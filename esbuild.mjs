@@ -89,11 +89,11 @@ export function targetsFor({ production = false, outdir = "out", watch = false }
       target: "es2022",
     },
     // The engine host: a child process of the extension host that runs node-llama-cpp (see engine/host).
-    nodeEsmTarget({ engineHost: "engine/host/hostMain.ts" }),
+    nodeEsmTarget({ engineHost: "engine/host/server/hostMain.ts" }),
     nodeEsmTarget({ cli: "engine/cli/main.ts" }),
-    // The worker thread merges share their arithmetic with (engine/merge/parallel), started by the engine
+    // The worker thread merges share their arithmetic with (engine/merge), started by the engine
     // host's and the CLI's bundles from next to them.
-    nodeEsmTarget({ mergeWorker: "engine/merge/parallel/mergeWorker.ts" }),
+    nodeEsmTarget({ mergeWorker: "engine/merge/mergeWorker.ts" }),
   ];
 }
 

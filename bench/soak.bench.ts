@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { CompletionRequest } from "../engine/completion/index.js";
 import { EngineHostClient, type EngineHostState } from "../engine/host/index.js";
-import { errorCodeOf, isCancellation } from "../engine/host/errorCodes.js";
+import { errorCodeOf, isCancellation } from "../engine/errors/errorCodes.js";
 import { coopCacheDir } from "../test/support/cacheDir.js";
 import { fixtures } from "../test/support/fixtures.js";
 import { repoRoot } from "../test/support/repoRoot.js";

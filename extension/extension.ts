@@ -2,16 +2,18 @@ import * as vscode from "vscode";
 import { ChatViewProvider } from "./chat/chatViewProvider.js";
 import { LastTextEditor } from "./chat/lastTextEditor.js";
 import { CoopInlineCompletionProvider, describeFindings } from "./completions/inlineCompletionProvider.js";
-import { CoopConfig, settingsThatReloadModels } from "./config.js";
+import { CoopConfig, settingsThatReloadModels } from "./settings/config.js";
 import { EngineConnection, type EngineStatus } from "./engine/engineConnection.js";
 import { downloadModels } from "./commands/downloadModels.js";
 import { swapVariant } from "./commands/swapVariant.js";
 import { CoopStatusBar } from "./status/statusBar.js";
-import { EnsembleActivity } from "./status/ensembleActivity.js";
+import { EnsembleActivity } from "./completions/ensembleActivity.js";
 import { noticeRestrictedSettings } from "./trust/restrictedSettingsNotice.js";
 import { noticeLoadFailures } from "./engine/loadFailureNotice.js";
 import { RemoteApiKeys, setRemoteApiKey } from "./remote/remoteApiKey.js";
 import { registerFindings } from "./findings/registerFindings.js";
+import { FindingDiagnostics } from "./findings/findingDiagnostics.js";
+import { registerAcceptedSuggestions } from "./completions/acceptedSuggestions.js";
 import { CompletionSnooze } from "./completions/completionSnooze.js";
 import { showStatusMenu } from "./status/statusMenu.js";
 import { registerWalkthroughCommands } from "./walkthrough/walkthroughCommands.js";
@@ -41,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
     const ensembleActivity = new EnsembleActivity();
     const snooze = new CompletionSnooze();
     const completions = new CoopInlineCompletionProvider(connection, config, log, ensembleActivity, snooze);
+    const findingDiagnostics = new FindingDiagnostics(config, log);
     context.subscriptions.push(
       lastEditor,
       chat,
@@ -55,7 +58,8 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
         webviewOptions: { retainContextWhenHidden: true },
       }),
       vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, completions),
-      registerFindings(config, log),
+      registerFindings(findingDiagnostics),
+      registerAcceptedSuggestions(findingDiagnostics, log),
       registerWalkthroughCommands(config, context.globalStorageUri),
       vscode.commands.registerCommand("coop.explainLastSuggestion", () => {
         const last = completions.lastSuggestion;

@@ -1,4 +1,4 @@
-import { engineErrorCodes } from "../host/errorCodes.js";
+import { engineErrorCodes } from "../errors/errorCodes.js";
 
 /** Why a remote inference server could not answer; every message names the server and what to do. */
 export type RemoteFailure =

@@ -17,7 +17,7 @@ export { LocalBackend } from "./localBackend.js";
 export type { LocalBackendFiles, LocalBackendOptions } from "./localBackend.js";
 export { RemoteAbortedError, RemoteEngineError, displayEndpoint } from "./errors.js";
 export type { RemoteFailure } from "./errors.js";
-export { endpointProblem, normalizeEndpoint } from "./endpoint.js";
+export { endpointProblem, normalizeEndpoint } from "../host/contract/endpoint.js";
 export { RemoteHttpClient } from "./httpClient.js";
 export type { RemoteHttpOptions, RetryPolicy } from "./httpClient.js";
 export { LlamaServerBackend, adapterName } from "./llamaServerBackend.js";

@@ -1,6 +1,6 @@
 import type { LlamaModel } from "node-llama-cpp";
 import { chatTemplateOf, generateAnswer, type ChatTemplate } from "../chat/index.js";
-import type { ChatTurn } from "../host/engineApi.js";
+import type { ChatTurn } from "../host/contract/engineApi.js";
 import { CompletionAbortedError, CompletionEngine } from "../completion/index.js";
 import type { LlamaRuntime } from "../runtime/index.js";
 import type {

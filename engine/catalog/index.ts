@@ -16,7 +16,7 @@ export type {
 } from "./catalogTypes.js";
 export { MODEL_ROLES, REMOTE_SERVER_KINDS } from "./catalogTypes.js";
 export { CatalogReferenceError, combineCatalogLayers } from "./combineCatalog.js";
-export { JsonReader, JsonShapeError } from "./jsonShape.js";
+export { JsonReader, JsonShapeError } from "../json/jsonShape.js";
 export { loadCatalog, readCatalogLayer, shippedCatalogPath } from "./loadCatalog.js";
 export {
   ensureMergedVariant,
@@ -32,13 +32,7 @@ export {
   type TinyModelName,
 } from "./modelLocation.js";
 export { ModelNotAvailableError, ModelResolver, type ModelResolverOptions } from "./modelResolver.js";
-export {
-  CATALOG_VERSION,
-  parseCatalogLayer,
-  parseMergeParams,
-  type CatalogLayer,
-  type LayerVariant,
-} from "./parseCatalog.js";
+export { CATALOG_VERSION, parseCatalogLayer, type CatalogLayer, type LayerVariant } from "./parseCatalog.js";
 export {
   RemoteVariantError,
   resolveRemoteVariant,

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Catalog } from "./catalogTypes.js";
 import { combineCatalogLayers } from "./combineCatalog.js";
-import { JsonShapeError } from "./jsonShape.js";
+import { JsonShapeError } from "../json/jsonShape.js";
 import { parseCatalogLayer, type CatalogLayer } from "./parseCatalog.js";
 
 /**

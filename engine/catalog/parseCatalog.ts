@@ -1,10 +1,9 @@
 import { MERGE_OUTPUT_TYPES } from "../merge/mergeJob.js";
 import { readMergekitConfig } from "../merge/mergekitConfig.js";
-import { MERGE_METHODS, MERGE_RULE_OPTIONS, type MergeParams } from "../merge/methods/index.js";
+import { MERGE_METHODS } from "../merge/methods/index.js";
+import { parseMergeParams } from "../merge/mergeParams.js";
 
-/** Keys of the merge parameters that choose between mergekit's convention and Coop's former one. */
-const MERGE_RULE_KEYS = Object.keys(MERGE_RULE_OPTIONS);
-import { endpointProblem, normalizeEndpoint } from "../backends/endpoint.js";
+import { endpointProblem, normalizeEndpoint } from "../host/contract/endpoint.js";
 import type {
   CatalogAdapter,
   CatalogModel,
@@ -16,7 +15,7 @@ import type {
   VariantTokenEnsemble,
 } from "./catalogTypes.js";
 import { MODEL_ROLES, REMOTE_SERVER_KINDS } from "./catalogTypes.js";
-import { JsonReader } from "./jsonShape.js";
+import { JsonReader } from "../json/jsonShape.js";
 
 /**
  * A variant as its file gives it: a token ensemble names no target (it is its member 0's, which may be
@@ -338,32 +337,4 @@ function parseMergekitMerge(r: JsonReader, o: Record<string, unknown>, path: str
         ? (config.outputType ?? "Q8_0")
         : r.oneOf(o.outputType, `${path}.outputType`, MERGE_OUTPUT_TYPES),
   };
-}
-
-/** The merge methods' parameters, shared with merge recipe files. */
-export function parseMergeParams(r: JsonReader, value: unknown, path: string): MergeParams {
-  const o = r.object(value, path, ["lambda", "normalize", "t", "selectTopK", ...MERGE_RULE_KEYS]);
-  const params: MergeParams = {};
-  if (o.lambda !== undefined) params.lambda = r.number(o.lambda, `${path}.lambda`);
-  if (o.normalize !== undefined) params.normalize = r.boolean(o.normalize, `${path}.normalize`);
-  if (o.t !== undefined) params.t = r.number(o.t, `${path}.t`, { min: 0, max: 1 });
-  if (o.selectTopK !== undefined)
-    params.selectTopK = r.number(o.selectTopK, `${path}.selectTopK`, { min: 0, exclusiveMin: true, max: 1 });
-  if (o.keptCount !== undefined)
-    params.keptCount = r.oneOf(o.keptCount, `${path}.keptCount`, MERGE_RULE_OPTIONS.keptCount);
-  if (o.zeroVote !== undefined)
-    params.zeroVote = r.oneOf(o.zeroVote, `${path}.zeroVote`, MERGE_RULE_OPTIONS.zeroVote);
-  if (o.normalizeOver !== undefined)
-    params.normalizeOver = r.oneOf(
-      o.normalizeOver,
-      `${path}.normalizeOver`,
-      MERGE_RULE_OPTIONS.normalizeOver,
-    );
-  if (o.slerpNearZero !== undefined)
-    params.slerpNearZero = r.oneOf(
-      o.slerpNearZero,
-      `${path}.slerpNearZero`,
-      MERGE_RULE_OPTIONS.slerpNearZero,
-    );
-  return params;
 }

@@ -1,5 +1,5 @@
 import type { Token } from "node-llama-cpp";
-import type { ChatAttachment, ChatSource, ChatTurn } from "../host/engineApi.js";
+import type { ChatAttachment, ChatSource, ChatTurn } from "../host/contract/engineApi.js";
 import { ChatRequestError } from "./chatRequest.js";
 import type { ChatTemplate } from "./chatTemplate.js";
 import { groundedSystemText, selectGrounding } from "./groundingSelection.js";

@@ -1,5 +1,5 @@
 import { validateBestOfN, validateContrastive } from "../ensemble/index.js";
-import type { EngineChatRequest } from "../host/engineApi.js";
+import type { EngineChatRequest } from "../host/contract/engineApi.js";
 
 /** A chat request the engine cannot answer as asked: the message says what to change. */
 export class ChatRequestError extends Error {

@@ -6,7 +6,7 @@ import type {
   ChatSource,
   EngineChatAnswer,
   EngineChatRequest,
-} from "../host/engineApi.js";
+} from "../host/contract/engineApi.js";
 import { buildChatPrompt } from "./chatPrompt.js";
 import { ChatRequestError, defaultChatMaxTokens, validateChatRequest } from "./chatRequest.js";
 import { chatTemplateOf, type ChatTemplate } from "./chatTemplate.js";

@@ -1,6 +1,6 @@
 import type { ChatHistoryItem, ChatWrapper, LlamaModel, Token } from "node-llama-cpp";
 import { importNodeLlamaCpp } from "../runtime/index.js";
-import type { ChatTurn } from "../host/engineApi.js";
+import type { ChatTurn } from "../host/contract/engineApi.js";
 import { stopTriggersOf, type StopTriggers } from "./stopTriggers.js";
 
 /** A model's chat format: how a conversation becomes prompt tokens, and what ends the model's turn. */

@@ -1,5 +1,5 @@
 import { detect, isCertain, type DetectorWorkspace } from "../detector/index.js";
-import type { ChatCodeBlock } from "../host/engineApi.js";
+import type { ChatCodeBlock } from "../host/contract/engineApi.js";
 import type { FencedCodeBlock } from "./codeBlocks.js";
 import { languageForFence } from "./fenceLanguage.js";
 

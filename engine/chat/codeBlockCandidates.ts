@@ -13,7 +13,7 @@ import {
   type BestOfNSettings,
   type CandidateScore,
 } from "../ensemble/index.js";
-import type { ChatBestOfNBlock } from "../host/engineApi.js";
+import type { ChatBestOfNBlock } from "../host/contract/engineApi.js";
 import { checkCodeBlocks, type CodeBlockCheck } from "./checkCodeBlocks.js";
 import { closesFence, codeBlockSpans, extractCodeBlocks, type CodeBlockSpan } from "./codeBlocks.js";
 import { codeOnlyBodyGrammar } from "./codeOnlyAnswer.js";

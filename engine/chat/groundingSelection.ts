@@ -1,4 +1,4 @@
-import type { ChatAttachment } from "../host/engineApi.js";
+import type { ChatAttachment } from "../host/contract/engineApi.js";
 import { firstLinesWithin, formatAttachment, formatSource, type RetrievedSource } from "./groundingText.js";
 
 /** An attachment is cut to fit only if at least this many tokens remain for it. */

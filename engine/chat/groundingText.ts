@@ -1,5 +1,5 @@
 import { languageForPath } from "../syntax/index.js";
-import type { ChatAttachment } from "../host/engineApi.js";
+import type { ChatAttachment } from "../host/contract/engineApi.js";
 
 /** A workspace chunk as the retriever returns it (0-based inclusive lines). */
 export interface RetrievedSource {

@@ -1,6 +1,6 @@
 import { isAbsolute } from "node:path";
 import type { Retriever } from "../retriever/index.js";
-import type { ChatAttachment } from "../host/engineApi.js";
+import type { ChatAttachment } from "../host/contract/engineApi.js";
 import type { RetrievedSource } from "./groundingText.js";
 
 /** Chunks a chat answer may be grounded in, at most. */

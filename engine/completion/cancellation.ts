@@ -1,4 +1,4 @@
-import { engineErrorCodes } from "../host/errorCodes.js";
+import { engineErrorCodes } from "../errors/errorCodes.js";
 
 /** The caller cancelled the request (named AbortError, like the remote engine's cancellation). */
 export class CompletionAbortedError extends Error {

@@ -1,49 +1,8 @@
-export type {
-  ChatAttachment,
-  ChatCodeBlock,
-  ChatEvent,
-  ChatEventListener,
-  ChatSource,
-  ChatTurn,
-  EngineChatAnswer,
-  EngineChatRequest,
-} from "./engineApi.js";
-export type {
-  DownloadVariantRequest,
-  CatalogVariantRequest,
-  ChunkListener,
-  CompletionCheck,
-  EngineCompletion,
-  EngineCompletionRequest,
-  WorkspaceRequest,
-  CoopEngine,
-  EngineMemory,
-  EngineProgress,
-  EngineStats,
-  ProgressListener,
-  VariantSpec,
-  VariantState,
-} from "./engineApi.js";
-export type { InputTrim } from "./engineApi.js";
-export { inputLimits, editorWindow } from "./inputLimits.js";
-export { RequestInputError } from "./requestLimits.js";
+// All three sides of the engine host, for the CLI and the tests. The extension imports contract/ and
+// client/ only: server/ loads models and parsers that belong in the engine process.
+export * from "./contract/index.js";
+export * from "./client/index.js";
+export * from "./server/index.js";
+export { engineErrorCodes, errorCodeOf, isCancellation } from "../errors/index.js";
+export type { EngineErrorCode } from "../errors/index.js";
 export { WorkspaceRootError } from "../workspace/index.js";
-export { InProcessEngine } from "./inProcessEngine.js";
-export { RemoteVariantEngine } from "./remoteVariantEngine.js";
-export type { RemoteVariantEngineOptions } from "./remoteVariantEngine.js";
-export { DispatchingEngine } from "./dispatchingEngine.js";
-export type { DispatchingEngineOptions, EnginePlace } from "./dispatchingEngine.js";
-export { RemoteApiKeyStore, parseRemoteApiKeys } from "./remoteApiKeys.js";
-export type { RemoteApiKey } from "./remoteApiKeys.js";
-export {
-  EngineHostClient,
-  EngineCrashedError,
-  EngineGaveUpError,
-  EngineRequestError,
-  EngineTimeoutError,
-} from "./engineHostClient.js";
-export { engineErrorCodes, errorCodeOf, isCancellation } from "./errorCodes.js";
-export type { EngineErrorCode } from "./errorCodes.js";
-export type { EngineHostOptions, EngineHostState } from "./engineHostClient.js";
-export { parseHostMessage, parseHostRequest, parseChatEvent, engineMethods } from "./protocol.js";
-export type { EngineMethods, EngineMethod, HostMessage, HostRequest } from "./protocol.js";

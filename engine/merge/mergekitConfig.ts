@@ -1,4 +1,4 @@
-import { JsonShapeError, type JsonReader } from "../catalog/jsonShape.js";
+import { JsonShapeError, type JsonReader } from "../json/jsonShape.js";
 import type { MergeOutputType } from "./mergeJob.js";
 import { MERGE_METHODS, type MergeMethod, type MergeParams } from "./methods/index.js";
 

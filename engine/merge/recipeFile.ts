@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { JsonReader, JsonShapeError } from "../catalog/jsonShape.js";
-import { parseMergeParams } from "../catalog/parseCatalog.js";
+import { JsonReader, JsonShapeError } from "../json/jsonShape.js";
+import { parseMergeParams } from "./mergeParams.js";
 import { MERGE_OUTPUT_TYPES, type MergeJob, type MergeJobInput, type MergeOutputType } from "./mergeJob.js";
 import { readMergekitConfig } from "./mergekitConfig.js";
 import { MERGE_METHODS } from "./methods/index.js";

@@ -1,6 +1,5 @@
 import * as vscode from "vscode";
-import type { ChatAttachment } from "../../engine/host/engineApi.js";
-import { inputLimits, keepStart } from "../../engine/host/inputLimits.js";
+import { type ChatAttachment, inputLimits, keepStart } from "../../engine/host/contract/index.js";
 import type { AttachMode } from "../protocol/chatProtocol.js";
 
 export interface Attached {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
-import type { ChatCodeBlock, ChatSource, EngineChatAnswer } from "../../engine/host/engineApi.js";
-import type { CoopConfig } from "../config.js";
+import type { ChatCodeBlock, ChatSource, EngineChatAnswer } from "../../engine/host/contract/index.js";
+import type { CoopConfig } from "../settings/config.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
 import type {
   AttachMode,

@@ -8,7 +8,7 @@ import {
   type CatalogVariant,
   type TokenEnsembleMember,
 } from "../../engine/catalog/index.js";
-import type { CoopConfig } from "../config.js";
+import type { CoopConfig } from "../settings/config.js";
 import { walkthroughStepDone } from "../walkthrough/walkthroughProgress.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
 

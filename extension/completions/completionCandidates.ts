@@ -1,5 +1,5 @@
-import type { CompletionCheck, EngineCompletion } from "../../engine/host/engineApi.js";
-import type { DetectorPolicy } from "../config.js";
+import type { CompletionCheck, EngineCompletion } from "../../engine/host/contract/index.js";
+import type { DetectorPolicy } from "../settings/config.js";
 
 /** Where a suggestion offered in the editor came from. */
 export type CandidateOrigin = "answer" | "best-of-n" | "cascade-draft" | "before-repair";

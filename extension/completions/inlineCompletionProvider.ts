@@ -1,16 +1,15 @@
 import * as vscode from "vscode";
 import { AdaptiveDebounce } from "../../engine/completion/index.js";
-import type { CompletionCheck } from "../../engine/host/engineApi.js";
-import { isCancellation } from "../../engine/host/errorCodes.js";
-import { editorWindow, keepEnd, keepStart } from "../../engine/host/inputLimits.js";
+import { isCancellation } from "../../engine/errors/index.js";
+import { type CompletionCheck, editorWindow, keepEnd, keepStart } from "../../engine/host/contract/index.js";
 // The leaf module: engine/syntax/index.js would bring web-tree-sitter into the extension host.
 import { languageForVsCodeId } from "../../engine/syntax/languages.js";
-import type { CoopConfig } from "../config.js";
+import type { CoopConfig } from "../settings/config.js";
 import { withLanguageServerOpinion } from "./languageServerCheck.js";
 import { suggestionItems } from "./acceptedSuggestions.js";
 import { OfferedCandidates, completionCandidates } from "./completionCandidates.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
-import type { EnsembleActivity } from "../status/ensembleActivity.js";
+import type { EnsembleActivity } from "./ensembleActivity.js";
 import type { CompletionSnooze } from "./completionSnooze.js";
 
 /** Coop's ghost text: asks the engine after the user pauses, and never lets an error reach the editor. */

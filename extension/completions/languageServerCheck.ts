@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import type { CompletionCheck } from "../../engine/host/engineApi.js";
+import type { CompletionCheck } from "../../engine/host/contract/index.js";
 
 type Finding = CompletionCheck["findings"][number];
 

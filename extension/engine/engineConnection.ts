@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import * as vscode from "vscode";
-// The client module itself: engine/host/index.js also exports the in-process engine and all it loads.
 import type {
   ChatEventListener,
   EngineChatAnswer,
@@ -10,9 +9,9 @@ import type {
   EngineStats,
   ProgressListener,
   VariantState,
-} from "../../engine/host/engineApi.js";
-import { EngineHostClient, type EngineHostState } from "../../engine/host/engineHostClient.js";
-import type { CoopConfig } from "../config.js";
+} from "../../engine/host/contract/index.js";
+import { EngineHostClient, type EngineHostState } from "../../engine/host/client/index.js";
+import type { CoopConfig } from "../settings/config.js";
 import type { RemoteApiKeys } from "../remote/remoteApiKey.js";
 
 export interface EngineStatus {

@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
-import type { CompletionCheck } from "../../engine/host/engineApi.js";
-import type { CoopConfig } from "../config.js";
+import type { CompletionCheck } from "../../engine/host/contract/index.js";
+import type { CoopConfig } from "../settings/config.js";
 import { type CompletionFinding, locateFindings, spanAfterEdit, stillWritten } from "./findingSpans.js";
 import { nameExistsElsewhere } from "./nameExists.js";
 

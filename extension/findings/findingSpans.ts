@@ -1,4 +1,4 @@
-import type { CompletionCheck } from "../../engine/host/engineApi.js";
+import type { CompletionCheck } from "../../engine/host/contract/index.js";
 
 export type CompletionFinding = CompletionCheck["findings"][number];
 

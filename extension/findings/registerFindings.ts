@@ -1,19 +1,15 @@
 import * as vscode from "vscode";
-import type { CoopConfig } from "../config.js";
-import { registerAcceptedSuggestions } from "../completions/acceptedSuggestions.js";
-import { FindingDiagnostics } from "./findingDiagnostics.js";
+import type { FindingDiagnostics } from "./findingDiagnostics.js";
 import { FindingHoverProvider } from "./findingHover.js";
 import { FindingQuickFixProvider } from "./findingQuickFix.js";
 
 /**
- * The detector's findings where the code is: accepted suggestions are logged and their flagged names
- * marked with diagnostics, hovers and quick fixes. Disposing it removes all of them.
+ * The detector's findings where the code is: the flagged names of accepted suggestions (which
+ * `diagnostics` holds) get hovers and quick fixes. Disposing it removes them and the diagnostics.
  */
-export function registerFindings(config: CoopConfig, log: vscode.LogOutputChannel): vscode.Disposable {
-  const diagnostics = new FindingDiagnostics(config, log);
+export function registerFindings(diagnostics: FindingDiagnostics): vscode.Disposable {
   return vscode.Disposable.from(
     diagnostics,
-    registerAcceptedSuggestions(diagnostics, log),
     vscode.languages.registerHoverProvider({ pattern: "**" }, new FindingHoverProvider(diagnostics)),
     vscode.languages.registerCodeActionsProvider(
       { pattern: "**" },

@@ -1,10 +1,11 @@
 /**
  * The one protocol between the chat webview and the extension. Both sides import this module; every
  * message is checked with the parse functions, so a malformed message is rejected, never acted on.
- * It imports only the engine's input limits, a module of constants (the webview bundle stays small):
- * the shapes below mirror the engine's chat types.
+ * It imports only the contract's input limits, a module of constants: the webview is a browser bundle
+ * and must not type-check against the engine's Node modules. The shapes below mirror the engine's chat
+ * types.
  */
-import { inputLimits } from "../../engine/host/inputLimits.js";
+import { inputLimits } from "../../engine/host/contract/inputLimits.js";
 
 /**
  * What the engine can do for the chat right now; each state but ready comes with the action that fixes it.

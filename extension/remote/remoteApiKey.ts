@@ -1,7 +1,6 @@
 import * as vscode from "vscode";
-import { endpointProblem, normalizeEndpoint } from "../../engine/backends/endpoint.js";
+import { endpointProblem, normalizeEndpoint, type RemoteApiKey } from "../../engine/host/contract/index.js";
 import { loadCatalog, remoteEndpointsOf, type Catalog } from "../../engine/catalog/index.js";
-import type { RemoteApiKey } from "../../engine/host/remoteApiKeys.js";
 
 /** SecretStorage keys: this prefix and the server's normalized URL. */
 const secretPrefix = "coop.remoteApiKey:";

@@ -1,9 +1,9 @@
 import * as vscode from "vscode";
 import type { EnsembleOutcome } from "../../engine/ensemble/index.js";
 import type { EngineConnection, EngineStatus } from "../engine/engineConnection.js";
-import type { CoopConfig } from "../config.js";
+import type { CoopConfig } from "../settings/config.js";
 import type { CompletionSnooze } from "../completions/completionSnooze.js";
-import type { EnsembleActivity } from "./ensembleActivity.js";
+import type { EnsembleActivity } from "../completions/ensembleActivity.js";
 
 /**
  * The active variant, the engine's state, the last speculative acceptance rate and speed, and when

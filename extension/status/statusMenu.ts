@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import type { CoopConfig } from "../config.js";
+import type { CoopConfig } from "../settings/config.js";
 import type { CompletionSnooze } from "../completions/completionSnooze.js";
 import type { EngineConnection, EngineStatus } from "../engine/engineConnection.js";
 

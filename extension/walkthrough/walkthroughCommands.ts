@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import type { CoopConfig } from "../config.js";
+import type { CoopConfig } from "../settings/config.js";
 import { walkthroughStepDone } from "./walkthroughProgress.js";
 
 /** The variant Coop builds on the machine itself: nothing to download. */

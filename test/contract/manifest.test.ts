@@ -20,7 +20,7 @@ interface Manifest {
 }
 
 const manifest = JSON.parse(await readFile(join(repoRoot, "package.json"), "utf8")) as Manifest;
-const configSource = await readFile(join(repoRoot, "extension", "config.ts"), "utf8");
+const configSource = await readFile(join(repoRoot, "extension", "settings", "config.ts"), "utf8");
 
 async function extensionSources(): Promise<string> {
   const files = await readdir(join(repoRoot, "extension"), { recursive: true });
@@ -45,7 +45,7 @@ test("the manifest is a VS Code extension that activates lazily", () => {
   );
 });
 
-test("every contributed setting has a getter in extension/config.ts, and every getter a setting", () => {
+test("every contributed setting has a getter in extension/settings/config.ts, and every getter a setting", () => {
   const settings = Object.keys(manifest.contributes.configuration.properties).map((key) =>
     key.replace(/^coop\./, ""),
   );

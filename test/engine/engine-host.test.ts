@@ -350,7 +350,7 @@ describe("the engine host process", () => {
   });
 
   test("malformed RPC messages are rejected and logged, and the engine keeps serving", async () => {
-    const child = fork(join(repoRoot, "engine/host/hostMain.ts"), [], {
+    const child = fork(join(repoRoot, "engine/host/server/hostMain.ts"), [], {
       execArgv: ["--import", "tsx"],
       stdio: ["ignore", "ignore", "ignore", "ipc"],
     });

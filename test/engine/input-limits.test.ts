@@ -10,8 +10,8 @@ import {
   type EngineCompletionRequest,
   type VariantSpec,
 } from "../../engine/host/index.js";
-import { keepEnd, keepStart } from "../../engine/host/inputLimits.js";
-import { boundChatRequest, boundCompletionRequest } from "../../engine/host/requestLimits.js";
+import { keepEnd, keepStart } from "../../engine/host/contract/inputLimits.js";
+import { boundChatRequest, boundCompletionRequest } from "../../engine/host/server/requestLimits.js";
 import { testEngineHost } from "../support/engineHost.js";
 import { fixtures } from "../support/fixtures.js";
 

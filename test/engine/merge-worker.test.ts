@@ -9,9 +9,9 @@ import {
   type MergeMethod,
   type MergeParams,
 } from "../../engine/merge/methods/index.js";
-import { SliceWorker } from "../../engine/merge/parallel/sliceWorker.js";
-import { SplitBlockMerger } from "../../engine/merge/parallel/splitBlockMerger.js";
-import type { TensorStreamSpec } from "../../engine/merge/parallel/workerProtocol.js";
+import { SliceWorker } from "../../engine/merge/sliceWorker.js";
+import { SplitBlockMerger } from "../../engine/merge/splitBlockMerger.js";
+import type { TensorStreamSpec } from "../../engine/merge/workerProtocol.js";
 import { seededFloats, withTempDir } from "../support/ggufTemp.js";
 
 /** Floats on a coarse grid (multiples of 1/8), so many magnitudes tie with each top-k cut. */

@@ -4,7 +4,7 @@ import type {
   CompletionEnsembleSettings,
   ContrastiveSettings,
   SpeedQuality,
-} from "../engine/ensemble/index.js";
+} from "../../engine/ensemble/index.js";
 
 export type DetectorPolicy = "annotate" | "suppress" | "repair" | "off";
 export type GpuSetting = "auto" | "cpu";

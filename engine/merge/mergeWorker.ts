@@ -1,8 +1,8 @@
 // The worker thread's side of a split merge (splitBlockMerger.ts): its own copy of each tensor's merge
 // stream, fed its share of every row block straight from shared memory.
 import { parentPort } from "node:worker_threads";
-import { isShareable, type ShareableMergeStream } from "../methods/index.js";
-import { SliceMerger } from "../sliceMerger.js";
+import { isShareable, type ShareableMergeStream } from "./methods/index.js";
+import { SliceMerger } from "./sliceMerger.js";
 import { openSpecStream } from "./openSpecStream.js";
 import type { WorkerMessage, WorkerReply, WorkerRequest } from "./workerProtocol.js";
 

@@ -18,12 +18,17 @@ import type {
   VariantSpec,
   VariantState,
   WorkspaceRequest,
-} from "./engineApi.js";
-import { CompletionAbortedError } from "../completion/cancellation.js";
+} from "../contract/engineApi.js";
+import { CompletionAbortedError } from "../../completion/cancellation.js";
 import { EngineHeartbeat } from "./engineHeartbeat.js";
-import { engineErrorCodes } from "./errorCodes.js";
-import { parseHostMessage, type EngineMethod, type EngineMethods, type HostRequest } from "./protocol.js";
-import type { RemoteApiKey } from "./remoteApiKeys.js";
+import { engineErrorCodes } from "../../errors/errorCodes.js";
+import {
+  parseHostMessage,
+  type EngineMethod,
+  type EngineMethods,
+  type HostRequest,
+} from "../contract/protocol.js";
+import type { RemoteApiKey } from "../contract/remoteApiKeys.js";
 
 export interface EngineHostOptions {
   /** The engine host's entry script (the bundle's engineHost.mjs, or hostMain.ts under tsx in tests). */

@@ -1,5 +1,5 @@
-import { isShareable, type ShareableMergeStream, type TensorMergeStream } from "../methods/index.js";
-import { SliceMerger } from "../sliceMerger.js";
+import { isShareable, type ShareableMergeStream, type TensorMergeStream } from "./methods/index.js";
+import { SliceMerger } from "./sliceMerger.js";
 import type { SliceWorker } from "./sliceWorker.js";
 import type { SharedBlock, TensorStreamSpec } from "./workerProtocol.js";
 

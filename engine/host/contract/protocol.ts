@@ -1,4 +1,4 @@
-import { errorCodeOf } from "./errorCodes.js";
+import { errorCodeOf } from "../../errors/errorCodes.js";
 import type {
   CatalogVariantRequest,
   ChatEvent,

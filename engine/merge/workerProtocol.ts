@@ -1,4 +1,4 @@
-import type { GgmlType } from "../../gguf/index.js";
+import type { GgmlType } from "../gguf/index.js";
 import type {
   MergeContext,
   MergeCursor,
@@ -6,7 +6,7 @@ import type {
   MergeParams,
   PassStatistics,
   StreamedInput,
-} from "../methods/index.js";
+} from "./methods/index.js";
 
 /** What both threads need to open the same merge stream of one tensor and decode and encode its slices. */
 export interface TensorStreamSpec {

@@ -4,8 +4,8 @@ import {
   VllmBackend,
   type AdapterSelection,
   type RemoteHttpOptions,
-} from "../backends/index.js";
-import { loadCatalog, resolveRemoteVariant, type ResolvedRemoteVariant } from "../catalog/index.js";
+} from "../../backends/index.js";
+import { loadCatalog, resolveRemoteVariant, type ResolvedRemoteVariant } from "../../catalog/index.js";
 import {
   checkCodeBlocks,
   ChatRequestError,
@@ -15,7 +15,7 @@ import {
   extractCodeBlocks,
   isWorkspaceRelative,
   retrieveSources,
-} from "../chat/index.js";
+} from "../../chat/index.js";
 import {
   CompletionCache,
   answerFromCache,
@@ -23,9 +23,9 @@ import {
   postprocessCompletion,
   wantsMultiline,
   type CompletionResult,
-} from "../completion/index.js";
-import { WorkspaceCooperators } from "../cooperators/index.js";
-import { applyPolicy, detect } from "../detector/index.js";
+} from "../../completion/index.js";
+import { WorkspaceCooperators } from "../../cooperators/index.js";
+import { applyPolicy, detect } from "../../detector/index.js";
 import { downloadVariantModels } from "./downloadVariantModels.js";
 import { boundChatRequest, boundCompletionRequest, withTrimmedInput } from "./requestLimits.js";
 import type {
@@ -45,7 +45,7 @@ import type {
   VariantSpec,
   VariantState,
   WorkspaceRequest,
-} from "./engineApi.js";
+} from "../contract/engineApi.js";
 import { buildRemoteChatMessages, estimateTokens } from "./remoteChatMessages.js";
 
 /** Tokens of retrieved workspace code in a completion prompt (as in the local engine). */

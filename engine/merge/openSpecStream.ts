@@ -1,5 +1,5 @@
-import { checkingFiniteInputs } from "../finiteInputs.js";
-import { openTensorMergeStream, type TensorMergeStream } from "../methods/index.js";
+import { checkingFiniteInputs } from "./finiteInputs.js";
+import { openTensorMergeStream, type TensorMergeStream } from "./methods/index.js";
 import type { TensorStreamSpec } from "./workerProtocol.js";
 
 /**

@@ -1,5 +1,5 @@
-import type { CompletionRequest, CompletionResult } from "../completion/index.js";
-import type { DetectorPolicy, FindingKind } from "../detector/index.js";
+import type { CompletionRequest, CompletionResult } from "../../completion/index.js";
+import type { DetectorPolicy, FindingKind } from "../../detector/index.js";
 import type {
   BestOfNOutcome,
   BestOfNSettings,
@@ -7,8 +7,8 @@ import type {
   ContrastiveSettings,
   EnsembleOutcome,
   TokenEnsembleSpec,
-} from "../ensemble/index.js";
-import type { LanguageId } from "../syntax/index.js";
+} from "../../ensemble/index.js";
+import type { LanguageId } from "../../syntax/index.js";
 
 /** A completion request as the editor sends it: where the cursor is, and how to check the answer. */
 export interface EngineCompletionRequest extends CompletionRequest {

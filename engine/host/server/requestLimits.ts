@@ -1,12 +1,12 @@
-import { validateChatRequest } from "../chat/index.js";
+import { validateChatRequest } from "../../chat/index.js";
 import type {
   ChatAttachment,
   ChatTurn,
   EngineChatRequest,
   EngineCompletionRequest,
   InputTrim,
-} from "./engineApi.js";
-import { inputLimits, keepEnd, keepStart } from "./inputLimits.js";
+} from "../contract/engineApi.js";
+import { inputLimits, keepEnd, keepStart } from "../contract/inputLimits.js";
 
 /**
  * A request the engine refuses for its input: too long, or not of the expected type. The message

@@ -1,9 +1,9 @@
 import type { LlamaModel } from "node-llama-cpp";
-import { ChatResponder } from "../chat/index.js";
-import { CompletionEngine, wantsMultiline } from "../completion/index.js";
-import { WorkspaceCooperators } from "../cooperators/index.js";
-import { completeChecked } from "../repair/index.js";
-import { applyPolicy, detect, type Finding } from "../detector/index.js";
+import { ChatResponder } from "../../chat/index.js";
+import { CompletionEngine, wantsMultiline } from "../../completion/index.js";
+import { WorkspaceCooperators } from "../../cooperators/index.js";
+import { completeChecked } from "../../repair/index.js";
+import { applyPolicy, detect, type Finding } from "../../detector/index.js";
 import {
   Cascade,
   PairedContexts,
@@ -14,12 +14,12 @@ import {
   validateBestOfN,
   type BestOfNOutcome,
   type EnsembleOutcome,
-} from "../ensemble/index.js";
+} from "../../ensemble/index.js";
 import { downloadVariantModels } from "./downloadVariantModels.js";
 import { VariantLifecycle, untilSettled } from "./variantLifecycle.js";
 import { boundChatRequest, boundCompletionRequest, withTrimmedInput } from "./requestLimits.js";
-import { LlamaRuntime } from "../runtime/index.js";
-import { ModelResolver, loadCatalog, resolveVariant } from "../catalog/index.js";
+import { LlamaRuntime } from "../../runtime/index.js";
+import { ModelResolver, loadCatalog, resolveVariant } from "../../catalog/index.js";
 import type {
   CatalogVariantRequest,
   ChatEventListener,
@@ -37,7 +37,7 @@ import type {
   VariantSpec,
   VariantState,
   WorkspaceRequest,
-} from "./engineApi.js";
+} from "../contract/engineApi.js";
 
 /** Tokens of retrieved workspace code in a completion prompt. */
 const contextBudgetTokens = 512;

@@ -1,7 +1,12 @@
 import { DispatchingEngine } from "./dispatchingEngine.js";
 import { LastResort } from "./lastResort.js";
-import { parseHostRequest, serializeError, type HostMessage, type HostRequest } from "./protocol.js";
-import { parseRemoteApiKeys } from "./remoteApiKeys.js";
+import {
+  parseHostRequest,
+  serializeError,
+  type HostMessage,
+  type HostRequest,
+} from "../contract/protocol.js";
+import { parseRemoteApiKeys } from "../contract/remoteApiKeys.js";
 
 /**
  * The engine host: a child process of the extension host that runs node-llama-cpp, so that a

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
-import { MergeError } from "../mergeError.js";
-import type { MergeCursor, PassStatistics } from "../methods/index.js";
+import { MergeError } from "./mergeError.js";
+import type { MergeCursor, PassStatistics } from "./methods/index.js";
 import { startMergeWorker } from "./startMergeWorker.js";
 import type {
   SharedBlock,

@@ -1,5 +1,5 @@
-import { loadCatalog, UnknownVariantError } from "../catalog/index.js";
-import { checkWorkspaceRoot } from "../workspace/index.js";
+import { loadCatalog, UnknownVariantError } from "../../catalog/index.js";
+import { checkWorkspaceRoot } from "../../workspace/index.js";
 import { CompletionScheduler } from "./completionScheduler.js";
 import { downloadVariantModels } from "./downloadVariantModels.js";
 import type {
@@ -18,9 +18,10 @@ import type {
   VariantSpec,
   VariantState,
   WorkspaceRequest,
-} from "./engineApi.js";
+} from "../contract/engineApi.js";
 import { InProcessEngine } from "./inProcessEngine.js";
-import { RemoteApiKeyStore, type RemoteApiKey } from "./remoteApiKeys.js";
+import type { RemoteApiKey } from "../contract/remoteApiKeys.js";
+import { RemoteApiKeyStore } from "./remoteApiKeyStore.js";
 import { RemoteVariantEngine, type RemoteVariantEngineOptions } from "./remoteVariantEngine.js";
 
 export type EnginePlace = "local" | "remote";

@@ -1,0 +1,2 @@
+export { engineErrorCodes, errorCodeOf, isCancellation } from "./errorCodes.js";
+export type { EngineErrorCode } from "./errorCodes.js";

@@ -1,0 +1,2 @@
+import { existsSync, readFileSync } from "node:fs";
+export const read = readFileSync;
