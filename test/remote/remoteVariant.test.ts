@@ -416,7 +416,7 @@ describe("remote variants in the engine host process: the API key", { skip }, ()
   });
 
   test("the host cuts every key it holds out of what it logs", async () => {
-    const child = fork(join(repoRoot, "engine", "host", "hostMain.ts"), [], {
+    const child = fork(join(repoRoot, "engine", "host", "server", "hostMain.ts"), [], {
       execArgv: ["--import", "tsx"],
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });

@@ -8,7 +8,7 @@ import { repoRoot } from "./repoRoot.js";
  */
 export function testEngineHost(options: Partial<EngineHostOptions> = {}): EngineHostClient {
   return new EngineHostClient({
-    entry: join(repoRoot, "engine", "host", "hostMain.ts"),
+    entry: join(repoRoot, "engine", "host", "server", "hostMain.ts"),
     execArgv: ["--import", "tsx"],
     restartBackoffMs: [50, 100],
     ...options,

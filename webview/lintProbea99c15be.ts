@@ -1,2 +1,0 @@
-import { existsSync, readFileSync } from "node:fs";
-export const read = readFileSync;
