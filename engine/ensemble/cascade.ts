@@ -7,6 +7,7 @@ import {
 } from "../completion/index.js";
 import type { Finding } from "../detector/index.js";
 import { decideEscalation, type EscalationDecision } from "./escalation.js";
+import manifest from "../../package.json" with { type: "json" };
 
 export interface CascadeOptions {
   /** Escalate when the draft's answer confidence (geometric mean token probability) is below this. */
@@ -15,7 +16,9 @@ export interface CascadeOptions {
   check?: (text: string, request: CompletionRequest) => Promise<Finding[]>;
 }
 
-export const defaultCascadeMinConfidence = 0.3;
+/** coop.ensemble.cascadeMinConfidence's default in package.json, for callers that do not pass one. */
+export const defaultCascadeMinConfidence =
+  manifest.contributes.configuration.properties["coop.ensemble.cascadeMinConfidence"].default;
 
 export interface CascadeOutcome {
   result: CompletionResult;

@@ -1,3 +1,5 @@
+import manifest from "../../package.json" with { type: "json" };
+
 /** What a request asks for, as the router sees it. */
 export type RequestKind = "inline-single-line" | "inline-multi-line" | "chat";
 
@@ -40,7 +42,10 @@ export interface RouterOptions {
   longContextTokens: number;
 }
 
-export const defaultRouterOptions: RouterOptions = { longContextTokens: 1024 };
+/** coop.ensemble.longContextTokens's default in package.json, for callers that do not pass one. */
+export const defaultRouterOptions: RouterOptions = {
+  longContextTokens: manifest.contributes.configuration.properties["coop.ensemble.longContextTokens"].default,
+};
 
 /**
  * Picks the model per request before inference. The target answers whenever it can unless the

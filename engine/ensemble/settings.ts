@@ -6,9 +6,12 @@ import type { Route, SpeedQuality } from "./router.js";
  */
 export interface CompletionEnsembleSettings {
   preference: SpeedQuality;
-  /** A cascade escalates when the draft's answer confidence is below this (0..1; default 0.3). */
+  /**
+   * A cascade escalates when the draft's answer confidence is below this (0..1;
+   * coop.ensemble.cascadeMinConfidence).
+   */
   minConfidence?: number;
-  /** Context tokens above which the draft never answers first (default 1024). */
+  /** Context tokens above which the draft never answers first (coop.ensemble.longContextTokens). */
   longContextTokens?: number;
 }
 

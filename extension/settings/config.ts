@@ -1,133 +1,137 @@
-import * as vscode from "vscode";
+import type { ConfigurationScope } from "vscode";
+import type { DetectorPolicy } from "../../engine/detector/index.js";
 import type {
   BestOfNSettings,
   CompletionEnsembleSettings,
   ContrastiveSettings,
   SpeedQuality,
 } from "../../engine/ensemble/index.js";
+import {
+  restrictedSettings,
+  settingDefault,
+  settingSchema,
+  type NumberSettingKey,
+  type SettingDefaults,
+  type SettingKey,
+} from "./manifestSettings.js";
 
-export type DetectorPolicy = "annotate" | "suppress" | "repair" | "off";
+export type { DetectorPolicy };
 export type GpuSetting = "auto" | "cpu";
 
 /**
+ * The part of a vscode.WorkspaceConfiguration Coop uses. `get` takes no default: package.json's applies.
+ * `update`'s `global` is vscode's boolean ConfigurationTarget: true writes the user's settings, false the
+ * workspace's.
+ */
+export interface SettingsSection {
+  get<T>(key: string): T | undefined;
+  inspect<T>(key: string): { defaultValue?: T; globalValue?: T } | undefined;
+  update(key: string, value: unknown, global: boolean): PromiseLike<void>;
+}
+
+/** The part of vscode.workspace Coop's settings use (test/contract/manifest.test.ts passes a fake one). */
+export interface SettingsWorkspace {
+  readonly isTrusted: boolean;
+  readonly workspaceFolders: readonly unknown[] | undefined;
+  getConfiguration(section: "coop", scope?: ConfigurationScope): SettingsSection;
+}
+
+/**
  * Coop's settings, read live: every getter asks VS Code each time, so a change applies without a
- * reload unless the caller holds on to a value. Every setting in package.json has a getter here
- * (test/engine/manifest.test.ts checks both ways).
+ * reload unless the caller holds on to a value. Defaults, ranges and choices are package.json's
+ * (./manifestSettings.ts); test/contract/manifest.test.ts checks that every setting has a getter and
+ * that a getter with nothing set gives what it gives with the manifest's defaults.
  */
 export class CoopConfig {
-  private section(scope?: vscode.ConfigurationScope): vscode.WorkspaceConfiguration {
-    return vscode.workspace.getConfiguration("coop", scope);
-  }
+  constructor(private readonly workspace: SettingsWorkspace) {}
 
   get variant(): string {
-    return this.section().get<string>("variant", "coop-tiny");
+    return read(this.workspace, "variant");
   }
 
-  completionsEnabled(scope?: vscode.ConfigurationScope): boolean {
-    return this.section(scope).get<boolean>("completions.enabled", true);
+  completionsEnabled(scope?: ConfigurationScope): boolean {
+    return read(this.workspace, "completions.enabled", scope);
   }
 
-  excludedLanguages(scope?: vscode.ConfigurationScope): string[] {
-    return this.section(scope).get<string[]>("completions.excludedLanguages", []);
+  excludedLanguages(scope?: ConfigurationScope): string[] {
+    return read(this.workspace, "completions.excludedLanguages", scope);
   }
 
-  detectorPolicy(scope?: vscode.ConfigurationScope): DetectorPolicy {
-    return this.section(scope).get<DetectorPolicy>("detector.policy", "annotate");
+  detectorPolicy(scope?: ConfigurationScope): DetectorPolicy {
+    return choice<DetectorPolicy>(this.workspace, "detector.policy", scope);
   }
 
   /** Diagnostics, hovers and quick fixes on the names an accepted suggestion uses that do not exist. */
-  findingDiagnostics(scope?: vscode.ConfigurationScope): boolean {
-    return this.section(scope).get<boolean>("detector.diagnostics", true);
+  findingDiagnostics(scope?: ConfigurationScope): boolean {
+    return read(this.workspace, "detector.diagnostics", scope);
   }
 
   /** What the router, the cascade and the long-context rule use to pick the model of a completion. */
-  ensemble(scope?: vscode.ConfigurationScope): CompletionEnsembleSettings {
-    const section = this.section(scope);
-    const preference = section.get<SpeedQuality>("ensemble.preference", "balanced");
+  ensemble(scope?: ConfigurationScope): CompletionEnsembleSettings {
     return {
-      preference: preference === "speed" || preference === "quality" ? preference : "balanced",
-      minConfidence: clamp(section.get<number>("ensemble.cascadeMinConfidence", 0.3), 0, 1),
-      longContextTokens: Math.floor(
-        clamp(section.get<number>("ensemble.longContextTokens", 1024), 0, Number.MAX_SAFE_INTEGER),
-      ),
+      preference: choice<SpeedQuality>(this.workspace, "ensemble.preference", scope),
+      minConfidence: number(this.workspace, "ensemble.cascadeMinConfidence", scope),
+      longContextTokens: number(this.workspace, "ensemble.longContextTokens", scope),
     };
   }
 
   /** Best-of-n for multi-line completions and chat code blocks; undefined when n is 1 (off). */
-  bestOfN(scope?: vscode.ConfigurationScope): BestOfNSettings | undefined {
-    const section = this.section(scope);
-    const n = clamp(Math.floor(section.get<number>("bestOfN.n", 1)), 1, 16);
-    const budgetMs = Math.floor(
-      clamp(section.get<number>("bestOfN.budgetMs", 2000), 0, Number.MAX_SAFE_INTEGER),
-    );
-    return n > 1 ? { n, budgetMs } : undefined;
+  bestOfN(scope?: ConfigurationScope): BestOfNSettings | undefined {
+    const n = number(this.workspace, "bestOfN.n", scope);
+    return n > 1 ? { n, budgetMs: number(this.workspace, "bestOfN.budgetMs", scope) } : undefined;
   }
 
   /** Contrastive decoding of chat answers; undefined when it is off. */
-  chatContrastive(scope?: vscode.ConfigurationScope): ContrastiveSettings | undefined {
-    const section = this.section(scope);
-    if (!section.get<boolean>("chat.contrastive.enabled", false)) return undefined;
+  chatContrastive(scope?: ConfigurationScope): ContrastiveSettings | undefined {
+    if (!read(this.workspace, "chat.contrastive.enabled", scope)) return undefined;
     return {
-      alpha: clamp(section.get<number>("chat.contrastive.alpha", 0.5), 0, Number.MAX_SAFE_INTEGER),
-      beta: clamp(section.get<number>("chat.contrastive.beta", 0.1), 0, 1),
+      alpha: number(this.workspace, "chat.contrastive.alpha", scope),
+      beta: number(this.workspace, "chat.contrastive.beta", scope),
     };
   }
 
   get modelsDirectory(): string | undefined {
-    return nonEmpty(this.section().get<string>("modelsDirectory", ""));
+    return nonEmpty(read(this.workspace, "modelsDirectory"));
   }
 
   /** A workspace cannot point Coop at a catalog unless it is trusted (restrictedConfigurations). */
   get modelCatalog(): string | undefined {
-    const inspected = this.section().inspect<string>("modelCatalog");
-    const value = vscode.workspace.isTrusted
-      ? this.section().get<string>("modelCatalog", "")
-      : (inspected?.globalValue ?? inspected?.defaultValue ?? "");
-    return nonEmpty(value);
+    return nonEmpty(read(this.workspace, "modelCatalog"));
   }
 
   get gpu(): GpuSetting {
-    return this.section().get<GpuSetting>("gpu", "auto");
+    return choice<GpuSetting>(this.workspace, "gpu");
   }
 
   get threads(): number {
-    return Math.max(0, Math.floor(this.section().get<number>("threads", 0)));
+    return number(this.workspace, "threads");
   }
 
   /** How long the engine may stay silent, heartbeat included, before it is killed and restarted. */
   get engineResponseTimeoutMs(): number {
-    return Math.floor(clamp(this.section().get<number>("engine.responseTimeoutMs", 30_000), 1000, 600_000));
+    return number(this.workspace, "engine.responseTimeoutMs");
   }
 
   /** Remembers the variant for this workspace (or for the user when no folder is open). */
   async setVariant(id: string): Promise<void> {
-    const target = vscode.workspace.workspaceFolders?.length
-      ? vscode.ConfigurationTarget.Workspace
-      : vscode.ConfigurationTarget.Global;
-    await this.section().update("variant", id, target);
+    await write(this.workspace, "variant", id, !this.workspace.workspaceFolders?.length);
   }
 
   async setCompletionsEnabled(enabled: boolean): Promise<void> {
-    await this.section().update("completions.enabled", enabled, vscode.ConfigurationTarget.Global);
+    await write(this.workspace, "completions.enabled", enabled, true);
   }
 
   /** Adds a language to, or takes it off, the user's coop.completions.excludedLanguages. */
   async setLanguageExcluded(languageId: string, excluded: boolean): Promise<void> {
-    const inspected = this.section().inspect<string[]>("completions.excludedLanguages");
-    const current = inspected?.globalValue ?? inspected?.defaultValue ?? [];
+    const key = "completions.excludedLanguages";
+    const current = this.workspace.getConfiguration("coop").inspect<string[]>(key)?.globalValue;
+    const languages = current ?? settingDefault(key);
     const next = excluded
-      ? [...new Set([...current, languageId])]
-      : current.filter((language) => language !== languageId);
-    await this.section().update("completions.excludedLanguages", next, vscode.ConfigurationTarget.Global);
+      ? [...new Set([...languages, languageId])]
+      : languages.filter((language) => language !== languageId);
+    await write(this.workspace, key, next, true);
   }
 }
-
-/**
- * Settings whose workspace values VS Code ignores in an untrusted workspace (package.json
- * restrictedConfigurations). coop.modelsDirectory is not among them: it is machine-scoped, so no
- * workspace can set it in the first place.
- */
-export const restrictedSettings = ["coop.modelCatalog"];
 
 /** Settings whose change means the models must be reloaded. */
 export const settingsThatReloadModels = [
@@ -138,9 +142,54 @@ export const settingsThatReloadModels = [
   "coop.variant",
 ];
 
-/** A number setting held to its range (a hand-edited settings.json can hold anything); NaN becomes `min`. */
-function clamp(value: number, min: number, max: number): number {
-  return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : min;
+/**
+ * A setting's value, or package.json's default when it is not set. In an untrusted workspace a restricted
+ * setting is read from the user's settings only.
+ */
+function read<K extends SettingKey>(
+  workspace: SettingsWorkspace,
+  key: K,
+  scope?: ConfigurationScope,
+): SettingDefaults[K] {
+  const section = workspace.getConfiguration("coop", scope);
+  const value =
+    !workspace.isTrusted && restrictedSettings.includes(`coop.${key}`)
+      ? section.inspect<SettingDefaults[K]>(key)?.globalValue
+      : section.get<SettingDefaults[K]>(key);
+  return value ?? settingDefault(key);
+}
+
+/**
+ * A number setting held to package.json's range and made whole if the manifest says integer (a
+ * hand-edited settings.json can hold anything); NaN becomes the minimum.
+ */
+function number(workspace: SettingsWorkspace, key: NumberSettingKey, scope?: ConfigurationScope): number {
+  const value = read(workspace, key, scope);
+  const { type, minimum = -Number.MAX_SAFE_INTEGER, maximum = Number.MAX_SAFE_INTEGER } = settingSchema(key);
+  const held = Number.isFinite(value) ? Math.min(maximum, Math.max(minimum, value)) : minimum;
+  return type === "integer" ? Math.floor(held) : held;
+}
+
+/**
+ * One of the values package.json's `enum` lists for the setting, else its default. T is the code's union
+ * of those values; test/contract/manifest.test.ts checks it lists the same ones.
+ */
+function choice<T extends string>(
+  workspace: SettingsWorkspace,
+  key: SettingKey,
+  scope?: ConfigurationScope,
+): T {
+  const value = read(workspace, key, scope);
+  return (settingSchema(key).enum?.some((allowed) => allowed === value) ? value : settingDefault(key)) as T;
+}
+
+function write<K extends SettingKey>(
+  workspace: SettingsWorkspace,
+  key: K,
+  value: SettingDefaults[K],
+  global: boolean,
+): PromiseLike<void> {
+  return workspace.getConfiguration("coop").update(key, value, global);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import { parse as parseJsonc, type ParseError } from "jsonc-parser";
-import { restrictedSettings } from "../settings/config.js";
+import { restrictedSettings } from "../settings/manifestSettings.js";
 
 /**
  * In an untrusted workspace VS Code ignores the workspace's values of Coop's restricted settings
