@@ -1,4 +1,4 @@
-import { engineErrorCodes } from "../errors/errorCodes.js";
+import { CoopError, coopErrorCodes } from "../errors/index.js";
 
 /** Why a remote inference server could not answer; every message names the server and what to do. */
 export type RemoteFailure =
@@ -11,7 +11,7 @@ export type RemoteFailure =
   | "bad-response"
   | "interrupted";
 
-export class RemoteEngineError extends Error {
+export class RemoteEngineError extends CoopError {
   constructor(
     readonly failure: RemoteFailure,
     /** The server's base URL (never with credentials). */
@@ -21,16 +21,18 @@ export class RemoteEngineError extends Error {
     readonly status?: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(coopErrorCodes.remoteServer, message, options);
     this.name = "RemoteEngineError";
   }
 }
 
-/** The caller aborted the request (named AbortError, like the local engine's cancellation). */
-export class RemoteAbortedError extends Error {
-  readonly code = engineErrorCodes.cancelled;
+/**
+ * The caller aborted the request. Its name is AbortError, as is the local engine's cancellation: decide
+ * on the code (isCancellation), which both share.
+ */
+export class RemoteAbortedError extends CoopError {
   constructor() {
-    super("The remote request was cancelled");
+    super(coopErrorCodes.cancelled, "The remote request was cancelled");
     this.name = "AbortError";
   }
 }

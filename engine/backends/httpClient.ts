@@ -1,5 +1,6 @@
 import { displayEndpoint, RemoteAbortedError, RemoteEngineError, serverErrorMessage } from "./errors.js";
 import { readSseEvents, type SseEvent } from "./sse.js";
+import { describeError } from "../errors/index.js";
 
 export interface RemoteHttpOptions {
   /** The server's base URL, e.g. http://gpu-box:8080 (paths are appended to it). */
@@ -301,8 +302,7 @@ function causeCode(error: unknown): string | undefined {
 function describeCause(error: unknown): string {
   const code = causeCode(error);
   const cause = typeof error === "object" && error !== null && "cause" in error ? error.cause : undefined;
-  const message =
-    cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
+  const message = cause instanceof Error ? cause.message : describeError(error);
   return code ? `${code}: ${message}` : message;
 }
 

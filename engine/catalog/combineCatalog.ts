@@ -1,12 +1,13 @@
+import { CoopError, coopErrorCodes } from "../errors/index.js";
 import type { Catalog, CatalogModel, CatalogVariant, Origin, VariantTokenEnsemble } from "./catalogTypes.js";
 import type { CatalogLayer, LayerVariant } from "./parseCatalog.js";
 
 /**
  * A catalog entry refers to something that does not exist or does not fit; names where the entry was defined.
  */
-export class CatalogReferenceError extends Error {
+export class CatalogReferenceError extends CoopError {
   constructor(origin: Origin, field: string, reason: string) {
-    super(`${origin.file}: ${origin.path}.${field}: ${reason}`);
+    super(coopErrorCodes.catalogReference, `${origin.file}: ${origin.path}.${field}: ${reason}`);
     this.name = "CatalogReferenceError";
   }
 }

@@ -17,7 +17,7 @@ export type {
 export { MODEL_ROLES, REMOTE_SERVER_KINDS } from "./catalogTypes.js";
 export { CatalogReferenceError, combineCatalogLayers } from "./combineCatalog.js";
 export { JsonReader, JsonShapeError } from "../json/jsonShape.js";
-export { loadCatalog, readCatalogLayer, shippedCatalogPath } from "./loadCatalog.js";
+export { CatalogReadError, loadCatalog, readCatalogLayer, shippedCatalogPath } from "./loadCatalog.js";
 export {
   ensureMergedVariant,
   isMergedVariantCached,

@@ -4,8 +4,24 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Catalog } from "./catalogTypes.js";
 import { combineCatalogLayers } from "./combineCatalog.js";
+import { CoopError, coopErrorCodes, describeError } from "../errors/index.js";
 import { JsonShapeError } from "../json/jsonShape.js";
 import { parseCatalogLayer, type CatalogLayer } from "./parseCatalog.js";
+
+/** A model catalog file could not be read (the coop.modelCatalog setting names a missing file, say). */
+export class CatalogReadError extends CoopError {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super(
+      coopErrorCodes.catalogUnreadable,
+      `cannot read the model catalog ${file}: ${describeError(cause)}`,
+      { cause },
+    );
+    this.name = "CatalogReadError";
+  }
+}
 
 /**
  * The models.json shipped at the package root: the nearest one above this module, which is
@@ -28,20 +44,13 @@ export async function readCatalogLayer(file: string): Promise<CatalogLayer> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new Error(
-      `cannot read the model catalog ${file}: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
+    throw new CatalogReadError(file, error);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new JsonShapeError(
-      file,
-      "$",
-      `not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new JsonShapeError(file, "$", `not valid JSON: ${describeError(error)}`);
   }
   return parseCatalogLayer(json, file);
 }

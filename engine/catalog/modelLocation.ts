@@ -1,3 +1,4 @@
+import { CoopError, coopErrorCodes } from "../errors/index.js";
 import { existsSync, readdirSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { TinyModelSet } from "../tinymodel/index.js";
@@ -19,9 +20,9 @@ export type ModelLocation =
   | { kind: "hf"; owner: string; repo: string; file: string; path: string }
   | { kind: "builtin"; name: TinyModelName };
 
-export class ModelUriError extends Error {
+export class ModelUriError extends CoopError {
   constructor(uri: string, reason: string) {
-    super(`model uri '${uri}': ${reason}`);
+    super(coopErrorCodes.modelUri, `model uri '${uri}': ${reason}`);
     this.name = "ModelUriError";
   }
 }

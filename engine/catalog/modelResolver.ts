@@ -1,3 +1,4 @@
+import { CoopError, coopErrorCodes } from "../errors/index.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { defaultCacheDir, nodeLlamaCppPackageDir } from "../paths.js";
@@ -14,9 +15,10 @@ export interface ModelResolverOptions {
   tinyModels?: () => Promise<TinyModelSet>;
 }
 
-export class ModelNotAvailableError extends Error {
+export class ModelNotAvailableError extends CoopError {
   constructor(entry: CatalogModel | CatalogAdapter, location: ModelLocation) {
     super(
+      coopErrorCodes.modelNotAvailable,
       location.kind === "hf"
         ? `'${entry.id}' (${entry.uri}) is not downloaded yet; expected at ${location.path}`
         : `'${entry.id}' (${entry.uri}): no file at ${location.kind === "file" ? location.path : entry.uri}`,

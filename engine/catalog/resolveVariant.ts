@@ -1,3 +1,4 @@
+import { CoopError, coopErrorCodes } from "../errors/index.js";
 import type { TokenEnsembleSpec } from "../ensemble/tokenEnsemble.js";
 import type { MergeProgress } from "../merge/index.js";
 import type { Catalog, CatalogModel, CatalogVariant, VariantRemote } from "./catalogTypes.js";
@@ -26,17 +27,21 @@ export interface ResolvedVariant {
   tokenEnsemble?: TokenEnsembleSpec;
 }
 
-export class UnknownVariantError extends Error {
+export class UnknownVariantError extends CoopError {
   constructor(id: string, catalog: Catalog) {
-    super(`no variant '${id}' in the catalog; known variants: ${[...catalog.variants.keys()].join(", ")}`);
+    super(
+      coopErrorCodes.unknownVariant,
+      `no variant '${id}' in the catalog; known variants: ${[...catalog.variants.keys()].join(", ")}`,
+    );
     this.name = "UnknownVariantError";
   }
 }
 
 /** The variant runs on an inference server, so it has no model files to load on this machine. */
-export class RemoteVariantError extends Error {
+export class RemoteVariantError extends CoopError {
   constructor(variant: CatalogVariant & { remote: VariantRemote }) {
     super(
+      coopErrorCodes.remoteVariant,
       `variant '${variant.id}' runs on ${variant.remote.kind} at ${variant.remote.url}; it has no model files to load on this machine`,
     );
     this.name = "RemoteVariantError";

@@ -1,10 +1,11 @@
+import { CoopError, coopErrorCodes, describeError } from "../errors/index.js";
 import { validateBestOfN, validateContrastive } from "../ensemble/index.js";
 import type { EngineChatRequest } from "../host/contract/engineApi.js";
 
 /** A chat request the engine cannot answer as asked: the message says what to change. */
-export class ChatRequestError extends Error {
+export class ChatRequestError extends CoopError {
   constructor(message: string) {
-    super(message);
+    super(coopErrorCodes.chatRequest, message);
     this.name = "ChatRequestError";
   }
 }
@@ -84,7 +85,7 @@ function rethrowAsRequestError(check: () => void): void {
   try {
     check();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     throw new ChatRequestError(message.charAt(0).toUpperCase() + message.slice(1));
   }
 }

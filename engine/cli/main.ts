@@ -1,6 +1,7 @@
 import { demoCommand, demoUsage } from "./commands/demo.js";
 import { mergeCommand, mergeUsage } from "./commands/merge.js";
 import { variantsCommand, variantsUsage } from "./commands/variants.js";
+import { describeError } from "../errors/index.js";
 
 const usage = `Usage: coop <command> [options]
 
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`coop: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`coop: ${describeError(error)}`);
     process.exit(1);
   },
 );

@@ -1,28 +1,34 @@
-import { engineErrorCodes } from "../errors/errorCodes.js";
+import { CoopError, coopErrorCodes } from "../errors/index.js";
 
-/** The caller cancelled the request (named AbortError, like the remote engine's cancellation). */
-export class CompletionAbortedError extends Error {
-  readonly code = engineErrorCodes.cancelled;
+/**
+ * The caller cancelled the request. Its name is AbortError, as is the remote engine's cancellation: decide on
+ * the code (isCancellation), which both share.
+ */
+export class CompletionAbortedError extends CoopError {
   constructor() {
-    super("The completion request was cancelled");
+    super(coopErrorCodes.cancelled, "The completion request was cancelled");
     this.name = "AbortError";
   }
 }
 
 /** The request ran on a variant that was swapped or unloaded: it was stopped before the variant was freed. */
-export class CancelledBySwapError extends Error {
-  readonly code = engineErrorCodes.cancelledBySwap;
+export class CancelledBySwapError extends CoopError {
   constructor() {
-    super("The request was cancelled: the model variant it ran on was swapped or unloaded");
+    super(
+      coopErrorCodes.cancelledBySwap,
+      "The request was cancelled: the model variant it ran on was swapped or unloaded",
+    );
     this.name = "CancelledBySwapError";
   }
 }
 
 /** A newer completion request for the same document replaced this one. */
-export class SupersededRequestError extends Error {
-  readonly code = engineErrorCodes.superseded;
+export class SupersededRequestError extends CoopError {
   constructor() {
-    super("The completion request was replaced by a newer one for the same document");
+    super(
+      coopErrorCodes.superseded,
+      "The completion request was replaced by a newer one for the same document",
+    );
     this.name = "SupersededRequestError";
   }
 }
@@ -30,10 +36,9 @@ export class SupersededRequestError extends Error {
 /**
  * Back-pressure: a waiting completion gave way (the queue was full and it was the oldest, or it went stale).
  */
-export class RequestShedError extends Error {
-  readonly code = engineErrorCodes.shed;
+export class RequestShedError extends CoopError {
   constructor(why: string) {
-    super(`The completion request was dropped before it started: ${why}`);
+    super(coopErrorCodes.shed, `The completion request was dropped before it started: ${why}`);
     this.name = "RequestShedError";
   }
 }

@@ -1,4 +1,16 @@
 import type { LlamaModel, Token } from "node-llama-cpp";
+import { CoopError, coopErrorCodes } from "../errors/index.js";
+
+/** The model has no fill-in-the-middle tokens, so it cannot complete code inline (pick another variant). */
+export class NoFillInMiddleError extends CoopError {
+  constructor(model: string) {
+    super(
+      coopErrorCodes.noFillInMiddle,
+      `${model} has no fill-in-the-middle tokens; it cannot complete code inline`,
+    );
+    this.name = "NoFillInMiddleError";
+  }
+}
 
 /** The control tokens a model uses for fill-in-the-middle and repository-level context. */
 export interface FimTokens {

@@ -1,3 +1,4 @@
+import { CoopError, coopErrorCodes, describeError } from "../errors/index.js";
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
@@ -18,9 +19,9 @@ export interface DownloadRequest {
 }
 
 /** The downloaded file is not what the catalog promised; it was deleted. */
-export class DownloadVerificationError extends Error {
+export class DownloadVerificationError extends CoopError {
   constructor(uri: string, problem: string) {
-    super(`The download of ${uri} was discarded: ${problem}`);
+    super(coopErrorCodes.downloadRejected, `The download of ${uri} was discarded: ${problem}`);
     this.name = "DownloadVerificationError";
   }
 }
@@ -85,6 +86,6 @@ async function verify(path: string, request: DownloadRequest): Promise<void> {
   try {
     await validateModelFile(path);
   } catch (error) {
-    throw new DownloadVerificationError(request.uri, error instanceof Error ? error.message : String(error));
+    throw new DownloadVerificationError(request.uri, describeError(error));
   }
 }

@@ -1,3 +1,5 @@
+import { EnsembleSettingsError } from "./ensembleSettingsError.js";
+
 /** Best-of-n's knobs: how many candidates and how long drawing them may take. */
 export interface BestOfNSettings {
   /** Candidates to draw, the greedy answer included (1: best-of-n is off). */
@@ -15,16 +17,18 @@ export const maxBestOfN = 16;
 
 export function validateBestOfN(settings: BestOfNSettings): void {
   if (!(Number.isSafeInteger(settings.n) && settings.n >= 1 && settings.n <= maxBestOfN))
-    throw new Error(`best-of-n needs n between 1 and ${maxBestOfN}, got ${settings.n}`);
+    throw new EnsembleSettingsError(`best-of-n needs n between 1 and ${maxBestOfN}, got ${settings.n}`);
   if (!(
     typeof settings.budgetMs === "number" &&
     Number.isFinite(settings.budgetMs) &&
     settings.budgetMs >= 0
   ))
-    throw new Error(`best-of-n needs a time budget in ms >= 0, got ${settings.budgetMs}`);
+    throw new EnsembleSettingsError(`best-of-n needs a time budget in ms >= 0, got ${settings.budgetMs}`);
   const temperature = settings.temperature ?? defaultBestOfNTemperature;
   if (!(temperature > 0 && temperature <= 2))
-    throw new Error(`best-of-n's sampling temperature must be above 0 and at most 2, got ${temperature}`);
+    throw new EnsembleSettingsError(
+      `best-of-n's sampling temperature must be above 0 and at most 2, got ${temperature}`,
+    );
 }
 
 /** How a candidate is judged: by the detector first, then by the target's likelihood of it. */

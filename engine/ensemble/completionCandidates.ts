@@ -1,4 +1,4 @@
-import type { CompletionEngine, CompletionRequest, CompletionResult } from "../completion/index.js";
+import type { CompletionRequest, CompletionResult, ScoringGenerator } from "../completion/index.js";
 import { isCertain, type Finding } from "../detector/index.js";
 import {
   bestCandidate,
@@ -31,7 +31,7 @@ export interface BestCompletion {
  * one with the fewest findings, then the highest likelihood, wins.
  */
 export async function bestCompletionOfN(
-  completion: CompletionEngine,
+  completion: ScoringGenerator,
   request: CompletionRequest,
   settings: BestOfNSettings,
   check: ((text: string) => Promise<Finding[]>) | undefined,
@@ -67,7 +67,7 @@ export async function bestCompletionOfN(
  * request's prompt.
  */
 export async function scoreCompletions(
-  completion: CompletionEngine,
+  completion: ScoringGenerator,
   request: CompletionRequest,
   answers: readonly { result: CompletionResult; seed?: number }[],
   check: ((text: string) => Promise<Finding[]>) | undefined,

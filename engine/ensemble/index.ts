@@ -55,4 +55,5 @@ export {
 export { PairedContexts, type PairMember, type SequencePair } from "./pairedContexts.js";
 export { PairedDecoder } from "./pairedDecoder.js";
 export { assertSameTokenizer, TokenizerMismatchError } from "./sameTokenizer.js";
+export { EnsembleSettingsError } from "./ensembleSettingsError.js";
 export { TokenEnsemble, validateTokenEnsembleSpec, type TokenEnsembleSpec } from "./tokenEnsemble.js";

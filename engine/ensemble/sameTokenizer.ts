@@ -1,10 +1,11 @@
+import { CoopError, coopErrorCodes } from "../errors/index.js";
 import { basename } from "node:path";
 import { openGguf, type GgufFile } from "../gguf/index.js";
 
 /** A model file whose tokenizer differs from another's where they must share one (a token ensemble). */
-export class TokenizerMismatchError extends Error {
+export class TokenizerMismatchError extends CoopError {
   constructor(message: string) {
-    super(message);
+    super(coopErrorCodes.tokenizerMismatch, message);
     this.name = "TokenizerMismatchError";
   }
 }

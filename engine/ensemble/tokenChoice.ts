@@ -1,4 +1,5 @@
 import type { Token } from "node-llama-cpp";
+import { EnsembleSettingsError } from "./ensembleSettingsError.js";
 import type { ContrastiveSettings } from "./settings.js";
 
 /** A token's probability is never taken as exactly 0 in a logarithm: log(0) would decide by itself. */
@@ -49,7 +50,9 @@ export function ensembleChoice(
     members.some((member) => !(member.weight >= 0)) ||
     members.every((member) => member.weight === 0)
   ) {
-    throw new Error("a token ensemble needs at least one member and non-negative weights that are not all 0");
+    throw new EnsembleSettingsError(
+      "a token ensemble needs at least one member and non-negative weights that are not all 0",
+    );
   }
   const mixed = new Map<Token, number>();
   for (const { probabilities, weight } of members) {
@@ -70,7 +73,7 @@ export function ensembleChoice(
 
 export function validateContrastive(settings: ContrastiveSettings): void {
   if (!(settings.alpha >= 0) || !Number.isFinite(settings.alpha))
-    throw new Error(`contrastive alpha must be a number >= 0, got ${settings.alpha}`);
+    throw new EnsembleSettingsError(`contrastive alpha must be a number >= 0, got ${settings.alpha}`);
   if (!(settings.beta >= 0 && settings.beta <= 1))
-    throw new Error(`contrastive beta must be between 0 and 1, got ${settings.beta}`);
+    throw new EnsembleSettingsError(`contrastive beta must be between 0 and 1, got ${settings.beta}`);
 }

@@ -1,6 +1,7 @@
 import type { LlamaModel } from "node-llama-cpp";
 import type { TokenDecoder } from "../completion/index.js";
 import type { LlamaRuntime } from "../runtime/index.js";
+import { EnsembleSettingsError } from "./ensembleSettingsError.js";
 import { PairedContexts } from "./pairedContexts.js";
 import { PairedDecoder } from "./pairedDecoder.js";
 import { assertSameTokenizer } from "./sameTokenizer.js";
@@ -27,12 +28,12 @@ export interface TokenEnsembleSpec {
 export function validateTokenEnsembleSpec(spec: TokenEnsembleSpec): void {
   const weights = [spec.targetWeight, spec.partner.weight];
   if (typeof spec.partner.model !== "string" || spec.partner.model === "")
-    throw new Error("a token ensemble needs its partner's model file");
+    throw new EnsembleSettingsError("a token ensemble needs its partner's model file");
   if (
     weights.some((weight) => typeof weight !== "number" || !Number.isFinite(weight) || weight < 0) ||
     weights.every((weight) => weight === 0)
   ) {
-    throw new Error(
+    throw new EnsembleSettingsError(
       `a token ensemble's weights must be numbers >= 0, not both 0 (got ${weights.join(" and ")})`,
     );
   }

@@ -6,6 +6,7 @@ import {
   type GgufPlainValue,
   type GgufValue,
 } from "./types.js";
+import { describeError } from "../errors/index.js";
 
 /** Arrays nested deeper than this are rejected on read and write (recursion depth guard). */
 export const MAX_ARRAY_NESTING = 16;
@@ -188,7 +189,7 @@ function validateScalar(value: GgufValue, where: string): void {
         numberValue(value.type, value.value);
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     throw error instanceof RangeError
       ? new RangeError(`${where}: ${message}`)
       : new TypeError(`${where}: ${message}`);

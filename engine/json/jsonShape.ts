@@ -1,12 +1,14 @@
+import { CoopError, coopErrorCodes } from "../errors/index.js";
+
 /** A JSON document does not have the shape expected; names the file, the JSON path and what was expected. */
-export class JsonShapeError extends Error {
+export class JsonShapeError extends CoopError {
   /** `problem` completes "<file>: <path>: ...", e.g. "expected a number, got \"2\"". */
   constructor(
     readonly source: string,
     readonly jsonPath: string,
     readonly problem: string,
   ) {
-    super(`${source}: ${jsonPath}: ${problem}`);
+    super(coopErrorCodes.jsonShape, `${source}: ${jsonPath}: ${problem}`);
     this.name = "JsonShapeError";
   }
 }

@@ -11,6 +11,7 @@ import { copyMetadata } from "./outputMetadata.js";
 import { fileTypeOf, outputTensorTypes } from "./outputTensorType.js";
 import { ProgressCounter } from "./progressCounter.js";
 import { provenanceOf } from "./provenance.js";
+import { describeError } from "../errors/index.js";
 
 export interface AdapterMergeResult {
   tensors: number;
@@ -81,9 +82,7 @@ async function mergedDelta(
       },
     );
   } catch (error) {
-    throw new MergeError(
-      `merging the deltas of tensor '${name}': ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new MergeError(`merging the deltas of tensor '${name}': ${describeError(error)}`);
   }
 }
 

@@ -8,6 +8,7 @@ import { mergeFullModels } from "./mergeFullModels.js";
 import { MERGE_OUTPUT_TYPES, type MergeJob, type MergeSummary } from "./mergeJob.js";
 import { closeAll, ggufKind, openAll } from "./openInputs.js";
 import { inputAtOutput } from "./outputPath.js";
+import { describeError } from "../errors/index.js";
 
 const TASK_VECTOR_METHODS = new Set(["task_arithmetic", "ties", "dare_linear", "dare_ties", "sce"]);
 
@@ -48,7 +49,7 @@ function checkJob(job: MergeJob): void {
       { seed: 0, tensorIndex: 0 },
     );
   } catch (error) {
-    throw new MergeError(`${job.method}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new MergeError(`${job.method}: ${describeError(error)}`);
   }
   const inputPaths = [job.base, ...job.inputs.map((input) => input.path)].filter(
     (path) => path !== undefined,

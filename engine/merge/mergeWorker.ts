@@ -5,6 +5,7 @@ import { isShareable, type ShareableMergeStream } from "./methods/index.js";
 import { SliceMerger } from "./sliceMerger.js";
 import { openSpecStream } from "./openSpecStream.js";
 import type { WorkerMessage, WorkerReply, WorkerRequest } from "./workerProtocol.js";
+import { describeError, errorCodeOf } from "../errors/index.js";
 
 let stream: ShareableMergeStream | undefined;
 let merger: SliceMerger | undefined;
@@ -42,8 +43,8 @@ port.on("message", ({ id, request }: { id: number; request: WorkerRequest }) => 
   try {
     message = { id, reply: handle(request) };
   } catch (error) {
-    const { name, message: text } = error instanceof Error ? error : new Error(String(error));
-    message = { id, error: { name, message: text } };
+    const name = error instanceof Error ? error.name : "Error";
+    message = { id, error: { name, message: describeError(error), code: errorCodeOf(error) } };
   }
   port.postMessage(message);
 });

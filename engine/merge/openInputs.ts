@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { GgufFormatError, openGguf, type GgufFile } from "../gguf/index.js";
 import { MergeError } from "./mergeError.js";
+import { describeError } from "../errors/index.js";
 
 export type GgufKind = "model" | "adapter";
 
@@ -24,7 +25,7 @@ async function openInput(path: string): Promise<GgufFile> {
   try {
     return await openGguf(path);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = describeError(error);
     if ((error as NodeJS.ErrnoException).code === "ENOENT")
       throw new MergeError(`merge input ${path} does not exist`);
     if (error instanceof GgufFormatError)

@@ -2,10 +2,12 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { JsonReader, JsonShapeError } from "../json/jsonShape.js";
+import { MergeError } from "./mergeError.js";
 import { parseMergeParams } from "./mergeParams.js";
 import { MERGE_OUTPUT_TYPES, type MergeJob, type MergeJobInput, type MergeOutputType } from "./mergeJob.js";
 import { readMergekitConfig } from "./mergekitConfig.js";
 import { MERGE_METHODS } from "./methods/index.js";
+import { describeError } from "../errors/index.js";
 
 /** A merge recipe file: a MergeJob without the output path, with paths relative to the recipe file. */
 export type MergeRecipe = Omit<MergeJob, "output" | "signal" | "onProgress"> & {
@@ -119,20 +121,14 @@ function parseYaml(text: string, file: string): unknown {
 
 export async function readMergeRecipe(file: string): Promise<MergeRecipe> {
   const text = await readFile(file, "utf8").catch((error: unknown) => {
-    throw new Error(
-      `cannot read the merge recipe ${file}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new MergeError(`cannot read the merge recipe ${file}: ${describeError(error)}`);
   });
   if (isMergekitRecipeFile(file)) return parseMergekitRecipe(parseYaml(text, file), file);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new JsonShapeError(
-      file,
-      "$",
-      `not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new JsonShapeError(file, "$", `not valid JSON: ${describeError(error)}`);
   }
   return parseMergeRecipe(json, file);
 }

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
+import { CoopError, coopErrorCodes, isCoopErrorCode } from "../errors/index.js";
 import { MergeError } from "./mergeError.js";
 import type { MergeCursor, PassStatistics } from "./methods/index.js";
 import { startMergeWorker } from "./startMergeWorker.js";
@@ -96,9 +97,10 @@ export class SliceWorker {
   }
 }
 
-function errorFrom({ name, message }: { name: string; message: string }): Error {
-  if (name === "MergeError") return new MergeError(message);
-  const error = new Error(message);
+/** A worker's error rebuilt on this side: with its code when it has one of Coop's, and its name. */
+function errorFrom({ name, message, code }: { name: string; message: string; code?: string }): Error {
+  if (code === coopErrorCodes.mergeRefused) return new MergeError(message);
+  const error = isCoopErrorCode(code) ? new CoopError(code, message) : new Error(message);
   error.name = name;
   return error;
 }

@@ -51,4 +51,5 @@ export interface WorkerReply {
 }
 
 export type WorkerMessage =
-  { id: number; reply: WorkerReply } | { id: number; error: { name: string; message: string } };
+  | { id: number; reply: WorkerReply }
+  | { id: number; error: { name: string; message: string; code?: string } };

@@ -1,3 +1,4 @@
+import { CoopError, coopErrorCodes, describeError } from "../errors/index.js";
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import type { Llama, LlamaContext, LlamaContextOptions, LlamaModel } from "node-llama-cpp";
@@ -31,26 +32,27 @@ export interface LoadedModel {
 }
 
 /** A model or context could not be loaded; `reasons` holds what llama.cpp itself logged. */
-export class ModelLoadError extends Error {
+export class ModelLoadError extends CoopError {
   constructor(
     readonly path: string,
     readonly reasons: string[],
     options?: { cause?: unknown },
   ) {
     const said = reasons.length > 0 ? `: ${reasons.join(" / ")}` : "";
-    super(`llama.cpp could not load ${basename(path)}${said}`, options);
+    super(coopErrorCodes.modelLoad, `llama.cpp could not load ${basename(path)}${said}`, options);
     this.name = "ModelLoadError";
   }
 }
 
 /** A model that cannot fit in memory, refused before llama.cpp tries. */
-export class ModelTooLargeError extends Error {
+export class ModelTooLargeError extends CoopError {
   constructor(
     readonly path: string,
     readonly neededBytes: number,
     readonly availableBytes: number,
   ) {
     super(
+      coopErrorCodes.modelTooLarge,
       `${basename(path)} needs about ${gibibytes(neededBytes)} of memory, but only ${gibibytes(availableBytes)} is available for models; pick a smaller variant or quantization`,
     );
     this.name = "ModelTooLargeError";
@@ -113,7 +115,7 @@ export class LlamaRuntime {
         options.memoryBudgetBytes,
       );
     } catch (error) {
-      notices.push(`No working GPU backend (${describe(error)}); running on the CPU.`);
+      notices.push(`No working GPU backend (${describeError(error)}); running on the CPU.`);
       return new LlamaRuntime(
         await getLlama({ ...common, gpu: false }),
         threads,
@@ -144,7 +146,7 @@ export class LlamaRuntime {
       if (!wantsGpu || options.signal?.aborted) throw error;
       const model = await this.loadWithReason(path, 0, options);
       this.notices.push(
-        `${basename(path)} did not load on the GPU (${describe(error)}); it runs on the CPU.`,
+        `${basename(path)} did not load on the GPU (${describeError(error)}); it runs on the CPU.`,
       );
       return { model, summary, onGpu: false };
     }
@@ -225,7 +227,7 @@ export class LlamaRuntime {
       .problemsSince(mark)
       .filter((line) => !/failed to (load|create) (the )?(model|context)\s*$/i.test(line))
       .map((line) => line.replace(/^(\w+: )+/, "").replace(/\s+/g, " "));
-    return specific.length > 0 ? specific : [describe(error)];
+    return specific.length > 0 ? specific : [describeError(error)];
   }
 
   private assertLive(): void {
@@ -245,8 +247,4 @@ function adapterPaths(lora: LlamaContextOptions["lora"]): string[] {
  */
 export function defaultThreadCount(): number {
   return Math.max(1, availableParallelism() - 1);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

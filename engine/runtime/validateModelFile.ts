@@ -1,15 +1,16 @@
+import { CoopError, coopErrorCodes, describeError } from "../errors/index.js";
 import { basename } from "node:path";
 import { openGguf, type GgufFile } from "../gguf/index.js";
 
 /**
  * Thrown when a file is not a model llama.cpp can load safely; the message names the file and the problem.
  */
-export class ModelFileError extends Error {
+export class ModelFileError extends CoopError {
   constructor(
     readonly path: string,
     readonly problems: string[],
   ) {
-    super(`${basename(path)} cannot be loaded: ${problems.join("; ")}`);
+    super(coopErrorCodes.modelFile, `${basename(path)} cannot be loaded: ${problems.join("; ")}`);
     this.name = "ModelFileError";
   }
 }
@@ -78,13 +79,13 @@ export async function validateModelFile(path: string): Promise<ModelFileSummary>
   try {
     file = await openGguf(path);
   } catch (error) {
-    throw new ModelFileError(path, [describe(error)]);
+    throw new ModelFileError(path, [describeError(error)]);
   }
   try {
     return summarise(path, file);
   } catch (error) {
     // A key of the wrong type (a string where a count belongs, say) is as fatal as a missing one.
-    throw error instanceof ModelFileError ? error : new ModelFileError(path, [describe(error)]);
+    throw error instanceof ModelFileError ? error : new ModelFileError(path, [describeError(error)]);
   } finally {
     await file.close();
   }
@@ -235,8 +236,4 @@ function checkAdapter(file: GgufFile, problems: string[]): void {
     }
   }
   if (pairs === 0) problems.push("the adapter has no lora_a/lora_b tensor pairs");
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,6 +4,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { coopPackageDir } from "../paths.js";
 import { llamaCppCorpusSpecs, type LlamaCppCorpusSpec } from "./llamaCppCorpusSpecs.js";
+import { describeError } from "../errors/index.js";
 
 /**
  * Where a packaged Coop ships the llama.cpp files its tiny models read (relative to its package
@@ -61,9 +62,7 @@ export async function checkExtractedLlamaCppSource(
   try {
     marker = JSON.parse(await readFile(markerPath, "utf8"));
   } catch (error) {
-    return refuse(
-      `${extractedSourceMarkerFile} is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
+    return refuse(`${extractedSourceMarkerFile} is not valid JSON (${describeError(error)})`);
   }
   if (!isMarker(marker)) return refuse(`${extractedSourceMarkerFile} is not a format 1 marker`);
 

@@ -1,3 +1,4 @@
+import { CoopError, coopErrorCodes, describeError } from "../errors/index.js";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
@@ -25,13 +26,13 @@ export interface LlamaCppSourceOptions {
 /**
  * Neither an extracted copy of llama.cpp's source nor a way to check it out: the tiny models cannot be built.
  */
-export class LlamaCppSourceUnavailableError extends Error {
+export class LlamaCppSourceUnavailableError extends CoopError {
   constructor(
     /** What is missing: git to check the source bundle out, or the bundle itself. */
     readonly missing: "git" | "bundle",
     message: string,
   ) {
-    super(message);
+    super(coopErrorCodes.llamaCppSourceUnavailable, message);
     this.name = "LlamaCppSourceUnavailableError";
   }
 }
@@ -103,12 +104,7 @@ export async function checkOutLlamaCppBundle(
       );
     }
     const stderr = (error as { stderr?: unknown }).stderr;
-    const detail =
-      typeof stderr === "string" && stderr.trim() !== ""
-        ? stderr.trim()
-        : error instanceof Error
-          ? error.message
-          : String(error);
+    const detail = typeof stderr === "string" && stderr.trim() !== "" ? stderr.trim() : describeError(error);
     throw new Error(`git could not check llama.cpp's source out of ${bundle}: ${detail}`, { cause: error });
   }
   await writeFile(join(staging, ".coop-complete"), "");

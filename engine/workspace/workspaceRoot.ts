@@ -1,16 +1,17 @@
+import { CoopError, coopErrorCodes, describeError } from "../errors/index.js";
 import { opendir, realpath, stat } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 
 export type WorkspaceRootProblem = "not a path" | "not absolute" | "missing" | "not a folder" | "unreadable";
 
 /** A workspace root that cannot be opened: nothing was indexed from it. */
-export class WorkspaceRootError extends Error {
+export class WorkspaceRootError extends CoopError {
   constructor(
     readonly root: string,
     readonly problem: WorkspaceRootProblem,
     message: string,
   ) {
-    super(message);
+    super(coopErrorCodes.workspaceRoot, message);
     this.name = "WorkspaceRootError";
   }
 }
@@ -49,7 +50,7 @@ export async function checkWorkspaceRoot(root: unknown): Promise<string> {
     await (await opendir(root)).close();
     return await realpath(root);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = describeError(error);
     throw new WorkspaceRootError(root, "unreadable", `Cannot open the workspace ${root}: ${reason}`);
   }
 }

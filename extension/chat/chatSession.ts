@@ -14,6 +14,7 @@ import { attachmentFrom } from "./attachments.js";
 import { fenceTagFor, parseChatCommand } from "./chatCommand.js";
 import { walkthroughStepDone } from "../walkthrough/walkthroughProgress.js";
 import type { ChatHistory } from "./chatHistory.js";
+import { describeError } from "../../engine/errors/index.js";
 
 /**
  * Questions and answers of the chat: asks the engine, streams the answer to the view, keeps the
@@ -88,7 +89,7 @@ export class ChatSession implements vscode.Disposable {
       );
       answer = answerEntry(answerId, result);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = describeError(error);
       this.log.error(`Chat request failed: ${message}`);
       answer = { id: answerId, role: "assistant", text: text_, sources, error: message };
     } finally {

@@ -14,6 +14,7 @@ import { chatViewHtml } from "./chatViewHtml.js";
 import { chatViewState } from "./chatViewState.js";
 import { CodeProposals } from "./codeProposals.js";
 import { locateSource } from "./sourceLocation.js";
+import { describeError } from "../../engine/errors/index.js";
 
 /** The chat view in Coop's activity-bar container. Messages go through the typed protocol only. */
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -77,7 +78,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       return;
     }
     this.handle(message).catch((error: unknown) => {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = describeError(error);
       this.log.error(`The chat could not do ${message.type}: ${text}`);
       void vscode.window
         .showErrorMessage(`Coop chat: ${text}`, "Show Log")

@@ -1,4 +1,5 @@
 import type { EngineStatus } from "../engine/engineConnection.js";
+import { modelsNotDownloaded } from "../engine/loadFailure.js";
 import type { ChatViewState } from "../protocol/chatProtocol.js";
 
 /** What the chat view shows for the engine's status, with the actions that fix each state. */
@@ -13,7 +14,7 @@ export function chatViewState(status: EngineStatus): ChatViewState {
       actions: [],
     };
   }
-  if (status.error && status.errorName === "ModelNotAvailableError") {
+  if (status.error && modelsNotDownloaded(status)) {
     return {
       variant,
       engine: "notDownloaded",

@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import type { EngineConnection } from "../engine/engineConnection.js";
 import { walkthroughStepDone } from "../walkthrough/walkthroughProgress.js";
+import { describeError } from "../../engine/errors/index.js";
 
 /** Coop: Download Models: what the workspace's variant needs, with progress, cancellable, then loaded. */
 export async function downloadModels(engine: EngineConnection, log: vscode.LogOutputChannel): Promise<void> {
@@ -37,7 +38,7 @@ export async function downloadModels(engine: EngineConnection, log: vscode.LogOu
           );
           return;
         }
-        const message = error instanceof Error ? error.message : String(error);
+        const message = describeError(error);
         log.error(`Download failed: ${message}`);
         void vscode.window
           .showErrorMessage(`Coop could not download the models of ${variant}: ${message}`, "Show Log")

@@ -11,6 +11,7 @@ import {
 import type { CoopConfig } from "../settings/config.js";
 import { walkthroughStepDone } from "../walkthrough/walkthroughProgress.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
+import { describeError } from "../../engine/errors/index.js";
 
 interface VariantItem extends vscode.QuickPickItem {
   variantId: string;
@@ -30,7 +31,7 @@ export async function swapVariant(
   try {
     catalog = await loadCatalog(engine.catalogFiles());
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     log.error(`The model catalog could not be read: ${message}`);
     void vscode.window
       .showErrorMessage(`Coop: the model catalog could not be read: ${message}`, "Show Log")
@@ -81,7 +82,7 @@ export async function swapVariant(
         void vscode.window.setStatusBarMessage(`Coop: ${picked.label} ready`, 4000);
       } catch (error) {
         if (token.isCancellationRequested) return;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = describeError(error);
         void vscode.window
           .showErrorMessage(`Coop could not load ${picked.label}: ${message}`, "Show Log")
           .then((choice) => choice && log.show());

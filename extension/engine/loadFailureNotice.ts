@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import type { EngineConnection, EngineStatus } from "./engineConnection.js";
+import { modelsNotDownloaded } from "./loadFailure.js";
 
 /**
  * Tells the user, once per failure, that the workspace's variant could not be loaded, with the action
@@ -19,7 +20,7 @@ export function noticeLoadFailures(
     const failure = `${status.variant}\n${status.error}`;
     if (failure === shown) return;
     shown = failure;
-    const notDownloaded = status.errorName === "ModelNotAvailableError";
+    const notDownloaded = modelsNotDownloaded(status);
     const actions = notDownloaded ? ["Download Models", "Show Log"] : ["Retry", "Show Log"];
     const message = notDownloaded
       ? `Coop: the models of ${status.variant} are not downloaded yet. ${status.error}`

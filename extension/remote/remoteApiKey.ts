@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { endpointProblem, normalizeEndpoint, type RemoteApiKey } from "../../engine/host/contract/index.js";
 import { loadCatalog, remoteEndpointsOf, type Catalog } from "../../engine/catalog/index.js";
+import { CoopError, coopErrorCodes, describeError } from "../../engine/errors/index.js";
 
 /** SecretStorage keys: this prefix and the server's normalized URL. */
 const secretPrefix = "coop.remoteApiKey:";
@@ -113,9 +114,7 @@ async function pickServer(
   try {
     catalog = await loadCatalog(catalogFiles);
   } catch (error) {
-    log.warn(
-      `The model catalog could not be read, so its servers are not offered: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    log.warn(`The model catalog could not be read, so its servers are not offered: ${describeError(error)}`);
   }
   const endpoints = catalog ? remoteEndpointsOf(catalog) : [];
   if (endpoints.length > 0) {
@@ -156,9 +155,19 @@ async function pickServer(
   return normalizeEndpoint(typed);
 }
 
+/** A URL given to Coop: Set Remote Server API Key that is not a server Coop can keep a key for. */
+export class ServerUrlError extends CoopError {
+  constructor(endpoint: string) {
+    super(
+      coopErrorCodes.serverUrl,
+      `Not a server URL Coop can keep a key for: expected ${endpointProblem(endpoint)}`,
+    );
+    this.name = "ServerUrlError";
+  }
+}
+
 function requireEndpoint(endpoint: string): string {
   const normalized = normalizeEndpoint(endpoint);
-  if (normalized === undefined)
-    throw new Error(`Not a server URL Coop can keep a key for: expected ${endpointProblem(endpoint)}`);
+  if (normalized === undefined) throw new ServerUrlError(endpoint);
   return normalized;
 }

@@ -2,6 +2,8 @@ import * as vscode from "vscode";
 import type { CoopConfig } from "../settings/config.js";
 import type { CompletionSnooze } from "../completions/completionSnooze.js";
 import type { EngineConnection, EngineStatus } from "../engine/engineConnection.js";
+import { modelsNotDownloaded } from "../engine/loadFailure.js";
+import { describeError } from "../../engine/errors/index.js";
 
 interface MenuItem extends vscode.QuickPickItem {
   run?: () => unknown;
@@ -86,7 +88,7 @@ function statusMenuItems({ config, connection, snooze, log }: StatusMenuDeps): M
 /** The engine's state, and for an error the action that deals with it. */
 function engineItems(status: EngineStatus, connection: EngineConnection, log: vscode.LogOutputChannel) {
   if (status.error) {
-    const notDownloaded = status.errorName === "ModelNotAvailableError";
+    const notDownloaded = modelsNotDownloaded(status);
     return [
       {
         label: `$(error) ${status.variant} failed to load`,
@@ -95,7 +97,7 @@ function engineItems(status: EngineStatus, connection: EngineConnection, log: vs
         run: () =>
           notDownloaded
             ? vscode.commands.executeCommand("coop.downloadModels")
-            : connection.loadNow().catch((error: unknown) => log.warn(String(error))),
+            : connection.loadNow().catch((error: unknown) => log.warn(describeError(error))),
       },
     ];
   }

@@ -11,10 +11,10 @@ test("each engine status maps to the chat state with the actions that fix it", (
   const missing = chatViewState({
     ...base,
     error: "'qwen' is not downloaded yet",
-    errorName: "ModelNotAvailableError",
+    errorCode: "model-not-available",
   });
   assert.deepEqual([missing.engine, missing.actions], ["notDownloaded", ["downloadModels", "swapVariant"]]);
-  const failed = chatViewState({ ...base, error: "bad magic", errorName: "ModelFileError" });
+  const failed = chatViewState({ ...base, error: "bad magic", errorCode: "invalid-model-file" });
   assert.deepEqual(
     [failed.engine, failed.detail, failed.actions],
     ["error", "bad magic", ["retry", "swapVariant", "showLog"]],
@@ -26,7 +26,7 @@ test("a download in progress wins over the not-downloaded error it is fixing", (
   const state = chatViewState({
     ...base,
     error: "not downloaded",
-    errorName: "ModelNotAvailableError",
+    errorCode: "model-not-available",
     download: { fraction: 0.25, message: "qwen 1.2/4.8 GB" },
   });
   assert.deepEqual(state, {

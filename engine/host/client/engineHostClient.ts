@@ -17,11 +17,18 @@ import type {
   ProgressListener,
   VariantSpec,
   VariantState,
+  VariantStatus,
   WorkspaceRequest,
 } from "../contract/engineApi.js";
 import { CompletionAbortedError } from "../../completion/cancellation.js";
 import { EngineHeartbeat } from "./engineHeartbeat.js";
-import { engineErrorCodes } from "../../errors/errorCodes.js";
+import { describeError } from "../../errors/index.js";
+import {
+  EngineCrashedError,
+  EngineGaveUpError,
+  EngineRequestError,
+  EngineTimeoutError,
+} from "./engineHostErrors.js";
 import {
   parseHostMessage,
   type EngineMethod,
@@ -29,6 +36,7 @@ import {
   type HostRequest,
 } from "../contract/protocol.js";
 import type { RemoteApiKey } from "../contract/remoteApiKeys.js";
+import manifest from "../../../package.json" with { type: "json" };
 
 export interface EngineHostOptions {
   /** The engine host's entry script (the bundle's engineHost.mjs, or hostMain.ts under tsx in tests). */
@@ -43,57 +51,20 @@ export interface EngineHostOptions {
   restartBackoffMs?: number[];
   /**
    * An engine that answers nothing (not even the heartbeat) for this long is reported, killed and
-   * restarted, and its pending requests fail with EngineTimeoutError (default 30 s).
+   * restarted, and its pending requests fail with EngineTimeoutError (default: defaultResponseTimeoutMs).
    */
   responseTimeoutMs?: number;
   onLog?: (level: string, message: string) => void;
   onStateChange?: (state: EngineHostState) => void;
+  /** Each move of the variant's state machine in the engine (downloading, loading, ready, failed...). */
+  onVariantStatus?: (status: VariantStatus) => void;
 }
 
 export type EngineHostState = "stopped" | "starting" | "running" | "crashed" | "unresponsive" | "gave-up";
 
-export const defaultResponseTimeoutMs = 30_000;
-
-/** The engine process died; `reason` says how (signal, exit code, its last words). */
-export class EngineCrashedError extends Error {
-  readonly code = engineErrorCodes.crashed;
-  constructor(readonly reason: string) {
-    super(`The Coop engine process stopped: ${reason}`);
-    this.name = "EngineCrashedError";
-  }
-}
-
-/** The engine kept crashing with the same variant; restarting it again would not help. */
-export class EngineGaveUpError extends Error {
-  readonly code = engineErrorCodes.gaveUp;
-  constructor(message: string) {
-    super(message);
-    this.name = "EngineGaveUpError";
-  }
-}
-
-/** The engine process answered nothing within the bound; it was killed and is being restarted. */
-export class EngineTimeoutError extends Error {
-  readonly code = engineErrorCodes.timeout;
-  constructor(readonly silentMs: number) {
-    super(
-      `The Coop engine did not answer for ${(silentMs / 1000).toFixed(1)} s (coop.engine.responseTimeoutMs); it was restarted`,
-    );
-    this.name = "EngineTimeoutError";
-  }
-}
-
-/** An error the engine reported for one request, with the engine's own error name and code. */
-export class EngineRequestError extends Error {
-  constructor(
-    name: string,
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = name;
-  }
-}
+/** coop.engine.responseTimeoutMs's default in package.json. */
+export const defaultResponseTimeoutMs =
+  manifest.contributes.configuration.properties["coop.engine.responseTimeoutMs"].default;
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -394,10 +365,7 @@ export class EngineHostClient implements CoopEngine {
     this.pending.clear();
     child.kill("SIGKILL");
     this.ensureStarted(false).catch((restartError: unknown) =>
-      this.options.onLog?.(
-        "error",
-        `The Coop engine could not be restarted: ${restartError instanceof Error ? restartError.message : String(restartError)}`,
-      ),
+      this.options.onLog?.("error", `The Coop engine could not be restarted: ${describeError(restartError)}`),
     );
   }
 
@@ -411,6 +379,9 @@ export class EngineHostClient implements CoopEngine {
     switch (message.kind) {
       case "ready":
       case "pong":
+        return;
+      case "variant":
+        this.options.onVariantStatus?.(message.status);
         return;
       case "log":
         this.lastLog = message.message.trim();

@@ -1,4 +1,4 @@
-import { errorCodeOf } from "../../errors/errorCodes.js";
+import { describeError, errorCodeOf, isCoopErrorCode, type CoopErrorCode } from "../../errors/index.js";
 import type {
   CatalogVariantRequest,
   ChatEvent,
@@ -11,10 +11,13 @@ import type {
   EngineMemory,
   EngineProgress,
   EngineStats,
+  VariantPhase,
   VariantSpec,
   VariantState,
+  VariantStatus,
   WorkspaceRequest,
 } from "./engineApi.js";
+import { variantPhases } from "./engineApi.js";
 import type { RemoteApiKey } from "./remoteApiKeys.js";
 
 /** Every RPC method of the engine host: its parameters and its result. */
@@ -61,8 +64,8 @@ export type HostRequest =
 export interface SerializedError {
   name: string;
   message: string;
-  /** The error's stable code (see errorCodes.ts), when it has one. */
-  code?: string;
+  /** The error's stable code (see engine/errors/errorCodes.ts), when it has one. */
+  code?: CoopErrorCode;
 }
 
 /** Engine host → extension host. */
@@ -75,7 +78,9 @@ export type HostMessage =
   | { kind: "event"; id: number; event: ChatEvent }
   | { kind: "error"; id: number; error: SerializedError }
   | { kind: "pong"; seq: number }
-  | { kind: "log"; level: string; message: string };
+  | { kind: "log"; level: string; message: string }
+  /** The variant's state machine moved (engine/pipeline/variantSlot.ts). */
+  | { kind: "variant"; status: VariantStatus };
 
 export function parseHostRequest(raw: unknown): HostRequest | undefined {
   if (!isRecord(raw)) return undefined;
@@ -141,10 +146,24 @@ export function parseHostMessage(raw: unknown): HostMessage | undefined {
             error: {
               name: typeof raw.error.name === "string" ? raw.error.name : "Error",
               message: raw.error.message,
-              ...(typeof raw.error.code === "string" ? { code: raw.error.code } : {}),
+              ...(isCoopErrorCode(raw.error.code) ? { code: raw.error.code } : {}),
             },
           }
         : undefined;
+    case "variant": {
+      const status = raw.status;
+      if (!isRecord(status) || !variantPhases.includes(status.phase as VariantPhase)) return undefined;
+      if (status.id !== undefined && typeof status.id !== "string") return undefined;
+      if (status.error !== undefined && typeof status.error !== "string") return undefined;
+      return {
+        kind: "variant",
+        status: {
+          phase: status.phase as VariantPhase,
+          ...(status.id === undefined ? {} : { id: status.id }),
+          ...(status.error === undefined ? {} : { error: status.error }),
+        },
+      };
+    }
     case "log":
       return typeof raw.level === "string" && typeof raw.message === "string"
         ? { kind: "log", level: raw.level, message: raw.message }
@@ -180,10 +199,14 @@ export function parseChatEvent(raw: unknown): ChatEvent | undefined {
   return { type: "sources", sources };
 }
 
+/**
+ * An error as the engine process sends it: its name and message, and its code when it is one of Coop's (a
+ * Node error's code, as ENOENT, is not: the extension decides on Coop's codes only).
+ */
 export function serializeError(error: unknown): SerializedError {
-  if (!(error instanceof Error)) return { name: "Error", message: String(error) };
+  const name = error instanceof Error ? error.name : "Error";
   const code = errorCodeOf(error);
-  return { name: error.name, message: error.message, ...(code === undefined ? {} : { code }) };
+  return { name, message: describeError(error), ...(isCoopErrorCode(code) ? { code } : {}) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
