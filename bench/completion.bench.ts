@@ -1,13 +1,19 @@
 // npm run bench -- completion: target-only vs speculative decoding on the fixture models, side by
-// side in one run (interleaved, so machine noise hits both), plus cache-hit and typing-through latency.
+// side in one run (interleaved, so machine noise hits both), plus cache-hit and typing-through latency,
+// and the grounding of the same prompts with input compression vs dropping chunks (what it costs per
+// prompt, how much context it keeps).
+import { join } from "node:path";
 import type { LlamaModel } from "node-llama-cpp";
 import { CompletionEngine, type CompletionRequest } from "../engine/completion/index.js";
 import { LlamaRuntime } from "../engine/runtime/index.js";
-import { fixtureCorpora, fixtures } from "../test/support/fixtures.js";
+import { fixtureCorpora, fixtures, nodeLlamaCppDir } from "../test/support/fixtures.js";
+import { compareGrounding, groundingRows, type GroundingPrompt } from "./support/groundingComparison.js";
 import { percentile, printTable, writeBenchResults } from "./support/results.js";
 
 const promptCount = Number(process.env.COOP_BENCH_PROMPTS ?? 24);
 const maxTokens = 64;
+/** Tokens of retrieved code in a completion prompt, as the engine asks for. */
+const contextBudgetTokens = 512;
 
 const set = await fixtures();
 const runtime = await LlamaRuntime.create({ gpu: "cpu" });
@@ -15,10 +21,11 @@ const target: LlamaModel = (await runtime.loadModel(set.target)).model;
 const draft: LlamaModel = (await runtime.loadModel(set.draft)).model;
 const { code } = await fixtureCorpora();
 
-const requests: CompletionRequest[] = Array.from({ length: promptCount }, (_, index) => {
+// Cursors in the corpus's files (node-llama-cpp's dist/, which the grounding indexes as the workspace).
+const prompts: GroundingPrompt[] = Array.from({ length: promptCount }, (_, index) => {
   const file = code.files[(index * 11) % code.files.length]!;
   const cursor = Math.floor((((index * 7919) % 1000) / 1000) * file.text.length);
-  return {
+  const request: CompletionRequest = {
     document: `bench://${index}`,
     path: file.path,
     prefix: file.text.slice(Math.max(0, cursor - 800), cursor),
@@ -26,7 +33,9 @@ const requests: CompletionRequest[] = Array.from({ length: promptCount }, (_, in
     multiline: true,
     maxTokens,
   };
+  return { request, cursorLine: file.text.slice(0, cursor).split("\n").length - 1 };
 });
+const requests = prompts.map((prompt) => prompt.request);
 
 const plain = await CompletionEngine.create(runtime, { target }, { variant: "plain", speculative: false });
 const speculative = await CompletionEngine.create(
@@ -40,6 +49,7 @@ const rows: {
   specTps: number;
   plainTtft: number;
   specTtft: number;
+  specTotalMs: number;
   same: boolean;
   drafted: number;
   validated: number;
@@ -54,6 +64,7 @@ for (const request of requests) {
     specTps: b.stats.generatedTokens / ((b.stats.totalMs - b.stats.timeToFirstTokenMs) / 1000),
     plainTtft: a.stats.timeToFirstTokenMs,
     specTtft: b.stats.timeToFirstTokenMs,
+    specTotalMs: b.stats.totalMs,
     same: a.raw === b.raw,
     drafted: b.stats.drafted,
     validated: b.stats.validated,
@@ -81,7 +92,17 @@ for (const request of requests) {
   }
 }
 
+// Grounding the same prompts in node-llama-cpp's dist/: compression vs dropping chunks.
+const grounding = await compareGrounding(
+  runtime,
+  draft,
+  join(nodeLlamaCppDir, "dist"),
+  prompts,
+  contextBudgetTokens,
+);
+
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+const completionMs = mean(rows.map((row) => row.specTotalMs));
 const plainTps = mean(rows.map((row) => row.plainTps));
 const specTps = mean(rows.map((row) => row.specTps));
 const drafted = rows.reduce((sum, row) => sum + row.drafted, 0);
@@ -109,6 +130,8 @@ const results = {
   cacheHitP95Ms: percentile(cacheMs, 95),
   typingThroughP50Ms: percentile(typingMs, 50),
   typingThroughP95Ms: percentile(typingMs, 95),
+  speculativeCompletionMeanMs: completionMs,
+  grounding,
 };
 printTable([
   { measure: "tokens/s, target only", value: plainTps },
@@ -127,6 +150,7 @@ printTable([
     value: `${results.typingThroughP50Ms.toFixed(3)} / ${results.typingThroughP95Ms.toFixed(3)}`,
   },
 ]);
+printTable(groundingRows(grounding, completionMs));
 console.log(`wrote ${await writeBenchResults("completion", results)}`);
 
 await speculative.dispose();

@@ -1,6 +1,9 @@
-// npm run bench -- retriever [--embed] [--cache DIR] [--root DIR]: indexes the TypeScript and JavaScript
-// inside node_modules (several thousand files), then measures query latency and recall@5 for finding
-// the chunk that defines the target of a call whose name is masked out of the query.
+// npm run bench -- retriever [--embed] [--cache DIR] [--root DIR] [--real-code-only]: indexes the
+// TypeScript and JavaScript inside node_modules (several thousand files), then measures query latency
+// and recall@5 for finding the chunk that defines the target of a call whose name is masked out of the
+// query. Then `realCode`: the same question on rxjs's sources, labelled by the TypeScript compiler and
+// asked through the product's grounding (bench/support/realCodeRetrieval.ts); --real-code-only runs
+// that alone (written beside the reference result, as retriever-custom.json).
 // --embed adds vectors from the fixture embedding model (slow: it embeds every chunk on the CPU; pair
 // it with a smaller --root, indexed with the usual ignore rules). --cache keeps the index in DIR between
 // runs (indexSeconds then measures only what changed); by default a fresh temporary one is used.
@@ -15,6 +18,7 @@ import {
   type WorkspaceSymbol,
 } from "../engine/retriever/index.js";
 import { LlamaRuntime } from "../engine/runtime/index.js";
+import { realCodeRetrieval } from "./support/realCodeRetrieval.js";
 import { percentile, printTable, writeBenchResults } from "./support/results.js";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -26,6 +30,33 @@ const sampleSize = 300;
 const contextLines = 3;
 const withEmbeddings = process.argv.includes("--embed");
 const keptCache = argument("--cache");
+const realCodeOnly = process.argv.includes("--real-code-only");
+const realCodeRoot = join(repoRoot, "node_modules", "rxjs", "src");
+
+/** Prints the real-code measures, the before/after pairs side by side. */
+function printRealCode(realCode: Record<string, unknown>): void {
+  const before = (realCode.before ?? {}) as Record<string, unknown>;
+  printTable(
+    Object.entries(realCode)
+      .filter(([measure]) => measure !== "before")
+      .map(([measure, value]) => ({
+        "realCode measure": measure,
+        value: typeof value === "number" ? value : String(value),
+        before: typeof before[measure] === "number" ? before[measure] : "",
+      })),
+  );
+  if (typeof before.sentAlreadyInPromptShare === "number")
+    console.log(
+      `before: share of sent chunks already in the prompt ${before.sentAlreadyInPromptShare.toFixed(3)}`,
+    );
+}
+
+if (realCodeOnly) {
+  const realCode = await realCodeRetrieval({ root: realCodeRoot });
+  printRealCode(realCode);
+  console.log(`wrote ${await writeBenchResults("retriever-custom", { realCode })}`);
+  process.exit(0);
+}
 
 interface MaskedCall {
   query: string;
@@ -151,6 +182,9 @@ try {
   }
   await reopened.dispose();
 
+  console.log("  real code: rxjs sources, labelled by the TypeScript compiler");
+  const realCode = await realCodeRetrieval({ root: realCodeRoot });
+
   const results = {
     workspace: chosenRoot ?? "node_modules (TypeScript, JavaScript, declarations, docs)",
     files: summary.files,
@@ -168,17 +202,20 @@ try {
     ...(embedder
       ? { embedQueryP50Ms: percentile(embedLatencies, 50), embedQueryP95Ms: percentile(embedLatencies, 95) }
       : {}),
+    realCode,
   };
   printTable(
-    Object.entries(results).map(([measure, value]) => ({
-      measure,
-      value: typeof value === "boolean" ? String(value) : value,
-    })),
+    Object.entries(results)
+      .filter(([measure]) => measure !== "realCode")
+      .map(([measure, value]) => ({
+        measure,
+        value: typeof value === "boolean" ? String(value) : (value as string | number),
+      })),
   );
+  printRealCode(realCode);
   // Only the default run is the reference result; others go beside it.
-  console.log(
-    `wrote ${await writeBenchResults(chosenRoot || withEmbeddings ? "retriever-custom" : "retriever", results)}`,
-  );
+  const name = chosenRoot || withEmbeddings ? "retriever-custom" : "retriever";
+  console.log(`wrote ${await writeBenchResults(name, results)}`);
 } finally {
   await embedder?.dispose();
   await runtime?.dispose();

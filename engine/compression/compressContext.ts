@@ -9,6 +9,16 @@ export interface CompressionOptions {
   lineSelfInformation: (lines: string[]) => Promise<number[]>;
   /** Names used at the cursor: lines of their definitions are never dropped. */
   protectedNames: ReadonlySet<string>;
+  /**
+   * Count each chunk's path line in the budget (default true: a prompt spends tokens on it); false for a
+   * budget of the chunks' text alone, as the retriever's is.
+   */
+  countPaths?: boolean;
+  /**
+   * Lines that start a definition (a signature: its name, parameters, types) go only after every
+   * other line (default false): what code is called matters more than how it is written.
+   */
+  signaturesLast?: boolean;
 }
 
 export interface CompressedContext {
@@ -24,12 +34,14 @@ interface Line {
   tokens: number;
   information: number;
   protected: boolean;
+  signature: boolean;
 }
 
 /**
  * Fits retrieved context into a token budget the way LLMLingua does, at line granularity: lines the
  * draft model finds least informative (lowest self-information per token) go first, but never a line
- * of a definition of a name used at the cursor. Kept lines stay in their order.
+ * of a definition of a name used at the cursor (and, with `signaturesLast`, signatures after the other
+ * lines). Kept lines stay in their order.
  */
 export async function compressContext(
   chunks: readonly ContextChunk[],
@@ -39,7 +51,7 @@ export async function compressContext(
   for (const [chunkIndex, chunk] of chunks.entries()) {
     const texts = chunk.text.split("\n");
     const information = await options.lineSelfInformation(texts);
-    const protectedLines = await definitionLines(chunk, options.protectedNames);
+    const { protectedLines, signatures } = await definitionLines(chunk, options);
     texts.forEach((text, index) => {
       lines.push({
         chunk: chunkIndex,
@@ -48,15 +60,20 @@ export async function compressContext(
         tokens: options.countTokens(`${text}\n`),
         information: information[index] ?? 0,
         protected: protectedLines.has(index),
+        signature: signatures.has(index),
       });
     });
   }
-  const headerTokens = chunks.reduce((sum, chunk) => sum + options.countTokens(`${chunk.path}\n`), 0);
+  const headerTokens =
+    options.countPaths === false
+      ? 0
+      : chunks.reduce((sum, chunk) => sum + options.countTokens(`${chunk.path}\n`), 0);
   let total = headerTokens + lines.reduce((sum, line) => sum + line.tokens, 0);
   const dropped = new Set<Line>();
+  const perToken = (line: Line): number => line.information / Math.max(1, line.tokens);
   const candidates = lines
     .filter((line) => !line.protected)
-    .sort((a, b) => a.information / Math.max(1, a.tokens) - b.information / Math.max(1, b.tokens));
+    .sort((a, b) => Number(a.signature) - Number(b.signature) || perToken(a) - perToken(b));
   for (const line of candidates) {
     if (total <= options.budgetTokens) break;
     dropped.add(line);
@@ -74,15 +91,24 @@ export async function compressContext(
   return { chunks: kept, tokens: total, droppedLines: dropped.size };
 }
 
-/** The 0-based lines of a chunk that belong to definitions of the protected names. */
-async function definitionLines(chunk: ContextChunk, names: ReadonlySet<string>): Promise<Set<number>> {
+/**
+ * The 0-based lines of a chunk that belong to definitions of the protected names, and, with
+ * `signaturesLast`, the first line of each definition.
+ */
+async function definitionLines(
+  chunk: ContextChunk,
+  options: Pick<CompressionOptions, "protectedNames" | "signaturesLast">,
+): Promise<{ protectedLines: Set<number>; signatures: Set<number> }> {
   const protectedLines = new Set<number>();
-  if (names.size === 0) return protectedLines;
+  const signatures = new Set<number>();
+  const names = options.protectedNames;
   const language = languageForPath(chunk.path);
-  if (language === undefined) return protectedLines;
+  if (language === undefined || (names.size === 0 && options.signaturesLast !== true))
+    return { protectedLines, signatures };
   for (const definition of await extractDefinitions(chunk.text, language)) {
+    if (options.signaturesLast === true) signatures.add(definition.startLine);
     if (!names.has(definition.name)) continue;
     for (let line = definition.startLine; line <= definition.endLine; line++) protectedLines.add(line);
   }
-  return protectedLines;
+  return { protectedLines, signatures };
 }

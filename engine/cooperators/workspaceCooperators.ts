@@ -3,6 +3,7 @@ import type { CompletionRequest, ContextChunk } from "../completion/index.js";
 import { workspaceFromFiles, type IndexedWorkspace } from "../detector/index.js";
 import { Retriever, walkWorkspace } from "../retriever/index.js";
 import { checkWorkspaceRoot } from "../workspace/index.js";
+import { groundCompletion, type GroundedContext, type GroundingOptions } from "./grounding.js";
 
 /** The detector reads every text file it indexes; beyond this it keeps the first files only. */
 const maxDetectorFiles = 5000;
@@ -57,19 +58,19 @@ export class WorkspaceCooperators {
     cursorLine: number | undefined,
     budgetTokens: number,
   ): Promise<ContextChunk[]> {
-    const before = request.prefix.split("\n").slice(-20);
-    const after = request.suffix.split("\n").slice(0, 5);
-    const query = [...before, ...after].join("\n");
-    const from =
-      cursorLine === undefined
-        ? undefined
-        : {
-            path: request.path,
-            startLine: Math.max(0, cursorLine - before.length + 1),
-            endLine: cursorLine + after.length - 1,
-          };
-    const chunks = await this.retriever.query(query, { k: 6, budgetTokens, from });
-    return chunks.map((chunk) => ({ path: chunk.path, text: chunk.text }));
+    return (await this.ground(request, cursorLine, { budgetTokens })).chunks;
+  }
+
+  /**
+   * The context of a completion prompt within `options.budgetTokens`, compressed when a compressor is
+   * given, with a report of what was retrieved and kept (see groundCompletion).
+   */
+  ground(
+    request: CompletionRequest,
+    cursorLine: number | undefined,
+    options: GroundingOptions,
+  ): Promise<GroundedContext> {
+    return groundCompletion(this.retriever, request, cursorLine, options);
   }
 
   async dispose(): Promise<void> {

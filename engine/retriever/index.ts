@@ -19,4 +19,5 @@ export { codeTerms, identifiersIn } from "./codeTokens.js";
 export { defaultIgnorePatterns, walkWorkspace, isWorkspacePathIgnored } from "./workspaceFiles.js";
 export type { WalkOptions, WorkspaceFile } from "./workspaceFiles.js";
 export { reciprocalRankFusion } from "./rankFusion.js";
-export { fitToBudget, approximateTokenCount } from "./tokenBudget.js";
+export { fitToBudget, packToBudget, approximateTokenCount } from "./tokenBudget.js";
+export type { PackableChunk, PackOptions } from "./tokenBudget.js";

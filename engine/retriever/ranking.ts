@@ -1,9 +1,9 @@
 import { identifiersIn } from "./codeTokens.js";
 import type { SymbolKind } from "./fileAnalyzer.js";
 import { reciprocalRankFusion, type WeightedList } from "./rankFusion.js";
-import type { RecencyTracker } from "./recency.js";
+import type { LineRange, RecencyTracker } from "./recency.js";
 import type { QueryOptions, RetrievedChunk } from "./retriever.js";
-import { approximateTokenCount, fitToBudget } from "./tokenBudget.js";
+import { approximateTokenCount, packToBudget } from "./tokenBudget.js";
 import type { WorkspaceIndex } from "./workspaceIndex.js";
 
 /** Candidates taken from each ranked list before fusion. */
@@ -62,26 +62,61 @@ export function rankChunks(
     const entry = index.chunks.get(id);
     if (!entry) continue;
     const { chunk, path } = entry;
-    if (from && from.path === path && chunk.startLine <= from.endLine && chunk.endLine >= from.startLine)
-      continue;
+    let lines: LineRange & { text: string } = chunk;
+    if (from && from.path === path) {
+      if (chunk.startLine <= from.endLine && chunk.endLine >= from.startLine) continue;
+      const outside = from.promptLines && outsideOf(chunk, from.promptLines);
+      if (outside === null) continue;
+      if (outside) lines = outside;
+    }
     const boost = recency.boost(path, chunk);
     ranked.push({
       path,
-      startLine: chunk.startLine,
-      endLine: chunk.endLine,
-      text: chunk.text,
+      startLine: lines.startLine,
+      endLine: lines.endLine,
+      text: lines.text,
       score: fused * boost.factor,
-      why: [...why.get(id)!, ...boost.reasons],
+      why: [
+        ...why.get(id)!,
+        ...boost.reasons,
+        ...(lines === chunk ? [] : [`in the prompt already: lines ${chunk.startLine}-${chunk.endLine} cut`]),
+      ],
     });
   }
   ranked.sort((a, b) => b.score - a.score);
 
   const distinct = withoutNestedDuplicates(ranked);
   const budget = options.budgetTokens ?? Number.POSITIVE_INFINITY;
-  return fitToBudget(distinct, budget, options.countTokens ?? approximateTokenCount).slice(
-    0,
-    options.k ?? 10,
-  );
+  return packToBudget(distinct, budget, options.countTokens ?? approximateTokenCount, {
+    limit: options.k ?? 10,
+  });
+}
+
+/**
+ * A chunk's lines outside a range of its file: the chunk itself when it does not meet the range,
+ * null when the range holds all of it, else the part before or after the range (the larger, should
+ * the chunk cross both ends).
+ */
+function outsideOf(
+  chunk: LineRange & { text: string },
+  range: LineRange,
+): (LineRange & { text: string }) | null | undefined {
+  if (chunk.endLine < range.startLine || chunk.startLine > range.endLine) return undefined;
+  if (chunk.startLine >= range.startLine && chunk.endLine <= range.endLine) return null;
+  const lines = chunk.text.split("\n");
+  const before = Math.max(0, range.startLine - chunk.startLine);
+  const after = Math.max(0, chunk.endLine - range.endLine);
+  if (before >= after)
+    return {
+      startLine: chunk.startLine,
+      endLine: range.startLine - 1,
+      text: lines.slice(0, before).join("\n"),
+    };
+  return {
+    startLine: range.endLine + 1,
+    endLine: chunk.endLine,
+    text: lines.slice(lines.length - after).join("\n"),
+  };
 }
 
 /** Chunks defining identifiers the query names, in the order the query names them. */

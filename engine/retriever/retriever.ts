@@ -50,7 +50,10 @@ export interface IndexSummary {
 export interface QueryOptions {
   /** At most this many chunks (default 10). */
   k?: number;
-  /** Total tokens of the returned chunks' text (default: unlimited). */
+  /**
+   * Total tokens of the returned chunks' text (default: unlimited): the best-ranked chunks that fit,
+   * long ones trimmed to make room for the next (see packToBudget).
+   */
   budgetTokens?: number;
   /** Counts a text's tokens for the budget (default: about four characters a token). */
   countTokens?: (text: string) => number;
@@ -61,7 +64,14 @@ export interface QueryOptions {
    * since the prompt holds them already, and the definitions of its file and of the files it imports
    * by relative path join the candidates (a call's target is most often defined there).
    */
-  from?: { path: string } & LineRange;
+  from?: { path: string } & LineRange & {
+      /**
+       * The lines of the same file the prompt holds already (the request's prefix and suffix, around
+       * the query's lines): chunks inside them are left out before the budget is spent, and a chunk
+       * crossing their edge keeps only its lines outside them.
+       */
+      promptLines?: LineRange;
+    };
 }
 
 export interface RetrievedChunk {
@@ -72,7 +82,8 @@ export interface RetrievedChunk {
   text: string;
   score: number;
   /**
-   * The signals that put the chunk here: `lexical: …`, `vector: …`, `symbol: …`, `nearby: …`, `recency: …`.
+   * The signals that put the chunk here: `lexical: …`, `vector: …`, `symbol: …`, `nearby: …`,
+   * `recency: …`; and `in the prompt already: …` when lines the prompt holds were cut from it.
    */
   why: string[];
 }
