@@ -16,7 +16,12 @@ import { runExtensionTestsInCodeServer, type ExtensionTestRun } from "./extensio
 import { desktopVsCode, runExtensionTestsInElectron } from "./extensionHost/runInElectron.js";
 import { launchBrowser } from "./harness/browser.js";
 import { minimumVsCodeVersion } from "../../tools/editor/coopManifest.js";
-import { writeEditorBenchResults, type EditorBenchResults } from "./harness/editorBenchResults.js";
+import {
+  writeEditorBenchResults,
+  type EditorBenchResults,
+  type EditorMetrics,
+} from "./harness/editorBenchResults.js";
+import { describeStages } from "./harness/latencyStats.js";
 import { editorTools, type EditorTools } from "../../tools/editor/editorTools.js";
 import { installExtension } from "../../tools/editor/extensionInstall.js";
 import { RunFolder } from "../../tools/editor/runFolder.js";
@@ -76,7 +81,7 @@ async function main(): Promise<number> {
       console.log(`✖ ${failures.at(-1)}`);
     }
   };
-  const metrics: Record<string, number> = {};
+  const metrics: EditorMetrics = {};
   try {
     const extension = await installExtension(tools, run, source);
     console.log(
@@ -170,6 +175,10 @@ async function main(): Promise<number> {
     console.log(
       `Keystroke to ghost text: p50 ${metrics.ghostTextP50Ms.toFixed(0)} ms, p95 ${metrics.ghostTextP95Ms?.toFixed(0)} ms over ${metrics.ghostTextSamples} keystrokes`,
     );
+    if (metrics.ghostTextStagesP50Ms)
+      console.log(`  stages at p50 (ms): ${describeStages(metrics.ghostTextStagesP50Ms)}`);
+    if (metrics.ghostTextStagesP95Ms)
+      console.log(`  stages at p95 (ms): ${describeStages(metrics.ghostTextStagesP95Ms)}`);
   }
   console.log(
     source.kind === "vsix"

@@ -1,32 +1,35 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { AdaptiveDebounce } from "../../engine/completion/index.js";
+import { Debounce, defaultDebounceMs } from "../../engine/completion/index.js";
 
-describe("adaptive debounce", () => {
-  test("the delay follows the typing rhythm of the document, within bounds", () => {
+describe("debounce", () => {
+  test("the pause is a few tens of ms from the last keystroke, whatever the typing rhythm", () => {
+    const pauseMs = new Debounce().pauseMs;
+    assert.ok(pauseMs >= 25 && pauseMs <= 50, `${pauseMs} ms`);
+    assert.equal(pauseMs, defaultDebounceMs);
     let clock = 0;
-    const debounce = new AdaptiveDebounce({ minMs: 20, maxMs: 300, window: 5 }, () => clock);
-    assert.equal(debounce.delayFor("a"), 20, "no rhythm yet: the minimum");
-    void debounce.wait("a");
-    for (const gap of [100, 120, 80, 110, 100]) {
+    const debounce = new Debounce(50, () => clock);
+    assert.equal(debounce.remaining("a"), 0, "no keystroke seen: nothing to wait for");
+    // Slow keystrokes (the user waits for each suggestion) do not lengthen the pause.
+    for (const gap of [400, 1000, 5000]) {
       clock += gap;
-      void debounce.wait("a");
+      debounce.changed("a");
+      assert.equal(debounce.remaining("a"), 50);
     }
-    assert.equal(debounce.delayFor("a"), 150, "1.5 x the median gap (100 ms)");
-    for (let i = 0; i < 5; i++) {
-      clock += 1000;
-      void debounce.wait("b");
-    }
-    assert.equal(debounce.delayFor("b"), 300, "slow typing is capped");
-    clock += 10_000;
-    void debounce.wait("a");
-    assert.equal(debounce.delayFor("a"), 150, "a long pause is not part of the rhythm");
+    // The editor asks 50 ms after the keystroke (VS Code's own wait): the pause is over already.
+    clock += 30;
+    assert.equal(debounce.remaining("a"), 20);
+    clock += 20;
+    assert.equal(debounce.remaining("a"), 0);
+    assert.equal(debounce.remaining("b"), 0, "per document");
     debounce.forget("a");
-    debounce.forget("b");
+    assert.equal(debounce.remaining("a"), 0);
   });
 
   test("only the last keystroke's wait goes through; cancelled waits report false", async () => {
-    const debounce = new AdaptiveDebounce({ minMs: 10, maxMs: 50, window: 4 });
+    const debounce = new Debounce(20);
+    debounce.changed("doc");
+    debounce.changed("other");
     const first = debounce.wait("doc");
     const second = debounce.wait("doc");
     const controller = new AbortController();
@@ -35,5 +38,23 @@ describe("adaptive debounce", () => {
     assert.equal(await first, false);
     assert.equal(await second, true);
     assert.equal(await other, false);
+    // A timer may fire a fraction of a ms before performance.now() says the pause is over.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(debounce.remaining("doc"), 0);
+    assert.equal(await debounce.wait("doc"), true, "the pause is over: at once");
+  });
+
+  test("an answer without generating skips the pause and replaces the document's waiting request", async () => {
+    const debounce = new Debounce(10_000);
+    debounce.changed("doc");
+    const waiting = debounce.wait("doc");
+    const started = performance.now();
+    assert.equal(await debounce.wait("doc", undefined, true), true);
+    assert.equal(await waiting, false);
+    assert.ok(performance.now() - started < 100);
+    const controller = new AbortController();
+    controller.abort();
+    assert.equal(await debounce.wait("doc", controller.signal, true), false);
+    debounce.forget("doc");
   });
 });

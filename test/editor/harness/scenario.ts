@@ -1,3 +1,4 @@
+import type { EditorMetrics } from "./editorBenchResults.js";
 import type { EditorPage } from "./editorPage.js";
 import type { SettingsFile } from "../../../tools/editor/settingsFile.js";
 import type { WorkspaceFiles } from "./workspaceFixture.js";
@@ -25,7 +26,7 @@ export interface ScenarioContext {
   /** The workspace's .vscode/settings.json. */
   workspaceSettings: SettingsFile;
   /** Numbers for bench-results/editor.json (keystroke-to-ghost-text latency, …). */
-  metrics: Record<string, number>;
+  metrics: EditorMetrics;
   /** Coop's log (its output channel) as written so far. */
   coopLog: () => Promise<string>;
 }

@@ -3,6 +3,7 @@ import type { Browser } from "playwright-core";
 import { viewport } from "./browser.js";
 import { CodeServer } from "../../../tools/editor/codeServer.js";
 import { readCoopLog } from "./coopLog.js";
+import type { EditorMetrics } from "./editorBenchResults.js";
 import { EditorPage } from "./editorPage.js";
 import type { EditorTools } from "../../../tools/editor/editorTools.js";
 import type { InstalledExtension } from "../../../tools/editor/extensionInstall.js";
@@ -30,7 +31,7 @@ export interface UiSessionOptions {
   /** Screenshots of each step go here. */
   screenshotsDir: string;
   /** Filled by scenarios that measure something. */
-  metrics: Record<string, number>;
+  metrics: EditorMetrics;
 }
 
 /**
@@ -80,7 +81,8 @@ export async function runUiSession(options: UiSessionOptions): Promise<ScenarioR
   try {
     const startPage = new EditorPage(page, { dir: options.screenshotsDir, prefix: `${session}-00-start` });
     try {
-      await startPage.load(server.workbenchUrl());
+      // Coop's log at debug level: the latency scenario reads each completion's stages from it.
+      await startPage.load(server.workbenchUrl([["logLevel", "coop.coop:debug"]]));
       if (session === "untrusted") await declineWorkspaceTrust(startPage);
       await startPage.waitForCoop();
     } catch (error) {

@@ -121,10 +121,11 @@ export const scenarios: Scenario[] = [
           .waitFor({ timeout: 30_000 });
         await page.screenshot("chat-open");
         await pick(page, "Show log");
-        // The Output panel on Coop's channel (its log lines, the latest in view).
+        // The Output panel on Coop's channel (its log lines, the latest in view: the session logs at
+        // debug level, so these may all be debug lines).
         await page.page
           .locator(".part.panel", { hasText: "Coop" })
-          .locator(".monaco-editor .view-lines", { hasText: "[info]" })
+          .locator(".monaco-editor .view-lines", { hasText: /\[(info|debug)\]/ })
           .first()
           .waitFor({ timeout: 30_000 });
         await page.screenshot("log");
