@@ -3,7 +3,7 @@
 // engine's cold start, and how long recovery from a kill -9 takes until the next answer.
 import { join } from "node:path";
 import type { CompletionRequest } from "../engine/completion/index.js";
-import { EngineHostClient, InProcessEngine, type VariantSpec } from "../engine/host/index.js";
+import { EngineHostClient, CooperativeEngine, type VariantSpec } from "../engine/host/index.js";
 import { fixtures } from "../test/support/fixtures.js";
 import { repoRoot } from "../test/support/repoRoot.js";
 import { percentile, printTable, writeBenchResults } from "./support/results.js";
@@ -29,7 +29,7 @@ await host.loadVariant(variant);
 await host.complete(requests(1, "cold")[0]!);
 const coldStartMs = performance.now() - coldStarted;
 
-const local = new InProcessEngine();
+const local = new CooperativeEngine();
 await local.loadVariant(variant);
 
 // Interleaved: the same requests through the host and in process. Cached answers isolate the

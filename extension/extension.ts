@@ -17,6 +17,7 @@ import { registerAcceptedSuggestions } from "./completions/acceptedSuggestions.j
 import { CompletionSnooze } from "./completions/completionSnooze.js";
 import { showStatusMenu } from "./status/statusMenu.js";
 import { registerWalkthroughCommands } from "./walkthrough/walkthroughCommands.js";
+import { describeError } from "../engine/errors/index.js";
 
 let engine: EngineConnection | undefined;
 
@@ -34,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
   const log = vscode.window.createOutputChannel("Coop", { log: true });
   context.subscriptions.push(log);
   try {
-    const config = new CoopConfig();
+    const config = new CoopConfig(vscode.workspace);
     const apiKeys = new RemoteApiKeys(context.secrets);
     engine = new EngineConnection(context, config, log, apiKeys);
     const connection = engine;
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
       chat,
       ensembleActivity,
       snooze,
+      completions,
       new CoopStatusBar(connection, ensembleActivity, { config, snooze }),
       vscode.commands.registerCommand("coop.showStatusMenu", () =>
         showStatusMenu({ config, connection, snooze, log }),
@@ -115,9 +117,9 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
     log.info(`Coop activated (variant ${config.variant}).`);
     return { completions, engineStatus: () => connection.current };
   } catch (error) {
-    log.error(error instanceof Error ? error : String(error));
+    log.error(error instanceof Error ? error : describeError(error));
     void vscode.window
-      .showErrorMessage(`Coop failed to start: ${String(error)}`, "Show Log")
+      .showErrorMessage(`Coop failed to start: ${describeError(error)}`, "Show Log")
       .then((choice) => {
         if (choice === "Show Log") log.show();
       });

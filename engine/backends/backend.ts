@@ -1,3 +1,4 @@
+import { CoopError, coopErrorCodes } from "../errors/index.js";
 import type { ContextChunk } from "../completion/fimPrompt.js";
 import type { CompletionStats } from "../completion/stats.js";
 
@@ -34,12 +35,28 @@ export interface InferenceBackend {
 
 export type BackendKind = "local" | "llama-server" | "vllm";
 
+/** What a server says of itself when Coop connects. */
+export interface ServerHandshake {
+  /** Tokens of one request's context, when the server says. */
+  contextSize?: number;
+  /** The server speculates with a draft model of its own. */
+  speculative: boolean;
+}
+
+/** An inference server as a backend: reached over HTTP, serving adapters by name. */
+export interface ServerBackend extends InferenceBackend {
+  /** Checks that the server is up and serves the model and `adapters`; says what it knows of itself. */
+  handshake(adapters: readonly AdapterSelection[], signal?: AbortSignal): Promise<ServerHandshake>;
+  /** Checks, on a server already reached, that it serves `adapters` (a swap between its variants). */
+  checkAdapters(adapters: readonly AdapterSelection[], signal?: AbortSignal): Promise<void>;
+}
+
 /**
  * A request this backend cannot serve as asked (an option it does not have); the message says what to change.
  */
-export class UnsupportedRequestError extends Error {
+export class UnsupportedRequestError extends CoopError {
   constructor(message: string) {
-    super(message);
+    super(coopErrorCodes.unsupportedRequest, message);
     this.name = "UnsupportedRequestError";
   }
 }

@@ -10,6 +10,8 @@ export type {
   ChatRequest,
   FimRequest,
   InferenceBackend,
+  ServerBackend,
+  ServerHandshake,
   StopReason,
 } from "./backend.js";
 export { UnsupportedRequestError } from "./backend.js";

@@ -6,7 +6,8 @@ import type {
   BackendStats,
   ChatRequest,
   FimRequest,
-  InferenceBackend,
+  ServerBackend,
+  ServerHandshake,
 } from "./backend.js";
 import { RemoteAbortedError, RemoteEngineError } from "./errors.js";
 import { RemoteHttpClient, type RemoteHttpOptions } from "./httpClient.js";
@@ -50,7 +51,7 @@ const serverName = "llama-server";
  * 1024. It names the project and the current file itself ("myproject", "filename"), so `projectName`
  * and `path` do not reach the prompt on this backend.
  */
-export class LlamaServerBackend implements InferenceBackend {
+export class LlamaServerBackend implements ServerBackend {
   readonly kind = "llama-server" as const;
   private readonly http: RemoteHttpClient;
   private readonly rolling = new RollingStats();
@@ -106,6 +107,15 @@ export class LlamaServerBackend implements InferenceBackend {
     return Array.isArray(slots) && slots.length > 0
       ? slots.some((slot) => slot.speculative === true)
       : undefined;
+  }
+
+  async handshake(adapters: readonly AdapterSelection[], signal?: AbortSignal): Promise<ServerHandshake> {
+    const verified = await this.verify(signal);
+    await this.checkAdapters(adapters, signal);
+    return {
+      ...(verified.contextSize === undefined ? {} : { contextSize: verified.contextSize }),
+      speculative: (await this.speculates(signal)) ?? false,
+    };
   }
 
   /** The adapters the server loaded (`--lora`), with their global scales. */

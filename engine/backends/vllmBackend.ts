@@ -7,7 +7,8 @@ import type {
   BackendStats,
   ChatRequest,
   FimRequest,
-  InferenceBackend,
+  ServerBackend,
+  ServerHandshake,
 } from "./backend.js";
 import { RemoteAbortedError, RemoteEngineError } from "./errors.js";
 import { RemoteHttpClient, type RemoteHttpOptions } from "./httpClient.js";
@@ -39,7 +40,7 @@ const serverName = "vLLM";
  * chat through /v1/chat/completions. vLLM picks a LoRA adapter by the request's `model` field (the
  * name given to --lora-modules), one adapter per request at its trained strength.
  */
-export class VllmBackend implements InferenceBackend {
+export class VllmBackend implements ServerBackend {
   readonly kind = "vllm" as const;
   private readonly http: RemoteHttpClient;
   private readonly rolling = new RollingStats();
@@ -78,6 +79,25 @@ export class VllmBackend implements InferenceBackend {
       }
     }
     return { models, ...(typeof contextSize === "number" && contextSize > 0 ? { contextSize } : {}) };
+  }
+
+  async handshake(adapters: readonly AdapterSelection[], signal?: AbortSignal): Promise<ServerHandshake> {
+    const verified = await this.verify(
+      adapters.map((adapter) => adapter.name),
+      signal,
+    );
+    // vLLM's speculative decoding is not visible through its OpenAI API.
+    return {
+      ...(verified.contextSize === undefined ? {} : { contextSize: verified.contextSize }),
+      speculative: false,
+    };
+  }
+
+  async checkAdapters(adapters: readonly AdapterSelection[], signal?: AbortSignal): Promise<void> {
+    await this.verify(
+      adapters.map((adapter) => adapter.name),
+      signal,
+    );
   }
 
   async complete(

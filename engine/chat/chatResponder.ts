@@ -10,12 +10,12 @@ import type {
 import { buildChatPrompt } from "./chatPrompt.js";
 import { ChatRequestError, defaultChatMaxTokens, validateChatRequest } from "./chatRequest.js";
 import { chatTemplateOf, type ChatTemplate } from "./chatTemplate.js";
-import { checkCodeBlocks } from "./checkCodeBlocks.js";
+import { checkCodeBlocks, codeBlockCheckFor } from "./checkCodeBlocks.js";
 import { chooseCodeBlocks } from "./codeBlockCandidates.js";
-import { codeOnlyClosing, codeOnlyGrammar, codeOnlyInstructions } from "./codeOnlyAnswer.js";
+import { closeCodeOnly, codeOnlyGrammar, codeOnlyInstructions } from "./codeOnlyAnswer.js";
 import { extractCodeBlocks } from "./codeBlocks.js";
 import { generateAnswer, generateDecodedAnswer } from "./generateAnswer.js";
-import { isWorkspaceRelative, retrieveSources } from "./retrieveSources.js";
+import { retrieveSources } from "./retrieveSources.js";
 
 /** Tokens of attachments and sources at most, however large the context. */
 const maxGroundingTokens = 2048;
@@ -125,19 +125,13 @@ export class ChatResponder {
       throw error;
     }
     this.completion.stats.record(generated.stats);
-    if (codeOnly) {
-      const closing = codeOnlyClosing(generated.text);
-      if (closing !== "") {
-        generated = { ...generated, text: generated.text + closing };
-        onEvent?.({ type: "text", text: closing });
-      }
-    }
+    if (codeOnly)
+      generated = {
+        ...generated,
+        text: closeCodeOnly(generated.text, (text) => onEvent?.({ type: "text", text })),
+      };
 
-    const origin = attachments.find((attachment) => isWorkspaceRelative(attachment.path));
-    const check =
-      request.policy !== "off" && cooperators
-        ? { workspace: cooperators.detectorWorkspace, path: origin?.path }
-        : undefined;
+    const check = codeBlockCheckFor(request, cooperators?.detectorWorkspace);
     const onError = (message: string): void => this.onLog?.("warn", `chat: ${message}`);
     let bestOfN: EngineChatAnswer["bestOfN"];
     if (request.bestOfN && request.bestOfN.n > 1 && generated.stopReason !== "aborted") {

@@ -1,12 +1,27 @@
 import { detect, isCertain, type DetectorWorkspace } from "../detector/index.js";
-import type { ChatCodeBlock } from "../host/contract/engineApi.js";
+import type { ChatCodeBlock, EngineChatRequest } from "../host/contract/engineApi.js";
+import { isWorkspaceRelative } from "./retrieveSources.js";
 import type { FencedCodeBlock } from "./codeBlocks.js";
 import { languageForFence } from "./fenceLanguage.js";
+import { describeError } from "../errors/index.js";
 
 export interface CodeBlockCheck {
   workspace: DetectorWorkspace;
   /** The workspace-relative file the code is about (relative imports resolve from it). */
   path?: string;
+}
+
+/**
+ * How a chat answer's code blocks are checked: against the workspace (when one is open and the policy
+ * is not off), with relative imports resolved from the first workspace file attached.
+ */
+export function codeBlockCheckFor(
+  request: Pick<EngineChatRequest, "policy" | "attachments">,
+  workspace: DetectorWorkspace | undefined,
+): CodeBlockCheck | undefined {
+  if (request.policy === "off" || !workspace) return undefined;
+  const origin = request.attachments?.find((attachment) => isWorkspaceRelative(attachment.path));
+  return { workspace, path: origin?.path };
 }
 
 /**
@@ -32,7 +47,7 @@ export async function checkCodeBlocks(
           .map(({ kind, name, evidence, suggestions }) => ({ kind, name, evidence, suggestions }));
       } catch (error) {
         onError?.(
-          `the detector failed on code block ${block.index + 1} (${language}): ${error instanceof Error ? error.message : String(error)}`,
+          `the detector failed on code block ${block.index + 1} (${language}): ${describeError(error)}`,
         );
       }
     }

@@ -38,3 +38,11 @@ export function codeOnlyClosing(text: string): string {
   if (!/^```[^\n]*\n/.test(text) || /\n```$/.test(text)) return "";
   return text.endsWith("\n") ? "```" : "\n```";
 }
+
+/** `text` with its code-only block closed (see codeOnlyClosing); the closing is streamed on as text. */
+export function closeCodeOnly(text: string, onText?: (text: string) => void): string {
+  const closing = codeOnlyClosing(text);
+  if (closing === "") return text;
+  onText?.(closing);
+  return text + closing;
+}

@@ -35,7 +35,7 @@ export {
 } from "./codeBlocks.js";
 export { chooseCodeBlocks, type CodeBlockCandidatesOptions } from "./codeBlockCandidates.js";
 export { languageForFence } from "./fenceLanguage.js";
-export { checkCodeBlocks, type CodeBlockCheck } from "./checkCodeBlocks.js";
+export { checkCodeBlocks, codeBlockCheckFor, type CodeBlockCheck } from "./checkCodeBlocks.js";
 export { retrieveSources, isWorkspaceRelative } from "./retrieveSources.js";
 export {
   formatSource,
@@ -50,6 +50,7 @@ export {
   codeOnlyGrammar,
   codeOnlyInstructions,
   codeOnlyClosing,
+  closeCodeOnly,
   codeOnlyMaxLines,
   codeOnlyMaxLineChars,
 } from "./codeOnlyAnswer.js";

@@ -14,7 +14,7 @@ import {
 import { CompletionCache } from "./completionCache.js";
 import { continuationLogProbabilities, meanLogProbability } from "./continuationLikelihood.js";
 import { buildFimPrompt, type ContextChunk, type FimPrompt } from "./fimPrompt.js";
-import { fimTokensOf, type FimTokens } from "./fimTokens.js";
+import { NoFillInMiddleError, fimTokensOf, type FimTokens } from "./fimTokens.js";
 import { wantsMultiline } from "./multiline.js";
 import { postprocessCompletion } from "./postprocess.js";
 import { RollingStats, type CompletionStats } from "./stats.js";
@@ -136,10 +136,7 @@ export class CompletionEngine {
   ): Promise<CompletionEngine> {
     const settings: CompletionEngineOptions = { ...defaultCompletionEngineOptions, ...options };
     const fim = fimTokensOf(models.target);
-    if (!fim)
-      throw new Error(
-        `${models.target.filename ?? "The model"} has no fill-in-the-middle tokens; it cannot complete code inline`,
-      );
+    if (!fim) throw new NoFillInMiddleError(models.target.filename ?? "The model");
     const speculative = settings.speculative && models.draft !== undefined;
     if (speculative && settings.decoder)
       throw new Error("A completion engine with its own token decoder cannot also speculate with a draft");

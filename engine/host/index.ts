@@ -3,6 +3,15 @@
 export * from "./contract/index.js";
 export * from "./client/index.js";
 export * from "./server/index.js";
-export { engineErrorCodes, errorCodeOf, isCancellation } from "../errors/index.js";
-export type { EngineErrorCode } from "../errors/index.js";
+export { CooperativeEngine, NoVariantLoadedError, RequestInputError } from "../pipeline/index.js";
+export type { CooperativeEngineOptions, VariantPhase, VariantStatus } from "../pipeline/index.js";
+export {
+  CoopError,
+  coopErrorCodes,
+  describeError,
+  errorCodeOf,
+  hasCode,
+  isCancellation,
+} from "../errors/index.js";
+export type { CoopErrorCode } from "../errors/index.js";
 export { WorkspaceRootError } from "../workspace/index.js";

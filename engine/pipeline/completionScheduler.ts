@@ -3,7 +3,7 @@ import {
   RequestShedError,
   SupersededRequestError,
   cancellationOf,
-} from "../../completion/index.js";
+} from "../completion/index.js";
 
 export interface CompletionSchedulerOptions {
   /** Completions running at once (they share the completion engine's sequence). */

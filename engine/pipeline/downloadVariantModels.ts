@@ -1,6 +1,6 @@
-import { ModelResolver, UnknownVariantError, loadCatalog, localEntriesOf } from "../../catalog/index.js";
-import { downloadModel } from "../../download/index.js";
-import type { DownloadVariantRequest, ProgressListener } from "../contract/engineApi.js";
+import { ModelResolver, UnknownVariantError, loadCatalog, localEntriesOf } from "../catalog/index.js";
+import { downloadModel } from "../download/index.js";
+import type { DownloadVariantRequest, ProgressListener } from "../host/contract/engineApi.js";
 
 /**
  * Downloads every hf: file a variant needs on this machine (target, draft, embedding, adapters, merge

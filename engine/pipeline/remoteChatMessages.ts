@@ -1,4 +1,4 @@
-import type { ChatMessage } from "../../backends/index.js";
+import type { ChatMessage } from "../backends/index.js";
 import {
   ChatRequestError,
   coopInstructions,
@@ -6,8 +6,8 @@ import {
   minAnswerTokens,
   selectGrounding,
   type RetrievedSource,
-} from "../../chat/index.js";
-import type { ChatAttachment, ChatSource, ChatTurn } from "../contract/engineApi.js";
+} from "../chat/index.js";
+import type { ChatAttachment, ChatSource, ChatTurn } from "../host/contract/index.js";
 
 /**
  * Tokens a prompt of `text` takes on a server whose tokenizer is not here: a conservative estimate

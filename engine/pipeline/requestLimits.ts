@@ -1,24 +1,25 @@
-import { validateChatRequest } from "../../chat/index.js";
+import { CoopError, coopErrorCodes } from "../errors/index.js";
+import { validateChatRequest } from "../chat/index.js";
 import type {
   ChatAttachment,
   ChatTurn,
   EngineChatRequest,
   EngineCompletionRequest,
   InputTrim,
-} from "../contract/engineApi.js";
-import { inputLimits, keepEnd, keepStart } from "../contract/inputLimits.js";
+} from "../host/contract/engineApi.js";
+import { inputLimits, keepEnd, keepStart } from "../host/contract/inputLimits.js";
 
 /**
  * A request the engine refuses for its input: too long, or not of the expected type. The message
  * names the field and the limit.
  */
-export class RequestInputError extends Error {
+export class RequestInputError extends CoopError {
   constructor(
     /** The request's field, as `messages[2].content` or `prefix`. */
     readonly field: string,
     message: string,
   ) {
-    super(message);
+    super(coopErrorCodes.requestInput, message);
     this.name = "RequestInputError";
   }
 }

@@ -1,4 +1,4 @@
-import { CancelledBySwapError } from "../../completion/index.js";
+import { CancelledBySwapError } from "../completion/index.js";
 
 interface RunningRequest {
   controller: AbortController;

@@ -1,4 +1,4 @@
-import type { CompletionEngine, CompletionRequest, CompletionResult } from "../completion/index.js";
+import type { CompletionGenerator, CompletionRequest, CompletionResult } from "../completion/index.js";
 import {
   applyPolicy,
   detect,
@@ -39,7 +39,7 @@ export interface CheckedCompletion {
  * steered by a grammar of existing names; keep the result only if the detector passes it.
  */
 export async function completeChecked(
-  engine: CompletionEngine,
+  engine: CompletionGenerator,
   request: CompletionRequest,
   options: CheckOptions,
   signal?: AbortSignal,
@@ -78,7 +78,7 @@ export async function completeChecked(
  * Undefined when a wrong name has no existing name near it.
  */
 async function repairNames(
-  engine: CompletionEngine,
+  engine: CompletionGenerator,
   request: CompletionRequest,
   text: string,
   findings: readonly Finding[],

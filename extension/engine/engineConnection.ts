@@ -9,10 +9,13 @@ import type {
   EngineStats,
   ProgressListener,
   VariantState,
+  VariantStatus,
 } from "../../engine/host/contract/index.js";
 import { EngineHostClient, type EngineHostState } from "../../engine/host/client/index.js";
 import type { CoopConfig } from "../settings/config.js";
 import type { RemoteApiKeys } from "../remote/remoteApiKey.js";
+import type { CompletionClock } from "./completionTimings.js";
+import { describeError, errorCodeOf } from "../../engine/errors/index.js";
 
 export interface EngineStatus {
   host: EngineHostState;
@@ -20,8 +23,13 @@ export interface EngineStatus {
   /** Set while the variant loads, and after a failure to load it. */
   loading: boolean;
   error?: string;
-  /** The error's name as the engine reported it (ModelNotAvailableError: the models are not downloaded). */
-  errorName?: string;
+  /**
+   * The error's code as the engine reported it (model-not-available: the models are not downloaded); see
+   * engine/errors/errorCodes.ts.
+   */
+  errorCode?: string;
+  /** The engine's own account of the variant: switching, downloading, loading, ready, failed. */
+  variantStatus?: VariantStatus;
   /** Set while Coop: Download Models runs. */
   download?: { fraction?: number; message: string };
   stats?: EngineStats;
@@ -58,9 +66,14 @@ export class EngineConnection implements vscode.Disposable {
     return this.status;
   }
 
+  /**
+   * The engine's answer, or undefined when the token was cancelled before it was asked; cancelling the
+   * token aborts the request in the engine. `clock` times the wait for the variant and the round trip.
+   */
   async complete(
     request: EngineCompletionRequest,
     token: vscode.CancellationToken,
+    clock?: CompletionClock,
   ): Promise<EngineCompletion | undefined> {
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
@@ -76,7 +89,9 @@ export class EngineConnection implements vscode.Disposable {
       }
       void this.ensureWorkspace();
       if (token.isCancellationRequested) return undefined;
+      clock?.lap("load");
       const result = await this.engine().complete(request, controller.signal);
+      clock?.lap("roundTrip");
       if (result.source === "generated") void this.refreshStats();
       return result;
     } finally {
@@ -157,7 +172,7 @@ export class EngineConnection implements vscode.Disposable {
   reload(): void {
     this.loaded = undefined;
     this.failed = undefined;
-    this.update({ variant: this.config.variant, error: undefined, errorName: undefined });
+    this.update({ variant: this.config.variant, error: undefined, errorCode: undefined });
   }
 
   async dispose(): Promise<void> {
@@ -173,6 +188,7 @@ export class EngineConnection implements vscode.Disposable {
       onLog: (level, message) =>
         level === "error" || level === "fatal" ? this.log.error(message) : this.log.debug(message),
       onStateChange: (host) => this.update({ host }),
+      onVariantStatus: (variantStatus) => this.update({ variantStatus }),
     });
     return this.client;
   }
@@ -204,7 +220,7 @@ export class EngineConnection implements vscode.Disposable {
       const failed = Promise.reject(this.failed.error);
       return { requested: failed, state: failed };
     }
-    this.update({ variant: request.variantId, loading: true, error: undefined, errorName: undefined });
+    this.update({ variant: request.variantId, loading: true, error: undefined, errorCode: undefined });
     this.log.info(`Loading variant ${request.variantId}…`);
     // Remote servers' API keys reach the engine process in memory, before each load (a restarted process has
     // none).
@@ -230,7 +246,7 @@ export class EngineConnection implements vscode.Disposable {
         this.update({ loading: false });
       },
       (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = describeError(error);
         this.log.error(`Variant ${request.variantId} could not be loaded: ${message}`);
         if (this.loaded?.key === key) {
           this.loaded = undefined;
@@ -239,7 +255,7 @@ export class EngineConnection implements vscode.Disposable {
         this.update({
           loading: false,
           error: message,
-          errorName: error instanceof Error ? error.name : undefined,
+          errorCode: errorCodeOf(error),
         });
       },
     );
@@ -261,9 +277,7 @@ export class EngineConnection implements vscode.Disposable {
         ({ files }) => this.log.info(`Indexed ${files} files of ${folder.name} for retrieval and checking.`),
         (error: unknown) => {
           if (this.workspace?.indexed === indexed) this.workspace = undefined;
-          this.log.warn(
-            `The workspace could not be indexed: ${error instanceof Error ? error.message : String(error)}`,
-          );
+          this.log.warn(`The workspace could not be indexed: ${describeError(error)}`);
         },
       );
     this.workspace = { root: folder.uri.fsPath, indexed };

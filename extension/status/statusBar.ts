@@ -80,10 +80,7 @@ export class CoopStatusBar implements vscode.Disposable {
       : paused
         ? `$(debug-pause) Coop: ${status.variant} (${paused})`
         : `${icon} Coop: ${status.variant}`;
-    const lines = [
-      `Variant: ${status.variant}`,
-      `Engine: ${status.loading ? "loading the variant" : status.host}`,
-    ];
+    const lines = [`Variant: ${status.variant}`, `Engine: ${engineActivity(status)}`];
     if (this.draftAnswering)
       lines.push("Suggestions come from the draft model: the target model is still loading.");
     if (status.error) lines.push(`Error: ${status.error}`);
@@ -98,5 +95,24 @@ export class CoopStatusBar implements vscode.Disposable {
       status.error || status.host === "gave-up"
         ? new vscode.ThemeColor("statusBarItem.warningBackground")
         : undefined;
+  }
+}
+
+/** What the engine is doing, in words: the variant's phase as the engine reports it, else the host's. */
+function engineActivity(status: EngineStatus): string {
+  if (status.host !== "running") return status.loading ? "loading the variant" : status.host;
+  switch (status.variantStatus?.phase) {
+    case "switching":
+      return "stopping the previous variant";
+    case "downloading":
+      return "preparing the variant's files (download, build or merge)";
+    case "loading":
+      return "loading the variant";
+    case "failed":
+      return "the variant failed to load";
+    case "ready":
+    case "absent":
+    case undefined:
+      return status.loading ? "loading the variant" : status.host;
   }
 }

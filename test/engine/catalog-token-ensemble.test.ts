@@ -25,7 +25,7 @@ import {
   defaultCompletionEngineOptions,
   fimTokensOf,
 } from "../../engine/completion/index.js";
-import { InProcessEngine } from "../../engine/host/index.js";
+import { CooperativeEngine } from "../../engine/host/index.js";
 import { coopCacheDir } from "../support/cacheDir.js";
 import { serveFiles } from "../support/fileServer.js";
 import { fixtures } from "../support/fixtures.js";
@@ -453,7 +453,7 @@ describe("the shipped token-ensemble variant", () => {
     const server = await serveFiles({
       "/coop/tiny/resolve/main/target-ft-python.gguf": set.fineTunes.python!,
     });
-    const engine = new InProcessEngine();
+    const engine = new CooperativeEngine();
     try {
       const bytes = await readFile(set.fineTunes.python!);
       const userCatalog = join(dir, "user.json");
@@ -524,7 +524,7 @@ describe("the shipped token-ensemble variant", () => {
 });
 
 describe("the shipped token ensemble in the engine", () => {
-  let engine: InProcessEngine;
+  let engine: CooperativeEngine;
   let resolved: ResolvedVariant;
   let target: LlamaModel;
   let partner: LlamaModel;
@@ -548,7 +548,7 @@ describe("the shipped token ensemble in the engine", () => {
     teardown.add(() => targetSequence.context.dispose());
     partnerSequence = (await runtime.createContext(partner, { contextSize: 1024 })).getSequence();
     teardown.add(() => partnerSequence.context.dispose());
-    engine = new InProcessEngine();
+    engine = new CooperativeEngine();
     teardown.add(() => engine.dispose());
   });
 

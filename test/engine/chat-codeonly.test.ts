@@ -12,16 +12,16 @@ import {
   extractCodeBlocks,
   validateChatRequest,
 } from "../../engine/chat/index.js";
-import { InProcessEngine, type ChatEvent } from "../../engine/host/index.js";
+import { CooperativeEngine, type ChatEvent } from "../../engine/host/index.js";
 import { fixtures } from "../support/fixtures.js";
 
-let engine: InProcessEngine;
+let engine: CooperativeEngine;
 let dir: string;
 
 before(async () => {
   const set = await fixtures();
   dir = await mkdtemp(join(tmpdir(), "coop-chat-code-"));
-  engine = new InProcessEngine();
+  engine = new CooperativeEngine();
   await engine.loadVariant({
     id: "coop-tiny",
     target: set.target,

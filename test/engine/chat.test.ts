@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { checkCodeBlocks, extractCodeBlocks } from "../../engine/chat/index.js";
 import { workspaceFromFiles } from "../../engine/detector/index.js";
 import {
-  InProcessEngine,
+  CooperativeEngine,
   type ChatEvent,
   type EngineChatRequest,
   type VariantSpec,
@@ -77,10 +77,10 @@ function texts(events: ChatEvent[]): string {
 }
 
 describe("chat in the engine", () => {
-  let engine: InProcessEngine;
+  let engine: CooperativeEngine;
 
   before(async () => {
-    engine = new InProcessEngine();
+    engine = new CooperativeEngine();
     await engine.loadVariant(variant);
     await engine.openWorkspace({ root, cacheDir: join(dir, "index-cache") });
   });
@@ -208,7 +208,7 @@ describe("chat in the engine", () => {
 });
 
 test("chat without a loaded variant says so", async () => {
-  const engine = new InProcessEngine();
+  const engine = new CooperativeEngine();
   try {
     await assert.rejects(engine.chat(question), /No model variant is loaded/);
   } finally {

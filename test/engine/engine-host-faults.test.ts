@@ -69,8 +69,11 @@ describe("engine host faults", () => {
         await host.loadVariant(variants[(round + 1) % variants.length]!);
         for (const outcome of await Promise.all(inFlight)) {
           if (outcome.status === "fulfilled") continue;
-          assert.equal(codeOf(outcome.reason), "cancelled-by-swap", String(outcome.reason));
-          cancelledBySwap++;
+          // A completion queued behind one that ran past the scheduler's wait bound (a loaded machine) is
+          // shed before it starts: a typed cancellation too, but not the swap's.
+          const code = codeOf(outcome.reason);
+          assert.ok(code === "cancelled-by-swap" || code === "shed", String(outcome.reason));
+          if (code === "cancelled-by-swap") cancelledBySwap++;
         }
       }
       assert.equal(host.pid, pid, "the engine process survived every swap");

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { CompletionScheduler } from "../../engine/host/server/completionScheduler.js";
+import { CompletionScheduler } from "../../engine/pipeline/completionScheduler.js";
 import { errorCodeOf } from "../../engine/errors/errorCodes.js";
 import { LastResort } from "../../engine/host/server/lastResort.js";
-import { VariantLifecycle } from "../../engine/host/server/variantLifecycle.js";
+import { VariantLifecycle } from "../../engine/pipeline/variantLifecycle.js";
 
 /** Work that runs until `finish` is called, recording that it started. */
 function heldWork(started: string[], name: string) {

@@ -9,7 +9,7 @@ import { gguf } from "../../engine/gguf/index.js";
 import {
   EngineCrashedError,
   EngineGaveUpError,
-  InProcessEngine,
+  CooperativeEngine,
   parseHostMessage,
   type VariantSpec,
 } from "../../engine/host/index.js";
@@ -54,7 +54,7 @@ after(async () => {
 describe("the engine host process", () => {
   test("answers exactly as the in-process engine does, through the same API", async () => {
     const host = testEngineHost();
-    const local = new InProcessEngine();
+    const local = new CooperativeEngine();
     try {
       const state = await host.loadVariant(variant);
       assert.equal(state.speculative, true);

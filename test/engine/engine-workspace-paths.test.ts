@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  InProcessEngine,
+  CooperativeEngine,
   WorkspaceRootError,
   type ChatEvent,
   type EngineChatRequest,
@@ -65,7 +65,7 @@ function sourcePaths(events: ChatEvent[]): string[] {
 
 describe("workspace paths through the engine's API", () => {
   test("a linked file from outside the workspace is not indexed and never a chat source; a failed open keeps the previous index", async () => {
-    const engine = new InProcessEngine();
+    const engine = new CooperativeEngine();
     try {
       await engine.loadVariant(variant);
       assert.deepEqual(await engine.openWorkspace({ root: linked, cacheDir: join(dir, "index-linked") }), {

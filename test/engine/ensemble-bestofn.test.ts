@@ -33,7 +33,7 @@ import {
   scoreCompletions,
   type CandidateScore,
 } from "../../engine/ensemble/index.js";
-import { InProcessEngine, type VariantSpec } from "../../engine/host/index.js";
+import { CooperativeEngine, type VariantSpec } from "../../engine/host/index.js";
 import { mean, tokenLogLikelihoods } from "../../engine/runtime/index.js";
 import { fixtures } from "../support/fixtures.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
@@ -374,9 +374,9 @@ describe("best-of-n", () => {
   });
 
   describe("in the engine", () => {
-    let engine: InProcessEngine;
+    let engine: CooperativeEngine;
     before(async () => {
-      engine = new InProcessEngine();
+      engine = new CooperativeEngine();
       await engine.loadVariant(variant);
       await engine.openWorkspace({ root, cacheDir: join(dir, "index") });
     });
@@ -465,7 +465,7 @@ describe("best-of-n", () => {
     });
 
     test("a chat code block is the likeliest of n versions under the target, and the answer carries it", async () => {
-      const chatEngine = new InProcessEngine();
+      const chatEngine = new CooperativeEngine();
       try {
         await chatEngine.loadVariant(variant);
         const question = {

@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { buildChatPrompt, chatTemplateOf, type ChatTemplate } from "../../engine/chat/index.js";
 import {
-  InProcessEngine,
+  CooperativeEngine,
   type ChatEvent,
   type EngineChatRequest,
   type VariantSpec,
@@ -17,7 +17,7 @@ let target: LlamaModel;
 let draft: LlamaModel;
 let expertContext: LlamaContext;
 let amateurContext: LlamaContext;
-let engine: InProcessEngine;
+let engine: CooperativeEngine;
 const teardown = new Teardown();
 
 const settings = { alpha: 1, beta: 0.1 };
@@ -40,7 +40,7 @@ before(async () => {
   teardown.add(() => expertContext.dispose());
   amateurContext = await runtime.createContext(draft, { contextSize: 1024 });
   teardown.add(() => amateurContext.dispose());
-  engine = new InProcessEngine();
+  engine = new CooperativeEngine();
   teardown.add(() => engine.dispose());
   await engine.loadVariant(variant);
 });
@@ -171,7 +171,7 @@ describe("contrastive decoding in the chat", () => {
       engine.chat({ ...question, contrastive: { alpha: 1, beta: 3 } }),
       /Contrastive beta must be between 0 and 1/,
     );
-    const noDraft = new InProcessEngine();
+    const noDraft = new CooperativeEngine();
     try {
       await noDraft.loadVariant({ ...variant, draft: undefined });
       await assert.rejects(noDraft.chat(question), /needs a variant with a draft model/);

@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import type { LlamaModel } from "node-llama-cpp";
 import { CompletionEngine, type CompletionRequest } from "../../engine/completion/index.js";
 import {
-  InProcessEngine,
+  CooperativeEngine,
   type EngineCompletion,
   type EngineCompletionRequest,
   type VariantSpec,
@@ -109,7 +109,7 @@ async function expectServedBy(
 describe("routed completions in the engine", () => {
   test("while the target loads the draft answers and says so; once loaded the target answers", async () => {
     const [whileLoading, afterwards] = [await requestAt(0, true), await requestAt(1, true)];
-    const engine = new InProcessEngine();
+    const engine = new CooperativeEngine();
     try {
       let during: Promise<EngineCompletion> | undefined;
       await engine.loadVariant(variant, undefined, (progress) => {
@@ -132,9 +132,9 @@ describe("routed completions in the engine", () => {
   });
 
   describe("with the target loaded", () => {
-    let engine: InProcessEngine;
+    let engine: CooperativeEngine;
     before(async () => {
-      engine = new InProcessEngine();
+      engine = new CooperativeEngine();
       await engine.loadVariant(variant);
     });
     after(async () => {

@@ -7,7 +7,7 @@ import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node
 import type { CompletionRequest } from "../../engine/completion/index.js";
 import { TokenEnsemble, TokenizerMismatchError, assertSameTokenizer } from "../../engine/ensemble/index.js";
 import { gguf, openGguf } from "../../engine/gguf/index.js";
-import { InProcessEngine, type EngineChatRequest, type VariantSpec } from "../../engine/host/index.js";
+import { CooperativeEngine, type EngineChatRequest, type VariantSpec } from "../../engine/host/index.js";
 import { fixtureCorpora, fixtures, type Fixtures } from "../support/fixtures.js";
 import { copyGgufWithEdits } from "../support/ggufEdit.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
@@ -167,7 +167,7 @@ describe("the token-level ensemble", () => {
       maxTokens: 32,
     };
     const answers = async (spec: VariantSpec) => {
-      const engine = new InProcessEngine();
+      const engine = new CooperativeEngine();
       try {
         await engine.loadVariant(spec);
         return [
@@ -202,7 +202,7 @@ describe("the token-level ensemble", () => {
     const mixed = await answers(ensemble(0.5, 0.5));
     assert.ok(typeof mixed[0] === "string" && typeof mixed[1] === "string" && mixed[1].length > 0);
 
-    const withDraft = new InProcessEngine();
+    const withDraft = new CooperativeEngine();
     try {
       await assert.rejects(
         withDraft.loadVariant({ ...ensemble(1, 1), draft: set.draft }),

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  InProcessEngine,
+  CooperativeEngine,
   parseHostMessage,
   parseHostRequest,
   type ChatEvent,
@@ -65,7 +65,7 @@ function texts(events: ChatEvent[]): string {
 describe("chat through the engine host process", () => {
   test("streams the sources first, then text that adds up to the answer, the same answer as in process", async () => {
     const host = testEngineHost();
-    const local = new InProcessEngine();
+    const local = new CooperativeEngine();
     try {
       await host.loadVariant(variant);
       await host.openWorkspace({ root, cacheDir: join(dir, "index-host") });

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
-  InProcessEngine,
-  RemoteVariantEngine,
+  CooperativeEngine,
   RequestInputError,
   editorWindow,
   inputLimits,
@@ -11,7 +10,7 @@ import {
   type VariantSpec,
 } from "../../engine/host/index.js";
 import { keepEnd, keepStart } from "../../engine/host/contract/inputLimits.js";
-import { boundChatRequest, boundCompletionRequest } from "../../engine/host/server/requestLimits.js";
+import { boundChatRequest, boundCompletionRequest } from "../../engine/pipeline/requestLimits.js";
 import { testEngineHost } from "../support/engineHost.js";
 import { fixtures } from "../support/fixtures.js";
 
@@ -113,12 +112,13 @@ describe("input limits where requests enter the engine", () => {
   });
 });
 
-describe("the limits hold at each engine's entry", () => {
-  test("in process and for a variant on a server, an over-limit request is refused before anything else", async () => {
+describe("the limits hold at the engine's entry", () => {
+  test("at the pipeline's entry, an over-limit request is refused before anything else", async () => {
     const tooLong: EngineChatRequest = {
       messages: [{ role: "user", content: "q".repeat(inputLimits.messageChars + 1) }],
     };
-    for (const engine of [new InProcessEngine(), new RemoteVariantEngine()]) {
+    {
+      const engine = new CooperativeEngine();
       try {
         // No variant is loaded: the refusal comes from the entry, not from a model.
         await assert.rejects(engine.chat(tooLong), { name: "RequestInputError", message: /at most 200,000/ });

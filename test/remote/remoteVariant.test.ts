@@ -12,11 +12,10 @@ import { LlamaServerBackend, type FimRequest } from "../../engine/backends/index
 import { ChatRequestError } from "../../engine/chat/index.js";
 import { detect, isCertain, workspaceFromFiles } from "../../engine/detector/index.js";
 import {
-  DispatchingEngine,
+  CooperativeEngine,
   type EngineRequestError,
   parseHostMessage,
   RemoteApiKeyStore,
-  type RemoteVariantEngine,
   type ChatEvent,
   type EngineCompletionRequest,
 } from "../../engine/host/index.js";
@@ -80,7 +79,7 @@ describe("remote variants through the engine (real llama-server, fixture models)
   let dir: string;
   let workspace: string;
   let catalogFiles: string[];
-  let engine: DispatchingEngine;
+  let engine: CooperativeEngine;
   let serverDirect: LlamaServerBackend;
   const teardown = new Teardown();
 
@@ -115,7 +114,7 @@ describe("remote variants through the engine (real llama-server, fixture models)
     };
     await writeFile(join(dir, "team.json"), JSON.stringify(catalog));
     catalogFiles = [join(repoRoot, "models.json"), join(dir, "team.json")];
-    engine = new DispatchingEngine();
+    engine = new CooperativeEngine();
     teardown.add(() => engine.dispose());
     serverDirect = new LlamaServerBackend({ baseUrl: server.url });
     teardown.add(() => serverDirect.dispose());
@@ -125,7 +124,7 @@ describe("remote variants through the engine (real llama-server, fixture models)
 
   test("a remote variant completes on the server with its adapter; swapping to another on the same server changes only the adapter", async () => {
     const python = await engine.loadCatalogVariant({ variantId: "srv-python", catalogFiles, gpu: "cpu" });
-    assert.equal(engine.place, "remote");
+    assert.ok(engine.remoteBackend, "the variant runs on the server");
     assert.match(
       python.notices.join("\n"),
       new RegExp(
@@ -133,8 +132,7 @@ describe("remote variants through the engine (real llama-server, fixture models)
       ),
     );
     assert.equal(python.speculative, false, "this server has no draft");
-    const remoteEngine = engine.engine as RemoteVariantEngine;
-    const connection = remoteEngine.backend;
+    const connection = engine.remoteBackend;
 
     const byPython = await engine.complete(request);
     assert.equal(byPython.source, "generated");
@@ -150,8 +148,7 @@ describe("remote variants through the engine (real llama-server, fixture models)
       cpp.notices.join("\n"),
       /same server as before: only the adapters changed, nothing was reloaded/,
     );
-    assert.equal(engine.engine, remoteEngine);
-    assert.equal(remoteEngine.backend, connection, "the same connection serves the new variant");
+    assert.equal(engine.remoteBackend, connection, "the same connection serves the new variant");
     const byCpp = await engine.complete(request);
     assert.equal(byCpp.source, "generated", "another variant, not the Python variant's cached answer");
     assert.equal(byCpp.raw, (await serverDirect.complete(direct([{ name: "lora-cpp", scale: 1 }]))).text);
@@ -170,14 +167,20 @@ describe("remote variants through the engine (real llama-server, fixture models)
     assert.equal(again.source, "cache", "back on the Python variant, its answer is still cached");
     assert.equal(again.text, byPython.text);
 
+    const stats = await engine.stats();
+    assert.ok(stats.completions >= 3, `${stats.completions} completions`);
+    assert.equal(stats.sequencesInUse, 0);
+
     await assert.rejects(
       engine.loadCatalogVariant({ variantId: "srv-rust", catalogFiles, gpu: "cpu" }),
       /no LoRA adapter "lora-rust" \(it loaded lora-python \(id 0\), lora-cpp \(id 1\)\)/,
     );
-
-    const stats = await engine.stats();
-    assert.ok(stats.completions >= 3, `${stats.completions} completions`);
-    assert.equal(stats.sequencesInUse, 0);
+    // The swap failed after the Python variant was let go: none answers under the new one's name.
+    assert.deepEqual(
+      { phase: engine.variantStatus.phase, id: engine.variantStatus.id },
+      { phase: "failed", id: "srv-rust" },
+    );
+    await assert.rejects(engine.complete(request), { code: "no-variant-loaded" });
   });
 
   test("streamed pieces join to the raw text; aborting cancels the generation on the server", async () => {
@@ -315,11 +318,11 @@ describe("remote variants through the engine (real llama-server, fixture models)
       cacheDir: coopCacheDir(),
       gpu: "cpu",
     });
-    assert.equal(engine.place, "local");
+    assert.equal(engine.remoteBackend, undefined, "the server connection is closed for a local variant");
     const local = await engine.complete({ ...request, document: "file:///shop/local.py" });
     assert.equal(local.source, "generated");
     await engine.loadCatalogVariant({ variantId: "srv-python", catalogFiles, gpu: "cpu" });
-    assert.equal(engine.place, "remote");
+    assert.ok(engine.remoteBackend, "back on the server");
     assert.equal(
       (await engine.complete({ ...request, document: "file:///shop/back.py", bypassCache: true })).source,
       "generated",

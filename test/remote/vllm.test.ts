@@ -14,7 +14,7 @@ import {
   vllmFimPrompt,
   type FimTokenTexts,
 } from "../../engine/backends/index.js";
-import { RemoteVariantEngine } from "../../engine/host/index.js";
+import { CooperativeEngine } from "../../engine/host/index.js";
 import { repoRoot } from "../support/repoRoot.js";
 import { Teardown } from "../support/teardown.js";
 import {
@@ -34,7 +34,7 @@ const qwenFim: FimTokenTexts = {
 };
 const apiKey = "vllm-secret-7c1";
 
-describe("vLLM backend (recorded OpenAI-compatible shapes)", () => {
+describe("vLLM backend (OpenAI-compatible shapes written from vLLM's protocol)", () => {
   let server: Awaited<ReturnType<typeof startReplayServer>>;
   let backend: VllmBackend;
   const teardown = new Teardown();
@@ -229,11 +229,11 @@ describe("vLLM backend (recorded OpenAI-compatible shapes)", () => {
   });
 });
 
-describe("a vLLM variant through the engine (recorded shapes)", () => {
+describe("a vLLM variant through the engine (shapes written from vLLM's protocol)", () => {
   let server: Awaited<ReturnType<typeof startReplayServer>>;
   let dir: string;
   let catalogFiles: string[];
-  let engine: RemoteVariantEngine;
+  let engine: CooperativeEngine;
   const teardown = new Teardown();
 
   before(async () => {
@@ -269,9 +269,9 @@ describe("a vLLM variant through the engine (recorded shapes)", () => {
       }),
     );
     catalogFiles = [join(repoRoot, "models.json"), join(dir, "team.json")];
-    engine = new RemoteVariantEngine({
+    engine = new CooperativeEngine({
       apiKeyFor: (endpoint) => (endpoint === server.url ? apiKey : undefined),
-      http: { retries: 0 },
+      remoteHttp: { retries: 0 },
     });
     teardown.add(() => engine.dispose());
   });
@@ -284,7 +284,7 @@ describe("a vLLM variant through the engine (recorded shapes)", () => {
       state.notices[0]!,
       /vllm-python runs on vllm at http:\/\/127\.0\.0\.1:\d+, adapters python-lora at 1/,
     );
-    const connection = engine.backend;
+    const connection = engine.remoteBackend;
     const request = {
       document: "file:///shop/stats.py",
       path: "stats.py",
@@ -306,7 +306,7 @@ describe("a vLLM variant through the engine (recorded shapes)", () => {
     assert.equal(sent.stop, undefined, "a multi-line request runs to the token limit");
 
     await engine.loadCatalogVariant({ variantId: "vllm-base", catalogFiles, gpu: "cpu" });
-    assert.equal(engine.backend, connection, "the same connection");
+    assert.equal(engine.remoteBackend, connection, "the same connection");
     await engine.complete({ ...request, multiline: false, bypassCache: true });
     const base = server.requests.at(-1)!.body as { model: string; stop?: string[] };
     assert.equal(base.model, "Qwen/Qwen2.5-Coder-7B");

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { shippedCatalogPath } from "../../catalog/index.js";
-import { InProcessEngine } from "../../host/index.js";
+import { CooperativeEngine } from "../../host/index.js";
 import { defaultCacheDir } from "../../paths.js";
 
 export const demoUsage = `  demo [--variant ID] [--prefix TEXT] [--suffix TEXT] [--tokens N] [--cpu]
@@ -29,7 +29,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     return 2;
   }
   const cacheDir = defaultCacheDir();
-  const engine = new InProcessEngine();
+  const engine = new CooperativeEngine();
   try {
     console.log(`Loading variant ${values.variant} (models are built or found in ${cacheDir})…`);
     const started = performance.now();

@@ -54,6 +54,28 @@ export interface EngineCompletion extends CompletionResult {
   alternatives?: CompletionAlternative[];
   /** What of the request was over the engine's input limits and trimmed (see inputLimits.ts). */
   trimmedInput?: InputTrim[];
+  /** Where the engine's time on this request went (the editor logs it next to its own stages). */
+  timings?: CompletionTimings;
+}
+
+/**
+ * The engine's stages of one completion, in milliseconds: a stage that did not run is absent (a
+ * cached or typed-through answer has no retrieval nor generation). A stage timed inside another counts
+ * in the inner one only (the generation a repair runs is generation, not detector).
+ */
+export interface CompletionTimings {
+  /** Waiting to start: the variant loading, the completions ahead of it in the queue. */
+  queueMs?: number;
+  /** Retrieving the workspace chunks that ground the prompt. */
+  retrievalMs?: number;
+  /** Building the prompt: its budget, input compression, tokenizing. */
+  promptMs?: number;
+  /** The models evaluating the prompt and generating the answer (every model an ensemble runs). */
+  generationMs?: number;
+  /** The detector's check of the answer and its policy (a repair's own generation excepted). */
+  detectorMs?: number;
+  /** From the request's arrival in the engine to its answer; the stages above add up to at most this. */
+  totalMs: number;
 }
 
 /** A text the pipeline produced for a request besides the one it answers with, and why it was not chosen. */
@@ -207,6 +229,30 @@ export interface VariantState {
 }
 
 /** Where a long operation is: building or merging a variant's models, loading them. */
+/**
+ * Where the workspace's variant is: none yet (absent), the old one being stopped and freed (switching),
+ * its files being downloaded, built or merged (downloading), its models loading or its server being
+ * reached (loading), answering (ready), or its last load failed (failed).
+ */
+export type VariantPhase = "absent" | "switching" | "downloading" | "loading" | "ready" | "failed";
+
+export const variantPhases: readonly VariantPhase[] = [
+  "absent",
+  "switching",
+  "downloading",
+  "loading",
+  "ready",
+  "failed",
+];
+
+export interface VariantStatus {
+  phase: VariantPhase;
+  /** The variant the phase is about (absent only before any load). */
+  id?: string;
+  /** Why the last load failed (phase "failed"). */
+  error?: string;
+}
+
 export interface EngineProgress {
   phase: "download" | "merge" | "load";
   /** 0..1 when known. */

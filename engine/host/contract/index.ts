@@ -14,6 +14,7 @@ export type {
   ChunkListener,
   CompletionCheck,
   EngineCompletion,
+  CompletionTimings,
   EngineCompletionRequest,
   WorkspaceRequest,
   CoopEngine,
@@ -24,6 +25,8 @@ export type {
   VariantSpec,
   VariantState,
   InputTrim,
+  VariantPhase,
+  VariantStatus,
   ChatBestOfNBlock,
   CompletionAlternative,
 } from "./engineApi.js";
@@ -39,3 +42,4 @@ export {
   serializeError,
 } from "./protocol.js";
 export type { EngineMethods, EngineMethod, HostMessage, HostRequest, SerializedError } from "./protocol.js";
+export { variantPhases } from "./engineApi.js";

@@ -1,4 +1,4 @@
-import { DispatchingEngine } from "./dispatchingEngine.js";
+import { CooperativeEngine } from "../../pipeline/index.js";
 import { LastResort } from "./lastResort.js";
 import {
   parseHostRequest,
@@ -7,6 +7,7 @@ import {
   type HostRequest,
 } from "../contract/protocol.js";
 import { parseRemoteApiKeys } from "../contract/remoteApiKeys.js";
+import { RemoteApiKeyStore } from "./remoteApiKeyStore.js";
 
 /**
  * The engine host: a child process of the extension host that runs node-llama-cpp, so that a
@@ -19,14 +20,20 @@ function send(message: HostMessage): void {
 
 /** Log lines and errors leave this process without any API key the engine holds. */
 function sendRedacted(message: HostMessage): void {
-  if (message.kind === "log") send({ ...message, message: engine.redact(message.message) });
+  if (message.kind === "log") send({ ...message, message: apiKeys.redact(message.message) });
+  else if (message.kind === "variant" && message.status.error !== undefined)
+    send({ ...message, status: { ...message.status, error: apiKeys.redact(message.status.error) } });
   else if (message.kind === "error")
-    send({ ...message, error: { ...message.error, message: engine.redact(message.error.message) } });
+    send({ ...message, error: { ...message.error, message: apiKeys.redact(message.error.message) } });
   else send(message);
 }
 
-const engine: DispatchingEngine = new DispatchingEngine({
+/** The servers' API keys, in memory only; cut out of everything that leaves this process. */
+const apiKeys = new RemoteApiKeyStore();
+const engine: CooperativeEngine = new CooperativeEngine({
   onLog: (level, message) => sendRedacted({ kind: "log", level, message }),
+  apiKeyFor: (endpoint) => apiKeys.get(endpoint),
+  onVariantStatus: (status) => sendRedacted({ kind: "variant", status }),
 });
 interface Served {
   method: string;
@@ -104,7 +111,10 @@ function dispatch(request: Extract<HostRequest, { kind: "request" }>, signal: Ab
     case "memory":
       return engine.memory();
     case "setRemoteApiKeys":
-      return Promise.resolve().then(() => engine.setRemoteApiKeys(parseRemoteApiKeys(request.params)));
+      return Promise.resolve().then(() => {
+        apiKeys.replace(parseRemoteApiKeys(request.params));
+        return { endpoints: apiKeys.size };
+      });
   }
 }
 

@@ -1,3 +1,4 @@
+import { describeError } from "../../errors/index.js";
 export interface LastResortOptions {
   /** Logs one line, as an error. */
   log: (message: string) => void;
@@ -31,7 +32,7 @@ export class LastResort {
     const windowMs = this.options.windowMs ?? 60_000;
     this.recent = [...this.recent.filter((time) => now - time < windowMs), now];
     const requests = this.options.requestsInFlight();
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const detail = `${error instanceof Error ? `${error.name}: ` : ""}${describeError(error)}`;
     this.options.log(
       `engine host: ${kind} (${detail}) while serving ${requests.length > 0 ? requests.join(", ") : "no request"}` +
         (error instanceof Error && error.stack ? `\n${error.stack}` : ""),
