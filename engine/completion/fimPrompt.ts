@@ -16,6 +16,12 @@ export interface FimPromptInput {
   projectName: string;
   /** Upper bound on the prompt's tokens. */
   budgetTokens: number;
+  /**
+   * Tokens kept for the retrieved chunks before the prefix and suffix share the rest (default a third
+   * of the budget); what the chunks do not need goes to the code. Without it a long file's prefix took
+   * the whole budget and no retrieved code ever reached the prompt.
+   */
+  contextTokens?: number;
 }
 
 /** Tokenizes text as plain text: control-token spellings in user code never become control tokens. */
@@ -30,62 +36,74 @@ export interface FimPrompt {
 }
 
 /**
- * Builds a FIM prompt as tokens, within a budget, nearest text first: the prefix keeps its end, the
- * suffix its beginning (prefix gets the larger share), and retrieved chunks fill what is left in
- * order. With repo/file-separator tokens the repository-level layout of Qwen2.5-Coder is used:
+ * Builds a FIM prompt as tokens, within a budget, nearest text first: the retrieved chunks that fit
+ * their share (`contextTokens`) are kept in order, then the prefix keeps its end and the suffix its
+ * beginning (prefix gets the larger share) in what is left, and more chunks fill any room the code
+ * leaves. With repo/file-separator tokens the repository-level layout of Qwen2.5-Coder is used:
  * `<|repo_name|>name\n<|file_sep|>path\ntext…<|file_sep|>current path\n<|fim_prefix|>…`; without
  * them the chunks are prepended to the prefix as commented context.
  */
 export function buildFimPrompt(input: FimPromptInput, fim: FimTokens, tokenize: Tokenize): FimPrompt {
   const budget = Math.max(16, input.budgetTokens);
   const fixed = 3; // prefix, suffix, middle markers
+  const repoLevel = fim.repoName !== undefined && fim.fileSeparator !== undefined;
+  const repoHeader = repoLevel ? [fim.repoName!, ...tokenize(`${input.projectName}\n`)] : [];
+  const fileHeader = repoLevel ? [fim.fileSeparator!, ...tokenize(`${input.path}\n`)] : [];
+  const headers = repoHeader.length + fileHeader.length;
+  const encoded = input.chunks.map((chunk) =>
+    repoLevel
+      ? [fim.fileSeparator!, ...tokenize(`${chunk.path}\n${chunk.text}\n`)]
+      : tokenize(`// ${chunk.path}\n${chunk.text}\n`),
+  );
+  const reserved = contextReserve(
+    encoded,
+    headers,
+    Math.min(input.contextTokens ?? Math.floor(budget / 3), budget - fixed),
+  );
+
   const prefixAll = tokenize(input.prefix);
   const suffixAll = tokenize(input.suffix);
-  const codeBudget = budget - fixed;
+  const codeBudget = budget - fixed - reserved;
   const suffixShare = Math.min(suffixAll.length, Math.floor(codeBudget / 4));
   const prefixShare = Math.min(prefixAll.length, codeBudget - suffixShare);
   const suffixTokens = suffixAll.slice(0, Math.min(suffixAll.length, codeBudget - prefixShare));
   const prefixTokens = prefixAll.slice(prefixAll.length - prefixShare);
   let remaining = budget - fixed - prefixTokens.length - suffixTokens.length;
 
-  const repoLevel = fim.repoName !== undefined && fim.fileSeparator !== undefined;
-  const header: Token[] = [];
-  let chunksUsed = 0;
-  if (repoLevel) {
-    const repoHeader = [fim.repoName!, ...tokenize(`${input.projectName}\n`)];
-    const fileHeader = [fim.fileSeparator!, ...tokenize(`${input.path}\n`)];
-    if (repoHeader.length + fileHeader.length <= remaining) {
-      remaining -= repoHeader.length + fileHeader.length;
-      header.push(...repoHeader);
-      for (const chunk of input.chunks) {
-        const tokens = [fim.fileSeparator!, ...tokenize(`${chunk.path}\n${chunk.text}\n`)];
-        if (tokens.length > remaining) continue;
-        header.push(...tokens);
-        remaining -= tokens.length;
-        chunksUsed++;
-      }
-      header.push(...fileHeader);
-    }
-    return {
-      tokens: [...header, fim.prefix, ...prefixTokens, fim.suffix, ...suffixTokens, fim.middle],
-      chunksUsed,
-      prefixTokens: prefixTokens.length,
-      suffixTokens: suffixTokens.length,
-    };
-  }
-
   const context: Token[] = [];
-  for (const chunk of input.chunks) {
-    const tokens = tokenize(`// ${chunk.path}\n${chunk.text}\n`);
-    if (tokens.length > remaining) continue;
-    context.push(...tokens);
-    remaining -= tokens.length;
-    chunksUsed++;
+  let chunksUsed = 0;
+  if (repoLevel && headers <= remaining) {
+    remaining -= headers;
+    context.push(...repoHeader);
+    for (const tokens of encoded) {
+      if (tokens.length > remaining) continue;
+      context.push(...tokens);
+      remaining -= tokens.length;
+      chunksUsed++;
+    }
+    context.push(...fileHeader);
+  } else if (!repoLevel) {
+    for (const tokens of encoded) {
+      if (tokens.length > remaining) continue;
+      context.push(...tokens);
+      remaining -= tokens.length;
+      chunksUsed++;
+    }
   }
+  const code = [fim.prefix, ...prefixTokens, fim.suffix, ...suffixTokens, fim.middle];
   return {
-    tokens: [fim.prefix, ...context, ...prefixTokens, fim.suffix, ...suffixTokens, fim.middle],
+    // Repository layout: the files before the prefix marker; else the chunks open the prefix.
+    tokens: repoLevel ? [...context, ...code] : [fim.prefix, ...context, ...code.slice(1)],
     chunksUsed,
     prefixTokens: prefixTokens.length,
     suffixTokens: suffixTokens.length,
   };
+}
+
+/** The tokens the chunks that fit in `cap`, in order, take with their headers (0 without chunks). */
+function contextReserve(encoded: readonly Token[][], headers: number, cap: number): number {
+  if (encoded.length === 0 || headers > cap) return 0;
+  let used = headers;
+  for (const tokens of encoded) if (used + tokens.length <= cap) used += tokens.length;
+  return used > headers ? used : 0;
 }

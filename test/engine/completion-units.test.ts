@@ -91,6 +91,44 @@ describe("FIM prompts", () => {
   });
 });
 
+describe("FIM prompts keep room for retrieved code", () => {
+  const chunk = { path: "money.ts", text: "export function cents(amount: number): number {}" };
+
+  test("a prefix longer than the budget no longer crowds out the retrieved chunks", () => {
+    const prompt = buildFimPrompt(
+      {
+        prefix: "x".repeat(5000),
+        suffix: "y".repeat(500),
+        path: "a.ts",
+        chunks: [chunk],
+        projectName: "p",
+        budgetTokens: 300,
+      },
+      repoFim,
+      tokenize,
+    );
+    assert.equal(prompt.chunksUsed, 1);
+    assert.ok(prompt.tokens.length <= 300, String(prompt.tokens.length));
+    assert.ok(detokenize(prompt.tokens).includes("export function cents"));
+    assert.ok(prompt.prefixTokens > prompt.suffixTokens && prompt.prefixTokens > 150);
+  });
+
+  test("what the chunks do not need goes to the code, and a chunk larger than its share is left out", () => {
+    const input = { prefix: "x".repeat(5000), suffix: "", path: "a.ts", projectName: "p", budgetTokens: 300 };
+    const without = buildFimPrompt({ ...input, chunks: [] }, fim, tokenize);
+    const small = buildFimPrompt({ ...input, chunks: [chunk] }, fim, tokenize);
+    assert.equal(without.prefixTokens, 300 - 3);
+    assert.equal(small.prefixTokens, 300 - 3 - tokenize(`// ${chunk.path}\n${chunk.text}\n`).length);
+    const huge = buildFimPrompt(
+      { ...input, chunks: [{ path: "big.ts", text: "z".repeat(400) }] },
+      fim,
+      tokenize,
+    );
+    assert.equal(huge.chunksUsed, 0);
+    assert.equal(huge.prefixTokens, 300 - 3, "a chunk that cannot fit its share takes nothing from the code");
+  });
+});
+
 describe("single or multiple lines", () => {
   test("a line ending in an opener with nothing after the cursor invites a block", () => {
     assert.equal(wantsMultiline("function f() {", "\n}"), true);
