@@ -55,7 +55,12 @@ export const scenarios: Scenario[] = [
 
         // Alt+]: the next inline suggestion (the palette would take the focus, and the suggestion with it).
         await page.page.keyboard.press("Alt+BracketRight");
-        const second = await waitForGhostTextOtherThan(page, first);
+        await waitForGhostTextOtherThan(page, first);
+        // Its lines as rendered (innerText breaks between the editor's line elements; joined text content
+        // would run the end of one line into the next).
+        const secondLines = (await page.ghostText.allInnerTexts()).flatMap((text) =>
+          text.replace(/\u00a0/g, " ").split("\n"),
+        );
         await page.screenshot("next-suggestion");
 
         await page.page.keyboard.press("Tab");
@@ -64,8 +69,8 @@ export const scenarios: Scenario[] = [
         if (!match || match[1] === "1" || Number(match[2]) < 2 || !/best-of-n/.test(match[3]!))
           throw new Error(`Coop's log says: ${accepted}`);
         // The accepted text is in the editor now: its longest word, at least.
-        const word = second
-          .split(/\s+/)
+        const word = secondLines
+          .flatMap((line) => line.split(/\s+/))
           .reduce((long, next) => (next.length > long.length ? next : long), "");
         await page.page
           .locator(".monaco-editor.focused .view-lines", { hasText: word.slice(0, 40) })

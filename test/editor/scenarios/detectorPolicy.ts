@@ -32,6 +32,16 @@ export const scenarios: Scenario[] = [
           .catch(() => undefined);
       }
       await page.waitForStatusBarText(annotation, 5_000);
+      // The status bar names the last suggestion's findings; the ghost text may be between two
+      // renderings (a request the editor sent again), so it is asked for again until it shows.
+      for (
+        let attempt = 0;
+        attempt < 4 && !(await page.ghostTextContent()).includes("resolvedMessages");
+        attempt++
+      ) {
+        await page.runCommand("Trigger Inline Suggestion");
+        await page.page.waitForTimeout(2_000);
+      }
       if (!(await page.ghostTextContent()).includes("resolvedMessages"))
         throw new Error(`the ghost text is ${JSON.stringify(await page.ghostTextContent())}`);
       await page.screenshot("annotated");
