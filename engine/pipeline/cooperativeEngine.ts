@@ -220,8 +220,7 @@ export class CooperativeEngine implements CoopEngine {
       signal,
       onProgress,
       onLog: this.options.onLog,
-      onDraftReady: (draftOnly) =>
-        warm({ completion: draftOnly, countTokens: (text) => draftOnly.model.tokenize(text, false).length }),
+      onDraftReady: warm,
     });
   }
 

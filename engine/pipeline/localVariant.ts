@@ -12,6 +12,7 @@ import type {
   VariantState,
 } from "../host/contract/index.js";
 import { LlamaRuntime } from "../runtime/index.js";
+import type { WarmingDraft } from "./completionPaths.js";
 import type { LoadedVariant } from "./loadedVariant.js";
 
 export type EngineLog = (level: string, message: string) => void;
@@ -21,7 +22,7 @@ export interface LocalLoadOptions {
   onProgress?: ProgressListener;
   onLog?: EngineLog;
   /** Called with the draft answering alone once it is loaded, before the target (routed requests). */
-  onDraftReady?: (draftOnly: CompletionEngine) => void;
+  onDraftReady?: (draft: WarmingDraft) => void;
 }
 
 /** A variant combines parts that cannot go together; the message says which and what to change. */
@@ -90,7 +91,7 @@ export async function loadLocalVariant(
     if (draft) {
       models.push(draft.model);
       draftOnly = await draftOnlyEngine(runtime, draft.model, spec, onLog);
-      if (draftOnly) options.onDraftReady?.(draftOnly);
+      if (draftOnly) options.onDraftReady?.({ completion: draftOnly, countTokens: tokenCounter(draftOnly) });
     }
     const target = await runtime.loadModel(spec.target, { signal, onProgress: loading("target") });
     // Kept target first, so disposing in reverse frees the draft before the target.
@@ -154,7 +155,7 @@ export async function loadLocalVariant(
       ...(heldCompressor ? { compressor: heldCompressor } : {}),
       ...(heldDraft ? { draftOnly: heldDraft } : {}),
       ...(cascade ? { cascade } : {}),
-      countTokens: (text) => (heldDraft ?? completion).model.tokenize(text, false).length,
+      countTokens: tokenCounter(heldDraft ?? completion),
       chat: (request, cooperators, chatSignal, onEvent) =>
         chat.answer(request, cooperators, chatSignal, onEvent),
       stats: () => {
@@ -188,6 +189,11 @@ export async function loadLocalVariant(
     await runtime.dispose();
     throw error;
   }
+}
+
+/** Counts tokens as `engine`'s model tokenizes plain text (the router's context length). */
+function tokenCounter(engine: CompletionEngine): (text: string) => number {
+  return (text) => engine.model.tokenize(text, false).length;
 }
 
 /** The draft as a completion engine of its own, or undefined when it cannot complete code (no FIM tokens). */

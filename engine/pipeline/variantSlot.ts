@@ -62,18 +62,6 @@ export class VariantSlot {
     return run.finally(() => this.pending--);
   }
 
-  /** Frees the variant (requests on it end with CancelledBySwapError); the phase becomes absent. */
-  unload(): Promise<void> {
-    const run = this.tail
-      .catch(() => undefined)
-      .then(async () => {
-        await this.free(this.status.id);
-        this.set({ phase: "absent" });
-      });
-    this.tail = run;
-    return run;
-  }
-
   /**
    * Runs `use` on the variant once the latest load has settled; with `acceptDraft`, on the draft while
    * the target loads. Rejects with NoVariantLoadedError when none is loaded.
