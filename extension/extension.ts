@@ -16,6 +16,7 @@ import { FindingDiagnostics } from "./findings/findingDiagnostics.js";
 import { registerAcceptedSuggestions } from "./completions/acceptedSuggestions.js";
 import { CompletionSnooze } from "./completions/completionSnooze.js";
 import { showStatusMenu } from "./status/statusMenu.js";
+import { WorkspaceSync } from "./workspace/workspaceSync.js";
 import { registerWalkthroughCommands } from "./walkthrough/walkthroughCommands.js";
 import { describeError } from "../engine/errors/index.js";
 
@@ -51,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
       ensembleActivity,
       snooze,
       completions,
+      new WorkspaceSync(connection, log),
       new CoopStatusBar(connection, ensembleActivity, { config, snooze }),
       vscode.commands.registerCommand("coop.showStatusMenu", () =>
         showStatusMenu({ config, connection, snooze, log }),

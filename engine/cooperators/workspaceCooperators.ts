@@ -1,13 +1,18 @@
 import { readFile } from "node:fs/promises";
 import type { CompletionRequest, ContextChunk } from "../completion/index.js";
 import { workspaceFromFiles, type IndexedWorkspace } from "../detector/index.js";
+import { TypeScriptChecker } from "../detector/typescript/index.js";
 import { Retriever, walkWorkspace } from "../retriever/index.js";
 import { checkWorkspaceRoot } from "../workspace/index.js";
+import type { WorkspaceChange } from "../host/contract/engineApi.js";
+import { EditorSync } from "./editorSync.js";
 import { groundCompletion, type GroundedContext, type GroundingOptions } from "./grounding.js";
 
 /** The detector reads every text file it indexes; beyond this it keeps the first files only. */
 const maxDetectorFiles = 5000;
 const maxDetectorFileBytes = 512 * 1024;
+/** The files that make a workspace worth the TypeScript compiler's check. */
+const typeScriptOrJavaScript = /\.(?:[cm]?tsx?|[cm]?jsx?)$/;
 
 /**
  * The cooperators of one workspace: the retriever that grounds prompts in the workspace's code, and
@@ -21,6 +26,11 @@ export class WorkspaceCooperators {
     readonly detectorWorkspace: IndexedWorkspace,
     /** Files the retriever indexed. */
     readonly fileCount: number,
+    /**
+     * The TypeScript compiler's check of the workspace's project, warming in its own thread (absent in a
+     * workspace without TypeScript or JavaScript files). The editor's documents go to its updateDocument.
+     */
+    readonly typeScript: TypeScriptChecker | undefined,
   ) {}
 
   /**
@@ -31,6 +41,7 @@ export class WorkspaceCooperators {
   static async open(root: string, cacheDir: string): Promise<WorkspaceCooperators> {
     await checkWorkspaceRoot(root);
     const retriever = await Retriever.open({ root, cacheDir });
+    let typeScript: TypeScriptChecker | undefined;
     try {
       const summary = await retriever.index();
       const files: { path: string; text: string }[] = [];
@@ -40,16 +51,35 @@ export class WorkspaceCooperators {
         const text = await readFile(file.absolutePath, "utf8").catch(() => undefined);
         if (text !== undefined && !text.includes("\0")) files.push({ path: file.path, text });
       }
+      if (files.some((file) => typeScriptOrJavaScript.test(file.path))) typeScript = TypeScriptChecker.start(root);
       return new WorkspaceCooperators(
         root,
         retriever,
         await workspaceFromFiles(files, { root }),
         summary.files,
+        typeScript,
       );
     } catch (error) {
-      await retriever.dispose();
+      await Promise.all([retriever.dispose(), typeScript?.dispose()]);
       throw error;
     }
+  }
+
+  private sync: EditorSync | undefined;
+
+  /** What keeps these cooperators in step with the editor's documents and the files on disk. */
+  get editor(): EditorSync {
+    return (this.sync ??= new EditorSync({
+      root: this.root,
+      retriever: this.retriever,
+      detectorWorkspace: this.detectorWorkspace,
+      maxFileBytes: maxDetectorFileBytes,
+    }));
+  }
+
+  /** Brings the retriever and the detector up to date with what changed in the editor. */
+  applyChanges(change: WorkspaceChange): Promise<{ applied: number; ignored: string[] }> {
+    return this.editor.apply(change);
   }
 
   /** Chunks of the workspace relevant to the code around the cursor (not the cursor's own lines). */
@@ -73,7 +103,15 @@ export class WorkspaceCooperators {
     return groundCompletion(this.retriever, request, cursorLine, options);
   }
 
+  /**
+   * Resolves once the TypeScript compiler's project is warm (true), or will not be loaded (false: no
+   * TypeScript or JavaScript here, too many files, no compiler), so a check can be measured warm.
+   */
+  async typeScriptReady(): Promise<boolean> {
+    return (await this.typeScript?.ready()) ?? false;
+  }
+
   async dispose(): Promise<void> {
-    await this.retriever.dispose();
+    await Promise.all([this.retriever.dispose(), this.typeScript?.dispose()]);
   }
 }

@@ -16,6 +16,7 @@ import type {
   ProgressListener,
   VariantSpec,
   VariantState,
+  WorkspaceChange,
   WorkspaceRequest,
 } from "../host/contract/index.js";
 import { checkWorkspaceRoot } from "../workspace/index.js";
@@ -31,7 +32,12 @@ import { downloadVariantModels } from "./downloadVariantModels.js";
 import type { LoadedVariant } from "./loadedVariant.js";
 import { loadLocalVariant, resolveLocalSpec, type EngineLog } from "./localVariant.js";
 import { RemoteVariants, type RemoteVariantsOptions } from "./remoteVariants.js";
-import { boundChatRequest, boundCompletionRequest, withTrimmedInput } from "./requestLimits.js";
+import {
+  boundChatRequest,
+  boundCompletionRequest,
+  RequestInputError,
+  withTrimmedInput,
+} from "./requestLimits.js";
 import { StageClock } from "./stageClock.js";
 import { VariantSlot, type VariantStatus } from "./variantSlot.js";
 
@@ -183,6 +189,13 @@ export class CooperativeEngine implements CoopEngine {
     this.cooperators = opened;
     await previous?.dispose();
     return { files: opened.fileCount };
+  }
+
+  /** Changes for a workspace that is not (or no longer) open are ignored: the next index reads the disk. */
+  async workspaceChanged(change: WorkspaceChange): Promise<{ applied: number; ignored: string[] }> {
+    if (typeof change !== "object" || (change as unknown) === null)
+      throw new RequestInputError("change", "A workspace change must be an object");
+    return (await this.cooperators?.applyChanges(change)) ?? { applied: 0, ignored: [] };
   }
 
   stats(): Promise<EngineStats> {

@@ -10,6 +10,7 @@ import type {
   ProgressListener,
   VariantState,
   VariantStatus,
+  WorkspaceChange,
 } from "../../engine/host/contract/index.js";
 import { EngineHostClient, type EngineHostState } from "../../engine/host/client/index.js";
 import type { CoopConfig } from "../settings/config.js";
@@ -52,6 +53,10 @@ export class EngineConnection implements vscode.Disposable {
   private status: EngineStatus;
   private readonly changed = new vscode.EventEmitter<EngineStatus>();
   readonly onDidChangeStatus = this.changed.event;
+  private indexed: string | undefined;
+  private readonly workspaceIndexed = new vscode.EventEmitter<string>();
+  /** Fires with the root of a workspace once the engine has indexed it. */
+  readonly onDidIndexWorkspace = this.workspaceIndexed.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -177,6 +182,7 @@ export class EngineConnection implements vscode.Disposable {
 
   async dispose(): Promise<void> {
     this.changed.dispose();
+    this.workspaceIndexed.dispose();
     await this.client?.dispose();
   }
 
@@ -274,7 +280,12 @@ export class EngineConnection implements vscode.Disposable {
     const indexed = this.engine()
       .openWorkspace({ root: folder.uri.fsPath, cacheDir: this.storage().cacheDir })
       .then(
-        ({ files }) => this.log.info(`Indexed ${files} files of ${folder.name} for retrieval and checking.`),
+        ({ files }) => {
+          this.log.info(`Indexed ${files} files of ${folder.name} for retrieval and checking.`);
+          if (this.workspace?.indexed !== indexed) return;
+          this.indexed = folder.uri.fsPath;
+          this.workspaceIndexed.fire(folder.uri.fsPath);
+        },
         (error: unknown) => {
           if (this.workspace?.indexed === indexed) this.workspace = undefined;
           this.log.warn(`The workspace could not be indexed: ${describeError(error)}`);
@@ -282,6 +293,21 @@ export class EngineConnection implements vscode.Disposable {
       );
     this.workspace = { root: folder.uri.fsPath, indexed };
     return indexed;
+  }
+
+  /** The root of the workspace the engine has indexed, if any. */
+  get indexedRoot(): string | undefined {
+    return this.indexed;
+  }
+
+  /**
+   * Tells the engine what changed in the indexed workspace. Before it is indexed there is nothing to
+   * tell: the index reads the files as they are then.
+   */
+  async workspaceChanged(change: WorkspaceChange): Promise<void> {
+    if (this.indexed === undefined || !this.client) return;
+    const { ignored } = await this.client.workspaceChanged(change);
+    for (const reason of ignored) this.log.debug(`The engine ignored a workspace change: ${reason}`);
   }
 
   private async refreshStats(): Promise<void> {

@@ -18,6 +18,7 @@ import type {
   VariantSpec,
   VariantState,
   VariantStatus,
+  WorkspaceChange,
   WorkspaceRequest,
 } from "../contract/engineApi.js";
 import { CompletionAbortedError } from "../../completion/cancellation.js";
@@ -187,6 +188,11 @@ export class EngineHostClient implements CoopEngine {
   openWorkspace(request: WorkspaceRequest): Promise<{ files: number }> {
     this.activeWorkspace = request;
     return this.call("openWorkspace", request);
+  }
+
+  /** Tells the engine what changed in the editor, for the open workspace's retriever and detector. */
+  workspaceChanged(change: WorkspaceChange): Promise<{ applied: number; ignored: string[] }> {
+    return this.call("workspaceChanged", change);
   }
 
   /**

@@ -14,8 +14,11 @@ import type { LanguageId } from "../../syntax/index.js";
 export interface EngineCompletionRequest extends CompletionRequest {
   /** The cursor's 0-based line, so retrieval leaves out what the prompt already holds. */
   cursorLine?: number;
-  /** Check the suggestion with the detector and apply the policy (needs an open workspace). */
-  check?: { language: LanguageId; policy: DetectorPolicy };
+  /**
+   * Check the suggestion with the detector and apply the policy (needs an open workspace). For
+   * TypeScript and JavaScript the compiler judges too, within `compilerBudgetMs` (default 60; 0: never).
+   */
+  check?: { language: LanguageId; policy: DetectorPolicy; compilerBudgetMs?: number };
   /**
    * Let the router pick the model for this request (draft alone, cascade, or target) and serve from
    * the draft while the target loads. Absent: the target answers, as always.
@@ -35,6 +38,10 @@ export interface CompletionCheck {
   repaired: boolean;
   /** What the detector found (for a repaired suggestion: what the repair fixed). */
   findings: { kind: FindingKind; name: string; evidence: string; suggestions: string[] }[];
+  /** Which checker's verdict this is: the TypeScript compiler's, or the fast checker's alone. */
+  checkedBy?: "compiler" | "fast";
+  /** Why the compiler did not judge (over its budget, project not loaded yet, ...). */
+  checkReason?: string;
 }
 
 export interface EngineCompletion extends CompletionResult {
@@ -187,6 +194,31 @@ export interface WorkspaceRequest {
   cacheDir: string;
 }
 
+/**
+ * What changed in the editor since its last report, for the open workspace's retriever and detector.
+ * Paths are absolute; those outside the workspace are ignored.
+ */
+export interface WorkspaceChange {
+  /** Open documents whose text changed in the editor (saved or not), with the lines the edits touched. */
+  edited?: EditedDocument[];
+  /** Files created or changed on disk. */
+  written?: string[];
+  /** Files deleted from disk. */
+  deleted?: string[];
+  /** Documents closed in the editor: their files on disk count again. */
+  closed?: string[];
+  /** Every file open in an editor (replaces the list last sent). */
+  openFiles?: string[];
+}
+
+export interface EditedDocument {
+  path: string;
+  /** The document's whole text as the editor holds it. */
+  text: string;
+  /** The lines the edits touched, 0-based and inclusive, in the new text. */
+  editedLines: { startLine: number; endLine: number }[];
+}
+
 /** What to load: the files of a variant (already resolved and downloaded). */
 export interface VariantSpec {
   id: string;
@@ -308,6 +340,8 @@ export interface CoopEngine {
   ): Promise<{ downloaded: string[]; bytes: number }>;
   /** Indexes a workspace for retrieval and detection; completions use it once it is ready. */
   openWorkspace(request: WorkspaceRequest): Promise<{ files: number }>;
+  /** Brings the open workspace's cooperators up to date with the editor; a no-op without one. */
+  workspaceChanged(change: WorkspaceChange): Promise<{ applied: number; ignored: string[] }>;
   stats(): Promise<EngineStats>;
   memory(): Promise<EngineMemory>;
   dispose(): Promise<void>;

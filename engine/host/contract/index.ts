@@ -16,6 +16,8 @@ export type {
   EngineCompletion,
   CompletionTimings,
   EngineCompletionRequest,
+  WorkspaceChange,
+  EditedDocument,
   WorkspaceRequest,
   CoopEngine,
   EngineMemory,

@@ -28,6 +28,10 @@ export const inputLimits = {
   grammarChars: 64_000,
   /** A path, document id, project name or language name; a longer one is refused. */
   nameChars: 4_096,
+  /** One edited document's text in a workspace change; a longer document is left to the files on disk. */
+  documentChars: 1_000_000,
+  /** Paths (and documents) in one workspace change; beyond it the rest are ignored. */
+  changedPaths: 2_000,
 } as const;
 
 /**

@@ -15,6 +15,7 @@ import type {
   VariantSpec,
   VariantState,
   VariantStatus,
+  WorkspaceChange,
   WorkspaceRequest,
 } from "./engineApi.js";
 import { variantPhases } from "./engineApi.js";
@@ -27,6 +28,7 @@ export interface EngineMethods {
   complete: { params: EngineCompletionRequest; result: EngineCompletion };
   chat: { params: EngineChatRequest; result: EngineChatAnswer };
   openWorkspace: { params: WorkspaceRequest; result: { files: number } };
+  workspaceChanged: { params: WorkspaceChange; result: { applied: number; ignored: string[] } };
   downloadVariant: { params: DownloadVariantRequest; result: { downloaded: string[]; bytes: number } };
   stats: { params: Record<string, never>; result: EngineStats };
   memory: { params: Record<string, never>; result: EngineMemory };
@@ -45,6 +47,7 @@ export const engineMethods: readonly EngineMethod[] = [
   "complete",
   "chat",
   "openWorkspace",
+  "workspaceChanged",
   "downloadVariant",
   "stats",
   "memory",

@@ -99,6 +99,8 @@ function dispatch(request: Extract<HostRequest, { kind: "request" }>, signal: Ab
       return engine.chat(request.params, signal, (event) => send({ kind: "event", id: request.id, event }));
     case "openWorkspace":
       return engine.openWorkspace(request.params);
+    case "workspaceChanged":
+      return engine.workspaceChanged(request.params);
     case "downloadVariant":
       return engine.downloadVariant(request.params, signal, (progress) =>
         send({ kind: "progress", id: request.id, progress }),
