@@ -5,7 +5,7 @@ import type { Retriever } from "../retriever/index.js";
 import { realPathInside, realRootSync } from "../workspace/index.js";
 import { checkWorkspaceChange } from "./workspaceChange.js";
 
-/** Told of every document whose text the cooperators should now read: the editor's, or (undefined) the disk's. */
+/** Told of each document whose text now counts: the editor's, or (undefined) the file's on disk. */
 export type DocumentListener = (path: string, text: string | undefined) => void;
 
 export interface EditorSyncOptions {
