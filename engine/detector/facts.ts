@@ -12,7 +12,17 @@ export type Receiver =
    */
   | { kind: "importedName"; specifier: string; name: string }
   /** A name the parsed text does not bind: a global or a workspace class, enum or namespace. */
-  | { kind: "value"; name: string };
+  | { kind: "value"; name: string }
+  /**
+   * Python: what `root` leads to through attribute steps (".name") and calls ("()"), typed by stubs:
+   * `Path("x").parent`, `date.today()`, `"x".upper()`.
+   */
+  | { kind: "chain"; root: Receiver; steps: string[] }
+  /**
+   * Python `try: import ujson as j` / `except ImportError: import json as j`: the first option whose
+   * module resolves is what the name holds.
+   */
+  | { kind: "firstResolving"; options: Receiver[] };
 
 export interface ReferenceFact {
   name: string;
@@ -59,6 +69,8 @@ export interface SnippetFacts {
   localClasses: () => Map<string, LocalClass>;
   /** Every name the parsed text binds (for suggestions). */
   bound: Set<string>;
+  /** Python: modules star-imported (`from os.path import *`); unbound names may come from them. */
+  starImports?: string[];
   /** Spans of names that were checked and found, so low-confidence tokens there are already judged. */
   judged: { start: number; end: number }[];
 }

@@ -13,12 +13,14 @@ import {
   nodeModuleExports,
   pythonBuiltinNames,
   pythonObjectMembers,
-  pythonStdlibModuleMembers,
   pythonStdlibModuleNames,
 } from "./builtins.js";
 import type { DetectOptions } from "./detect.js";
 import type { ImportFact, LocalClass, MemberFact, Receiver, SnippetFacts } from "./facts.js";
 import type { Finding, Span } from "./finding.js";
+import { pythonReceiverMembers, type ReceiverMembers } from "./python/pythonReceivers.js";
+import { pythonTypesFor, stdlibSubmoduleMissing } from "./python/pythonWorkspaceTypes.js";
+import { stdlibModuleNames } from "./python/stdlibModuleNames.js";
 import { nearestNames } from "./suggest.js";
 import type { DetectorWorkspace } from "./workspace.js";
 
@@ -76,11 +78,33 @@ export class SnippetChecker {
   }
 
   private symbolExists(name: string, isType: boolean): boolean {
-    if (this.python) return isPythonBuiltin(name) || this.workspace.hasSymbol(name);
+    if (this.python)
+      return isPythonBuiltin(name) || this.workspace.hasSymbol(name) || this.fromStarImport(name);
     if (isJavaScriptGlobal(name) || this.workspace.hasSymbol(name)) return true;
     // `arguments` is bound implicitly in every non-arrow function.
     if (name === "arguments") return true;
     return isType && isTypeScriptLibType(name);
+  }
+
+  private starNames: (Set<string> | undefined)[] | undefined;
+
+  /** Whether `name` may come from a `from m import *`: m exports it, or m's exports are not knowable. */
+  private fromStarImport(name: string): boolean {
+    this.starNames ??= (this.facts.starImports ?? []).map((specifier) => this.starExports(specifier));
+    return this.starNames.some((names) => names === undefined || names.has(name));
+  }
+
+  private starExports(specifier: string): Set<string> | undefined {
+    if (!specifier.startsWith(".") && isPythonStdlibModule(specifier)) {
+      const fromStub = this.pythonTypes.starNames(specifier);
+      if (fromStub !== undefined) return fromStub;
+    }
+    const exports = this.moduleExports(specifier);
+    return exports === undefined ? undefined : new Set([...exports].filter((name) => !name.startsWith("_")));
+  }
+
+  private get pythonTypes() {
+    return pythonTypesFor(this.workspace);
   }
 
   private *symbolCandidates(): Iterable<string> {
@@ -112,7 +136,8 @@ export class SnippetChecker {
 
   private importResolves(specifier: string): boolean {
     if (this.python) {
-      if (!specifier.startsWith(".") && isPythonStdlibModule(specifier)) return true;
+      if (!specifier.startsWith(".") && isPythonStdlibModule(specifier))
+        return !stdlibSubmoduleMissing(specifier);
     } else if (specifier.startsWith("node:") || isNodeBuiltinModule(specifier)) {
       return isNodeBuiltinModule(specifier);
     }
@@ -123,6 +148,8 @@ export class SnippetChecker {
     if (isRelative(specifier)) return `no workspace file matches the relative import \`${specifier}\``;
     if (specifier.startsWith("node:")) return `\`${specifier}\` is not a Node built-in module`;
     const name = packageNameOf(specifier, this.python);
+    if (this.python && isPythonStdlibModule(specifier))
+      return `standard module \`${name}\` has no submodule \`${specifier.slice(name.length + 1)}\``;
     return this.python
       ? `\`${name}\` is not in the standard library, not a workspace module, and not declared (requirements/pyproject) or installed (site-packages)`
       : `\`${name}\` is not a Node built-in, not declared in package.json, and not installed in node_modules`;
@@ -135,8 +162,7 @@ export class SnippetChecker {
 
   private moduleExports(specifier: string): Set<string> | undefined {
     if (this.python) {
-      if (!specifier.startsWith(".") && isPythonStdlibModule(specifier))
-        return pythonStdlibModuleMembers(specifier);
+      if (!specifier.startsWith(".") && isPythonStdlibModule(specifier)) return stdlibModuleNames(specifier);
     } else if (isNodeBuiltinModule(specifier)) {
       return nodeModuleExports(specifier);
     }
@@ -168,13 +194,14 @@ export class SnippetChecker {
 
   checkMembers(): Finding[] {
     const findings: Finding[] = [];
-    const cache = new Map<string, Set<string> | undefined>();
+    const cache = new Map<string, ReceiverMembers | undefined>();
     for (const member of this.facts.members) {
       if (!this.inSnippet(member)) continue;
       const key = JSON.stringify(member.receiver);
-      if (!cache.has(key)) cache.set(key, this.membersOfReceiver(member.receiver));
-      const members = cache.get(key);
-      if (members === undefined) continue;
+      if (!cache.has(key)) cache.set(key, this.receiverMembers(member.receiver));
+      const known = cache.get(key);
+      if (known === undefined || (known.publicOnly && member.member.startsWith("_"))) continue;
+      const members = known.members;
       if (members.has(member.member)) {
         this.judged.push(this.span(member));
         continue;
@@ -185,7 +212,12 @@ export class SnippetChecker {
   }
 
   private memberFinding(member: MemberFact, members: Set<string>): Finding {
-    const what = describeReceiver(member.receiver, member.receiverText);
+    // Python `datetime.date`: a dotted path that is not a module names a class of one.
+    const notModule =
+      this.python && member.receiver.kind === "module" && !this.importResolves(member.receiver.specifier);
+    const what = notModule
+      ? `\`${member.receiverText}\``
+      : describeReceiver(member.receiver, member.receiverText);
     return {
       kind: "unknownMember",
       span: this.span(member),
@@ -196,8 +228,26 @@ export class SnippetChecker {
     };
   }
 
+  /** What the plain name analysis knows, else (Python) what stubs and sources type. */
+  private receiverMembers(receiver: Receiver): ReceiverMembers | undefined {
+    const members = this.membersOfReceiver(receiver);
+    if (members !== undefined || !this.python) return members && { members, publicOnly: false };
+    return pythonReceiverMembers(receiver, {
+      types: this.pythonTypes,
+      isOwnClass: (name) =>
+        this.facts.localClasses().has(name) || this.workspace.membersOf(name) !== undefined,
+      ownClassMembers: (name) => this.withObjectMembers(this.classMembers(name, new Set())),
+      ownInstanceMembers: (name) => this.withObjectMembers(this.classMembers(name, new Set())),
+      moduleResolves: (specifier) => this.importResolves(specifier),
+      moduleExports: (specifier) => this.moduleExports(specifier),
+    });
+  }
+
   private membersOfReceiver(receiver: Receiver, imported = false): Set<string> | undefined {
     switch (receiver.kind) {
+      case "chain":
+      case "firstResolving":
+        return undefined;
       case "module":
         if (receiver.viaDefaultImport === true && !isNodeBuiltinModule(receiver.specifier)) return undefined;
         return this.moduleExports(receiver.specifier);
@@ -278,6 +328,8 @@ function describeReceiver(receiver: Receiver, text: string): string {
       return `class \`${receiver.className}\` (\`${text}\`)`;
     case "importedName":
     case "value":
+    case "chain":
+    case "firstResolving":
       return `\`${text}\``;
   }
 }

@@ -1,4 +1,5 @@
 import type { Definition, LanguageId } from "../syntax/index.js";
+import type { PyModule } from "./python/moduleModel.js";
 
 /** A definition found in the workspace, with its file and source text (for repair prompts). */
 export interface WorkspaceDefinition extends Definition {
@@ -39,4 +40,9 @@ export interface DetectorWorkspace {
   packageNames(language: LanguageId): Iterable<string>;
   /** The definitions named name, for repair prompts. */
   definitionsNamed(name: string): WorkspaceDefinition[];
+  /**
+   * Python: models of installed packages' modules by dotted name (classes, members, return types read
+   * from their sources and stubs); a new map whenever they are re-read.
+   */
+  pythonModules?(): ReadonlyMap<string, PyModule>;
 }

@@ -13,6 +13,9 @@ import {
   type DeclaredDependencies,
 } from "./dependencies.js";
 import { indexFile, type IndexedFile } from "./fileIndex.js";
+import type { PyModule } from "./python/moduleModel.js";
+import { exportsThroughStars, readInstalledModule } from "./python/installedModules.js";
+import { warmStdlibStubs } from "./python/stdlibStubs.js";
 import { findSitePackages, installedPythonModules } from "./sitePackages.js";
 import type { DetectorWorkspace, WorkspaceDefinition } from "./workspace.js";
 
@@ -58,6 +61,10 @@ export class IndexedWorkspace implements DetectorWorkspace {
   private readonly npmExports = new Map<string, Set<string> | undefined>();
   private pythonInstalled = new Map<string, string>();
   private readonly pythonInstalledExports = new Map<string, Set<string> | undefined>();
+  /** Whether a dotted name inside an installed package is a module, as found on disk (checks stay off it). */
+  private readonly pythonInstalledSubmodules = new Map<string, boolean>();
+  /** Installed packages' modules read for their classes; replaced, not mutated, on each reload. */
+  private pythonInstalledModels: ReadonlyMap<string, PyModule> = new Map();
   private tsconfigAliases: string[] = [];
   /**
    * Derived from the files on each change: top-level Python module names, folders holding Python files, bases
@@ -99,13 +106,25 @@ export class IndexedWorkspace implements DetectorWorkspace {
     for (const site of findSitePackages(this.root))
       for (const [name, path] of installedPythonModules(site)) this.pythonInstalled.set(name, path);
     this.pythonInstalledExports.clear();
+    this.pythonInstalledSubmodules.clear();
+    const models = new Map<string, PyModule>();
     let budget = maxInstalledPythonFiles;
     for (const [name, path] of this.pythonInstalled) {
       for (const [dotted, file] of pythonModuleFiles(name, path)) {
         if (budget-- <= 0) break;
-        this.pythonInstalledExports.set(dotted, await pythonFileExports(file, this.realRoot));
+        const model = await readInstalledModule(dotted, file, (path) => readTextInside(this.realRoot, path));
+        if (model !== undefined) models.set(dotted, model);
+        this.pythonInstalledExports.set(dotted, model && installedModuleExports(file, model));
       }
     }
+    for (const [dotted, exports] of this.pythonInstalledExports)
+      if (exports === undefined) this.pythonInstalledExports.set(dotted, exportsThroughStars(dotted, models));
+    this.pythonInstalledModels = models;
+    if (models.size > 0 || this.declared.python.size > 0) warmStdlibStubs();
+  }
+
+  pythonModules(): ReadonlyMap<string, PyModule> {
+    return this.pythonInstalledModels;
   }
 
   /** Adds or re-indexes one file (path relative to the root). */
@@ -119,6 +138,7 @@ export class IndexedWorkspace implements DetectorWorkspace {
       const relativePath = this.relativePath(path);
       const language = languageForPath(relativePath);
       if (language !== undefined) this.files.set(relativePath, await indexFile(relativePath, text, language));
+      if (language === "python") warmStdlibStubs();
     }
     this.rebuildTables();
   }
@@ -321,14 +341,18 @@ export class IndexedWorkspace implements DetectorWorkspace {
     const installed = this.pythonInstalled.get(head!);
     if (installed !== undefined) {
       if (rest.length === 0) return { kind: "installed", module: head! };
-      const deeper = join(installed, ...rest);
-      return existsSync(`${deeper}.py`) ||
-        isDirectory(deeper) ||
-        safeReaddir(posix.dirname(deeper)).some(
-          (entry) => entry.startsWith(`${rest[rest.length - 1]}.`) && /\.(so|pyd)$/.test(entry),
-        )
-        ? { kind: "installed", module: specifier }
-        : undefined;
+      let exists = this.pythonInstalledSubmodules.get(specifier);
+      if (exists === undefined) {
+        const deeper = join(installed, ...rest);
+        exists =
+          existsSync(`${deeper}.py`) ||
+          isDirectory(deeper) ||
+          safeReaddir(posix.dirname(deeper)).some(
+            (entry) => entry.startsWith(`${rest[rest.length - 1]}.`) && /\.(so|pyd)$/.test(entry),
+          );
+        this.pythonInstalledSubmodules.set(specifier, exists);
+      }
+      return exists ? { kind: "installed", module: specifier } : undefined;
     }
     const declaredNames = new Set([...this.declared.python].map(normalizePythonName));
     // A workspace package we fully know must contain the submodule; a declared-only one we cannot see into.
@@ -418,15 +442,17 @@ function* pythonModuleFiles(name: string, path: string): Iterable<[string, strin
   }
 }
 
-async function pythonFileExports(file: string, realRoot: string): Promise<Set<string> | undefined> {
-  const text = readTextInside(realRoot, file);
-  if (text === undefined) return undefined;
-  const indexed = await indexFile(file, text, "python");
-  if (indexed.exports === undefined || !file.endsWith("__init__.py")) return indexed.exports;
+/**
+ * The names an installed module has: its top-level names, and a package's submodules. Undefined with a
+ * star import (worked out later from the other modules) or a module `__getattr__`.
+ */
+function installedModuleExports(file: string, model: PyModule): Set<string> | undefined {
+  if (model.star !== undefined || model.o === 1) return undefined;
+  const names = new Set(Object.keys(model.s));
+  if (!file.endsWith("__init__.py")) return names;
   const dir = file.slice(0, -"__init__.py".length);
-  const submodules = safeReaddir(dir).filter(
-    (entry) =>
-      (entry.endsWith(".py") && entry !== "__init__.py") || existsSync(join(dir, entry, "__init__.py")),
-  );
-  return new Set([...indexed.exports, ...submodules.map((entry) => entry.replace(/\.py$/, ""))]);
+  for (const entry of safeReaddir(dir))
+    if ((entry.endsWith(".py") && entry !== "__init__.py") || existsSync(join(dir, entry, "__init__.py")))
+      names.add(entry.replace(/\.py$/, ""));
+  return names;
 }
