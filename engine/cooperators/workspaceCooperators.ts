@@ -31,7 +31,10 @@ export class WorkspaceCooperators {
      * workspace without TypeScript or JavaScript files). The editor's documents go to its updateDocument.
      */
     readonly typeScript: TypeScriptChecker | undefined,
-  ) {}
+  ) {
+    // The compiler sees the documents being edited as the detector's index does, and files on disk anew.
+    if (typeScript) this.editor.onDocument((path, text) => typeScript.updateDocument(path, text));
+  }
 
   /**
    * Indexes the workspace at `root`. A root that is not an absolute path to a folder is refused with a
@@ -51,7 +54,8 @@ export class WorkspaceCooperators {
         const text = await readFile(file.absolutePath, "utf8").catch(() => undefined);
         if (text !== undefined && !text.includes("\0")) files.push({ path: file.path, text });
       }
-      if (files.some((file) => typeScriptOrJavaScript.test(file.path))) typeScript = TypeScriptChecker.start(root);
+      if (files.some((file) => typeScriptOrJavaScript.test(file.path)))
+        typeScript = TypeScriptChecker.start(root);
       return new WorkspaceCooperators(
         root,
         retriever,

@@ -1,6 +1,6 @@
-import { wantsMultiline, type CompletionGenerator } from "../completion/index.js";
+import { wantsMultiline, type CompletionGenerator, type CompletionRequest } from "../completion/index.js";
 import type { WorkspaceCooperators } from "../cooperators/index.js";
-import type { DetectorPolicy } from "../detector/index.js";
+import type { DetectorPolicy, Finding } from "../detector/index.js";
 import {
   bestCompletionOfN,
   defaultCascadeMinConfidence,
@@ -13,7 +13,14 @@ import {
 import type { ChunkListener, EngineCompletion, EngineCompletionRequest } from "../host/contract/index.js";
 import { completeChecked } from "../repair/index.js";
 import type { VariantCapability } from "./capabilities.js";
-import { findingsIn, reportFinding, shownOrHidden } from "./completionCheck.js";
+import {
+  checkSuggestion,
+  findingsIn,
+  reportCheckedBy,
+  reportFinding,
+  shownOrHidden,
+  type SuggestionCheck,
+} from "./completionCheck.js";
 import { groundingFor } from "./grounding.js";
 import type { LoadedVariant } from "./loadedVariant.js";
 import type { StageClock } from "./stageClock.js";
@@ -80,11 +87,23 @@ export async function completeOn(
     return { ...result, contextChunks: chunks.length };
   }
   const policy = checkPolicy(context, variant, request.check.policy);
+  // Which checker judged the last text checked: the one shown (a repair's, when it replaced the first).
+  let verdict: SuggestionCheck | undefined;
+  const findingsOf = async (text: string, asked: CompletionRequest): Promise<Finding[]> => {
+    verdict = await checkSuggestion(text, { ...asked, path: request.path }, request.check!, cooperators);
+    return verdict.findings;
+  };
   const checked = await clock.time("detector", () =>
     completeChecked(
       clock.timedGenerator(generator),
       grounded,
-      { ...request.check!, policy, workspace: cooperators.detectorWorkspace, path: request.path },
+      {
+        ...request.check!,
+        policy,
+        workspace: cooperators.detectorWorkspace,
+        path: request.path,
+        findingsIn: findingsOf,
+      },
       signal,
     ),
   );
@@ -92,7 +111,12 @@ export async function completeOn(
   return {
     ...checked.result,
     contextChunks: chunks.length,
-    check: { action: checked.action, repaired: checked.repaired, findings: reported.map(reportFinding) },
+    check: {
+      action: checked.action,
+      repaired: checked.repaired,
+      findings: reported.map(reportFinding),
+      ...reportCheckedBy(verdict),
+    },
     ...(checked.originalText === undefined
       ? {}
       : {
@@ -277,13 +301,13 @@ async function completeByCascade(
     return { ...served, ensemble, ...(alternatives.length > 0 ? { alternatives } : {}) };
   }
   // A draft answer the cascade kept has no certain finding: the policy can only show or annotate it.
-  const findings = ran.decision
-    ? ran.findings
-    : await clock.time("detector", () => findingsIn(ran.result.text, request, check, cooperators!));
+  const checked = ran.decision
+    ? { findings: ran.findings }
+    : await clock.time("detector", () => checkSuggestion(ran.result.text, request, check, cooperators!));
   return {
     ...ran.result,
     contextChunks: chunks.length,
     ensemble,
-    check: shownOrHidden(findings, check.policy),
+    check: shownOrHidden(checked.findings, check.policy, "checkedBy" in checked ? checked : undefined),
   };
 }

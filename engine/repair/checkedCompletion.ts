@@ -17,6 +17,8 @@ export interface CheckOptions {
   policy: DetectorPolicy;
   /** Workspace-relative path of the file, for relative imports. */
   path?: string;
+  /** The check of a suggestion, when not the fast detector's alone (the pipeline adds the compiler's). */
+  findingsIn?: (text: string, request: CompletionRequest) => Promise<Finding[]>;
 }
 
 export interface CheckedCompletion {
@@ -115,6 +117,7 @@ async function repairNames(
 }
 
 function check(text: string, request: CompletionRequest, options: CheckOptions): Promise<Finding[]> {
+  if (options.findingsIn) return options.findingsIn(text, request);
   return detect(text, {
     language: options.language,
     workspace: options.workspace,

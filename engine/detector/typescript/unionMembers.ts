@@ -1,0 +1,36 @@
+import type ts from "typescript";
+
+/**
+ * Whether the member named at `position` (a property access `x.name`) exists on some type of the union
+ * its receiver has: the compiler says "does not exist on type 'A | B'" for a member only some of them
+ * have, which means the code needs a narrowing, not that the member was made up.
+ */
+export function onSomeUnionMember(
+  typescript: typeof ts,
+  program: ts.Program,
+  fileName: string,
+  position: number,
+) {
+  const sourceFile = program.getSourceFile(fileName);
+  const access = sourceFile && propertyAccessAt(typescript, sourceFile, position);
+  if (access === undefined) return false;
+  const checker = program.getTypeChecker();
+  const receiver = checker.getTypeAtLocation(access.expression);
+  if (!receiver.isUnion()) return false;
+  const name = access.name.text;
+  return receiver.types.some((type) => checker.getPropertyOfType(type, name) !== undefined);
+}
+
+function propertyAccessAt(
+  typescript: typeof ts,
+  node: ts.Node,
+  position: number,
+): ts.PropertyAccessExpression | undefined {
+  if (typescript.isPropertyAccessExpression(node) && node.name.getStart() === position) return node;
+  let found: ts.PropertyAccessExpression | undefined;
+  typescript.forEachChild(node, (child) => {
+    if (found === undefined && child.pos <= position && position < child.end)
+      found = propertyAccessAt(typescript, child, position);
+  });
+  return found;
+}
