@@ -1,7 +1,8 @@
 import * as vscode from "vscode";
 import { ChatViewProvider } from "./chat/chatViewProvider.js";
 import { LastTextEditor } from "./chat/lastTextEditor.js";
-import { CoopInlineCompletionProvider, describeFindings } from "./completions/inlineCompletionProvider.js";
+import { CoopInlineCompletionProvider } from "./completions/inlineCompletionProvider.js";
+import { explainSuggestion } from "./completions/explainSuggestion.js";
 import { CoopConfig, settingsThatReloadModels } from "./settings/config.js";
 import { EngineConnection, type EngineStatus } from "./engine/engineConnection.js";
 import { downloadModels } from "./commands/downloadModels.js";
@@ -68,19 +69,10 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
       vscode.commands.registerCommand("coop.explainLastSuggestion", () => {
         const last = completions.lastSuggestion;
         if (!last) return vscode.window.showInformationMessage("Coop has not made a suggestion yet.");
-        if (!last.check || last.check.findings.length === 0) {
-          return vscode.window.showInformationMessage(
-            `Coop's last suggestion uses only names that exist: ${last.text.slice(0, 80)}`,
-          );
-        }
-        const verdict = last.check.repaired
-          ? "was repaired: it used"
-          : last.check.action === "hide"
-            ? "was hidden: it uses"
-            : "uses";
-        return vscode.window.showWarningMessage(
-          `Coop's last suggestion ${verdict} ${describeFindings(last.check)}.`,
-        );
+        const { warning, message } = explainSuggestion(last);
+        return warning
+          ? vscode.window.showWarningMessage(message)
+          : vscode.window.showInformationMessage(message);
       }),
       vscode.commands.registerCommand("coop.showLog", () => log.show()),
       vscode.commands.registerCommand("coop.swapVariant", () => swapVariant(config, connection, log)),

@@ -14,6 +14,7 @@ import { languageForVsCodeId } from "../../engine/syntax/languages.js";
 import type { DetectorPolicy } from "../../engine/detector/index.js";
 import type { CoopConfig } from "../settings/config.js";
 import { withLanguageServerOpinion } from "./languageServerCheck.js";
+import { describeFindings } from "./explainSuggestion.js";
 import { suggestionItems } from "./acceptedSuggestions.js";
 import { OfferedCandidates, completionCandidates } from "./completionCandidates.js";
 import type { EngineConnection } from "../engine/engineConnection.js";
@@ -130,7 +131,10 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
       suffix: keepStart(text.slice(offset), editorWindow.suffixChars),
       projectName: vscode.workspace.name ?? "workspace",
       cursorLine: position.line,
-      check: language && policy !== "off" ? { language, policy } : undefined,
+      check:
+        language && policy !== "off"
+          ? { language, policy, compilerBudgetMs: this.config.compilerBudgetMs(document) }
+          : undefined,
       ensemble: this.config.ensemble(document),
       ...(bestOfN ? { bestOfN } : {}),
     };
@@ -170,16 +174,6 @@ export class CoopInlineCompletionProvider implements vscode.InlineCompletionItem
     );
     return { items: suggestionItems(document, position, candidates), outcome: "shown" };
   }
-}
-
-/** "computeTotals (unknown symbol; did you mean computeTotal?)", for the status bar and the log. */
-export function describeFindings(check: CompletionCheck): string {
-  return check.findings
-    .map(
-      (finding) =>
-        `${finding.name} (${finding.kind.replace(/([A-Z])/g, " $1").toLowerCase()}${finding.suggestions.length > 0 ? `; did you mean ${finding.suggestions.slice(0, 2).join(" or ")}?` : ""})`,
-    )
-    .join(", ");
 }
 
 /** Read through a call: the flag changes while a request awaits, which narrowing does not see. */

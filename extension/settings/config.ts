@@ -61,6 +61,11 @@ export class CoopConfig {
     return choice<DetectorPolicy>(this.workspace, "detector.policy", scope);
   }
 
+  /** How long the TypeScript compiler may take to check a suggestion; 0 leaves it to the fast checker. */
+  compilerBudgetMs(scope?: ConfigurationScope): number {
+    return number(this.workspace, "detector.compilerBudgetMs", scope);
+  }
+
   /** Diagnostics, hovers and quick fixes on the names an accepted suggestion uses that do not exist. */
   findingDiagnostics(scope?: ConfigurationScope): boolean {
     return read(this.workspace, "detector.diagnostics", scope);
