@@ -16,6 +16,12 @@ const repoRoot = dirname(fileURLToPath(import.meta.url));
  */
 const nativeExternals = ["node-llama-cpp", "@node-llama-cpp/*"];
 
+/**
+ * typescript (9 MB) is loaded from node_modules with import() in the detector's compiler thread only,
+ * next to the lib.*.d.ts files it reads: never bundled (scripts/package.mjs ships it).
+ */
+const loadedExternals = ["typescript"];
+
 /** Prints errors the way VS Code's `$esbuild-watch` problem matcher reads them. */
 function problemMatcherLogger(watch) {
   return {
@@ -60,7 +66,7 @@ export function targetsFor({ production = false, outdir = "out", watch = false }
     platform: "node",
     format: "esm",
     target: "node20",
-    external: nativeExternals,
+    external: [...nativeExternals, ...loadedExternals],
     // Bundled ESM has no `require`; some dependencies still call it for Node built-ins.
     banner: {
       js: "import { createRequire as __coopCreateRequire } from 'node:module'; const require = __coopCreateRequire(import.meta.url);",
@@ -94,6 +100,8 @@ export function targetsFor({ production = false, outdir = "out", watch = false }
     // The worker thread merges share their arithmetic with (engine/merge), started by the engine
     // host's and the CLI's bundles from next to them.
     nodeEsmTarget({ mergeWorker: "engine/merge/mergeWorker.ts" }),
+    // The worker thread the detector's TypeScript language service runs in (engine/detector/typescript).
+    nodeEsmTarget({ typeScriptWorker: "engine/detector/typescript/typeScriptWorker.ts" }),
   ];
 }
 

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { constants, cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { tsImport } from "tsx/esm/api";
@@ -48,7 +48,20 @@ const runtimeModules = [
   "node-llama-cpp", // external to the bundles: ESM-only and native (esbuild.mjs)
   "web-tree-sitter", // its JS is bundled; web-tree-sitter.wasm is resolved in node_modules (engine/syntax/wasmFiles.ts)
   "@vscode/tree-sitter-wasm", // the grammars' wasm files, resolved the same way
+  "typescript", // the detector's compiler check: import()ed in its worker thread, with its lib.*.d.ts files
 ];
+
+/**
+ * What of the typescript package the detector's compiler check loads: its language service and the
+ * standard library declarations; not tsc, tsserver, the typings installer nor their localized messages
+ * (about 15 MB).
+ */
+function typeScriptFileUsed(path) {
+  const inLib = /[\\/]typescript[\\/]lib[\\/]([^\\/]+)$/.exec(path)?.[1];
+  if (inLib !== undefined) return inLib === "typescript.js" || /^lib\..+\.d\.ts$/.test(inLib);
+  // Not under lib: the package's own files, or lib's folders (whose files are kept only as above).
+  return !/[\\/]typescript[\\/]lib[\\/]./.test(path);
+}
 
 const licenseFiles = ["LICENSE", "LICENSE.md", "LICENSE.txt"];
 
@@ -227,7 +240,8 @@ async function stageTarget(stage, target, manifest, bundles, llamaCppSource) {
       recursive: true,
       mode: constants.COPYFILE_FICLONE,
       // Packages nested in this one are staged on their own, if the target needs them.
-      filter: (source) => source !== nested,
+      filter: (source) =>
+        source !== nested && (!dir.endsWith(`${sep}typescript`) || typeScriptFileUsed(source)),
     });
   }
   return packageDirs.length;
