@@ -300,7 +300,13 @@ export class EngineHostClient implements CoopEngine {
     const child = fork(this.options.entry, [], {
       execPath: this.options.execPath ?? process.execPath,
       execArgv: this.options.execArgv ?? [],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+      env: {
+        ...process.env,
+        ELECTRON_RUN_AS_NODE: "1",
+        // llama.cpp's threads each get a glibc malloc arena by default (8 per core): the memory a
+        // variant frees stays mapped in them across swaps. Two arenas hold the engine's RSS flat.
+        MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2",
+      },
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
     this.stderrTail = [];
