@@ -147,6 +147,7 @@ export function completionQuery(
         startLine: Math.max(0, cursorLine - prefixLines.length + 1),
         endLine: cursorLine + suffixLines.length - 1,
       },
+      cursor: { before: request.prefix, after: request.suffix },
     },
   };
 }

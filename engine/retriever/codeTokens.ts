@@ -4,7 +4,6 @@
  * found by `parse`, `http`, `header`, and by `parsehttpheader2` itself.
  */
 
-const wordPattern = /[\p{L}\p{N}_$]+(?:-[\p{L}\p{N}_$]+)*/gu;
 // Boundaries inside a word: lower→Upper, ACRONYM→Word (HTTPHeader → HTTP|Header), letter↔digit.
 const partPattern = /\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+|\p{Lu}+|\p{N}+|[\p{L}]+/gu;
 
@@ -14,8 +13,62 @@ const maxTermLength = 64;
 /** The terms of a text, in order, with repeats (BM25 counts term frequency). */
 export function codeTerms(text: string): string[] {
   const terms: string[] = [];
-  for (const [word] of text.matchAll(wordPattern)) pushWordTerms(word, terms);
+  forEachCodeTerm(text, (term) => terms.push(term));
   return terms;
+}
+
+/** Calls `visit` with each term of a text, in order, with repeats (no array of them is built). */
+export function forEachCodeTerm(text: string, visit: (term: string) => void): void {
+  let index = 0;
+  while (index < text.length) {
+    const first = wordCharacterLength(text, index);
+    if (first === 0) {
+      index++;
+      continue;
+    }
+    const start = index;
+    index += first;
+    // A word: word characters, and runs of them joined by single hyphens (kebab-case).
+    for (;;) {
+      const length = wordCharacterLength(text, index);
+      if (length > 0) index += length;
+      else if (text.charCodeAt(index) === 45 && wordCharacterLength(text, index + 1) > 0) index++;
+      else break;
+    }
+    const word = text.slice(start, index);
+    let wordTerms = termsOfWord.get(word);
+    if (wordTerms === undefined) {
+      wordTerms = [];
+      pushWordTerms(word, wordTerms);
+      if (termsOfWord.size >= maxCachedWords) termsOfWord.clear();
+      termsOfWord.set(word, wordTerms);
+    }
+    for (const term of wordTerms) visit(term);
+  }
+}
+
+/** Code repeats its words: each word's terms are worked out once (the cache starts over when full). */
+const termsOfWord = new Map<string, string[]>();
+const maxCachedWords = 200_000;
+const nonAsciiWordCharacter = /^[\p{L}\p{N}]$/u;
+
+/**
+ * How many code units the character at `index` takes when it is a word character (`[\p{L}\p{N}_$]`),
+ * 0 when it is not (or the text ends): ASCII is decided without a regular expression.
+ */
+function wordCharacterLength(text: string, index: number): number {
+  if (index >= text.length) return 0;
+  const code = text.charCodeAt(index);
+  if (code < 128)
+    return (code >= 97 && code <= 122) ||
+      (code >= 65 && code <= 90) ||
+      (code >= 48 && code <= 57) ||
+      code === 95 ||
+      code === 36
+      ? 1
+      : 0;
+  const character = String.fromCodePoint(text.codePointAt(index)!);
+  return nonAsciiWordCharacter.test(character) ? character.length : 0;
 }
 
 /** Identifiers as written (not lower-cased, not split) that appear in a text, each once. */

@@ -7,6 +7,7 @@ export type {
   RetrievedChunk,
 } from "./retriever.js";
 export type { Embedder } from "./embedder.js";
+export type { CursorText } from "./cursorDefinitions.js";
 export { LlamaEmbedder } from "./llamaEmbedder.js";
 export { SymbolTable, boundedEditDistance } from "./symbolTable.js";
 export type { WorkspaceSymbol, NearestName } from "./symbolTable.js";

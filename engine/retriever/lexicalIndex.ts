@@ -1,4 +1,4 @@
-import { codeTerms } from "./codeTokens.js";
+import { codeTerms, forEachCodeTerm } from "./codeTokens.js";
 
 export interface LexicalDocument {
   id: number;
@@ -63,6 +63,8 @@ export class LexicalIndex {
   private scores = new Float64Array(0);
   private matched = new Uint32Array(0);
   private touched = new Int32Array(0);
+  /** Scratch for {@link add}: a term's count in the document being added, zero between calls. */
+  private termCounts = new Uint32Array(0);
 
   static empty(): LexicalIndex {
     return new LexicalIndex();
@@ -88,20 +90,28 @@ export class LexicalIndex {
 
   add(document: LexicalDocument): void {
     if (this.slotOfId.has(document.id)) this.remove(document.id);
-    const counts = new Map<number, number>();
+    // Counted in a scratch array indexed by term id (a Map per document costs more than the terms).
+    const touched: number[] = [];
     let length = 0;
-    const count = (terms: string[], weight: number): void => {
-      for (const term of terms) {
-        const id = this.termId(term);
-        counts.set(id, (counts.get(id) ?? 0) + weight);
-        length++;
+    let weight = nameWeight;
+    const count = (term: string): void => {
+      const id = this.termId(term);
+      if (id >= this.termCounts.length) {
+        const grown = new Uint32Array(Math.max(1024, (id + 1) * 2));
+        grown.set(this.termCounts);
+        this.termCounts = grown;
       }
+      if (this.termCounts[id] === 0) touched.push(id);
+      this.termCounts[id]! += weight;
+      length++;
     };
-    count(codeTerms(document.names), nameWeight);
-    count(codeTerms(document.text), 1);
-    count(codeTerms(document.path.replaceAll(/[/.]/g, " ")), 1);
-    const termIds = Uint32Array.from(counts.keys());
-    const frequencies = Uint16Array.from(counts.values(), (value) => Math.min(value, 0xffff));
+    forEachCodeTerm(document.names, count);
+    weight = 1;
+    forEachCodeTerm(document.text, count);
+    forEachCodeTerm(document.path.replaceAll(/[/.]/g, " "), count);
+    const termIds = Uint32Array.from(touched);
+    const frequencies = Uint16Array.from(touched, (id) => Math.min(this.termCounts[id]!, 0xffff));
+    for (const id of touched) this.termCounts[id] = 0;
     this.insert(document.id, length, termIds, frequencies);
   }
 

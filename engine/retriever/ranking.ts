@@ -1,4 +1,5 @@
 import { identifiersIn } from "./codeTokens.js";
+import { cursorDefinitions } from "./cursorDefinitions.js";
 import type { SymbolKind } from "./fileAnalyzer.js";
 import { reciprocalRankFusion, type WeightedList } from "./rankFusion.js";
 import type { LineRange, RecencyTracker } from "./recency.js";
@@ -13,6 +14,12 @@ const maxDefinitionsPerSymbolHit = 8;
 const topLevelKinds: readonly SymbolKind[] = ["function", "class", "interface", "type", "enum", "module"];
 /** Imported files hold many definitions the cursor does not need: their list counts half. */
 const importedDefinitionsWeight = 0.5;
+/**
+ * The members of the cursor's receiver type are the most specific signal there is, then the
+ * definitions of the names the file imports: their lists outweigh the lexical and symbol lists.
+ */
+const receiverMembersWeight = 8;
+const importedNamesWeight = 3;
 
 /**
  * Ranks the index's chunks for a query: BM25, vector similarity, definitions the query names and
@@ -45,12 +52,29 @@ export function rankChunks(
   }
 
   const from = options.from;
+  /**
+   * Definitions found at the cursor rank as pieces of their chunks (ids below zero): the definition's
+   * own lines, not all a packed chunk holds.
+   */
+  const pieces = new Map<number, { chunkId: number; focus: LineRange }>();
   if (from) {
     const inFile = bestDefinitions(index, text, [from.path]);
     for (const id of inFile) reason(id, "nearby: a definition in the current file");
     const imported = bestDefinitions(index, text, index.importsOf(from.path));
     for (const id of imported) reason(id, `nearby: a definition in imported ${index.chunks.get(id)!.path}`);
     lists.push(inFile, { ids: imported, weight: importedDefinitionsWeight });
+    if (from.cursor) {
+      const { members, imports } = cursorDefinitions(index, from.path, from.cursor, candidatesPerList);
+      const pieceIds = (definitions: typeof members): number[] =>
+        definitions.map(({ chunkId, focus, why: message }) => {
+          const id = -(pieces.size + 1);
+          pieces.set(id, { chunkId, focus });
+          reason(id, message);
+          return id;
+        });
+      lists.push({ ids: pieceIds(members), weight: receiverMembersWeight });
+      lists.push({ ids: pieceIds(imports), weight: importedNamesWeight });
+    }
   }
 
   const symbolHits = namedDefinitions(index, text);
@@ -59,13 +83,15 @@ export function rankChunks(
 
   const ranked: RetrievedChunk[] = [];
   for (const [id, fused] of reciprocalRankFusion(lists)) {
-    const entry = index.chunks.get(id);
+    const piece = pieces.get(id);
+    const entry = index.chunks.get(piece?.chunkId ?? id);
     if (!entry) continue;
     const { chunk, path } = entry;
-    let lines: LineRange & { text: string } = chunk;
+    const whole = piece ? linesOf(chunk, piece.focus) : chunk;
+    let lines = whole;
     if (from && from.path === path) {
-      if (chunk.startLine <= from.endLine && chunk.endLine >= from.startLine) continue;
-      const outside = from.promptLines && outsideOf(chunk, from.promptLines);
+      if (whole.startLine <= from.endLine && whole.endLine >= from.startLine) continue;
+      const outside = from.promptLines && outsideOf(whole, from.promptLines);
       if (outside === null) continue;
       if (outside) lines = outside;
     }
@@ -79,13 +105,13 @@ export function rankChunks(
       why: [
         ...why.get(id)!,
         ...boost.reasons,
-        ...(lines === chunk ? [] : [`in the prompt already: lines ${chunk.startLine}-${chunk.endLine} cut`]),
+        ...(lines === whole ? [] : [`in the prompt already: lines ${whole.startLine}-${whole.endLine} cut`]),
       ],
     });
   }
   ranked.sort((a, b) => b.score - a.score);
 
-  const distinct = withoutNestedDuplicates(ranked);
+  const distinct = withoutNestedDuplicates(ranked, candidatesPerList);
   const budget = options.budgetTokens ?? Number.POSITIVE_INFINITY;
   return packToBudget(distinct, budget, options.countTokens ?? approximateTokenCount, {
     limit: options.k ?? 10,
@@ -119,6 +145,18 @@ function outsideOf(
   };
 }
 
+/** The chunk's lines within a range (the chunk itself when the range holds it all). */
+function linesOf(chunk: LineRange & { text: string }, range: LineRange): LineRange & { text: string } {
+  const startLine = Math.max(chunk.startLine, range.startLine);
+  const endLine = Math.min(chunk.endLine, range.endLine);
+  if (startLine === chunk.startLine && endLine === chunk.endLine) return chunk;
+  const text = chunk.text
+    .split("\n")
+    .slice(startLine - chunk.startLine, endLine - chunk.startLine + 1)
+    .join("\n");
+  return { startLine, endLine, text };
+}
+
 /** Chunks defining identifiers the query names, in the order the query names them. */
 function namedDefinitions(index: WorkspaceIndex, text: string): Map<number, string> {
   const hits = new Map<number, string>();
@@ -144,10 +182,14 @@ function bestDefinitions(index: WorkspaceIndex, text: string, paths: readonly st
     .map((hit) => hit.id);
 }
 
-/** Drops a chunk when a better-ranked one of the same file already covers it, or it covers that one. */
-function withoutNestedDuplicates(ranked: readonly RetrievedChunk[]): RetrievedChunk[] {
+/**
+ * Drops a chunk when a better-ranked one of the same file already covers it, or it covers that one;
+ * stops at `limit` chunks (more than the budget ever takes).
+ */
+function withoutNestedDuplicates(ranked: readonly RetrievedChunk[], limit: number): RetrievedChunk[] {
   const kept: RetrievedChunk[] = [];
   for (const candidate of ranked) {
+    if (kept.length >= limit) break;
     const nested = kept.some(
       (chosen) =>
         chosen.path === candidate.path &&

@@ -1,5 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
+import type { CursorText } from "./cursorDefinitions.js";
 import type { Embedder } from "./embedder.js";
 import type { FileAnalyzer } from "./fileAnalyzer.js";
 import { deleteIndex, loadIndex, saveIndex, storeDirFor } from "./indexStore.js";
@@ -71,6 +72,12 @@ export interface QueryOptions {
        * crossing their edge keeps only its lines outside them.
        */
       promptLines?: LineRange;
+      /**
+       * The editor's text before and after the cursor (the request's prefix and suffix): the names
+       * the file imports are followed to their definitions, and after `expr.` the members of expr's
+       * type rank first (see cursorDefinitions).
+       */
+      cursor?: CursorText;
     };
 }
 
@@ -91,8 +98,14 @@ export interface RetrievedChunk {
 const defaultMaxFileBytes = 1 << 20;
 const defaultMaxChunkLines = 60;
 const embedBatch = 16;
+/** Files read ahead of the one being analysed while indexing. */
+const readsAhead = 16;
 
 type FileOutcome = "indexed" | "binary" | "too large" | "unreadable";
+
+function readBytes(path: string): Promise<Buffer | undefined> {
+  return readFile(path).catch(() => undefined);
+}
 
 /**
  * A workspace index for grounding prompts: chunks ranked by BM25 over code-aware terms, fused (RRF)
@@ -171,7 +184,8 @@ export class Retriever {
         this.removeFile(relativePath);
         return;
       }
-      if ((await this.indexFile(relativePath, realPath, stats.mtimeMs, stats.size)) !== "indexed")
+      const bytes = stats.size > this.maxFileBytes ? undefined : await readBytes(realPath);
+      if ((await this.indexFile(relativePath, stats.mtimeMs, stats.size, bytes)) !== "indexed")
         this.removeFile(relativePath);
       await this.embedMissing();
     });
@@ -251,8 +265,19 @@ export class Retriever {
       summary.removed.push(path);
     }
     let done = 0;
-    for (const file of changed) {
-      const outcome = await this.indexFile(file.path, file.absolutePath, file.mtimeMs, file.size);
+    // Reads run ahead of the analysis (which is synchronous work), so the disk is never waited on.
+    const reads = changed.map(() => undefined as Promise<Buffer | undefined> | undefined);
+    const readAhead = (index: number): void => {
+      const file = changed[index];
+      if (file && !reads[index]) reads[index] = readBytes(file.absolutePath);
+    };
+    for (let index = 0; index < Math.min(readsAhead, changed.length); index++) readAhead(index);
+    for (const [index, file] of changed.entries()) {
+      readAhead(index + readsAhead);
+      readAhead(index);
+      const bytes = await reads[index];
+      reads[index] = undefined;
+      const outcome = await this.indexFile(file.path, file.mtimeMs, file.size, bytes);
       if (outcome === "indexed") summary.indexed.push(file.path);
       else {
         this.removeFile(file.path);
@@ -272,25 +297,25 @@ export class Retriever {
     return summary;
   }
 
+  /** Chunks one file's content (undefined: it could not be read) into the index. */
   private async indexFile(
     path: string,
-    absolutePath: string,
     mtimeMs: number,
     size: number,
+    bytes: Buffer | undefined,
   ): Promise<FileOutcome> {
-    if (size > (this.options.maxFileBytes ?? defaultMaxFileBytes)) return "too large";
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(absolutePath);
-    } catch {
-      return "unreadable";
-    }
+    if (size > this.maxFileBytes) return "too large";
+    if (bytes === undefined) return "unreadable";
     // As git does: a NUL byte near the start means binary.
     if (bytes.subarray(0, 8000).includes(0)) return "binary";
     const analysis = await this.analyzer.analyze(path, bytes.toString("utf8"));
     this.workspace.setFile(path, mtimeMs, size, analysis);
     this.dirty = true;
     return "indexed";
+  }
+
+  private get maxFileBytes(): number {
+    return this.options.maxFileBytes ?? defaultMaxFileBytes;
   }
 
   private removeFile(path: string): void {

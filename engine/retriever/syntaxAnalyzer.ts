@@ -1,10 +1,10 @@
-import { chunkBySyntax, extractDefinitions, languageForPath } from "../syntax/index.js";
+import { chunkSyntaxTree, definitionsOfTree, languageForPath, withSyntaxTree } from "../syntax/index.js";
 import { lineWindowChunks } from "./chunks.js";
 import type { FileAnalysis, FileAnalyzer } from "./fileAnalyzer.js";
 
 /**
- * Chunks along declarations and reads definitions with tree-sitter where a grammar fits the file,
- * line windows without definitions elsewhere (or when the grammar fails on the file).
+ * Chunks along declarations and reads definitions with tree-sitter where a grammar fits the file (one
+ * parse for both), line windows without definitions elsewhere (or when the grammar fails on the file).
  */
 export function defaultSyntaxAnalyzer(maxLines: number): FileAnalyzer {
   return {
@@ -13,10 +13,10 @@ export function defaultSyntaxAnalyzer(maxLines: number): FileAnalyzer {
       const language = languageForPath(path);
       if (language !== undefined) {
         try {
-          const chunks = (await chunkBySyntax(source, language, { maxLines })).filter(
-            (chunk) => chunk.text.trim() !== "",
-          );
-          return { chunks, definitions: await extractDefinitions(source, language) };
+          return await withSyntaxTree(source, language, (tree) => ({
+            chunks: chunkSyntaxTree(tree, { maxLines }).filter((chunk) => chunk.text.trim() !== ""),
+            definitions: definitionsOfTree(tree.rootNode, language),
+          }));
         } catch {
           // An unparsable file still deserves to be found by its words.
         }

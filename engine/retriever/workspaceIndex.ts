@@ -1,7 +1,10 @@
 import type { Embedder } from "./embedder.js";
 import type { FileAnalysis, SymbolKind } from "./fileAnalyzer.js";
 import type { IndexedChunk, IndexedFile, StoredIndex, StoredVectors } from "./indexStore.js";
+import { DefinitionFinder } from "./definitionFinder.js";
 import { LexicalIndex } from "./lexicalIndex.js";
+import { ModuleResolver } from "./moduleResolver.js";
+import { moduleSyntaxOf, type ModuleSyntax } from "./moduleSyntax.js";
 import { relativeImports } from "./relativeImports.js";
 import { SymbolTable } from "./symbolTable.js";
 import { VectorIndex } from "./vectorIndex.js";
@@ -34,6 +37,15 @@ export class WorkspaceIndex {
   private readonly definingChunksOfFile = new Map<string, number[]>();
   /** Cleared whenever a file comes or goes, since either can change what an import resolves to. */
   private readonly importsOfFile = new Map<string, string[]>();
+  private readonly moduleSyntaxOfFile = new Map<string, ModuleSyntax>();
+  /** Where a module specifier leads inside the workspace (relative imports, paths, packages). */
+  readonly resolver = new ModuleResolver(
+    (path) => this.files.has(path),
+    () => this.files.keys(),
+    (path) => (this.files.has(path) ? this.fileText(path) : undefined),
+  );
+  /** Follows imported names to their definitions. */
+  readonly finder = new DefinitionFinder(this.symbols, (path) => this.moduleSyntax(path), this.resolver);
   private nextId = 0;
 
   constructor(private readonly embedder: Embedder | undefined) {
@@ -58,6 +70,7 @@ export class WorkspaceIndex {
     this.files.delete(path);
     this.definingChunksOfFile.delete(path);
     this.importsOfFile.clear();
+    this.forgetModule(path);
     this.symbols.removeFile(path);
     return true;
   }
@@ -97,11 +110,39 @@ export class WorkspaceIndex {
     let imports = this.importsOfFile.get(path);
     if (imports === undefined) {
       const file = this.files.get(path);
-      const source = file ? file.chunks.map((chunk) => chunk.text).join("\n") : "";
+      const source = file ? this.fileText(path) : "";
       imports = relativeImports(path, source, (candidate) => this.files.has(candidate));
       this.importsOfFile.set(path, imports);
     }
     return imports;
+  }
+
+  /** What a JavaScript/TypeScript file imports and exports (empty for other files). */
+  moduleSyntax(path: string): ModuleSyntax {
+    let syntax = this.moduleSyntaxOfFile.get(path);
+    if (syntax === undefined) {
+      syntax = /\.[cm]?[jt]sx?$/.test(path)
+        ? moduleSyntaxOf(this.fileText(path))
+        : { imports: [], reExports: [], localExports: [] };
+      this.moduleSyntaxOfFile.set(path, syntax);
+    }
+    return syntax;
+  }
+
+  /**
+   * A file's text as its chunks hold it: each line once, in order (chunks may overlap; lines no chunk
+   * holds, such as blank runs between declarations, are left out).
+   */
+  fileText(path: string): string {
+    const lines: string[] = [];
+    let next = 0;
+    for (const chunk of this.files.get(path)?.chunks ?? []) {
+      const chunkLines = chunk.text.split("\n");
+      const from = Math.max(0, next - chunk.startLine);
+      for (let index = from; index < chunkLines.length; index++) lines.push(chunkLines[index]!);
+      next = Math.max(next, chunk.startLine + chunkLines.length);
+    }
+    return lines.join("\n");
   }
 
   /** The smallest chunk of a file containing a line. */
@@ -173,10 +214,17 @@ export class WorkspaceIndex {
     };
   }
 
+  private forgetModule(path: string): void {
+    this.moduleSyntaxOfFile.delete(path);
+    this.resolver.invalidate(path);
+    this.finder.invalidate();
+  }
+
   private addFile(file: IndexedFile): void {
     this.files.set(file.path, file);
     this.definingChunksOfFile.delete(file.path);
     this.importsOfFile.clear();
+    this.forgetModule(file.path);
     this.symbols.setFile(file.path, file.definitions);
     for (const chunk of file.chunks) {
       this.chunks.set(chunk.id, { path: file.path, chunk });

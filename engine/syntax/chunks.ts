@@ -1,5 +1,5 @@
 import type { LanguageId } from "./languages.js";
-import { withSyntaxTree, type SyntaxNode } from "./parser.js";
+import { withSyntaxTree, type SyntaxNode, type SyntaxTree } from "./parser.js";
 
 /** A slice of a file: lines are 0-based and inclusive; chunks of a file cover it without overlap. */
 export interface SyntaxChunk {
@@ -31,14 +31,17 @@ export async function chunkBySyntax(
   language: LanguageId,
   options: { maxLines: number },
 ): Promise<SyntaxChunk[]> {
+  return withSyntaxTree(source, language, (tree) => chunkSyntaxTree(tree, options));
+}
+
+/** {@link chunkBySyntax} on a tree already parsed (so one parse can serve chunks and definitions). */
+export function chunkSyntaxTree(tree: SyntaxTree, options: { maxLines: number }): SyntaxChunk[] {
   const maxLines = Math.max(1, Math.floor(options.maxLines));
-  const lines = source.split("\n");
-  return withSyntaxTree(source, language, (tree) => {
-    const chunker = new Chunker(lines, maxLines);
-    chunker.chunkUnits(unitsOf(tree.rootNode.namedChildren), 0, lines.length - 1);
-    chunker.finish();
-    return chunker.chunks;
-  });
+  const lines = tree.source.split("\n");
+  const chunker = new Chunker(lines, maxLines);
+  chunker.chunkUnits(unitsOf(tree.rootNode.namedChildren), 0, lines.length - 1);
+  chunker.finish();
+  return chunker.chunks;
 }
 
 interface Pending {

@@ -10,4 +10,4 @@ export { parse, parserFor, withSyntaxTree, type SyntaxTree, type SyntaxNode } fr
 export { setSyntaxWasmDirectory, syntaxWasmPath } from "./wasmFiles.js";
 export type { Definition, DefinitionKind } from "./definition.js";
 export { extractDefinitions, definitionsOfTree } from "./definitions.js";
-export { chunkBySyntax, type SyntaxChunk } from "./chunks.js";
+export { chunkBySyntax, chunkSyntaxTree, type SyntaxChunk } from "./chunks.js";

@@ -121,9 +121,18 @@ describe("grounding with input compression", () => {
     assert.match(definition[0]!, /^export interface Discount \{$/);
     const held = chunks.flatMap((chunk) => chunk.text.split("\n"));
     for (const line of definition) assert.ok(held.includes(line), `${JSON.stringify(line)} was dropped`);
-    const signature = discounts.find((line) => line.startsWith("export function applyDiscounts("))!;
-    assert.ok(held.includes(signature), "the signature of applyDiscounts was dropped");
-    assert.ok(!held.includes("  let discounted = total;"));
+    // The callee at the cursor (`const total = computeInvoiceTotal(…)`) is among what is kept.
+    assert.ok(held.some((line) => line.startsWith("export function computeInvoiceTotal(")));
+    // A function's body is never kept without its signature.
+    for (const chunk of chunks) {
+      const lines = chunk.text.split("\n");
+      const source = shopWorkspace[chunk.path]!.split("\n");
+      for (const line of lines.filter((text) => text.startsWith("  "))) {
+        const signature = enclosingSignature(source, source.indexOf(line));
+        if (signature !== undefined)
+          assert.ok(lines.includes(signature), `${JSON.stringify(line)} was kept without ${signature}`);
+      }
+    }
   });
 
   test("a context within the budget is left as it is, with or without a compressor", async () => {
@@ -152,7 +161,12 @@ describe("grounding with input compression", () => {
     const expected = await retriever.query([...before, ...after].join("\n"), {
       k: 6,
       budgetTokens: 160,
-      from: { path: request.path, startLine: cursorLine - 19, endLine: cursorLine + 4 },
+      from: {
+        path: request.path,
+        startLine: cursorLine - 19,
+        endLine: cursorLine + 4,
+        cursor: { before: request.prefix, after: request.suffix },
+      },
     });
     const { chunks, report } = await groundCompletion(retriever, request, cursorLine, { budgetTokens: 160 });
     assert.deepEqual(
@@ -314,3 +328,12 @@ describe("the draft compressor: not waiting, aborting, disposing", () => {
     await assert.rejects(own.fit(chunks(), fitRequest), CancelledBySwapError);
   });
 });
+
+/** The `export function` line whose body holds line `at` of a source (no closing `}` between). */
+function enclosingSignature(source: readonly string[], at: number): string | undefined {
+  for (let line = at - 1; line >= 0; line--) {
+    if (source[line]!.startsWith("}")) return undefined;
+    if (/^export (async )?function /.test(source[line]!)) return source[line];
+  }
+  return undefined;
+}
