@@ -2,8 +2,9 @@
 // TypeScript and JavaScript inside node_modules (several thousand files), then measures query latency
 // and recall@5 for finding the chunk that defines the target of a call whose name is masked out of the
 // query. Then `realCode`: the same question on rxjs's sources, labelled by the TypeScript compiler and
-// asked through the product's grounding (bench/support/realCodeRetrieval.ts); --real-code-only runs
-// that alone (written beside the reference result, as retriever-custom.json).
+// asked through the product's grounding (bench/support/realCodeRetrieval.ts), and `realCodeSecond`:
+// the same on zod's sources; --real-code-only runs those alone (written beside the reference result,
+// as retriever-custom.json).
 // --embed adds vectors from the fixture embedding model (slow: it embeds every chunk on the CPU; pair
 // it with a smaller --root, indexed with the usual ignore rules). --cache keeps the index in DIR between
 // runs (indexSeconds then measures only what changed); by default a fresh temporary one is used.
@@ -32,13 +33,24 @@ const withEmbeddings = process.argv.includes("--embed");
 const keptCache = argument("--cache");
 const realCodeOnly = process.argv.includes("--real-code-only");
 const realCodeRoot = join(repoRoot, "node_modules", "rxjs", "src");
+/** A second package npm ships as TypeScript sources: zod 4 (namespaces, `export * as`, barrels). */
+const secondRealCodeRoot = join(repoRoot, "node_modules", "zod", "src");
+const realCodeWorkspace = "rxjs 7 (node_modules/rxjs/src)";
+const secondRealCodeWorkspace = "zod 4 (node_modules/zod/src)";
 
 /** Prints the real-code measures, the before/after pairs side by side. */
 function printRealCode(realCode: Record<string, unknown>): void {
   const before = (realCode.before ?? {}) as Record<string, unknown>;
+  const sameFile = (realCode.sameFile ?? {}) as Record<string, unknown>;
   printTable(
-    Object.entries(realCode)
-      .filter(([measure]) => measure !== "before")
+    [
+      ...Object.entries(realCode),
+      ...Object.entries(sameFile).map(([measure, value]): [string, unknown] => [
+        `sameFile.${measure}`,
+        value,
+      ]),
+    ]
+      .filter(([, value]) => typeof value !== "object")
       .map(([measure, value]) => ({
         "realCode measure": measure,
         value: typeof value === "number" ? value : String(value),
@@ -49,13 +61,6 @@ function printRealCode(realCode: Record<string, unknown>): void {
     console.log(
       `before: share of sent chunks already in the prompt ${before.sentAlreadyInPromptShare.toFixed(3)}`,
     );
-}
-
-if (realCodeOnly) {
-  const realCode = await realCodeRetrieval({ root: realCodeRoot });
-  printRealCode(realCode);
-  console.log(`wrote ${await writeBenchResults("retriever-custom", { realCode })}`);
-  process.exit(0);
 }
 
 interface MaskedCall {
@@ -128,6 +133,24 @@ if (runtime) {
   const { fixtures } = await import("../test/support/fixtures.js");
   embedder = await LlamaEmbedder.load(runtime, (await fixtures()).embedding);
 }
+
+if (realCodeOnly) {
+  // With --embed, rxjs only: embedding every chunk of zod's larger tree on the CPU takes long.
+  const realCode = await realCodeRetrieval({
+    root: realCodeRoot,
+    workspace: realCodeWorkspace,
+    ...(embedder ? { embedder } : {}),
+  });
+  printRealCode(realCode);
+  const realCodeSecond = embedder
+    ? undefined
+    : await realCodeRetrieval({ root: secondRealCodeRoot, workspace: secondRealCodeWorkspace });
+  if (realCodeSecond) printRealCode(realCodeSecond);
+  console.log(`wrote ${await writeBenchResults("retriever-custom", { realCode, realCodeSecond })}`);
+  await embedder?.dispose();
+  await runtime?.dispose();
+  process.exit(0);
+}
 const options: RetrieverOptions = {
   root: workspace,
   cacheDir,
@@ -183,7 +206,12 @@ try {
   await reopened.dispose();
 
   console.log("  real code: rxjs sources, labelled by the TypeScript compiler");
-  const realCode = await realCodeRetrieval({ root: realCodeRoot });
+  const realCode = await realCodeRetrieval({ root: realCodeRoot, workspace: realCodeWorkspace });
+  console.log("  real code: zod sources, labelled by the TypeScript compiler");
+  const realCodeSecond = await realCodeRetrieval({
+    root: secondRealCodeRoot,
+    workspace: secondRealCodeWorkspace,
+  });
 
   const results = {
     workspace: chosenRoot ?? "node_modules (TypeScript, JavaScript, declarations, docs)",
@@ -203,16 +231,18 @@ try {
       ? { embedQueryP50Ms: percentile(embedLatencies, 50), embedQueryP95Ms: percentile(embedLatencies, 95) }
       : {}),
     realCode,
+    realCodeSecond,
   };
   printTable(
     Object.entries(results)
-      .filter(([measure]) => measure !== "realCode")
+      .filter(([measure]) => measure !== "realCode" && measure !== "realCodeSecond")
       .map(([measure, value]) => ({
         measure,
         value: typeof value === "boolean" ? String(value) : (value as string | number),
       })),
   );
   printRealCode(realCode);
+  printRealCode(realCodeSecond);
   // Only the default run is the reference result; others go beside it.
   const name = chosenRoot || withEmbeddings ? "retriever-custom" : "retriever";
   console.log(`wrote ${await writeBenchResults(name, results)}`);

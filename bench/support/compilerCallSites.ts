@@ -44,6 +44,16 @@ export async function typeScriptFiles(root: string): Promise<string[]> {
  * files under `root`. In file order, then source order.
  */
 export async function crossFileCallSites(root: string): Promise<CallSite[]> {
+  return (await labelledCallSites(root)).crossFile;
+}
+
+/**
+ * Call sites labelled by the type checker, split by where the callee's declarations are: all in other
+ * files under `root` (`crossFile`), or all in the call's own file (`sameFile`).
+ */
+export async function labelledCallSites(
+  root: string,
+): Promise<{ crossFile: CallSite[]; sameFile: CallSite[] }> {
   const paths = await typeScriptFiles(root);
   const program = ts.createProgram(
     paths.map((path) => join(root, path)),
@@ -63,7 +73,8 @@ export async function crossFileCallSites(root: string): Promise<CallSite[]> {
     const inside = relative(root, file);
     return inside.startsWith("..") || file.endsWith(".d.ts") ? undefined : inside.split(sep).join("/");
   };
-  const sites: CallSite[] = [];
+  const crossFile: CallSite[] = [];
+  const sameFile: CallSite[] = [];
   for (const path of paths) {
     const source = program.getSourceFile(join(root, path));
     if (!source) continue;
@@ -76,11 +87,13 @@ export async function crossFileCallSites(root: string): Promise<CallSite[]> {
             ? node.expression.name
             : undefined;
         const definitions = name && definitionsOf(checker, name, relativePath);
-        if (name && definitions && definitions.every((definition) => definition.path !== path)) {
+        const elsewhere = definitions?.every((definition) => definition.path !== path);
+        const here = definitions?.every((definition) => definition.path === path);
+        if (name && definitions && (elsewhere || here)) {
           const nameOffset = name.getStart(source);
           const callEndLine = source.getLineAndCharacterOfPosition(node.getEnd()).line;
           const nextLine = source.getLineStarts()[callEndLine + 1];
-          sites.push({
+          (elsewhere ? crossFile : sameFile).push({
             path,
             text,
             nameOffset,
@@ -95,7 +108,7 @@ export async function crossFileCallSites(root: string): Promise<CallSite[]> {
     };
     visit(source);
   }
-  return sites;
+  return { crossFile, sameFile };
 }
 
 /** The declarations a name resolves to, aliases followed; undefined when any is outside the root. */

@@ -14,11 +14,11 @@ import {
   defaultSyntaxAnalyzer,
   fitToBudget,
   Retriever,
-  type RetrievedChunk,
+  type Embedder,
 } from "../../engine/retriever/index.js";
 import { LexicalIndex } from "../../engine/retriever/lexicalIndex.js";
 import { relativeImports } from "../../engine/retriever/relativeImports.js";
-import { crossFileCallSites, seededShuffle, typeScriptFiles, type CallSite } from "./compilerCallSites.js";
+import { labelledCallSites, seededShuffle, typeScriptFiles, type CallSite } from "./compilerCallSites.js";
 import { percentile } from "./results.js";
 
 /** As the pipeline grounds a completion prompt (engine/pipeline/grounding.ts). */
@@ -30,8 +30,12 @@ const seed = 20_260_515;
 export interface RealCodeOptions {
   /** The source tree, e.g. node_modules/rxjs/src. */
   root: string;
+  /** What the tree is, for the results (e.g. "rxjs 7 (node_modules/rxjs/src)"). */
+  workspace: string;
   /** Call sites sampled (default 300). */
   sampleSize?: number;
+  /** Fuses vector similarity into the ranking (the index then embeds every chunk). */
+  embedder?: Embedder;
 }
 
 /** Recall of one way of retrieving, over the sampled call sites. */
@@ -50,20 +54,29 @@ interface Tally {
 export async function realCodeRetrieval(options: RealCodeOptions): Promise<Record<string, unknown>> {
   const cacheDir = await mkdtemp(join(tmpdir(), "coop-retriever-realcode-"));
   try {
-    const retriever = await Retriever.open({ root: options.root, cacheDir });
+    const retriever = await Retriever.open({
+      root: options.root,
+      cacheDir,
+      ...(options.embedder ? { embedder: options.embedder } : {}),
+    });
+    const indexCpu = process.cpuUsage();
     const summary = await retriever.index();
+    const indexCpuSeconds = cpuSeconds(process.cpuUsage(indexCpu));
     const baseline = await importGraphBaseline(options.root);
     const labelStarted = performance.now();
-    const all = await crossFileCallSites(options.root);
+    const labelled = await labelledCallSites(options.root);
     const labelSeconds = (performance.now() - labelStarted) / 1000;
-    const sites = seededShuffle(all, seed).slice(0, options.sampleSize ?? 300);
+    const sampleSize = options.sampleSize ?? 300;
+    const sites = seededShuffle(labelled.crossFile, seed).slice(0, sampleSize);
+    const sameFileSites = seededShuffle(labelled.sameFile, seed).slice(0, sampleSize);
 
     const before: Tally = { at1: 0, at5: 0, budgeted: 0 };
     const after: Tally = { at1: 0, at5: 0, budgeted: 0 };
-    let baselineAt5 = 0;
+    const baselineTally: Tally = { at1: 0, at5: 0, budgeted: 0 };
     let alreadyInPromptBefore = 0;
     let sentChunksBefore = 0;
     const latencies: number[] = [];
+    const cpuLatencies: number[] = [];
     for (const site of sites) {
       const request = completionRequestAt(site);
       const { query, from } = completionQuery(request, site.line);
@@ -83,32 +96,75 @@ export async function realCodeRetrieval(options: RealCodeOptions): Promise<Recor
       // As it is: the product's grounding.
       const rankedAfter = await retriever.query(query, { k: 5, from });
       const started = performance.now();
+      const cpuStarted = process.cpuUsage();
       const grounded = await groundCompletion(retriever, request, site.line, { budgetTokens });
+      cpuLatencies.push(cpuSeconds(process.cpuUsage(cpuStarted)) * 1000);
       latencies.push(performance.now() - started);
       tally(after, site, rankedAfter, grounded.chunks);
 
-      if (baseline.rank(site.path, query).some((chunk) => defines(chunk, site))) baselineAt5++;
+      const baselineRanked = baseline.rank(site.path, query);
+      tally(
+        baselineTally,
+        site,
+        baselineRanked,
+        fitToBudget(baselineRanked, budgetTokens, approximateTokenCount),
+      );
+    }
+
+    // Callees defined in the call's own file: found when the prompt holds the definition already
+    // (the editor's prefix/suffix) or the retriever brings it.
+    const sameFile: Tally = { at1: 0, at5: 0, budgeted: 0 };
+    let sameFileInPrompt = 0;
+    for (const site of sameFileSites) {
+      const request = completionRequestAt(site);
+      const { query, from } = completionQuery(request, site.line);
+      retriever.setOpenFiles([site.path]);
+      if (promptHoldsDefinition(request, site)) {
+        sameFileInPrompt++;
+        sameFile.at1++;
+        sameFile.at5++;
+        sameFile.budgeted++;
+        continue;
+      }
+      const ranked = await retriever.query(query, { k: 5, from });
+      const grounded = await groundCompletion(retriever, request, site.line, { budgetTokens });
+      tally(sameFile, site, ranked, grounded.chunks);
     }
     await retriever.dispose();
 
-    const ratio = (count: number): number => (sites.length > 0 ? count / sites.length : Number.NaN);
+    const ratio = (count: number, of = sites.length): number => (of > 0 ? count / of : Number.NaN);
     return {
-      workspace: "rxjs 7 (node_modules/rxjs/src)",
+      workspace: options.workspace,
+      embeddings: options.embedder !== undefined,
       files: summary.files,
       chunks: summary.chunks,
       indexSeconds: summary.seconds,
-      labelledCallSites: all.length,
+      indexCpuSeconds,
+      indexSecondsScaledTo5000Files: (summary.seconds / Math.max(1, summary.files)) * 5000,
+      indexCpuSecondsScaledTo5000Files: (indexCpuSeconds / Math.max(1, summary.files)) * 5000,
+      labelledCallSites: labelled.crossFile.length,
       labelSeconds,
       queries: sites.length,
       budgetTokens,
       queryP50Ms: percentile(latencies, 50),
       queryP95Ms: percentile(latencies, 95),
-      recallAt1: ratio(after.at1),
+      queryCpuP95Ms: percentile(cpuLatencies, 95),
+      crossFileRecallAt1: ratio(after.at1),
       crossFileRecallAt5: ratio(after.at5),
       crossFileRecallAt5Budgeted: ratio(after.budgeted),
-      importBaselineRecallAt5: ratio(baselineAt5),
+      importBaselineRecallAt1: ratio(baselineTally.at1),
+      importBaselineRecallAt5: ratio(baselineTally.at5),
+      importBaselineRecallAt5Budgeted: ratio(baselineTally.budgeted),
+      sameFile: {
+        labelledCallSites: labelled.sameFile.length,
+        queries: sameFileSites.length,
+        inPromptShare: ratio(sameFileInPrompt, sameFileSites.length),
+        recallAt1: ratio(sameFile.at1, sameFileSites.length),
+        recallAt5: ratio(sameFile.at5, sameFileSites.length),
+        recallAt5Budgeted: ratio(sameFile.budgeted, sameFileSites.length),
+      },
       before: {
-        recallAt1: ratio(before.at1),
+        crossFileRecallAt1: ratio(before.at1),
         crossFileRecallAt5: ratio(before.at5),
         crossFileRecallAt5Budgeted: ratio(before.budgeted),
         sentAlreadyInPromptShare: sentChunksBefore > 0 ? alreadyInPromptBefore / sentChunksBefore : 0,
@@ -119,10 +175,22 @@ export async function realCodeRetrieval(options: RealCodeOptions): Promise<Recor
   }
 }
 
+function cpuSeconds(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1e6;
+}
+
+/** Whether the request's prefix or suffix holds a line declaring the callee. */
+function promptHoldsDefinition(request: CompletionRequest, site: CallSite): boolean {
+  const lines = new Set([...request.prefix.split("\n"), ...request.suffix.split("\n")]);
+  return site.definitions.some(
+    (definition) => definition.lineText.trim() !== "" && lines.has(definition.lineText),
+  );
+}
+
 /** What the editor sends when the user is about to type the call: the line after the call is not typed. */
 function completionRequestAt(site: CallSite): CompletionRequest {
   return {
-    document: `file:///rxjs/src/${site.path}`,
+    document: `file:///workspace/${site.path}`,
     path: site.path,
     prefix: keepEnd(site.text.slice(0, site.nameOffset), editorWindow.prefixChars),
     suffix: keepStart(site.text.slice(site.afterCallLine), editorWindow.suffixChars),
@@ -132,7 +200,7 @@ function completionRequestAt(site: CallSite): CompletionRequest {
 function tally(
   into: Tally,
   site: CallSite,
-  ranked: readonly RetrievedChunk[],
+  ranked: readonly { path: string; startLine: number; endLine: number }[],
   kept: readonly { path: string; text: string }[],
 ): void {
   if (ranked.slice(0, 1).some((chunk) => defines(chunk, site))) into.at1++;
@@ -183,7 +251,7 @@ function insidePrompt(
 async function importGraphBaseline(root: string) {
   const analyzer = defaultSyntaxAnalyzer(60);
   const lexical = LexicalIndex.empty();
-  const chunks = new Map<number, { path: string; startLine: number; endLine: number }>();
+  const chunks = new Map<number, { path: string; startLine: number; endLine: number; text: string }>();
   const chunksOfFile = new Map<string, number[]>();
   const sources = new Map<string, string>();
   const { readFile } = await import("node:fs/promises");
@@ -202,7 +270,7 @@ async function importGraphBaseline(root: string) {
         .map((definition) => definition.name);
       if (chunk.name) names.push(chunk.name);
       lexical.add({ id, path, names: [...new Set(names)].join(" "), text: chunk.text });
-      chunks.set(id, { path, startLine: chunk.startLine, endLine: chunk.endLine });
+      chunks.set(id, { path, startLine: chunk.startLine, endLine: chunk.endLine, text: chunk.text });
       ids.push(id);
     }
     chunksOfFile.set(path, ids);
