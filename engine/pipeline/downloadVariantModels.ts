@@ -3,10 +3,10 @@ import { downloadModel } from "../download/index.js";
 import type { DownloadVariantRequest, ProgressListener } from "../host/contract/engineApi.js";
 
 /**
- * Downloads every hf: file a variant needs on this machine (target, draft, embedding, adapters, merge
- * inputs; for a token ensemble both members' targets, adapters and merge inputs; for a variant on a
- * server only its embedding) that is not here yet, one after the other, reporting progress over all
- * of their bytes.
+ * Downloads every hf: file a variant needs on this machine (target, draft, adapters, merge inputs; for
+ * a token ensemble both members' targets, adapters and merge inputs; nothing for a variant on a server;
+ * see localEntriesOf) that is not here yet, one after the other, reporting progress over all of their
+ * bytes.
  */
 export async function downloadVariantModels(
   request: DownloadVariantRequest,

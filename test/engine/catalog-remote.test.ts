@@ -142,16 +142,13 @@ describe("variants on an inference server", () => {
     );
   });
 
-  test("only the embedding model is needed on this machine for a variant on a server", () => {
+  test("nothing is needed on this machine for a variant on a server, nor anywhere an embedding model", () => {
     const catalog = combineCatalogLayers([parseCatalogLayer(teamCatalog(), FILE)]);
-    assert.deepEqual(
-      localEntriesOf(catalog, catalog.variants.get("srv-python")!).map((entry) => entry.id),
-      ["e"],
-    );
+    assert.deepEqual(localEntriesOf(catalog, catalog.variants.get("srv-python")!), []);
     assert.deepEqual(localEntriesOf(catalog, catalog.variants.get("srv-mix")!), []);
     assert.deepEqual(
       localEntriesOf(catalog, catalog.variants.get("here")!).map((entry) => entry.id),
-      ["t", "d", "e", "a"],
+      ["t", "d", "a"],
     );
   });
 
