@@ -1,15 +1,16 @@
 // npm run bench -- merge [--gib N]: merge throughput against a plain copy of the same bytes, and peak memory.
 // Generates a base and two inputs of ≥1 GB each (F16, a few big tensors) in a temp dir, times a streamed
-// copy of one file, a linear merge of the two inputs and a TIES merge over the base in the same run,
-// and writes bench-results/merge.json. The temp files are deleted afterwards. Peak RSS is the process's
-// maximum so far, so the TIES figure also covers everything before it. When llama-quantize is built
+// copy of one file, a linear merge of the two inputs, and TIES, DARE-TIES and SCE merges over the base in
+// the same run, and writes bench-results/merge.json. The temp files are deleted afterwards. Peak RSS is the
+// process's maximum so far, so each figure also covers everything before it. CPU seconds (both threads) tell
+// a merge's own work from time lost to a busy machine. When llama-quantize is built
 // (scripts/build-llama-server.sh), it also compares Coop's quantizers with it (quantized.<type>).
 import { open, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { GgmlType, GgufWriter, encodeTensor, gguf } from "../engine/gguf/index.js";
-import { mergeModels, type MergeSummary } from "../engine/merge/index.js";
+import { mergeModels, type MergeJob, type MergeSummary } from "../engine/merge/index.js";
 import { compareWithLlamaQuantize } from "./support/quantizedComparison.js";
 import { printTable, writeBenchResults } from "./support/results.js";
 
@@ -103,64 +104,73 @@ try {
   const copySeconds = await plainCopy(a, join(dir, "copy.gguf"));
   await rm(join(dir, "copy.gguf"));
 
-  const linear = await mergeModels({
-    method: "linear",
-    inputs: [
-      { path: a, weight: 1 },
-      { path: b, weight: 1 },
-    ],
-    output: { kind: "model", path: join(dir, "linear.gguf"), type: "F16" },
-  });
-  const peakRssLinear = maxRssBytes();
-  await rm(join(dir, "linear.gguf"));
-
-  const ties = await mergeModels({
-    method: "ties",
-    base,
-    inputs: [
-      { path: a, weight: 1, density: 0.5 },
-      { path: b, weight: 1, density: 0.5 },
-    ],
-    output: { kind: "model", path: join(dir, "ties.gguf"), type: "F16" },
-  });
-  const peakRssTies = maxRssBytes();
+  /** One merge into the temp dir (the output deleted after), with its CPU seconds and the peak RSS so far. */
+  const timedMerge = async (
+    method: MergeJob["method"],
+    withBase: boolean,
+    density: number | undefined,
+  ): Promise<{ summary: MergeSummary; cpuSeconds: number; peakRss: number }> => {
+    const cpuBefore = process.cpuUsage();
+    const path = join(dir, `${method}.gguf`);
+    const summary = await mergeModels({
+      method,
+      ...(withBase ? { base } : {}),
+      inputs: [
+        { path: a, weight: 1, density },
+        { path: b, weight: 1, density },
+      ],
+      output: { kind: "model", path, type: "F16" },
+    });
+    const cpu = process.cpuUsage(cpuBefore);
+    const peakRss = maxRssBytes();
+    await rm(path);
+    return { summary, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRss };
+  };
+  const linearRun = await timedMerge("linear", false, undefined);
+  const tiesRun = await timedMerge("ties", true, 0.5);
+  const dareTiesRun = await timedMerge("dare_ties", true, 0.5);
+  const sceRun = await timedMerge("sce", true, undefined);
+  const [linear, ties] = [linearRun.summary, tiesRun.summary];
+  const peakRssLinear = linearRun.peakRss;
+  const peakRssTies = tiesRun.peakRss;
 
   const throughput = (summary: MergeSummary): number => summary.bytesWritten / summary.seconds;
   const copyThroughput = fileBytes / copySeconds;
+  const ratio = (summary: MergeSummary): number => throughput(summary) / copyThroughput;
   const mib = (bytes: number): number => bytes / 2 ** 20;
+  const row = (
+    run: string,
+    { summary, cpuSeconds, peakRss }: Awaited<ReturnType<typeof timedMerge>>,
+  ): Record<string, string | number> => ({
+    run,
+    seconds: summary.seconds,
+    "CPU s": cpuSeconds,
+    "MiB/s": mib(throughput(summary)),
+    "ratio vs copy": ratio(summary),
+    "peak RSS MiB": mib(peakRss),
+  });
   printTable([
     {
       run: "plain copy",
       seconds: copySeconds,
+      "CPU s": "",
       "MiB/s": mib(copyThroughput),
       "ratio vs copy": 1,
       "peak RSS MiB": mib(rssBeforeMerges),
     },
-    {
-      run: "linear (2 inputs)",
-      seconds: linear.seconds,
-      "MiB/s": mib(throughput(linear)),
-      "ratio vs copy": throughput(linear) / copyThroughput,
-      "peak RSS MiB": mib(peakRssLinear),
-    },
-    {
-      run: "ties (base + 2)",
-      seconds: ties.seconds,
-      "MiB/s": mib(throughput(ties)),
-      "ratio vs copy": throughput(ties) / copyThroughput,
-      "peak RSS MiB": mib(peakRssTies),
-    },
+    row("linear (2 inputs)", linearRun),
+    row("ties (base + 2)", tiesRun),
+    row("dare_ties (base + 2)", dareTiesRun),
+    row("sce (base + 2)", sceRun),
   ]);
-  const linearThroughputRatio = throughput(linear) / copyThroughput;
+  const linearThroughputRatio = ratio(linear);
   console.log(
     `\nlinear merge runs at ${(linearThroughputRatio * 100).toFixed(0)}% of copy speed (goal >= 50%)`,
   );
   console.log(
     `peak RSS through the linear merge ${mib(peakRssLinear).toFixed(0)} MiB; largest tensor ${mib(TENSOR_BYTES).toFixed(0)} MiB (goal: under 2 x largest tensor + a constant)`,
   );
-  console.log(
-    `peak RSS through the TIES merge ${mib(peakRssTies).toFixed(0)} MiB (streamed in row blocks too)`,
-  );
+  console.log(`peak RSS through the TIES, DARE-TIES and SCE merges ${mib(sceRun.peakRss).toFixed(0)} MiB`);
   const quantized = await compareWithLlamaQuantize(dir);
   if (quantized !== undefined) {
     console.log("\nquantizers against llama-quantize on the same tensors (4 x 4096x64 weight-like F32):");
@@ -185,11 +195,19 @@ try {
     linearSeconds: linear.seconds,
     linearBytesPerSecond: throughput(linear),
     linearThroughputRatio,
+    linearCpuSeconds: linearRun.cpuSeconds,
     tiesSeconds: ties.seconds,
     tiesBytesPerSecond: throughput(ties),
-    tiesThroughputRatio: throughput(ties) / copyThroughput,
+    tiesThroughputRatio: ratio(ties),
+    tiesCpuSeconds: tiesRun.cpuSeconds,
+    dareTiesSeconds: dareTiesRun.summary.seconds,
+    dareTiesThroughputRatio: ratio(dareTiesRun.summary),
+    dareTiesCpuSeconds: dareTiesRun.cpuSeconds,
+    sceSeconds: sceRun.summary.seconds,
+    sceThroughputRatio: ratio(sceRun.summary),
+    sceCpuSeconds: sceRun.cpuSeconds,
     rssAfterGenerationBytes: rssBeforeMerges,
-    peakRssBytes: peakRssLinear,
+    peakRssBytes: sceRun.peakRss,
     peakRssLinearBytes: peakRssLinear,
     peakRssTiesBytes: peakRssTies,
     ...(quantized === undefined ? {} : { quantized }),

@@ -20,9 +20,10 @@ export function checkFinite(values: Float32Array, file: string, tensor: string, 
 }
 
 /**
- * The stream, checking every input slice (and the base's) for non-finite values as it is merged. The
- * merging pass shows every slice once, in position order, so the position of each is counted here (or
- * set by seek, when a copy in another thread merged the slices between).
+ * The stream, checking every input slice (and the base's) for non-finite values as it is merged (or
+ * trusting the stream's own finding, where it has one: mergeIfFinite). The merging pass shows every slice
+ * once, in position order, so the position of each is counted here (or set by seek, when a copy in another
+ * thread merged the slices between).
  */
 export function checkingFiniteInputs(
   stream: TensorMergeStream,
@@ -32,9 +33,17 @@ export function checkingFiniteInputs(
 ): TensorMergeStream {
   let position = 0;
   const checked: TensorMergeStream = {
-    statisticsPasses: stream.statisticsPasses,
+    // A getter: a stream may find it needs fewer passes once the first is done (TiesStream).
+    get statisticsPasses() {
+      return stream.statisticsPasses;
+    },
     observe: (pass, base, slices) => stream.observe(pass, base, slices),
     merge: (base, slices, into) => {
+      const merged = stream.mergeIfFinite?.(base, slices, into);
+      if (merged !== undefined) {
+        position += slices[0]?.length ?? 0;
+        return merged;
+      }
       if (base !== undefined && baseFile !== undefined) checkFinite(base, baseFile, tensor, position);
       slices.forEach((slice, i) => checkFinite(slice, inputFiles[i]!, tensor, position));
       position += slices[0]?.length ?? 0;
@@ -43,7 +52,12 @@ export function checkingFiniteInputs(
   };
   if (!isShareable(stream)) return checked;
   const shareable: ShareableMergeStream = {
-    ...checked,
+    // Not a spread of `checked`, which would read its statisticsPasses once.
+    get statisticsPasses() {
+      return stream.statisticsPasses;
+    },
+    observe: (pass, base, slices) => checked.observe(pass, base, slices),
+    merge: (base, slices, into) => checked.merge(base, slices, into),
     splitsPass: (pass) => stream.splitsPass(pass),
     takeStatistics: (pass) => stream.takeStatistics(pass),
     addStatistics: (pass, statistics) => stream.addStatistics(pass, statistics),

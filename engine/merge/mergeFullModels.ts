@@ -13,6 +13,7 @@ import { SliceWorker } from "./sliceWorker.js";
 import { MIN_SPLIT_ELEMENTS, SplitBlockMerger } from "./splitBlockMerger.js";
 import type { TensorStreamSpec } from "./workerProtocol.js";
 import { RowBlockReader } from "./rowBlockReader.js";
+import { sampledTiesWindows } from "./sampledTiesWindows.js";
 import { SharedBuffers } from "./sharedBuffers.js";
 import { encodedLength } from "./sliceMerger.js";
 
@@ -101,7 +102,8 @@ export async function mergeFullModels(
 
 /**
  * One tensor through a merge stream, a row block at a time: each statistics pass reads the tensor
- * once, then the merging pass reads it again and writes the output. Reading runs a block ahead and
+ * once (a stream may find after a pass that it needs no more), then the merging pass reads it again and
+ * writes the output. Reading runs a block ahead and
  * writing a block behind the arithmetic, so file I/O (on libuv's threads) overlaps it (on this one,
  * and the worker's when given).
  */
@@ -129,6 +131,7 @@ async function streamTensor(
     inputTypes: reader.inputTypes,
     baseType: reader.baseType,
     outputType: out.type,
+    tiesWindows: await sampledTiesWindows(job, out, base, inputs),
     names: { tensor: out.name, baseFile: base?.path, inputFiles: inputs.map((input) => input.path) },
   };
   const stream = openSpecStream(spec)!;

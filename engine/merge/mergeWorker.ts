@@ -22,18 +22,22 @@ function handle(request: WorkerRequest): WorkerReply {
   }
   if (stream === undefined || merger === undefined) throw new Error(`'${request.kind}' before 'open'`);
   switch (request.kind) {
-    case "observe":
+    case "observe": {
+      const started = performance.now();
       merger.observeBlock(request.pass, request.block.inputs, request.block.base, request.to, request.from);
-      return {};
+      return { seconds: (performance.now() - started) / 1000 };
+    }
     case "take":
       return { statistics: stream.takeStatistics(request.pass) };
     case "add":
       for (const statistics of request.statistics) stream.addStatistics(request.pass, statistics);
       return {};
-    case "merge":
+    case "merge": {
+      const started = performance.now();
       stream.seek(request.cursor);
       merger.mergeBlock(request.block.inputs, request.block.base, request.to, request.output, request.from);
-      return { cursor: stream.cursor() };
+      return { cursor: stream.cursor(), seconds: (performance.now() - started) / 1000 };
+    }
   }
 }
 

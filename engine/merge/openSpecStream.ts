@@ -7,7 +7,7 @@ import type { TensorStreamSpec } from "./workerProtocol.js";
  * method cannot stream.
  */
 export function openSpecStream(spec: TensorStreamSpec): TensorMergeStream | undefined {
-  const { method, hasBase, inputs, params, context, elementCount, names } = spec;
-  const stream = openTensorMergeStream(method, hasBase, inputs, params, context, elementCount);
+  const { method, hasBase, inputs, params, context, elementCount, names, tiesWindows } = spec;
+  const stream = openTensorMergeStream(method, hasBase, inputs, params, context, elementCount, tiesWindows);
   return stream && checkingFiniteInputs(stream, names.tensor, names.baseFile, names.inputFiles);
 }

@@ -45,8 +45,9 @@ export class SliceWorker {
     await this.send({ kind: "open", spec });
   }
 
-  async observe(pass: number, block: SharedBlock, from: number, to: number): Promise<void> {
-    await this.send({ kind: "observe", pass, block, from, to });
+  /** Shows the worker's copy elements [from, to) of the block; resolves to the seconds it took there. */
+  async observe(pass: number, block: SharedBlock, from: number, to: number): Promise<number> {
+    return (await this.send({ kind: "observe", pass, block, from, to })).seconds!;
   }
 
   /** The worker's copy's statistics of pass `pass`, which it forgets. */
@@ -58,15 +59,19 @@ export class SliceWorker {
     await this.send({ kind: "add", pass, statistics });
   }
 
-  /** Merges elements [from, to) of the block into `output` from `cursor`; returns the cursor after them. */
+  /**
+   * Merges elements [from, to) of the block into `output` from `cursor`; resolves to the cursor after them
+   * and the seconds it took there.
+   */
   async merge(
     block: SharedBlock,
     from: number,
     to: number,
     output: Uint8Array,
     cursor: MergeCursor,
-  ): Promise<MergeCursor> {
-    return (await this.send({ kind: "merge", block, from, to, output, cursor })).cursor!;
+  ): Promise<{ cursor: MergeCursor; seconds: number }> {
+    const reply = await this.send({ kind: "merge", block, from, to, output, cursor });
+    return { cursor: reply.cursor!, seconds: reply.seconds! };
   }
 
   async close(): Promise<void> {

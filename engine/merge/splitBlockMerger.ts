@@ -1,4 +1,5 @@
 import { isShareable, type ShareableMergeStream, type TensorMergeStream } from "./methods/index.js";
+import { ShareBalance } from "./shareBalance.js";
 import { SliceMerger } from "./sliceMerger.js";
 import type { SliceWorker } from "./sliceWorker.js";
 import type { SharedBlock, TensorStreamSpec } from "./workerProtocol.js";
@@ -6,13 +7,11 @@ import type { SharedBlock, TensorStreamSpec } from "./workerProtocol.js";
 /** Tensors smaller than this are merged on the calling thread alone: a worker would not pay for itself. */
 export const MIN_SPLIT_ELEMENTS = 1 << 16;
 
-/** The calling thread's share of each block; the worker takes the rest. */
-const LOCAL_SHARE = 0.5;
-
 /**
  * Feeds a tensor's row blocks to its merge stream as SliceMerger does, with each block's arithmetic split
  * between this thread (the first part) and a worker thread (the rest) working at the same time on a copy
  * of the stream, when the stream allows it and blocks are big enough to be worth it; otherwise all here.
+ * Where a block is cut follows how fast each side went on the blocks before (ShareBalance).
  * Results are bit for bit those of one thread:
  * - a statistics pass's counts are added up across the copies at its end (finishPass); a pass whose sum
  *   depends on order (sce's norms) runs here alone and its result is handed to the worker's copy;
@@ -25,6 +24,7 @@ const LOCAL_SHARE = 0.5;
 export class SplitBlockMerger {
   private readonly local: SliceMerger;
   private readonly shared: { stream: ShareableMergeStream; worker: SliceWorker } | undefined;
+  private readonly balance: ShareBalance;
   /** How many times the worker's part of a block had to be merged again (a tie budget ran out in it). */
   remerges = 0;
 
@@ -35,6 +35,7 @@ export class SplitBlockMerger {
     blockElements: number,
   ) {
     this.local = new SliceMerger(spec.inputTypes, spec.baseType, spec.outputType, stream);
+    this.balance = new ShareBalance(this.local.sliceElements);
     const worthSplitting = blockElements >= 2 * this.local.sliceElements;
     this.shared =
       worker !== undefined && isShareable(stream) && worthSplitting ? { stream, worker } : undefined;
@@ -63,10 +64,12 @@ export class SplitBlockMerger {
       this.local.observeBlock(pass, block.inputs, block.base, elements);
       return;
     }
-    const middle = this.middleOf(elements);
-    await this.alongside(shared.worker.observe(pass, block, middle, elements), () =>
-      this.local.observeBlock(pass, block.inputs, block.base, middle),
+    const middle = this.balance.cutOf(elements);
+    const { result: workerSeconds, seconds } = await this.alongside(
+      shared.worker.observe(pass, block, middle, elements),
+      () => this.local.observeBlock(pass, block.inputs, block.base, middle),
     );
+    this.balance.record(elements, middle, seconds, workerSeconds);
   }
 
   /** Brings both copies of the stream to the whole pass's statistics. */
@@ -87,16 +90,19 @@ export class SplitBlockMerger {
     }
     const { stream, worker } = shared;
     const start = stream.cursor();
-    const middle = this.middleOf(elements);
+    const middle = this.balance.cutOf(elements);
     const guess = { position: start.position + middle, tieBudgets: start.tieBudgets };
-    let end = await this.alongside(worker.merge(block, middle, elements, output, guess), () =>
-      this.local.mergeBlock(block.inputs, block.base, middle, output),
+    const { result: workerPart, seconds } = await this.alongside(
+      worker.merge(block, middle, elements, output, guess),
+      () => this.local.mergeBlock(block.inputs, block.base, middle, output),
     );
+    this.balance.record(elements, middle, seconds, workerPart.seconds);
+    let end = workerPart.cursor;
     const atMiddle = stream.cursor();
     const spent = start.tieBudgets.map((budget, i) => budget - end.tieBudgets[i]!);
     if (spent.some((count, i) => count > atMiddle.tieBudgets[i]!)) {
       this.remerges++;
-      end = await worker.merge(block, middle, elements, output, atMiddle);
+      end = (await worker.merge(block, middle, elements, output, atMiddle)).cursor;
     } else {
       end = {
         position: end.position,
@@ -106,23 +112,19 @@ export class SplitBlockMerger {
     stream.seek(end);
   }
 
-  /** Where the worker's part of a block of `elements` begins: a whole number of slices. */
-  private middleOf(elements: number): number {
-    const slice = this.local.sliceElements;
-    return Math.min(elements, Math.round((elements * LOCAL_SHARE) / slice) * slice);
-  }
-
   /**
-   * Runs `work` here while the worker works on its part; the worker is waited for even when `work` throws,
-   * since its part reads the same block buffers the caller will reuse.
+   * Runs `work` here while the worker works on its part, and times it; the worker is waited for even when
+   * `work` throws, since its part reads the same block buffers the caller will reuse.
    */
-  private async alongside<T>(remote: Promise<T>, work: () => void): Promise<T> {
+  private async alongside<T>(remote: Promise<T>, work: () => void): Promise<{ result: T; seconds: number }> {
+    const started = performance.now();
     try {
       work();
     } catch (error) {
       await Promise.allSettled([remote]);
       throw error;
     }
-    return remote;
+    const seconds = (performance.now() - started) / 1000;
+    return { result: await remote, seconds };
   }
 }

@@ -1,5 +1,6 @@
 import type { GgmlType } from "../gguf/index.js";
 import type {
+  MagnitudeWindow,
   MergeContext,
   MergeCursor,
   MergeMethod,
@@ -19,6 +20,8 @@ export interface TensorStreamSpec {
   inputTypes: GgmlType[];
   baseType: GgmlType | undefined;
   outputType: GgmlType;
+  /** ties: where a sample puts each input's cut (sampledTiesWindows). */
+  tiesWindows?: (MagnitudeWindow | undefined)[];
   /** The tensor and files a non-finite input value is reported with (checkingFiniteInputs). */
   names: { tensor: string; baseFile: string | undefined; inputFiles: string[] };
 }
@@ -48,6 +51,8 @@ export interface WorkerReply {
   statistics?: PassStatistics;
   /** After a merge: the cursor the worker's share left. */
   cursor?: MergeCursor;
+  /** After an observe or a merge: the seconds the worker spent on it (its speed, to balance the shares). */
+  seconds?: number;
 }
 
 export type WorkerMessage =

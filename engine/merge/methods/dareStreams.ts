@@ -1,6 +1,7 @@
 import { dropoutSeed, writeDroppedTaskVector } from "./dareDropout.js";
 import { dareLinearInto, dareLinearScale } from "./dareLinear.js";
 import { signConsensusMerge, type SignConsensusOptions } from "./signConsensus.js";
+import { SignConsensusKernel } from "./signConsensusKernel.js";
 import {
   checkSlice,
   SliceTaskVectors,
@@ -85,6 +86,7 @@ export class DareLinearStream extends PositionedStream {
 export class DareTiesStream extends PositionedStream {
   private readonly seeds: number[];
   private readonly options: SignConsensusOptions;
+  private readonly kernel: SignConsensusKernel;
   private readonly taskVectors: SliceTaskVectors;
 
   constructor(
@@ -95,6 +97,7 @@ export class DareTiesStream extends PositionedStream {
     super();
     this.seeds = inputs.map((_, i) => dropoutSeed(context, i));
     this.options = tiesOptions(inputs, params, false);
+    this.kernel = new SignConsensusKernel(this.options);
     this.taskVectors = new SliceTaskVectors(inputs.length);
   }
 
@@ -112,6 +115,8 @@ export class DareTiesStream extends PositionedStream {
       );
     }
     this.position += length;
+    const out = into.subarray(0, length);
+    if (this.kernel.applies && this.kernel.merge(base!, dropped, out)) return out;
     return signConsensusMerge(base!, dropped, this.options, into, this.taskVectors.workspace);
   }
 }

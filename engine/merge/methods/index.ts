@@ -32,6 +32,9 @@ export {
 } from "./streamingMerge.js";
 export type { MergeContext, MergeInput, MergeMethod, MergeParams };
 export { MERGE_RULE_OPTIONS } from "./types.js";
+export { trimmedCount } from "./ties.js";
+export { tiesMagnitudeWindows } from "./tiesWindows.js";
+export type { MagnitudeWindow } from "./topK.js";
 
 export const MERGE_METHODS: readonly MergeMethod[] = [
   "linear",

@@ -6,6 +6,7 @@ import {
   writeVariances,
 } from "./sce.js";
 import { signConsensusMerge, type SignConsensusOptions } from "./signConsensus.js";
+import { SignConsensusKernel } from "./signConsensusKernel.js";
 import {
   checkSlice,
   SliceTaskVectors,
@@ -37,6 +38,7 @@ export class SceStream implements ShareableMergeStream {
   /** The selection of the current pass: its ties at the cut are counted from the tensor's start. */
   private selection: { pass: number; trimmer: TopKTrimmer } | undefined;
   private options: SignConsensusOptions | undefined;
+  private kernel: SignConsensusKernel | undefined;
   private variances = new Float32Array(0);
   private selected = new Uint8Array(0);
   private readonly taskVectors: SliceTaskVectors;
@@ -103,10 +105,13 @@ export class SceStream implements ShareableMergeStream {
   merge(base: Float32Array | undefined, slices: readonly Float32Array[], into: Float32Array): Float32Array {
     const length = checkSlice(base, slices);
     this.options ??= sceOptions(this.energies, this.params);
+    this.kernel ??= new SignConsensusKernel(this.options);
     const selected = this.selectionOf(this.statisticsPasses, slices, length);
     const vectors = this.taskVectors.prepare(length);
     for (let i = 0; i < slices.length; i++) writeSelectedTaskVector(base!, slices[i]!, selected, vectors[i]!);
     this.position += length;
+    const out = into.subarray(0, length);
+    if (this.kernel.applies && this.kernel.merge(base!, vectors, out)) return out;
     return signConsensusMerge(base!, vectors, this.options, into, this.taskVectors.workspace);
   }
 

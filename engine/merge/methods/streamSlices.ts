@@ -20,6 +20,16 @@ export interface TensorMergeStream {
   observe(pass: number, base: Float32Array | undefined, inputs: readonly Float32Array[]): void;
   /** Merges the next slice into `into` (at least the slice's length) and returns the filled part. */
   merge(base: Float32Array | undefined, inputs: readonly Float32Array[], into: Float32Array): Float32Array;
+  /**
+   * merge(), where it can tell on the way that every value of the slice (the base's and each input's) is
+   * finite; otherwise undefined, with the stream as before the call and `into` to be ignored. Lets a
+   * caller that must refuse non-finite inputs skip its own pass over them.
+   */
+  mergeIfFinite?(
+    base: Float32Array | undefined,
+    inputs: readonly Float32Array[],
+    into: Float32Array,
+  ): Float32Array | undefined;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 } from "./streamSlices.js";
 import { taskArithmeticMerge } from "./taskArithmetic.js";
 import { TiesStream } from "./tiesStream.js";
+import type { MagnitudeWindow } from "./topK.js";
 import type { MergeContext, MergeMethod, MergeParams } from "./types.js";
 import { validateMergeArguments } from "./validate.js";
 
@@ -46,6 +47,8 @@ export function openTensorMergeStream(
   params: MergeParams,
   context: MergeContext,
   elementCount: number,
+  /** ties: where a sample puts each input's cut (tiesMagnitudeWindows), to save a statistics pass. */
+  tiesWindows?: readonly (MagnitudeWindow | undefined)[],
 ): TensorMergeStream | undefined {
   if (!STREAMING_METHODS.has(method)) return undefined;
   const empty = new Float32Array(0);
@@ -67,7 +70,7 @@ export function openTensorMergeStream(
     case "dare_ties":
       return new DareTiesStream(inputs, params, context);
     case "ties":
-      return new TiesStream(inputs, params, elementCount);
+      return new TiesStream(inputs, params, elementCount, tiesWindows);
     case "sce":
       return new SceStream(inputs.length, params, elementCount);
     default:

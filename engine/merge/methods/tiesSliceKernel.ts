@@ -22,6 +22,11 @@ export class TiesSliceKernel {
   private readonly normalize: boolean;
   private readonly positiveOnZero: boolean;
   private readonly kept: Float64Array;
+  /**
+   * For two inputs, what the agreeing sum is divided by, indexed by which agree (bit i for input i): the
+   * sum of their weights as signConsensusMerge adds it up, 1 where none agrees or without normalize.
+   */
+  private readonly pairDivisors = new Float64Array(4);
 
   /** `thresholds` are the cuts' magnitudes (thresholdMagnitude), one per input. */
   constructor(
@@ -35,6 +40,13 @@ export class TiesSliceKernel {
     this.kept = new Float64Array(options.weights.length);
     this.applies =
       options.electionWeights === undefined && options.weights.every((w) => Number.isFinite(w * FLOAT32_MAX));
+    if (options.weights.length === 2) {
+      const [w0, w1] = options.weights as [number, number];
+      for (let agreeing = 0; agreeing < 4; agreeing++) {
+        const weightSum = Math.fround(Math.fround(0 + (agreeing & 1) * w0) + (agreeing >> 1) * w1);
+        this.pairDivisors[agreeing] = this.normalize && weightSum !== 0 ? weightSum : 1;
+      }
+    }
   }
 
   /**
@@ -52,7 +64,12 @@ export class TiesSliceKernel {
       : this.mergeAny(base, inputs, budgets, into);
   }
 
-  /** merge() for two inputs, the common case, with nothing indexed by input: half the time of mergeAny. */
+  /**
+   * merge() for two inputs, the common case, with nothing indexed by input: half the time of mergeAny. The
+   * budgets are written back once, at the end (the caller ignores them when this gives up), and a tie with
+   * the cut, rare, is a branch. The agreeing weights' sum takes one of four values, divided by as
+   * pairDivisors holds them.
+   */
   private mergePair(
     base: Float32Array,
     x0: Float32Array,
@@ -60,7 +77,7 @@ export class TiesSliceKernel {
     budgets: Float64Array,
     into: Float32Array,
   ): boolean {
-    const { lambda, normalize, positiveOnZero } = this;
+    const { lambda, positiveOnZero, pairDivisors } = this;
     const w0 = this.weights[0]!;
     const w1 = this.weights[1]!;
     const t0 = this.thresholds[0]!;
@@ -75,24 +92,27 @@ export class TiesSliceKernel {
       const magnitude0 = Math.abs(tau0);
       const magnitude1 = Math.abs(tau1);
       if (!(magnitude0 <= FLOAT32_MAX && magnitude1 <= FLOAT32_MAX)) return false;
-      const tieKept0 = Number(magnitude0 === t0) & Number(budget0 > 0);
-      const tieKept1 = Number(magnitude1 === t1) & Number(budget1 > 0);
-      budget0 -= tieKept0;
-      budget1 -= tieKept1;
-      budgets[0] = budget0;
-      budgets[1] = budget1;
-      const kept0 = (Number(magnitude0 > t0) | tieKept0) * tau0;
-      const kept1 = (Number(magnitude1 > t1) | tieKept1) * tau1;
-      const vote = Math.fround(Math.fround(0 + w0 * kept0) + w1 * kept1);
+      let kept0 = Number(magnitude0 > t0);
+      let kept1 = Number(magnitude1 > t1);
+      if (magnitude0 === t0 && budget0 > 0) {
+        budget0--;
+        kept0 = 1;
+      }
+      if (magnitude1 === t1 && budget1 > 0) {
+        budget1--;
+        kept1 = 1;
+      }
+      const c0 = w0 * (kept0 * tau0);
+      const c1 = w1 * (kept1 * tau1);
+      const vote = Math.fround(Math.fround(0 + c0) + c1);
       const elected = positiveOnZero ? Number(vote >= 0) * 2 - 1 : vote;
-      const c0 = w0 * kept0;
-      const c1 = w1 * kept1;
       const agrees0 = Number(c0 * elected > 0);
       const agrees1 = Number(c1 * elected > 0);
       const sum = Math.fround(Math.fround(0 + agrees0 * c0) + agrees1 * c1);
-      const weightSum = Math.fround(Math.fround(0 + agrees0 * w0) + agrees1 * w1);
-      into[j] = normalize ? b + lambda * (sum / (weightSum + Number(weightSum === 0))) : b + lambda * sum;
+      into[j] = b + lambda * (sum / pairDivisors[agrees0 + 2 * agrees1]!);
     }
+    budgets[0] = budget0;
+    budgets[1] = budget1;
     return true;
   }
 

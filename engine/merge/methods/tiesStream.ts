@@ -9,7 +9,7 @@ import {
 } from "./streamSlices.js";
 import { tiesOptions, trimmedCount } from "./ties.js";
 import { TiesSliceKernel } from "./tiesSliceKernel.js";
-import { thresholdMagnitude, TopKCutFinder, TopKTrimmer } from "./topK.js";
+import { thresholdMagnitude, TopKCutFinder, TopKTrimmer, type MagnitudeWindow } from "./topK.js";
 import type { MergeParams } from "./types.js";
 
 /**
@@ -18,7 +18,6 @@ import type { MergeParams } from "./types.js";
  * at the cut counted across slices, and elected and merged position by position.
  */
 export class TiesStream implements ShareableMergeStream {
-  readonly statisticsPasses: number;
   private readonly finders: TopKCutFinder[];
   private cuts: { trimmers: TopKTrimmer[]; kernel: TiesSliceKernel } | undefined;
   private readonly budgets: Float64Array;
@@ -26,14 +25,28 @@ export class TiesStream implements ShareableMergeStream {
   private readonly taskVectors: SliceTaskVectors;
   private position = 0;
 
-  constructor(inputs: readonly StreamedInput[], params: MergeParams, elementCount: number) {
+  /**
+   * `windows`, one per input (or undefined), are where a sample puts each cut (tiesMagnitudeWindows): a cut
+   * that falls in its window is found by the first statistics pass alone.
+   */
+  constructor(
+    inputs: readonly StreamedInput[],
+    params: MergeParams,
+    elementCount: number,
+    windows?: readonly (MagnitudeWindow | undefined)[],
+  ) {
     this.finders = inputs.map(
-      ({ density = 1 }) => new TopKCutFinder(elementCount, trimmedCount(density, elementCount, params)),
+      ({ density = 1 }, i) =>
+        new TopKCutFinder(elementCount, trimmedCount(density, elementCount, params), windows?.[i]),
     );
-    this.statisticsPasses = Math.max(...this.finders.map((finder) => finder.countingPasses));
     this.options = tiesOptions(inputs, params);
     this.taskVectors = new SliceTaskVectors(inputs.length);
     this.budgets = new Float64Array(inputs.length);
+  }
+
+  /** 2, or 1 once the first pass found every cut in its window, or 0 when no cut needs counting. */
+  get statisticsPasses(): number {
+    return Math.max(...this.finders.map((finder) => finder.countingPasses));
   }
 
   private get trimmers(): TopKTrimmer[] {
@@ -61,20 +74,35 @@ export class TiesStream implements ShareableMergeStream {
   }
 
   merge(base: Float32Array | undefined, slices: readonly Float32Array[], into: Float32Array): Float32Array {
+    const merged = this.mergeIfFinite(base, slices, into);
+    if (merged !== undefined) return merged;
     const length = checkSlice(base, slices);
-    const { trimmers, kernel } = this.cutsMade();
-    const budgets = this.budgets;
-    trimmers.forEach((trimmer, i) => (budgets[i] = trimmer.tieBudget));
-    const out = into.subarray(0, length);
-    if (kernel.applies && kernel.merge(base!, slices, budgets, out)) {
-      trimmers.forEach((trimmer, i) => (trimmer.tieBudget = budgets[i]!));
-      this.position += length;
-      return out;
-    }
+    const trimmers = this.trimmers;
     const vectors = this.taskVectors.prepare(length);
     for (let i = 0; i < slices.length; i++) trimmers[i]!.trimDifference(base!, slices[i]!, vectors[i]!);
     this.position += length;
     return signConsensusMerge(base!, vectors, this.options, into, this.taskVectors.workspace);
+  }
+
+  /**
+   * The one-pass kernel's merge: every task vector it meets is finite, which means every input value and
+   * base value is (a NaN or infinity in either makes their difference one).
+   */
+  mergeIfFinite(
+    base: Float32Array | undefined,
+    slices: readonly Float32Array[],
+    into: Float32Array,
+  ): Float32Array | undefined {
+    const length = checkSlice(base, slices);
+    const { trimmers, kernel } = this.cutsMade();
+    if (!kernel.applies) return undefined;
+    const budgets = this.budgets;
+    trimmers.forEach((trimmer, i) => (budgets[i] = trimmer.tieBudget));
+    const out = into.subarray(0, length);
+    if (!kernel.merge(base!, slices, budgets, out)) return undefined;
+    trimmers.forEach((trimmer, i) => (trimmer.tieBudget = budgets[i]!));
+    this.position += length;
+    return out;
   }
 
   splitsPass(): boolean {

@@ -31,6 +31,16 @@ export function countKept(fraction: number, n: number, rule: "floor" | "round" =
   return rule === "round" ? Math.round(fraction * n) : Math.floor(fraction * n);
 }
 
+/**
+ * High halves (buckets) of magnitudes' bit patterns, [first, first + buckets), the k-th largest is expected
+ * in (from a sample): the first pass also counts the low halves of the magnitudes in them, so when the k-th
+ * does fall there, that pass alone finds the cut.
+ */
+export interface MagnitudeWindow {
+  first: number;
+  buckets: number;
+}
+
 const ABS_MASK = 0x7fffffff;
 const KEEP_ALL: TopKCut = { thresholdBits: -1, equalsToKeep: 0 };
 const KEEP_NONE: TopKCut = { thresholdBits: 0x7fffffff, equalsToKeep: 0 };
@@ -41,7 +51,9 @@ function wordsOf(values: Float32Array): Int32Array {
 
 /**
  * Finds the cut for the k largest of n magnitudes. Unless `countingPasses` is 0 (k is 0 or at least
- * n), show it every piece of the values in pass 0, then every piece again, in the same order, in pass 1.
+ * n), show it every piece of the values in pass 0, then every piece again, in the same order, in pass 1;
+ * with a window (pass 0 counting the low halves in it too), countingPasses drops to 1 once all n are
+ * counted in pass 0 if the k-th largest fell inside the window, and pass 1 is not needed.
  * k may be given late (setK), as long as it is before pass 1: pass 0 does not depend on it.
  */
 export class TopKCutFinder {
@@ -51,12 +63,18 @@ export class TopKCutFinder {
   private bucket = 0;
   private remaining = 0;
   private k: number | undefined;
+  /** The window's low-half counts, 0x10000 per bucket, in pass 0. */
+  private windowLow: Uint32Array | undefined;
+  /** Magnitudes counted in pass 0 so far (by this finder, or handed over by addCounts). */
+  private counted = 0;
 
   constructor(
     private readonly n: number,
     k?: number,
+    private readonly window?: MagnitudeWindow,
   ) {
     this.k = k;
+    if (window !== undefined) this.windowLow = new Uint32Array(window.buckets * 0x10000);
   }
 
   setK(k: number): void {
@@ -64,10 +82,35 @@ export class TopKCutFinder {
     this.k = k;
   }
 
-  /** 2, or 0 when the cut keeps everything or nothing. */
-  get countingPasses(): 0 | 2 {
+  /** 2, 1 when pass 0 found the cut in the window, or 0 when the cut keeps everything or nothing. */
+  get countingPasses(): 0 | 1 | 2 {
     const k = this.requireK();
-    return k >= this.n || k <= 0 ? 0 : 2;
+    if (k >= this.n || k <= 0) return 0;
+    return this.resolvedInWindow() ? 1 : 2;
+  }
+
+  /**
+   * Once pass 0 has counted all n: whether the k-th largest magnitude's bucket is in the window, whose low
+   * counts then stand for pass 1's.
+   */
+  private resolvedInWindow(): boolean {
+    if (this.low !== undefined) return this.low.buffer === this.windowLow?.buffer;
+    if (this.window === undefined || this.counted !== this.n) return false;
+    const { bucket, remaining } = this.kthBucket();
+    const offset = bucket - this.window.first;
+    if (offset < 0 || offset >= this.window.buckets) return false;
+    this.bucket = bucket;
+    this.remaining = remaining;
+    this.low = this.windowLow!.subarray(offset * 0x10000, (offset + 1) * 0x10000);
+    return true;
+  }
+
+  /** The bucket holding the k-th largest magnitude (the high counts complete), and its rank within it. */
+  private kthBucket(): { bucket: number; remaining: number } {
+    let remaining = this.requireK();
+    let bucket = 0x7fff;
+    for (; bucket > 0 && this.high[bucket]! < remaining; bucket--) remaining -= this.high[bucket]!;
+    return { bucket, remaining };
   }
 
   private requireK(): number {
@@ -80,18 +123,40 @@ export class TopKCutFinder {
     else this.countLow(values);
   }
 
+  /** Pass 0 with a window: the high half of every magnitude, and the low half of those in the window. */
+  private countWindowed(words: Int32Array): void {
+    const high = this.high;
+    const windowLow = this.windowLow!;
+    const first = this.window!.first;
+    const buckets = this.window!.buckets;
+    for (let j = 0; j < words.length; j++) {
+      const a = words[j]! & ABS_MASK;
+      const bucket = a >>> 16;
+      high[bucket]!++;
+      const offset = bucket - first;
+      if (offset >>> 0 < buckets) windowLow[(offset << 16) | (a & 0xffff)]!++;
+    }
+    this.counted += words.length;
+  }
+
   /**
    * count() of the magnitudes of values − base (each difference rounded to float32, a task vector),
    * written into `scratch` on the way: one pass over the piece instead of two.
    */
   countDifferences(pass: number, base: Float32Array, values: Float32Array, scratch: Float32Array): void {
     const words = wordsOf(scratch);
+    if (pass === 0 && this.window !== undefined) {
+      for (let j = 0; j < base.length; j++) scratch[j] = values[j]! - base[j]!;
+      this.countWindowed(words.subarray(0, base.length));
+      return;
+    }
     if (pass === 0) {
       const high = this.high;
       for (let j = 0; j < base.length; j++) {
         scratch[j] = values[j]! - base[j]!;
         high[(words[j]! & ABS_MASK) >>> 16]!++;
       }
+      this.counted += base.length;
       return;
     }
     const low = this.lowCounts();
@@ -105,19 +170,20 @@ export class TopKCutFinder {
 
   private countHigh(values: Float32Array): void {
     const words = wordsOf(values);
+    if (this.window !== undefined) {
+      this.countWindowed(words);
+      return;
+    }
     const high = this.high;
     for (let j = 0; j < words.length; j++) high[(words[j]! & ABS_MASK) >>> 16]!++;
+    this.counted += words.length;
   }
 
   /** Pass 1's counts, begun (once the high buckets are complete) on first use. */
   private lowCounts(): Uint32Array {
     if (this.low === undefined) {
       // The high buckets are complete: walk down from the largest to the one holding the k-th magnitude.
-      let remaining = this.requireK();
-      let bucket = 0x7fff;
-      for (; bucket > 0 && this.high[bucket]! < remaining; bucket--) remaining -= this.high[bucket]!;
-      this.bucket = bucket;
-      this.remaining = remaining;
+      ({ bucket: this.bucket, remaining: this.remaining } = this.kthBucket());
       this.low = new Uint32Array(0x10000);
     }
     return this.low;
@@ -139,9 +205,16 @@ export class TopKCutFinder {
    */
   takeCounts(pass: number): Uint32Array {
     if (pass === 0) {
-      const high = this.high;
-      this.high = new Uint32Array(0x8000);
-      return high;
+      // The high counts, then the window's, in one array.
+      const taken = new Uint32Array(0x8000 + (this.windowLow?.length ?? 0));
+      taken.set(this.high);
+      if (this.windowLow !== undefined) {
+        taken.set(this.windowLow, 0x8000);
+        this.windowLow.fill(0);
+      }
+      this.high.fill(0);
+      this.counted = 0;
+      return taken;
     }
     const low = this.lowCounts();
     this.low = new Uint32Array(0x10000);
@@ -149,7 +222,18 @@ export class TopKCutFinder {
   }
 
   addCounts(pass: number, counts: Uint32Array): void {
-    const into = pass === 0 ? this.high : this.lowCounts();
+    if (pass === 0) {
+      const high = this.high;
+      for (let j = 0; j < 0x8000; j++) {
+        high[j]! += counts[j]!;
+        this.counted += counts[j]!;
+      }
+      const windowLow = this.windowLow;
+      if (windowLow !== undefined)
+        for (let j = 0; j < windowLow.length; j++) windowLow[j]! += counts[0x8000 + j]!;
+      return;
+    }
+    const into = this.lowCounts();
     for (let j = 0; j < into.length; j++) into[j]! += counts[j]!;
   }
 
