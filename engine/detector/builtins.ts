@@ -13,7 +13,9 @@ const js = data.javascript as {
   valueTypes: Record<string, string>;
   valueMembers: Record<string, string[]>;
   types: Record<string, TypeShape>;
+  typeAliases: string[];
   nodeGlobals: Record<string, string[]>;
+  nodeLibGlobalMembers: Record<string, string[]>;
   nodeModules: Record<string, string[]>;
 };
 const py = data.python as {
@@ -26,6 +28,7 @@ const py = data.python as {
 
 const jsValues = new Set([...js.values, ...Object.keys(js.nodeGlobals)]);
 const jsTypes = new Set(Object.keys(js.types));
+const jsTypeAliases = new Set(js.typeAliases);
 const pythonBuiltins = new Set([...py.builtins, ...py.moduleGlobals]);
 const pythonStdlib = new Set(py.stdlib);
 const memberCache = new Map<string, Set<string> | undefined>();
@@ -48,7 +51,8 @@ export function javaScriptGlobalNames(): Iterable<string> {
 
 function typeMembers(typeName: string, seen = new Set<string>()): Set<string> | undefined {
   const shape = js.types[typeName];
-  if (shape === undefined || seen.has(typeName)) return undefined;
+  // An alias's members depend on its arguments (Partial<T>, Record<K, V>): not knowable from its name.
+  if (shape === undefined || jsTypeAliases.has(typeName) || seen.has(typeName)) return undefined;
   seen.add(typeName);
   const members = new Set(shape.members);
   for (const base of shape.extends) for (const member of typeMembers(base, seen) ?? []) members.add(member);
@@ -86,7 +90,7 @@ export function javaScriptGlobalMembers(name: string): Set<string> | undefined {
 function computeGlobalMembers(name: string): Set<string> | undefined {
   const declaredType = js.valueTypes[name];
   const inline = js.valueMembers[name];
-  const node = js.nodeGlobals[name];
+  const node = js.nodeGlobals[name] ?? js.nodeLibGlobalMembers[name];
   if (declaredType === undefined && inline === undefined && (node === undefined || node.length === 0))
     return undefined;
   const members = new Set<string>([...(inline ?? []), ...(node ?? [])]);

@@ -60,6 +60,7 @@ function collectTypeScriptLib() {
   const types = new Map<string, TypeShape>();
   const valueTypes: Record<string, string> = {};
   const inlineValueMembers: Record<string, string[]> = {};
+  const aliasNames = new Set<string>();
   const shape = (name: string): TypeShape => {
     let existing = types.get(name);
     if (existing === undefined) types.set(name, (existing = { extends: [], members: [] }));
@@ -92,6 +93,7 @@ function collectTypeScriptLib() {
         }
       } else if (ts.isTypeAliasDeclaration(statement)) {
         shape(statement.name.text);
+        aliasNames.add(statement.name.text);
       } else if (ts.isModuleDeclaration(statement) && ts.isIdentifier(statement.name)) {
         // `declare namespace Intl { ... }` is both a value and a type namespace.
         values.add(statement.name.text);
@@ -122,7 +124,17 @@ function collectTypeScriptLib() {
   }
   for (const name of Object.keys(inlineValueMembers))
     inlineValueMembers[name] = [...new Set(inlineValueMembers[name])].sort();
-  return { values: [...values].sort(), valueTypes, valueMembers: inlineValueMembers, types: typeShapes };
+  // Partial, Record, Readonly...: mapped or conditional types, whose members depend on their arguments.
+  const typeAliases = [...aliasNames]
+    .filter((name) => typeShapes[name]!.members.length === 0 && typeShapes[name]!.extends.length === 0)
+    .sort();
+  return {
+    values: [...values].sort(),
+    valueTypes,
+    valueMembers: inlineValueMembers,
+    types: typeShapes,
+    typeAliases,
+  };
 }
 
 /** What the running Node adds: its built-in modules with their exports, and globals outside the TS lib. */
@@ -155,11 +167,14 @@ function collectNode(libValues: Set<string>) {
     version: string;
   };
   const globals: Record<string, string[]> = {};
+  // Members Node adds to the lib's own globals (Error.captureStackTrace, Error.stackTraceLimit).
+  const libGlobalMembers: Record<string, string[]> = {};
   for (const [name, members] of Object.entries(result.globals))
     if (!libValues.has(name)) globals[name] = members;
+    else if (members.length > 0) libGlobalMembers[name] = members;
   // The CommonJS module wrapper's parameters are in scope in every CommonJS file.
   for (const name of ["require", "module", "exports", "__filename", "__dirname"]) globals[name] ??= [];
-  return { version: result.version, modules: result.modules, globals };
+  return { version: result.version, modules: result.modules, globals, libGlobalMembers };
 }
 
 /** Python's builtins and standard library, with dir() of every importable stdlib module. */
@@ -213,7 +228,12 @@ const data = {
     node: node.version,
     python: python.version,
   },
-  javascript: { ...typescriptLib, nodeGlobals: node.globals, nodeModules: node.modules },
+  javascript: {
+    ...typescriptLib,
+    nodeGlobals: node.globals,
+    nodeLibGlobalMembers: node.libGlobalMembers,
+    nodeModules: node.modules,
+  },
   python: {
     builtins: python.builtins,
     moduleGlobals: python.moduleGlobals,
