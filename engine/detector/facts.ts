@@ -2,8 +2,11 @@
 export type Receiver =
   /** A module namespace: `import * as fs from "fs"`, `require("x")`, Python `import os`. */
   | { kind: "module"; specifier: string; viaDefaultImport?: boolean }
-  /** An instance of a named type: `new Map()`, `x: Store`, Python `s = Store()`. */
-  | { kind: "instance"; typeName: string }
+  /**
+   * An instance of a named type: `new Map()`, `x: Store`, Python `s = Store()`. `boundInFile`: the name is
+   * imported or declared in the file, so it never means the lib global of that name.
+   */
+  | { kind: "instance"; typeName: string; boundInFile?: boolean }
   /** `this` / `self` inside a class of the parsed text. */
   | { kind: "self"; className: string }
   /**

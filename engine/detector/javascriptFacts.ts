@@ -50,6 +50,17 @@ const declaringParents = new Set([
   "index_signature",
 ]);
 
+/** Literals whose members are those of a lib type whatever the file binds: `"x".trim()`, `[1].at(0)`. */
+const literalTypes = new Map([
+  ["string", { typeName: "String", text: "string literal" }],
+  ["template_string", { typeName: "String", text: "template literal" }],
+  ["array", { typeName: "Array", text: "array literal" }],
+  ["regex", { typeName: "RegExp", text: "regular expression literal" }],
+]);
+
+/** Lib aliases whose members are their argument's (Partial<Order> has Order's members). */
+const keyPreservingWrappers = new Set(["Partial", "Required", "Readonly"]);
+
 /** Functions whose bodies are their own scope: outside the snippet only their name matters. */
 const scopedFunctionTypes = new Set([...functionTypes, "arrow_function", "method_definition"]);
 
@@ -68,6 +79,7 @@ export function javascriptFacts(
   const rawMembers: {
     objectName: string | undefined;
     className: string | undefined;
+    literalType?: string;
     member: string;
     start: number;
     end: number;
@@ -134,7 +146,18 @@ export function javascriptFacts(
           const object = node.childForFieldName("object");
           const property = node.childForFieldName("property");
           if (object !== null && property !== null && property.type === "property_identifier") {
-            if (object.type === "identifier") {
+            const literal = literalTypes.get(object.type);
+            if (literal !== undefined) {
+              rawMembers.push({
+                objectName: undefined,
+                className: undefined,
+                literalType: literal.typeName,
+                member: property.text,
+                start: property.startIndex,
+                end: property.endIndex,
+                receiverText: literal.text,
+              });
+            } else if (object.type === "identifier") {
               rawMembers.push({
                 objectName: object.text,
                 className: undefined,
@@ -174,11 +197,15 @@ export function javascriptFacts(
   const members: MemberFact[] = [];
   for (const raw of rawMembers) {
     let receiver: Receiver | null | undefined;
-    if (raw.className !== undefined) receiver = { kind: "self", className: raw.className };
+    if (raw.literalType !== undefined) receiver = { kind: "instance", typeName: raw.literalType };
+    else if (raw.className !== undefined) receiver = { kind: "self", className: raw.className };
     else {
       receiver = bindings.receiverOf(raw.objectName!);
       if (receiver === undefined)
         receiver = bindings.has(raw.objectName!) ? null : { kind: "value", name: raw.objectName! };
+      // `req: Request` with `Request` imported from "express" is express's type, not the fetch global.
+      else if (receiver?.kind === "instance" && bindings.has(receiver.typeName))
+        receiver = { ...receiver, boundInFile: true };
     }
     if (receiver !== null)
       members.push({
@@ -254,16 +281,23 @@ function classifyIdentifier(
   });
 }
 
-/** A declared type's name when it is a plain or generic named type (`Map<K, V>` is Map). */
-function annotatedTypeName(annotation: SyntaxNode | null): string | undefined {
-  const type = annotation?.namedChildren[0];
-  if (type === undefined) return undefined;
-  if (type.type === "type_identifier") return type.text;
-  if (type.type === "generic_type") {
-    const name = type.childForFieldName("name");
-    return name?.type === "type_identifier" ? name.text : undefined;
-  }
-  return undefined;
+/**
+ * A declared type's name when it is a plain or generic named type (`Map<K, V>` is Map), seen through
+ * Partial/Required/Readonly unless the file binds those names itself.
+ */
+function annotatedTypeName(annotation: SyntaxNode | null, bindings: Bindings): string | undefined {
+  return namedType(annotation?.namedChildren[0], bindings);
+}
+
+function namedType(type: SyntaxNode | undefined, bindings: Bindings): string | undefined {
+  if (type?.type === "type_identifier") return type.text;
+  if (type?.type !== "generic_type") return undefined;
+  const name = type.childForFieldName("name");
+  if (name?.type !== "type_identifier") return undefined;
+  const typeArguments = type.childForFieldName("type_arguments")?.namedChildren ?? [];
+  if (keyPreservingWrappers.has(name.text) && !bindings.has(name.text))
+    return typeArguments.length === 1 ? namedType(typeArguments[0], bindings) : undefined;
+  return name.text;
 }
 
 function requiredSpecifier(node: SyntaxNode | null): string | undefined {
@@ -279,7 +313,7 @@ function bindVariable(declarator: SyntaxNode, bindings: Bindings): void {
   const name = declarator.childForFieldName("name");
   if (name?.type !== "identifier") return;
   const value = declarator.childForFieldName("value");
-  const annotated = annotatedTypeName(declarator.childForFieldName("type"));
+  const annotated = annotatedTypeName(declarator.childForFieldName("type"), bindings);
   let receiver: Receiver | undefined;
   if (annotated !== undefined) receiver = { kind: "instance", typeName: annotated };
   else if (value?.type === "new_expression") {
@@ -295,7 +329,7 @@ function bindVariable(declarator: SyntaxNode, bindings: Bindings): void {
 function bindParameter(parameter: SyntaxNode, bindings: Bindings): void {
   const pattern = parameter.childForFieldName("pattern");
   if (pattern?.type !== "identifier") return;
-  const annotated = annotatedTypeName(parameter.childForFieldName("type"));
+  const annotated = annotatedTypeName(parameter.childForFieldName("type"), bindings);
   bindings.bind(
     pattern.text,
     annotated === undefined ? undefined : { kind: "instance", typeName: annotated },

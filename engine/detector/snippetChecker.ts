@@ -169,6 +169,21 @@ export class SnippetChecker {
     return this.workspace.moduleExports(this.options.path, specifier, this.options.language);
   }
 
+  /**
+   * JS/TS: the names of a namespace a module exports as `name` (`default` for a default import), with
+   * what every object has (TypeScript's apparent members of any object type).
+   */
+  private namespaceExports(specifier: string, name: string): Set<string> | undefined {
+    if (this.python) return undefined;
+    const names = this.workspace.namespaceExports?.(
+      this.options.path,
+      specifier,
+      name,
+      this.options.language,
+    );
+    return this.withObjectMembers(names);
+  }
+
   private checkImportedNames(fact: ImportFact): Finding[] {
     if (fact.names.length === 0) return [];
     const exports = this.moduleExports(fact.specifier);
@@ -249,12 +264,15 @@ export class SnippetChecker {
       case "firstResolving":
         return undefined;
       case "module":
-        if (receiver.viaDefaultImport === true && !isNodeBuiltinModule(receiver.specifier)) return undefined;
+        if (receiver.viaDefaultImport === true && !isNodeBuiltinModule(receiver.specifier))
+          return this.namespaceExports(receiver.specifier, "default");
         return this.moduleExports(receiver.specifier);
       case "instance":
         return this.withObjectMembers(
           this.classMembers(receiver.typeName, new Set()) ??
-            (this.python ? undefined : javaScriptInstanceMembers(receiver.typeName)),
+            (this.python || receiver.boundInFile === true
+              ? undefined
+              : javaScriptInstanceMembers(receiver.typeName)),
         );
       case "self":
         return this.withObjectMembers(this.classMembers(receiver.className, new Set()));
@@ -267,7 +285,10 @@ export class SnippetChecker {
             if (exports !== undefined) return exports;
           }
         }
-        return this.membersOfReceiver({ kind: "value", name: receiver.name }, true);
+        return (
+          this.namespaceExports(receiver.specifier, receiver.name) ??
+          this.membersOfReceiver({ kind: "value", name: receiver.name }, true)
+        );
       }
       case "value": {
         if (

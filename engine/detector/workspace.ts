@@ -36,6 +36,16 @@ export interface DetectorWorkspace {
     specifier: string,
     language: LanguageId,
   ): Set<string> | undefined;
+  /**
+   * The names of a namespace a module exports as `name` (`export * as money from "./money.js"`, zod's
+   * `z`; `default` for an `export =` module's default import); undefined when not knowable.
+   */
+  namespaceExports?(
+    fromFile: string | undefined,
+    specifier: string,
+    name: string,
+    language: LanguageId,
+  ): Set<string> | undefined;
   /** Package names a snippet may import (declared and installed), for suggestions. */
   packageNames(language: LanguageId): Iterable<string>;
   /** The definitions named name, for repair prompts. */

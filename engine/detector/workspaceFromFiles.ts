@@ -12,7 +12,22 @@ import {
   safeReaddir,
   type DeclaredDependencies,
 } from "./dependencies.js";
+import type { PackageExports, SurfaceCache } from "./declarationExports.js";
 import { indexFile, type IndexedFile } from "./fileIndex.js";
+import {
+  exportsThrough,
+  moduleSurface,
+  namespaceThrough,
+  type ModuleGraph,
+  type ModuleSurface,
+} from "./moduleSurface.js";
+import {
+  exportedSubpaths,
+  installedPackageDir,
+  installedPackageExports,
+  moduleKindOf,
+  packageHasSubpath,
+} from "./npmPackages.js";
 import type { PyModule } from "./python/moduleModel.js";
 import { exportsThroughStars, readInstalledModule } from "./python/installedModules.js";
 import { warmStdlibStubs } from "./python/stdlibStubs.js";
@@ -26,7 +41,15 @@ export interface WorkspaceFile {
 }
 
 const containerKinds = new Set(["class", "interface", "enum", "module"]);
+/** Text that may re-export through another module: `export *`, or a namespace import it may re-export. */
+const reexports = /\bexport\s*\*|\bimport\s*\*\s*as\b/;
+/** CommonJS exports: the file's index (fileIndex) knows its exports are not knowable. */
+const commonJs = /\bmodule\.exports\b|\bexports\.[A-Za-z_$]/;
+
 const jsExtensions = [".ts", ".tsx", ".mts", ".cts", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".json"];
+/** Up to how many installed npm packages all are read for their exports (else the declared ones). */
+const maxInstalledNpmPackagesRead = 100;
+
 /** How many files of installed Python packages are read for their exports. */
 const maxInstalledPythonFiles = 400;
 
@@ -58,7 +81,22 @@ export class IndexedWorkspace implements DetectorWorkspace {
     cargo: new Set(),
   };
   private npmInstalled = new Set<string>();
-  private readonly npmExports = new Map<string, Set<string> | undefined>();
+  /** Per package specifier (`zod`, `nanoid/non-secure`), the names its type declarations export. */
+  private readonly npmExports = new Map<string, PackageExports | undefined>();
+  /** Surfaces of the workspace's JS/TS files that re-export through other modules (`export *`). */
+  private readonly reexportingFiles = new Map<string, ModuleSurface | undefined>();
+  /** The workspace's modules as a graph of re-exports, for exportsThrough and namespaceThrough. */
+  private readonly moduleGraph: ModuleGraph = {
+    surfaceOf: (path) => {
+      if (this.reexportingFiles.has(path)) return this.reexportingFiles.get(path);
+      const exports = this.files.get(path)?.exports;
+      return exports && { names: exports, stars: [], namespaces: new Map() };
+    },
+    resolve: (fromFile, specifier) =>
+      specifier.startsWith(".") ? this.resolveRelativeJs(fromFile, specifier) : undefined,
+  };
+  /** Per `package/subpath` specifier checked, whether the installed package has it. */
+  private readonly npmSubpaths = new Map<string, boolean>();
   private pythonInstalled = new Map<string, string>();
   private readonly pythonInstalledExports = new Map<string, Set<string> | undefined>();
   /** Whether a dotted name inside an installed package is a module, as found on disk (checks stay off it). */
@@ -97,11 +135,15 @@ export class IndexedWorkspace implements DetectorWorkspace {
     this.npmInstalled = installedNpmPackages(this.root);
     this.tsconfigAliases = readTsconfigAliases(this.root, this.realRoot);
     this.npmExports.clear();
-    for (const name of this.npmInstalled)
-      this.npmExports.set(
-        name,
-        await installedNpmExports(join(this.root, "node_modules", name), this.realRoot),
-      );
+    this.npmSubpaths.clear();
+    const kind = moduleKindOf(readTextInside(this.realRoot, join(this.root, "package.json")));
+    const parsed: SurfaceCache = new Map();
+    for (const name of this.packagesToRead())
+      for (const subpath of exportedSubpaths(this.root, name))
+        this.npmExports.set(
+          subpath === "." ? name : `${name}/${subpath.slice(2)}`,
+          await installedPackageExports(this.root, name, subpath, kind, parsed),
+        );
     this.pythonInstalled = new Map();
     for (const site of findSitePackages(this.root))
       for (const [name, path] of installedPythonModules(site)) this.pythonInstalled.set(name, path);
@@ -123,6 +165,16 @@ export class IndexedWorkspace implements DetectorWorkspace {
     if (models.size > 0 || this.declared.python.size > 0) warmStdlibStubs();
   }
 
+  /**
+   * The npm packages whose exports are read: the declared ones, and every installed one in a small
+   * node_modules (a large one mostly holds transitive dependencies, which imports rarely name).
+   */
+  private packagesToRead(): Set<string> {
+    return this.npmInstalled.size > maxInstalledNpmPackagesRead
+      ? this.declared.npm
+      : new Set([...this.declared.npm, ...this.npmInstalled]);
+  }
+
   pythonModules(): ReadonlyMap<string, PyModule> {
     return this.pythonInstalledModels;
   }
@@ -139,11 +191,20 @@ export class IndexedWorkspace implements DetectorWorkspace {
       const language = languageForPath(relativePath);
       if (language !== undefined) this.files.set(relativePath, await indexFile(relativePath, text, language));
       if (language === "python") warmStdlibStubs();
+      this.reexportingFiles.delete(relativePath);
+      if (
+        language !== undefined &&
+        isJavaScriptFamily(language) &&
+        reexports.test(text) &&
+        !commonJs.test(text)
+      )
+        this.reexportingFiles.set(relativePath, await moduleSurface(text));
     }
     this.rebuildTables();
   }
 
   removeFile(path: string): void {
+    this.reexportingFiles.delete(this.relativePath(path));
     if (this.files.delete(this.relativePath(path))) this.rebuildTables();
   }
 
@@ -245,7 +306,8 @@ export class IndexedWorkspace implements DetectorWorkspace {
     if (specifier.startsWith(".") || specifier.startsWith("/"))
       return this.resolveRelativeJs(fromFile, specifier) === undefined ? "missing" : "ok";
     const name = npmPackageName(specifier);
-    if (this.declared.npm.has(name) || this.npmInstalled.has(name)) return "ok";
+    if (this.declared.npm.has(name) || this.npmInstalled.has(name))
+      return specifier === name || this.hasNpmSubpath(name, specifier) ? "ok" : "missing";
     // Path aliases from tsconfig (`@/x`, `~/x`) are the project's own modules.
     return this.tsconfigAliases.some((alias) => specifier === alias || specifier.startsWith(`${alias}/`))
       ? "ok"
@@ -270,9 +332,35 @@ export class IndexedWorkspace implements DetectorWorkspace {
     }
     if (specifier.startsWith(".") || specifier.startsWith("/")) {
       const path = this.resolveRelativeJs(fromFile, specifier);
-      return path === undefined ? undefined : this.files.get(path)?.exports;
+      if (path === undefined) return undefined;
+      return this.reexportingFiles.has(path)
+        ? exportsThrough(this.moduleGraph, path)
+        : this.files.get(path)?.exports;
     }
-    return specifier === npmPackageName(specifier) ? this.npmExports.get(specifier) : undefined;
+    return this.npmExports.get(specifier)?.names;
+  }
+
+  namespaceExports(
+    fromFile: string | undefined,
+    specifier: string,
+    name: string,
+    language: LanguageId,
+  ): Set<string> | undefined {
+    if (!isJavaScriptFamily(language)) return undefined;
+    if (!specifier.startsWith(".")) return this.npmExports.get(specifier)?.namespaces.get(name);
+    const path = this.resolveRelativeJs(fromFile, specifier);
+    return path === undefined ? undefined : namespaceThrough(this.moduleGraph, path, name);
+  }
+
+  private hasNpmSubpath(name: string, specifier: string): boolean {
+    let exists = this.npmSubpaths.get(specifier);
+    if (exists === undefined) {
+      const packageDir = installedPackageDir(this.root, name);
+      // A declared package that is not installed cannot be looked into.
+      exists = packageDir === undefined || packageHasSubpath(packageDir, specifier.slice(name.length + 1));
+      this.npmSubpaths.set(specifier, exists);
+    }
+    return exists;
   }
 
   private fileExists(path: string): boolean {
@@ -400,26 +488,6 @@ function readTsconfigAliases(root: string, realRoot: string): string[] {
   } catch {
     return [];
   }
-}
-
-/**
- * The names an installed package's type declarations export; undefined without types, with `export *`,
- * or when the package leads out of the workspace (a linked package is not read).
- */
-async function installedNpmExports(packageDir: string, realRoot: string): Promise<Set<string> | undefined> {
-  let manifest: { types?: string; typings?: string };
-  try {
-    manifest = JSON.parse(
-      readTextInside(realRoot, join(packageDir, "package.json")) ?? "",
-    ) as typeof manifest;
-  } catch {
-    return undefined;
-  }
-  const typesPath = join(packageDir, manifest.types ?? manifest.typings ?? "index.d.ts");
-  const types = readTextInside(realRoot, typesPath);
-  if (types === undefined) return undefined;
-  const indexed = await indexFile(typesPath, types, "typescript");
-  return indexed.exports;
 }
 
 /**
