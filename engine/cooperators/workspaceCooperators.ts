@@ -38,8 +38,8 @@ export class WorkspaceCooperators {
 
   /**
    * Indexes the workspace at `root`. A root that is not an absolute path to a folder is refused with a
-   * WorkspaceRootError before anything is read; nothing outside the root is read (symbolic links out
-   * of it are not followed).
+   * WorkspaceRootError before anything is read; no workspace file outside the root is read (symbolic
+   * links out of it are not followed), only installed packages' manifests and typings, for names.
    */
   static async open(root: string, cacheDir: string): Promise<WorkspaceCooperators> {
     await checkWorkspaceRoot(root);
