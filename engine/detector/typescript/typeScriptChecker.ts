@@ -4,9 +4,9 @@ import type { CheckInput, CompilerVerdict } from "./typeScriptProject.js";
 import type { FromTypeScriptWorker, ToTypeScriptWorker } from "./workerProtocol.js";
 
 /**
- * Projects with more files of their own than this are left to the fast checker: each check builds a new
- * version of the program, whose cost grows with its files (about 10 ms of a check's CPU time for 320 on
- * this project's engine/), so beyond this a check rarely fits a ghost-text budget on 2 cores.
+ * Projects with more files of their own than this are left to the fast checker: each edit of the editor
+ * builds a new version of the program (in idle time) and so does a check that cannot be judged on the
+ * present one; their cost grows with the files, so beyond this they rarely fit a ghost-text budget.
  */
 export const defaultMaxProjectFiles = 1500;
 

@@ -5,7 +5,11 @@ import { nearestNames } from "../suggest.js";
 import { compilerFindings } from "./compilerFindings.js";
 import { Documents } from "./documents.js";
 import { ModuleResolver } from "./moduleResolver.js";
-import { placeSuggestion } from "./placeSuggestion.js";
+import { namesAt } from "./namesAt.js";
+import { OverlayChecker, type Overlay } from "./overlayChecker.js";
+import { createOverlayProgram } from "./overlayProgram.js";
+import { regionNodes } from "./regionNodes.js";
+import { placeSuggestion, type PlacedSuggestion } from "./placeSuggestion.js";
 import { parsesWithSuggestion } from "./parsesWithSuggestion.js";
 import { onSomeUnionMember } from "./unionMembers.js";
 import { loadProjectConfig, type ProjectConfig } from "./projectConfig.js";
@@ -32,6 +36,15 @@ interface RegionDiagnostics {
   ): { diagnostics: ts.Diagnostic[]; spans: ts.TextSpan[] } | undefined;
 }
 
+/** A program's check of some statements of a file (TypeScript 5.6 and later; not in the public typings). */
+interface RegionProgram {
+  getSemanticDiagnostics(
+    sourceFile: ts.SourceFile,
+    token: ts.CancellationToken,
+    nodes: readonly ts.Node[],
+  ): readonly ts.Diagnostic[];
+}
+
 /** Checks run while warming: enough for the compiler's code to be optimized by the first real one. */
 const warmingEdits = 3;
 
@@ -39,15 +52,19 @@ const warmingEdits = 3;
 const untitledFile = "__coop_untitled__.ts";
 
 /**
- * A TypeScript language service over one workspace's project: its files as the editor has them, a
- * suggestion checked by overlaying it on its file as a new version of it, then restored.
+ * A TypeScript language service over one workspace's project, its files as the editor has them. A
+ * suggestion is checked on its file's new text against the service's present program, whose type checker
+ * (warm) serves every check (OverlayChecker); where that cannot judge it, in a new program built beside.
  */
 export class TypeScriptProject {
   private readonly documents: Documents;
   private readonly rootNames: Set<string>;
   private readonly service: ts.LanguageService;
   private readonly resolver: ModuleResolver;
+  private readonly overlays: OverlayChecker;
   private cancelled: () => boolean = () => false;
+  /** Where the editor last changed a file, for prepare. */
+  private lastEdit: { fileName: string; at: number } | undefined;
 
   private constructor(
     private readonly typescript: typeof ts,
@@ -60,6 +77,7 @@ export class TypeScriptProject {
       fileExists: (fileName) => this.fileExists(fileName),
       readFile: (fileName) => this.documents.text(fileName),
     });
+    this.overlays = new OverlayChecker(typescript, this.resolver.resolveModuleNameLiterals);
     this.service = typescript.createLanguageService(this.host(), typescript.createDocumentRegistry());
   }
 
@@ -99,7 +117,26 @@ export class TypeScriptProject {
     const fileName = this.fileName(path);
     // A file that imports may now resolve to, or a package.json that changes how they resolve.
     if (!this.fileExists(fileName) || fileName.endsWith("/package.json")) this.resolver.clear();
+    const previous = this.documents.text(fileName);
     this.documents.set(fileName, text);
+    const next = this.documents.text(fileName);
+    if (previous !== undefined && next !== undefined && previous !== next)
+      this.lastEdit = { fileName, at: firstDifference(previous, next) };
+  }
+
+  /**
+   * Brings the program up to date with the editor's texts and checks the statements around the last
+   * edit, so that the next check, which overlays its suggestion on this program, finds the type checker
+   * built and the types used there resolved. For idle time: it does what that check would do first.
+   */
+  prepare(): void {
+    const program = this.service.getProgram();
+    const edit = this.lastEdit;
+    this.lastEdit = undefined;
+    if (edit === undefined || program?.getSourceFile(edit.fileName) === undefined) return;
+    if (!this.checks(edit.fileName)) return;
+    const service = this.service as ts.LanguageService & Partial<RegionDiagnostics>;
+    service.getRegionSemanticDiagnostics?.(edit.fileName, [{ pos: edit.at, end: edit.at + 1 }]);
   }
 
   /**
@@ -111,7 +148,7 @@ export class TypeScriptProject {
     const fileName = this.fileName(input.path ?? untitledFile);
     if (!checkedExtensions.test(fileName) || fileName.endsWith(".d.ts"))
       return { judged: false, reason: "the compiler checks TypeScript and JavaScript source files only" };
-    if (javaScriptExtensions.test(fileName) && !this.config.options.checkJs)
+    if (!this.checks(fileName))
       return { judged: false, reason: "the project does not type-check JavaScript (checkJs is off)" };
     const text = placeSuggestion(this.documents.text(fileName), input.prefix, input.snippet, input.suffix);
     if (text === undefined)
@@ -119,61 +156,105 @@ export class TypeScriptProject {
         judged: false,
         reason: "the editor's text around the cursor is not in the compiler's copy of the file",
       };
-    const before = this.documents.editorText(fileName);
-    const wasRoot = this.rootNames.has(fileName);
-    this.documents.set(fileName, text.whole);
-    this.rootNames.add(fileName);
     this.cancelled = cancelled;
     try {
-      if (!parsesWithSuggestion(this.service.getSyntacticDiagnostics(fileName), text.inserted))
-        return { judged: false, reason: "the suggestion does not parse as TypeScript" };
-      const diagnostics = this.diagnosticsIn(fileName, text.inserted);
-      const program = this.service.getProgram()!;
-      const findings = compilerFindings(this.typescript, diagnostics, text.whole, text.inserted).filter(
-        (finding) =>
-          finding.kind !== "unknownMember" ||
-          !onSomeUnionMember(this.typescript, program, fileName, text.inserted.from + finding.span.start),
-      );
-      for (const finding of findings)
-        if (finding.suggestions.length === 0 && finding.kind !== "unknownPackage")
-          finding.suggestions = this.namesNear(
-            fileName,
-            text.inserted.from + finding.span.start,
-            finding.name,
-          );
-      return { judged: true, findings };
+      const base = this.service.getProgram()!;
+      const overlay = this.overlays.parse(base, fileName, text.whole);
+      return "unsupported" in overlay
+        ? this.checkInNewProgram(base, fileName, text, cancelled)
+        : this.checkOverlay(overlay, text);
     } finally {
       this.cancelled = () => false;
-      this.documents.set(fileName, before);
-      if (!wasRoot) this.rootNames.delete(fileName);
     }
+  }
+
+  /** The check of the suggestion with the present program's checker (see OverlayChecker). */
+  private checkOverlay(overlay: Overlay, text: PlacedSuggestion): CompilerVerdict {
+    if (!parsesWithSuggestion(overlay.syntactic, text.inserted))
+      return { judged: false, reason: "the suggestion does not parse as TypeScript" };
+    return this.overlays.check(overlay, text.inserted, (diagnostics, checker) => ({
+      judged: true,
+      findings: this.existenceFindings(diagnostics, text, checker, overlay.sourceFile),
+    }));
+  }
+
+  /** The check of the suggestion in a new program with the file's text replaced (createOverlayProgram). */
+  private checkInNewProgram(
+    base: ts.Program,
+    fileName: string,
+    text: PlacedSuggestion,
+    cancelled: () => boolean,
+  ): CompilerVerdict {
+    const { typescript } = this;
+    const program = createOverlayProgram(typescript, {
+      base,
+      rootNames: [...this.rootNames],
+      fileName,
+      text: text.whole,
+      currentDirectory: this.root,
+      readFile: (name) => this.documents.text(name),
+      fileExists: (name) => this.fileExists(name),
+      resolver: this.resolver,
+    });
+    const sourceFile = program.getSourceFile(fileName)!;
+    if (!parsesWithSuggestion(program.getSyntacticDiagnostics(sourceFile), text.inserted))
+      return { judged: false, reason: "the suggestion does not parse as TypeScript" };
+    const token: ts.CancellationToken = {
+      isCancellationRequested: cancelled,
+      throwIfCancellationRequested: () => {
+        // The compiler's own exception (not an Error), which the worker reports as a cancelled check.
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
+        if (cancelled()) throw new typescript.OperationCanceledException();
+      },
+    };
+    const nodes = regionNodes(typescript, sourceFile, text.inserted);
+    const diagnostics = (program as ts.Program & RegionProgram).getSemanticDiagnostics(
+      sourceFile,
+      token,
+      nodes,
+    );
+    return {
+      judged: true,
+      findings: this.existenceFindings(diagnostics, text, program.getTypeChecker(), sourceFile),
+    };
+  }
+
+  /**
+   * The findings of diagnostics in the inserted text, but for members some type of a union has, each
+   * with the names nearest it where the compiler's message proposes none.
+   */
+  private existenceFindings(
+    diagnostics: readonly ts.Diagnostic[],
+    text: PlacedSuggestion,
+    checker: ts.TypeChecker,
+    sourceFile: ts.SourceFile,
+  ): Finding[] {
+    const { typescript } = this;
+    const at = (finding: Finding): number => text.inserted.from + finding.span.start;
+    const findings = compilerFindings(typescript, diagnostics, text.whole, text.inserted).filter(
+      (finding) =>
+        finding.kind !== "unknownMember" || !onSomeUnionMember(typescript, checker, sourceFile, at(finding)),
+    );
+    for (const finding of findings)
+      if (finding.suggestions.length === 0 && finding.kind !== "unknownPackage")
+        finding.suggestions = nearestNames(
+          finding.name,
+          namesAt(typescript, checker, sourceFile, at(finding)),
+        );
+    return findings;
   }
 
   dispose(): void {
     this.service.dispose();
   }
 
-  /**
-   * The semantic diagnostics of the statements the inserted range overlaps: the language service's
-   * region check (what editors use on large files; not in the public typings, hence the probe), or the
-   * whole file's where this TypeScript has none. Checking a whole file re-checks every statement of it
-   * on each new version, 2-4 times slower on an ordinary file.
-   */
-  private diagnosticsIn(fileName: string, range: { from: number; to: number }): readonly ts.Diagnostic[] {
-    const service = this.service as ts.LanguageService & Partial<RegionDiagnostics>;
-    const region = service.getRegionSemanticDiagnostics?.(fileName, [{ pos: range.from, end: range.to }]);
-    return region?.diagnostics ?? this.service.getSemanticDiagnostics(fileName);
-  }
-
-  /** The names the compiler offers where the wrong one is written, nearest to it first. */
-  private namesNear(fileName: string, position: number, wrong: string): string[] {
-    const completions = this.service.getCompletionsAtPosition(fileName, position, {});
-    return completions
-      ? nearestNames(
-          wrong,
-          completions.entries.map((entry) => entry.name),
-        )
-      : [];
+  /** Whether the project type-checks a source file (JavaScript only with checkJs). */
+  private checks(fileName: string): boolean {
+    return (
+      checkedExtensions.test(fileName) &&
+      !fileName.endsWith(".d.ts") &&
+      (!javaScriptExtensions.test(fileName) || this.config.options.checkJs === true)
+    );
   }
 
   private fileName(path: string): string {
@@ -210,4 +291,12 @@ export class TypeScriptProject {
     };
     return host;
   }
+}
+
+/** The offset of the first character where two texts differ (or the shorter's length). */
+function firstDifference(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  let at = 0;
+  while (at < length && a.charCodeAt(at) === b.charCodeAt(at)) at++;
+  return at;
 }

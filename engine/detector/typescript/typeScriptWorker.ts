@@ -12,11 +12,30 @@ const port = parentPort!;
 const post = (message: FromTypeScriptWorker): void => port.postMessage(message);
 
 const project = await load();
+let preparing = false;
 port.on("message", (message: ToTypeScriptWorker) => {
   if (project === undefined) return;
   if (message.type === "update") project.updateDocument(message.path, message.text);
   else post(check(project, message.id, message.input));
+  prepareWhenIdle(project);
 });
+
+/**
+ * Updates the program to the editor's texts once the messages at hand are handled (after a burst of
+ * updates, once), while the engine is still writing the suggestion the next check will be about.
+ */
+function prepareWhenIdle(loaded: TypeScriptProject): void {
+  if (preparing) return;
+  preparing = true;
+  setImmediate(() => {
+    preparing = false;
+    try {
+      loaded.prepare();
+    } catch {
+      // The next check builds the program again and reports what fails.
+    }
+  });
+}
 
 async function load(): Promise<TypeScriptProject | undefined> {
   try {

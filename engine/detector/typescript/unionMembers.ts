@@ -7,14 +7,12 @@ import type ts from "typescript";
  */
 export function onSomeUnionMember(
   typescript: typeof ts,
-  program: ts.Program,
-  fileName: string,
+  checker: ts.TypeChecker,
+  sourceFile: ts.SourceFile,
   position: number,
 ) {
-  const sourceFile = program.getSourceFile(fileName);
-  const access = sourceFile && propertyAccessAt(typescript, sourceFile, position);
+  const access = propertyAccessAt(typescript, sourceFile, position);
   if (access === undefined) return false;
-  const checker = program.getTypeChecker();
   const receiver = checker.getTypeAtLocation(access.expression);
   if (!receiver.isUnion()) return false;
   const name = access.name.text;
