@@ -14,12 +14,12 @@ import {
   pythonBuiltinNames,
   pythonObjectMembers,
   pythonStdlibModuleNames,
-} from "./builtins.js";
+} from "./data/builtins.js";
 import type { DetectOptions } from "./detect.js";
 import type { ImportFact, LocalClass, MemberFact, Receiver, SnippetFacts } from "./facts.js";
 import type { Finding, Span } from "./finding.js";
-import { pythonReceiverMembers, type ReceiverMembers } from "./python/pythonReceivers.js";
-import { pythonTypesFor, stdlibSubmoduleMissing } from "./python/pythonWorkspaceTypes.js";
+import { pythonReceiverMembers, type ReceiverMembers } from "./pythonReceivers.js";
+import { pythonTypesFor, stdlibSubmoduleMissing } from "./pythonWorkspaceTypes.js";
 import { stdlibModuleNames } from "./python/stdlibModuleNames.js";
 import { nearestNames } from "./suggest.js";
 import type { DetectorWorkspace } from "./workspace.js";

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, join, posix, relative, sep } from "node:path";
 import { isJavaScriptFamily, languageForPath, type LanguageId } from "../syntax/index.js";
 import { realRootSync } from "../workspace/index.js";
-import { javaScriptInstanceMembers } from "./builtins.js";
+import { javaScriptInstanceMembers } from "./data/builtins.js";
 import {
   installedNpmPackages,
   isDirectory,

@@ -8,7 +8,7 @@ import {
   pythonStdlibModuleMembers,
   isNodeBuiltinModule,
   isPythonStdlibModule,
-} from "../../engine/detector/builtins.js";
+} from "../../engine/detector/data/builtins.js";
 import { inventedName, inventedNpmPackage, inventedPythonPackage, freshName, typo } from "./names.js";
 import type { Random } from "./random.js";
 

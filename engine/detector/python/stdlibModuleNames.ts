@@ -1,4 +1,4 @@
-import { pythonObjectMembers, pythonStdlibModuleMembers } from "../builtins.js";
+import { pythonObjectMembers, pythonStdlibModuleMembers } from "../data/builtins.js";
 import { PythonTypes } from "./pythonTypes.js";
 import { stdlibStub, stdlibStubNames } from "./stdlibStubs.js";
 

@@ -1,5 +1,5 @@
 import type { SyntaxNode } from "../../syntax/index.js";
-import { isPythonBuiltin } from "../builtins.js";
+import { isPythonBuiltin } from "../data/builtins.js";
 
 /** What a name of a module binds: a symbol ("module:Name") or a module (`import os`). */
 export type NameBinding = { kind: "ref"; ref: string } | { kind: "module"; module: string };

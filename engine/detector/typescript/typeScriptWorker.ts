@@ -3,6 +3,7 @@
 // while the engine's own event loop never waits on the compiler.
 import { parentPort, workerData } from "node:worker_threads";
 import type ts from "typescript";
+import { describeError } from "../../errors/describeError.js";
 import { TypeScriptProject, type CheckInput } from "./typeScriptProject.js";
 import type { FromTypeScriptWorker, ToTypeScriptWorker, TypeScriptWorkerData } from "./workerProtocol.js";
 
@@ -62,7 +63,7 @@ function check(loaded: TypeScriptProject, id: number, input: CheckInput): FromTy
     return { type: "checked", id, verdict: loaded.check(input, isCancelled) };
   } catch (error) {
     if (isCancelled()) return { type: "cancelled", id };
-    const reason = `the compiler failed on this check: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = `the compiler failed on this check: ${describeError(error)}`;
     return { type: "checked", id, verdict: { judged: false, reason } };
   }
 }

@@ -1,8 +1,8 @@
-import { isPythonStdlibModule, pythonStdlibModuleMembers } from "../builtins.js";
-import type { DetectorWorkspace } from "../workspace.js";
-import type { PyModule } from "./moduleModel.js";
-import { PythonTypes } from "./pythonTypes.js";
-import { stdlibStub } from "./stdlibStubs.js";
+import { isPythonStdlibModule, pythonStdlibModuleMembers } from "./data/builtins.js";
+import type { DetectorWorkspace } from "./workspace.js";
+import type { PyModule } from "./python/moduleModel.js";
+import { PythonTypes } from "./python/pythonTypes.js";
+import { stdlibStub } from "./python/stdlibStubs.js";
 
 const noInstalledModules: ReadonlyMap<string, PyModule> = new Map();
 const cache = new WeakMap<

@@ -1,5 +1,5 @@
-import type { Receiver } from "../facts.js";
-import type { PythonTypes, PyValue } from "./pythonTypes.js";
+import type { Receiver } from "./facts.js";
+import type { PythonTypes, PyValue } from "./python/pythonTypes.js";
 
 /** What the checker knows outside the stubs: the snippet's and workspace's own classes, modules. */
 export interface PythonReceiverContext {

@@ -1,6 +1,6 @@
 // Regenerates pythonStubs.json: classes, members and return types of the Python standard library, read
 // from the typeshed stubs pyright bundles (node_modules/pyright/dist/typeshed-fallback/stdlib).
-//   node --import tsx engine/detector/data/generatePythonStubs.ts
+//   node --import tsx engine/detector/python/generateStubs.ts
 // `if sys.version_info` branches are resolved for the system python3's version (as builtins.json is
 // generated from it); modules typeshed marks as absent in that version are left out.
 import { execFileSync } from "node:child_process";
@@ -9,9 +9,9 @@ import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "../../syntax/index.js";
-import type { PyModule } from "../python/moduleModel.js";
-import { PythonTypes } from "../python/pythonTypes.js";
-import { readPythonModule, type PythonVersion } from "../python/readModule.js";
+import type { PyModule } from "./moduleModel.js";
+import { PythonTypes } from "./pythonTypes.js";
+import { readPythonModule, type PythonVersion } from "./readModule.js";
 
 const require = createRequire(import.meta.url);
 const typeshed = join(dirname(require.resolve("pyright/package.json")), "dist", "typeshed-fallback");
@@ -194,7 +194,7 @@ const data = {
   python: `${major}.${minor}`,
   modules: JSON.stringify(modules),
 };
-const out = join(dirname(fileURLToPath(import.meta.url)), "pythonStubs.json");
+const out = join(dirname(fileURLToPath(import.meta.url)), "..", "data", "pythonStubs.json");
 writeFileSync(out, JSON.stringify(data) + "\n");
 console.log(
   `wrote ${out}: ${Object.keys(modules).length} modules, ${classes} classes, ` +
