@@ -19,38 +19,84 @@ export function codeTerms(text: string): string[] {
 
 /** Calls `visit` with each term of a text, in order, with repeats (no array of them is built). */
 export function forEachCodeTerm(text: string, visit: (term: string) => void): void {
+  forEachCodeWord(text, (word) => {
+    for (const term of wordTerms(word)) visit(term);
+  });
+}
+
+/**
+ * Calls `visit` with each word of a text, in order, with repeats: runs of word characters
+ * (`[\p{L}\p{N}_$]`) and runs of them joined by single hyphens (kebab-case). A word's terms are
+ * {@link wordTerms}.
+ */
+export function forEachCodeWord(text: string, visit: (word: string) => void): void {
+  const length = text.length;
   let index = 0;
-  while (index < text.length) {
-    const first = wordCharacterLength(text, index);
+  while (index < length) {
+    const code = text.charCodeAt(index);
+    const first = code < 128 ? asciiWordCharacter[code]! : wordCharacterLength(text, index);
     if (first === 0) {
       index++;
       continue;
     }
     const start = index;
     index += first;
-    // A word: word characters, and runs of them joined by single hyphens (kebab-case).
     for (;;) {
-      const length = wordCharacterLength(text, index);
-      if (length > 0) index += length;
-      else if (text.charCodeAt(index) === 45 && wordCharacterLength(text, index + 1) > 0) index++;
-      else break;
+      if (index >= length) break;
+      const next = text.charCodeAt(index);
+      if (next < 128) {
+        if (asciiWordCharacter[next] === 1) {
+          index++;
+          continue;
+        }
+        if (next === 45 && wordCharacterLength(text, index + 1) > 0) {
+          index++;
+          continue;
+        }
+        break;
+      }
+      const wide = wordCharacterLength(text, index);
+      if (wide === 0) break;
+      index += wide;
     }
-    const word = text.slice(start, index);
-    let wordTerms = termsOfWord.get(word);
-    if (wordTerms === undefined) {
-      wordTerms = [];
-      pushWordTerms(word, wordTerms);
-      if (termsOfWord.size >= maxCachedWords) termsOfWord.clear();
-      termsOfWord.set(word, wordTerms);
-    }
-    for (const term of wordTerms) visit(term);
+    visit(text.slice(start, index));
   }
+}
+
+/** A word's terms (see {@link forEachCodeWord}): worked out once per word, then cached. */
+export function wordTerms(word: string): readonly string[] {
+  let terms = termsOfWord.get(word);
+  if (terms === undefined) {
+    terms = splitWord(word);
+    if (termsOfWord.size >= maxCachedWords) termsOfWord.clear();
+    termsOfWord.set(word, terms);
+  }
+  return terms;
+}
+
+/** A word's terms, in order, with repeats: the whole word, then its parts when it has several. */
+export function splitWord(word: string): string[] {
+  const terms: string[] = [];
+  pushWordTerms(word, terms);
+  return terms;
 }
 
 /** Code repeats its words: each word's terms are worked out once (the cache starts over when full). */
 const termsOfWord = new Map<string, string[]>();
 const maxCachedWords = 200_000;
 const nonAsciiWordCharacter = /^[\p{L}\p{N}]$/u;
+
+/** 1 for the ASCII word characters (letters, digits, `_`, `$`), else 0. */
+const asciiWordCharacter = new Uint8Array(128);
+for (let code = 0; code < 128; code++)
+  asciiWordCharacter[code] =
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 95 ||
+    code === 36
+      ? 1
+      : 0;
 
 /**
  * How many code units the character at `index` takes when it is a word character (`[\p{L}\p{N}_$]`),
@@ -59,14 +105,7 @@ const nonAsciiWordCharacter = /^[\p{L}\p{N}]$/u;
 function wordCharacterLength(text: string, index: number): number {
   if (index >= text.length) return 0;
   const code = text.charCodeAt(index);
-  if (code < 128)
-    return (code >= 97 && code <= 122) ||
-      (code >= 65 && code <= 90) ||
-      (code >= 48 && code <= 57) ||
-      code === 95 ||
-      code === 36
-      ? 1
-      : 0;
+  if (code < 128) return asciiWordCharacter[code]!;
   const character = String.fromCodePoint(text.codePointAt(index)!);
   return nonAsciiWordCharacter.test(character) ? character.length : 0;
 }
@@ -82,11 +121,56 @@ function pushWordTerms(word: string, terms: string[]): void {
   const whole = word.toLowerCase();
   if (whole.length >= minTermLength && whole.length <= maxTermLength) terms.push(whole);
   const parts: string[] = [];
-  for (const segment of word.split(/[-_$]+/)) {
-    for (const [part] of segment.matchAll(partPattern)) parts.push(part.toLowerCase());
-  }
+  if (isAscii(word)) asciiParts(word, parts);
+  else
+    for (const segment of word.split(/[-_$]+/)) {
+      for (const [part] of segment.matchAll(partPattern)) parts.push(part.toLowerCase());
+    }
   if (parts.length < 2) return;
   for (const part of parts) {
     if (part.length >= minTermLength && part.length <= maxTermLength) terms.push(part);
+  }
+}
+
+function isAscii(word: string): boolean {
+  for (let index = 0; index < word.length; index++) if (word.charCodeAt(index) >= 128) return false;
+  return true;
+}
+
+const isUpper = (code: number): boolean => code >= 65 && code <= 90;
+const isLower = (code: number): boolean => code >= 97 && code <= 122;
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+
+/**
+ * {@link partPattern} on an ASCII word, lower-cased, without a regular expression: `-`, `_` and `$`
+ * separate; an upper-case run followed by a lower-case letter leaves its last letter to the next part
+ * (HTTPHeader → http, header); one upper-case letter starts a lower-case run; digits are their own part.
+ */
+function asciiParts(word: string, parts: string[]): void {
+  const length = word.length;
+  let index = 0;
+  while (index < length) {
+    const code = word.charCodeAt(index);
+    const start = index;
+    if (isUpper(code)) {
+      let end = index + 1;
+      while (end < length && isUpper(word.charCodeAt(end))) end++;
+      const lowerAfter = end < length && isLower(word.charCodeAt(end));
+      if (end - start >= 2 && lowerAfter) index = end - 1;
+      else if (lowerAfter) {
+        index = end;
+        while (index < length && isLower(word.charCodeAt(index))) index++;
+      } else index = end;
+    } else if (isLower(code)) {
+      index++;
+      while (index < length && isLower(word.charCodeAt(index))) index++;
+    } else if (isDigit(code)) {
+      index++;
+      while (index < length && isDigit(word.charCodeAt(index))) index++;
+    } else {
+      index++; // a separator: `-`, `_` or `$`
+      continue;
+    }
+    parts.push(word.slice(start, index).toLowerCase());
   }
 }

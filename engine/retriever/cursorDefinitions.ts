@@ -199,7 +199,7 @@ class TypeLookup {
     typeName: string,
     fromPath: string,
     imports: ReadonlyMap<string, ImportBinding>,
-  ): WorkspaceSymbol[] {
+  ): readonly WorkspaceSymbol[] {
     const binding = imports.get(typeName);
     if (binding) {
       const imported = this.index.finder.imported(fromPath, binding);

@@ -13,6 +13,8 @@ const maxNamespaceDepth = 4;
  */
 export class DefinitionFinder {
   private readonly exportsOfModule = new Map<string, WorkspaceSymbol[]>();
+  /** What a module exports as a name, found through its re-exports: queries ask for the same ones again. */
+  private readonly exportedAs = new Map<string, WorkspaceSymbol[]>();
 
   constructor(
     private readonly symbols: SymbolTable,
@@ -20,16 +22,27 @@ export class DefinitionFinder {
     private readonly resolver: ModuleResolver,
   ) {}
 
-  /** The definitions a binding imported into `fromPath` names (a namespace binding names none). */
-  imported(fromPath: string, binding: ImportBinding): WorkspaceSymbol[] {
+  /**
+   * The definitions a binding imported into `fromPath` names (a namespace binding names none). The list
+   * is shared between calls until a file changes: read it, do not change it.
+   */
+  imported(fromPath: string, binding: ImportBinding): readonly WorkspaceSymbol[] {
     if (binding.imported === "*") return [];
     const target = this.resolver.resolve(fromPath, binding.specifier);
-    return target === undefined ? [] : this.exported(target, binding.imported, 0, new Set());
+    if (target === undefined) return [];
+    const key = `${target}\0${binding.imported}`;
+    let found = this.exportedAs.get(key);
+    if (found === undefined) {
+      found = this.exported(target, binding.imported, 0, new Set());
+      this.exportedAs.set(key, found);
+    }
+    return found;
   }
 
   /** Forgets the cached exports (after any file changed). */
   invalidate(): void {
     this.exportsOfModule.clear();
+    this.exportedAs.clear();
   }
 
   /**

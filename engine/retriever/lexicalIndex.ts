@@ -1,4 +1,4 @@
-import { codeTerms, forEachCodeTerm } from "./codeTokens.js";
+import { forEachCodeTerm, forEachCodeWord, splitWord } from "./codeTokens.js";
 
 export interface LexicalDocument {
   id: number;
@@ -6,6 +6,13 @@ export interface LexicalDocument {
   /** Names the chunk defines: a match there counts as much as several in the body. */
   names: string;
   text: string;
+}
+
+/** A query's scored terms (see {@link LexicalIndex.prepare}). */
+export interface PreparedQuery {
+  terms: string[];
+  /** The terms' ids in the index, in the same order. */
+  ids: number[];
 }
 
 export interface LexicalHit {
@@ -37,6 +44,8 @@ const nameWeight = 3;
 const maxQueryTerms = 24;
 /** Rarest-first terms are scored until their postings add up to this, bounding a query's work. */
 const maxQueryPostings = 40_000;
+/** Words whose term ids are kept for {@link LexicalIndex.add}. */
+const maxCachedWords = 200_000;
 /** Compact the postings when this share of documents is dead. */
 const compactionShare = 0.25;
 
@@ -63,6 +72,11 @@ export class LexicalIndex {
   private scores = new Float64Array(0);
   private matched = new Uint32Array(0);
   private touched = new Int32Array(0);
+  /** Scratch for {@link scoreDocuments}: the query's terms by term id. */
+  private idfOfTerm = new Float64Array(0);
+  private isQueryTerm = new Uint8Array(0);
+  /** The term ids of the words added documents hold (the cache starts over when full). */
+  private readonly wordTermIds = new Map<string, Uint32Array>();
   /** Scratch for {@link add}: a term's count in the document being added, zero between calls. */
   private termCounts = new Uint32Array(0);
 
@@ -90,29 +104,43 @@ export class LexicalIndex {
 
   add(document: LexicalDocument): void {
     if (this.slotOfId.has(document.id)) this.remove(document.id);
-    // Counted in a scratch array indexed by term id (a Map per document costs more than the terms).
+    // Counted in a scratch array indexed by term id (a Map per document costs more than the terms), a
+    // word's term ids looked up once per word rather than once per term.
     const touched: number[] = [];
     let length = 0;
     let weight = nameWeight;
-    const count = (term: string): void => {
-      const id = this.termId(term);
-      if (id >= this.termCounts.length) {
-        const grown = new Uint32Array(Math.max(1024, (id + 1) * 2));
-        grown.set(this.termCounts);
-        this.termCounts = grown;
+    const count = (word: string): void => {
+      const ids = this.termIdsOfWord(word);
+      const termCounts = this.termCounts; // after the lookup: a new term may have grown it
+      for (let index = 0; index < ids.length; index++) {
+        const id = ids[index]!;
+        if (termCounts[id] === 0) touched.push(id);
+        termCounts[id]! += weight;
       }
-      if (this.termCounts[id] === 0) touched.push(id);
-      this.termCounts[id]! += weight;
-      length++;
+      length += ids.length;
     };
-    forEachCodeTerm(document.names, count);
+    forEachCodeWord(document.names, count);
     weight = 1;
-    forEachCodeTerm(document.text, count);
-    forEachCodeTerm(document.path.replaceAll(/[/.]/g, " "), count);
+    forEachCodeWord(document.text, count);
+    forEachCodeWord(document.path.replaceAll(/[/.]/g, " "), count);
+    const termCounts = this.termCounts;
     const termIds = Uint32Array.from(touched);
-    const frequencies = Uint16Array.from(touched, (id) => Math.min(this.termCounts[id]!, 0xffff));
-    for (const id of touched) this.termCounts[id] = 0;
+    const frequencies = Uint16Array.from(touched, (id) => Math.min(termCounts[id]!, 0xffff));
+    for (const id of touched) termCounts[id] = 0;
     this.insert(document.id, length, termIds, frequencies);
+  }
+
+  /** The ids of a word's terms (see wordTerms), new terms added to the index. */
+  private termIdsOfWord(word: string): Uint32Array {
+    let ids = this.wordTermIds.get(word);
+    if (ids === undefined) {
+      const terms = splitWord(word);
+      ids = new Uint32Array(terms.length);
+      for (let index = 0; index < terms.length; index++) ids[index] = this.termId(terms[index]!);
+      if (this.wordTermIds.size >= maxCachedWords) this.wordTermIds.clear();
+      this.wordTermIds.set(word, ids);
+    }
+    return ids;
   }
 
   remove(id: number): void {
@@ -133,25 +161,38 @@ export class LexicalIndex {
    * maxQueryPostings}.
    */
   queryTerms(query: string): string[] {
-    const known = [...new Set(codeTerms(query))].filter(
-      (term) => (this.documentFrequency[this.termIds.get(term) ?? -1] ?? 0) > 0,
-    );
-    known.sort(
-      (x, y) => this.documentFrequency[this.termIds.get(x)!]! - this.documentFrequency[this.termIds.get(y)!]!,
-    );
-    const kept: string[] = [];
-    let postings = 0;
-    for (const term of known) {
-      const id = this.termIds.get(term)!;
-      postings += this.postingDocs[id]!.length;
-      if (kept.length === maxQueryTerms || (kept.length > 0 && postings > maxQueryPostings)) break;
-      kept.push(term);
-    }
-    return kept;
+    return this.prepare(query).terms;
   }
 
-  query(query: string, limit: number): LexicalHit[] {
-    const terms = this.queryTerms(query);
+  /**
+   * The query's scored terms and their ids, worked out once for the several scorings of one query
+   * ({@link query}, {@link scoreDocuments}); valid until the index changes.
+   */
+  prepare(query: string): PreparedQuery {
+    const known: { term: string; id: number; df: number }[] = [];
+    const seen = new Set<string>();
+    forEachCodeTerm(query, (term) => {
+      if (seen.has(term)) return;
+      seen.add(term);
+      const id = this.termIds.get(term);
+      const df = id === undefined ? 0 : this.documentFrequency[id]!;
+      if (df > 0) known.push({ term, id: id!, df });
+    });
+    known.sort((x, y) => x.df - y.df);
+    const terms: string[] = [];
+    const ids: number[] = [];
+    let postings = 0;
+    for (const { term, id } of known) {
+      postings += this.postingDocs[id]!.length;
+      if (terms.length === maxQueryTerms || (terms.length > 0 && postings > maxQueryPostings)) break;
+      terms.push(term);
+      ids.push(id);
+    }
+    return { terms, ids };
+  }
+
+  query(query: string | PreparedQuery, limit: number): LexicalHit[] {
+    const { terms, ids } = typeof query === "string" ? this.prepare(query) : query;
     const documents = this.slotOfId.size;
     if (terms.length === 0 || documents === 0) return [];
     const slots = this.idOfSlot.length;
@@ -160,25 +201,26 @@ export class LexicalIndex {
       this.matched = new Uint32Array(slots * 2);
       this.touched = new Int32Array(slots * 2);
     }
-    const { scores, matched, touched } = this;
+    const { scores, matched, touched, idOfSlot, lengthOfSlot } = this;
     const averageLength = this.totalLength / documents;
     let touchedCount = 0;
-    terms.forEach((term, termIndex) => {
-      const id = this.termIds.get(term)!;
+    for (let termIndex = 0; termIndex < ids.length; termIndex++) {
+      const id = ids[termIndex]!;
       const df = this.documentFrequency[id]!;
       const idf = Math.log(1 + (documents - df + 0.5) / (df + 0.5));
       const docs = this.postingDocs[id]!;
       const frequencies = this.postingFrequencies[id]!;
+      const bit = 1 << termIndex;
       for (let index = 0; index < docs.length; index++) {
         const slot = docs[index]!;
-        if (this.idOfSlot[slot] === -1) continue;
+        if (idOfSlot[slot] === -1) continue;
         const tf = frequencies[index]!;
-        const norm = tf + k1 * (1 - b + (b * this.lengthOfSlot[slot]!) / averageLength);
+        const norm = tf + k1 * (1 - b + (b * lengthOfSlot[slot]!) / averageLength);
         if (matched[slot] === 0) touched[touchedCount++] = slot;
         scores[slot]! += (idf * tf * (k1 + 1)) / norm;
-        matched[slot]! |= 1 << termIndex;
+        matched[slot]! |= bit;
       }
-    });
+    }
 
     const best: number[] = [];
     for (let index = 0; index < touchedCount; index++) {
@@ -191,7 +233,7 @@ export class LexicalIndex {
       if (best.length > limit) best.pop();
     }
     const hits = best.map((slot) => ({
-      id: this.idOfSlot[slot]!,
+      id: idOfSlot[slot]!,
       score: scores[slot]!,
       terms: terms.filter((_, termIndex) => (matched[slot]! & (1 << termIndex)) !== 0),
     }));
@@ -206,34 +248,46 @@ export class LexicalIndex {
    * BM25 scores of just these documents (e.g. one file's), best first; documents matching nothing are left
    * out.
    */
-  scoreDocuments(query: string, ids: Iterable<number>): LexicalHit[] {
-    const terms = this.queryTerms(query);
+  scoreDocuments(query: string | PreparedQuery, ids: Iterable<number>): LexicalHit[] {
+    const prepared = typeof query === "string" ? this.prepare(query) : query;
     const documents = this.slotOfId.size;
-    if (terms.length === 0) return [];
+    if (prepared.terms.length === 0) return [];
     const averageLength = this.totalLength / documents;
-    const idfOfTerm = new Map<number, { idf: number; term: string }>();
-    for (const term of terms) {
-      const id = this.termIds.get(term)!;
+    // The query's terms by id, in scratch arrays (zero again afterwards): no map lookup per term.
+    if (this.idfOfTerm.length < this.terms.length) {
+      this.idfOfTerm = new Float64Array(this.terms.length * 2);
+      this.isQueryTerm = new Uint8Array(this.terms.length * 2);
+    }
+    const { idfOfTerm, isQueryTerm } = this;
+    for (const id of prepared.ids) {
       const df = this.documentFrequency[id]!;
-      idfOfTerm.set(id, { idf: Math.log(1 + (documents - df + 0.5) / (df + 0.5)), term });
+      idfOfTerm[id] = Math.log(1 + (documents - df + 0.5) / (df + 0.5));
+      isQueryTerm[id] = 1;
     }
     const hits: LexicalHit[] = [];
-    for (const id of ids) {
-      const slot = this.slotOfId.get(id);
-      if (slot === undefined) continue;
-      const termIds = this.termsOfSlot[slot]!;
-      const frequencies = this.frequenciesOfSlot[slot]!;
-      const norm = k1 * (1 - b + (b * this.lengthOfSlot[slot]!) / averageLength);
-      let score = 0;
-      const matchedTerms: string[] = [];
-      termIds.forEach((termId, index) => {
-        const entry = idfOfTerm.get(termId);
-        if (!entry) return;
-        const tf = frequencies[index]!;
-        score += (entry.idf * tf * (k1 + 1)) / (tf + norm);
-        matchedTerms.push(entry.term);
-      });
-      if (score > 0) hits.push({ id, score, terms: matchedTerms });
+    try {
+      for (const id of ids) {
+        const slot = this.slotOfId.get(id);
+        if (slot === undefined) continue;
+        const termIds = this.termsOfSlot[slot]!;
+        const frequencies = this.frequenciesOfSlot[slot]!;
+        const norm = k1 * (1 - b + (b * this.lengthOfSlot[slot]!) / averageLength);
+        let score = 0;
+        let matchedTerms: string[] | undefined;
+        for (let index = 0; index < termIds.length; index++) {
+          const termId = termIds[index]!;
+          if (isQueryTerm[termId] === 0) continue;
+          const tf = frequencies[index]!;
+          score += (idfOfTerm[termId]! * tf * (k1 + 1)) / (tf + norm);
+          (matchedTerms ??= []).push(this.terms[termId]!);
+        }
+        if (score > 0) hits.push({ id, score, terms: matchedTerms! });
+      }
+    } finally {
+      for (const id of prepared.ids) {
+        idfOfTerm[id] = 0;
+        isQueryTerm[id] = 0;
+      }
     }
     return hits.sort((x, y) => y.score - x.score);
   }
@@ -268,6 +322,12 @@ export class LexicalIndex {
       this.postingDocs.push([]);
       this.postingFrequencies.push([]);
       this.documentFrequency.push(0);
+      if (id >= this.termCounts.length) {
+        // add() counts into this scratch array: it holds every term's slot, zero between documents.
+        const grown = new Uint32Array(Math.max(1024, (id + 1) * 2));
+        grown.set(this.termCounts);
+        this.termCounts = grown;
+      }
     }
     return id;
   }

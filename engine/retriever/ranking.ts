@@ -1,6 +1,7 @@
 import { identifiersIn } from "./codeTokens.js";
 import { cursorDefinitions } from "./cursorDefinitions.js";
 import type { SymbolKind } from "./fileAnalyzer.js";
+import type { PreparedQuery } from "./lexicalIndex.js";
 import { reciprocalRankFusion, type WeightedList } from "./rankFusion.js";
 import type { LineRange, RecencyTracker } from "./recency.js";
 import type { QueryOptions, RetrievedChunk } from "./retriever.js";
@@ -41,7 +42,9 @@ export function rankChunks(
     else why.set(id, [message]);
   };
 
-  const lexicalHits = index.lexical.query(text, candidatesPerList);
+  // The query's terms are worked out once for the lexical list and the nearby definitions' scoring.
+  const prepared = index.lexical.prepare(text);
+  const lexicalHits = index.lexical.query(prepared, candidatesPerList);
   for (const hit of lexicalHits) reason(hit.id, `lexical: ${hit.terms.join(", ")}`);
   const lists: (number[] | WeightedList<number>)[] = [lexicalHits.map((hit) => hit.id)];
 
@@ -58,9 +61,9 @@ export function rankChunks(
    */
   const pieces = new Map<number, { chunkId: number; focus: LineRange }>();
   if (from) {
-    const inFile = bestDefinitions(index, text, [from.path]);
+    const inFile = bestDefinitions(index, prepared, [from.path]);
     for (const id of inFile) reason(id, "nearby: a definition in the current file");
-    const imported = bestDefinitions(index, text, index.importsOf(from.path));
+    const imported = bestDefinitions(index, prepared, index.importsOf(from.path));
     for (const id of imported) reason(id, `nearby: a definition in imported ${index.chunks.get(id)!.path}`);
     lists.push(inFile, { ids: imported, weight: importedDefinitionsWeight });
     if (from.cursor) {
@@ -174,10 +177,10 @@ function namedDefinitions(index: WorkspaceIndex, text: string): Map<number, stri
 }
 
 /** The chunks of these files that define something, best matching the query first. */
-function bestDefinitions(index: WorkspaceIndex, text: string, paths: readonly string[]): number[] {
+function bestDefinitions(index: WorkspaceIndex, query: PreparedQuery, paths: readonly string[]): number[] {
   const ids = paths.flatMap((path) => index.definingChunks(path));
   return index.lexical
-    .scoreDocuments(text, ids)
+    .scoreDocuments(query, ids)
     .slice(0, candidatesPerList)
     .map((hit) => hit.id);
 }
