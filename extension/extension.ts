@@ -19,6 +19,7 @@ import { CompletionSnooze } from "./completions/completionSnooze.js";
 import { showStatusMenu } from "./status/statusMenu.js";
 import { WorkspaceSync } from "./workspace/workspaceSync.js";
 import { registerWalkthroughCommands } from "./walkthrough/walkthroughCommands.js";
+import { trackWalkthroughProgress } from "./walkthrough/walkthroughProgress.js";
 import { describeError } from "../engine/errors/index.js";
 
 let engine: EngineConnection | undefined;
@@ -65,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): CoopExtensionApi | u
       vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, completions),
       registerFindings(findingDiagnostics),
       registerAcceptedSuggestions(findingDiagnostics, log),
+      trackWalkthroughProgress(context.extension.id, log),
       registerWalkthroughCommands(config, context.globalStorageUri),
       vscode.commands.registerCommand("coop.explainLastSuggestion", () => {
         const last = completions.lastSuggestion;
