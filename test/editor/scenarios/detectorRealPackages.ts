@@ -92,6 +92,9 @@ export const scenarios: Scenario[] = [
       try {
         await page.waitForStatusBarText(/Coop: scripted-vllm/, 30_000);
         await page.openFile("src/orders.ts");
+        // A verdict on an earlier scenario's suggestion stays in the status bar for 8 s: let it go first,
+        // so what is seen below is about this suggestion.
+        await page.statusBarItem(/Coop: the suggestion uses/).waitFor({ state: "hidden", timeout: 15_000 });
 
         await suggestionAt(page, "9:14", "req.params.id");
         // The detector's verdict shows in the status bar within moments of the ghost text; none comes.
