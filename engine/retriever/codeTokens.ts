@@ -64,7 +64,7 @@ export function forEachCodeWord(text: string, visit: (word: string) => void): vo
 }
 
 /** A word's terms (see {@link forEachCodeWord}): worked out once per word, then cached. */
-export function wordTerms(word: string): readonly string[] {
+function wordTerms(word: string): readonly string[] {
   let terms = termsOfWord.get(word);
   if (terms === undefined) {
     terms = splitWord(word);

@@ -130,7 +130,7 @@ export class LexicalIndex {
     this.insert(document.id, length, termIds, frequencies);
   }
 
-  /** The ids of a word's terms (see wordTerms), new terms added to the index. */
+  /** The ids of a word's terms (see splitWord), new terms added to the index. */
   private termIdsOfWord(word: string): Uint32Array {
     let ids = this.wordTermIds.get(word);
     if (ids === undefined) {
