@@ -1,5 +1,10 @@
 import { basename } from "node:path";
-import { isShareable, type ShareableMergeStream, type TensorMergeStream } from "./methods/index.js";
+import {
+  isShareable,
+  type HalfSliceStream,
+  type ShareableMergeStream,
+  type TensorMergeStream,
+} from "./methods/index.js";
 import { MergeError } from "./mergeError.js";
 
 /**
@@ -32,7 +37,17 @@ export function checkingFiniteInputs(
   inputFiles: readonly string[],
 ): TensorMergeStream {
   let position = 0;
+  // A slice the stream gives up on (a non-finite value) comes back through merge() decoded, and is checked.
+  const halves: HalfSliceStream | undefined = stream.halves && {
+    observe: (pass, base, slices) => stream.halves!.observe(pass, base, slices),
+    mergeIfFinite: (base, slices, into) => {
+      const merged = stream.halves!.mergeIfFinite(base, slices, into);
+      if (merged) position += slices[0]?.length ?? 0;
+      return merged;
+    },
+  };
   const checked: TensorMergeStream = {
+    halves,
     // A getter: a stream may find it needs fewer passes once the first is done (TiesStream).
     get statisticsPasses() {
       return stream.statisticsPasses;
@@ -58,6 +73,7 @@ export function checkingFiniteInputs(
     },
     observe: (pass, base, slices) => checked.observe(pass, base, slices),
     merge: (base, slices, into) => checked.merge(base, slices, into),
+    halves,
     splitsPass: (pass) => stream.splitsPass(pass),
     takeStatistics: (pass) => stream.takeStatistics(pass),
     addStatistics: (pass, statistics) => stream.addStatistics(pass, statistics),

@@ -1,5 +1,5 @@
-import { decodeTensorInto, encodeTensor, ggmlTypeInfo, type GgmlType } from "../gguf/index.js";
-import type { TensorMergeStream } from "./methods/index.js";
+import { decodeTensorInto, encodeTensor, GgmlType, ggmlTypeInfo } from "../gguf/index.js";
+import type { HalfSliceStream, TensorMergeStream } from "./methods/index.js";
 
 /**
  * Elements decoded and merged at a time. Every input's decoded slice, the merged slice and its encoding
@@ -7,6 +7,9 @@ import type { TensorMergeStream } from "./methods/index.js";
  * would go through memory three times over; measured, that was most of the merge's time.
  */
 const SLICE_TARGET_ELEMENTS = 1 << 14;
+
+/** GGUF is little-endian: its F16 bytes are halves in place only on a little-endian host. */
+const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
@@ -30,6 +33,8 @@ export class SliceMerger {
   private readonly inputSlices: Float32Array[];
   private readonly baseSlice: Float32Array | undefined;
   private readonly mergedSlice: Float32Array;
+  /** The stream's way of taking F16 slices undecoded, where every input and the base are F16. */
+  private readonly halves: HalfSliceStream | undefined;
 
   constructor(
     private readonly inputTypes: readonly GgmlType[],
@@ -45,6 +50,9 @@ export class SliceMerger {
     this.inputSlices = inputTypes.map(() => new Float32Array(this.sliceElements));
     this.baseSlice = baseType === undefined ? undefined : new Float32Array(this.sliceElements);
     this.mergedSlice = new Float32Array(this.sliceElements);
+    const allHalves =
+      hostIsLittleEndian && baseType === GgmlType.F16 && inputTypes.every((type) => type === GgmlType.F16);
+    this.halves = allHalves ? stream.halves : undefined;
   }
 
   /**
@@ -58,6 +66,18 @@ export class SliceMerger {
     to: number,
     from = 0,
   ): void {
+    const halves = this.halves;
+    if (halves !== undefined && base !== undefined && isHalfAligned(base, inputs)) {
+      for (let start = from; start < to; start += this.sliceElements) {
+        const count = Math.min(this.sliceElements, to - start);
+        halves.observe(
+          pass,
+          halvesOf(base, start, count),
+          inputs.map((bytes) => halvesOf(bytes, start, count)),
+        );
+      }
+      return;
+    }
     this.forEachSlice(inputs, base, from, to, (decodedBase, decoded) =>
       this.stream.observe(pass, decodedBase, decoded),
     );
@@ -74,19 +94,46 @@ export class SliceMerger {
     output: Uint8Array,
     from = 0,
   ): void {
-    this.forEachSlice(inputs, base, from, to, (decodedBase, decoded, start) => {
-      const merged = this.stream.merge(
-        decodedBase,
-        decoded,
-        this.mergedSlice.subarray(0, decoded[0]!.length),
-      );
+    const encode = (merged: Float32Array, start: number): void => {
       const at = encodedLength(this.outputType, start);
       encodeTensor(
         this.outputType,
         merged,
         output.subarray(at, at + encodedLength(this.outputType, merged.length)),
       );
-    });
+    };
+    const halves = this.halves;
+    if (halves !== undefined && base !== undefined && isHalfAligned(base, [...inputs, output])) {
+      for (let start = from; start < to; start += this.sliceElements) {
+        const count = Math.min(this.sliceElements, to - start);
+        // An F16 output takes the stream's halves as they are; another type is encoded from its floats.
+        const merged =
+          this.outputType === GgmlType.F16
+            ? halvesOf(output, start, count)
+            : this.mergedSlice.subarray(0, count);
+        const finite = halves.mergeIfFinite(
+          halvesOf(base, start, count),
+          inputs.map((bytes) => halvesOf(bytes, start, count)),
+          merged,
+        );
+        // Where the stream gives up (a non-finite value), the slice goes the general way, decoded.
+        if (!finite) {
+          this.forEachSlice(inputs, base, start, start + count, (decodedBase, decoded) =>
+            encode(this.mergeDecoded(decodedBase, decoded), start),
+          );
+        } else if (merged instanceof Float32Array) {
+          encode(merged, start);
+        }
+      }
+      return;
+    }
+    this.forEachSlice(inputs, base, from, to, (decodedBase, decoded, start) =>
+      encode(this.mergeDecoded(decodedBase, decoded), start),
+    );
+  }
+
+  private mergeDecoded(base: Float32Array | undefined, decoded: Float32Array[]): Float32Array {
+    return this.stream.merge(base, decoded, this.mergedSlice.subarray(0, decoded[0]!.length));
   }
 
   private forEachSlice(
@@ -123,4 +170,14 @@ export class SliceMerger {
       slice.subarray(0, count),
     );
   }
+}
+
+/** Elements [start, start + count) of an F16 tensor's bytes, as halves (no copy). */
+function halvesOf(bytes: Uint8Array, start: number, count: number): Uint16Array {
+  return new Uint16Array(bytes.buffer, bytes.byteOffset + 2 * start, count);
+}
+
+/** Whether the bytes can be viewed as halves in place (a Uint16Array needs an even offset). */
+function isHalfAligned(base: Uint8Array, inputs: readonly Uint8Array[]): boolean {
+  return base.byteOffset % 2 === 0 && inputs.every((bytes) => bytes.byteOffset % 2 === 0);
 }

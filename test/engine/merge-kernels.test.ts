@@ -85,50 +85,52 @@ describe("one-pass merge kernels give what the general path gives, bit for bit",
     assert.equal(new SignConsensusKernel({ ...options, weights: [1, 1e-30] }).applies, false);
   });
 
-  test("TiesSliceKernel equals trimming then signConsensusMerge, tie budgets spent alike", () => {
-    for (let trial = 0; trial < 800; trial++) {
-      const draw = random(trial + 5000);
-      const inputs = trial % 4 === 3 ? 3 : 2;
-      const length = 1 + Math.floor(draw() * 600);
-      const base = edgeValues(draw, length, false);
-      const values = Array.from({ length: inputs }, () => edgeValues(draw, length, false));
-      const weights = values.map(() => WEIGHTS[Math.floor(draw() * 7)]!);
-      const options = {
-        weights,
-        lambda: draw() < 0.3 ? 0.7 : 1,
-        normalize: draw() < 0.5,
-        zeroVote: draw() < 0.7 ? ("positive" as const) : ("none" as const),
-      };
-      // Cuts at a magnitude that occurs (so ties with it are common), keeping all, or keeping none.
-      const cuts = values.map((x, i) => {
-        const pick = (trial + i) % 9;
-        if (pick === 0) return { thresholdBits: -1, equalsToKeep: 0 };
-        if (pick === 1) return { thresholdBits: 0x7fffffff, equalsToKeep: 0 };
-        const j = Math.floor(draw() * length);
-        const magnitude = Math.abs(Math.fround(x[j]! - base[j]!));
-        const bits = new Int32Array(Float32Array.from([magnitude]).buffer)[0]!;
-        return { thresholdBits: bits, equalsToKeep: Math.floor(draw() * 12) };
-      });
-      const budgets = Float64Array.from(cuts, (cut) => cut.equalsToKeep);
-      const out = new Float32Array(length);
-      const kernel = new TiesSliceKernel(options, Float64Array.from(cuts, thresholdMagnitude));
-      assert.ok(kernel.merge(base, values, budgets, out));
+  for (const useWasm of [true, false])
+    test(`TiesSliceKernel (${useWasm ? "WebAssembly" : "JavaScript"}) equals trimming then signConsensusMerge, tie budgets spent alike`, () => {
+      for (let trial = 0; trial < 800; trial++) {
+        const draw = random(trial + 5000);
+        const inputs = trial % 4 === 3 ? 3 : 2;
+        const length = 1 + Math.floor(draw() * 600);
+        const base = edgeValues(draw, length, false);
+        const values = Array.from({ length: inputs }, () => edgeValues(draw, length, false));
+        const weights = values.map(() => WEIGHTS[Math.floor(draw() * 7)]!);
+        const options = {
+          weights,
+          lambda: draw() < 0.3 ? 0.7 : 1,
+          normalize: draw() < 0.5,
+          zeroVote: draw() < 0.7 ? ("positive" as const) : ("none" as const),
+        };
+        // Cuts at a magnitude that occurs (so ties with it are common), keeping all, or keeping none.
+        const cuts = values.map((x, i) => {
+          const pick = (trial + i) % 9;
+          if (pick === 0) return { thresholdBits: -1, equalsToKeep: 0 };
+          if (pick === 1) return { thresholdBits: 0x7fffffff, equalsToKeep: 0 };
+          const j = Math.floor(draw() * length);
+          const magnitude = Math.abs(Math.fround(x[j]! - base[j]!));
+          const bits = new Int32Array(Float32Array.from([magnitude]).buffer)[0]!;
+          return { thresholdBits: bits, equalsToKeep: Math.floor(draw() * 12) };
+        });
+        const budgets = Float64Array.from(cuts, (cut) => cut.equalsToKeep);
+        const out = new Float32Array(length);
+        const kernel = new TiesSliceKernel(options, Float64Array.from(cuts, thresholdMagnitude), useWasm);
+        assert.equal(kernel.usesWasm, useWasm && inputs === 2);
+        assert.ok(kernel.merge(base, values, budgets, out));
 
-      const trimmers = cuts.map((cut) => new TopKTrimmer(cut));
-      const vectors = values.map((x, i) => {
-        const vector = new Float32Array(length);
-        trimmers[i]!.trimDifference(base, x, vector);
-        return vector;
-      });
-      const expected = signConsensusMerge(base, vectors, options);
-      assert.deepEqual(bitsOf(out), bitsOf(expected), `case ${trial}`);
-      assert.deepEqual(
-        [...budgets],
-        trimmers.map((trimmer) => trimmer.tieBudget),
-        `case ${trial}: tie budgets`,
-      );
-    }
-  });
+        const trimmers = cuts.map((cut) => new TopKTrimmer(cut));
+        const vectors = values.map((x, i) => {
+          const vector = new Float32Array(length);
+          trimmers[i]!.trimDifference(base, x, vector);
+          return vector;
+        });
+        const expected = signConsensusMerge(base, vectors, options);
+        assert.deepEqual(bitsOf(out), bitsOf(expected), `case ${trial}`);
+        assert.deepEqual(
+          [...budgets],
+          trimmers.map((trimmer) => trimmer.tieBudget),
+          `case ${trial}: tie budgets`,
+        );
+      }
+    });
 
   test("DARE's dropout keeps (x − base)/density where the draw is below density and +0 elsewhere", () => {
     const step = 0x6d2b79f5;
@@ -170,9 +172,13 @@ describe("a TIES cut found in one statistics pass from a sampled window", () => 
     for (const density of [0.5, 0.1, 0.97]) {
       const k = trimmedCount(density, n, {});
       const plain = new TopKCutFinder(n, k);
-      const scratch = new Float32Array(n);
-      for (let pass = 0; pass < 2; pass++) plain.countDifferences(pass, base, inputs[0]!, scratch);
+      const plainInWasm = new TopKCutFinder(n, k, undefined, true);
+      for (let pass = 0; pass < 2; pass++) {
+        plain.countDifferences(pass, base, inputs[0]!);
+        plainInWasm.countDifferences(pass, base, inputs[0]!);
+      }
       const cut = plain.cut();
+      assert.deepEqual(plainInWasm.cut(), cut, `density ${density}: counted in WebAssembly`);
       const bucket = cut.thresholdBits >>> 16;
       for (const window of [
         { first: bucket - 2, buckets: 5 },
@@ -180,17 +186,20 @@ describe("a TIES cut found in one statistics pass from a sampled window", () => 
         { first: bucket + 1, buckets: 4 },
         { first: bucket - 4, buckets: 4 },
       ] satisfies MagnitudeWindow[]) {
-        const holds = window.first <= bucket && bucket < window.first + window.buckets;
-        const windowed = new TopKCutFinder(n, k, window);
-        assert.equal(windowed.countingPasses, 2, "before pass 0 is complete");
-        // In two parts whose counts are added up, as two threads do.
-        const other = new TopKCutFinder(n, k, window);
-        windowed.countDifferences(0, base.subarray(0, 1000), inputs[0]!.subarray(0, 1000), scratch);
-        other.countDifferences(0, base.subarray(1000), inputs[0]!.subarray(1000), scratch);
-        windowed.addCounts(0, other.takeCounts(0));
-        assert.equal(windowed.countingPasses, holds ? 1 : 2, `density ${density}, ${JSON.stringify(window)}`);
-        if (!holds) windowed.countDifferences(1, base, inputs[0]!, scratch);
-        assert.deepEqual(windowed.cut(), cut, `density ${density}, ${JSON.stringify(window)}`);
+        for (const inWasm of [false, true]) {
+          const holds = window.first <= bucket && bucket < window.first + window.buckets;
+          const label = `density ${density}, ${JSON.stringify(window)}, ${inWasm ? "WebAssembly" : "JavaScript"}`;
+          const windowed = new TopKCutFinder(n, k, window, inWasm);
+          assert.equal(windowed.countingPasses, 2, "before pass 0 is complete");
+          // In two parts whose counts are added up, as two threads do.
+          const other = new TopKCutFinder(n, k, window, inWasm);
+          windowed.countDifferences(0, base.subarray(0, 1000), inputs[0]!.subarray(0, 1000));
+          other.countDifferences(0, base.subarray(1000), inputs[0]!.subarray(1000));
+          windowed.addCounts(0, other.takeCounts(0));
+          assert.equal(windowed.countingPasses, holds ? 1 : 2, label);
+          if (!holds) windowed.countDifferences(1, base, inputs[0]!);
+          assert.deepEqual(windowed.cut(), cut, label);
+        }
       }
     }
   });

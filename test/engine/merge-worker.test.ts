@@ -184,31 +184,32 @@ describe("a file merge with a worker thread", () => {
       }
     }));
 
-  test("a NaN in the worker's part of a block is refused, naming its element", () =>
-    withTempDir(async (dir) => {
-      const base = coarseFloats(512 * 400, 1);
-      const a = coarseFloats(512 * 400, 2);
-      // Blocks of 117 rows (59,904 elements) split at 32,768: element 160,000 is in the third block's
-      // second part (from 152,576), the worker's.
-      a[160_000] = NaN;
-      const paths = ["base", "a", "b"].map((name) => join(dir, `${name}.gguf`));
-      await writeModel(paths[0]!, base);
-      await writeModel(paths[1]!, a);
-      await writeModel(paths[2]!, coarseFloats(512 * 400, 3));
-      await assert.rejects(
-        mergeModels({
-          method: "dare_ties",
-          base: paths[0],
-          inputs: [
-            { path: paths[1]!, weight: 1, density: 0.5 },
-            { path: paths[2]!, weight: 1, density: 0.5 },
-          ],
-          output: { kind: "model", path: join(dir, "out.gguf"), type: "F16" },
-          blockElements: 60_000,
-        }),
-        (error: unknown) =>
-          error instanceof MergeError &&
-          /'blk\.0\.ffn_up\.weight' holds NaN at element 160000/.test(error.message),
-      );
-    }));
+  for (const method of ["dare_ties", "ties"] as const)
+    test(`${method}: a NaN in the worker's part of a block is refused, naming its element`, () =>
+      withTempDir(async (dir) => {
+        const base = coarseFloats(512 * 400, 1);
+        const a = coarseFloats(512 * 400, 2);
+        // Blocks of 117 rows (59,904 elements) split at 32,768: element 160,000 is in the third block's
+        // second part (from 152,576), the worker's.
+        a[160_000] = NaN;
+        const paths = ["base", "a", "b"].map((name) => join(dir, `${name}.gguf`));
+        await writeModel(paths[0]!, base);
+        await writeModel(paths[1]!, a);
+        await writeModel(paths[2]!, coarseFloats(512 * 400, 3));
+        await assert.rejects(
+          mergeModels({
+            method,
+            base: paths[0],
+            inputs: [
+              { path: paths[1]!, weight: 1, density: 0.5 },
+              { path: paths[2]!, weight: 1, density: 0.5 },
+            ],
+            output: { kind: "model", path: join(dir, "out.gguf"), type: "F16" },
+            blockElements: 60_000,
+          }),
+          (error: unknown) =>
+            error instanceof MergeError &&
+            /'blk\.0\.ffn_up\.weight' holds NaN at element 160000/.test(error.message),
+        );
+      }));
 });

@@ -23,6 +23,7 @@ export { dropoutSeed } from "./dareDropout.js";
 export {
   isShareable,
   openTensorMergeStream,
+  type HalfSliceStream,
   STREAMING_METHODS,
   type MergeCursor,
   type PassStatistics,

@@ -30,6 +30,21 @@ export interface TensorMergeStream {
     inputs: readonly Float32Array[],
     into: Float32Array,
   ): Float32Array | undefined;
+  /**
+   * Where the stream can take them: observe() and mergeIfFinite() on the IEEE halves of tensors stored in
+   * F16 (base and inputs), as stored, so the caller need not decode them. The result is the same.
+   */
+  readonly halves?: HalfSliceStream;
+}
+
+/**
+ * TensorMergeStream's observe and mergeIfFinite on F16 slices' halves (their bit patterns). The merged slice
+ * goes into all of `into`: floats, or halves encoded as engine/gguf encodes F16. False where the stream
+ * gives up (a non-finite value), with the stream as before the call.
+ */
+export interface HalfSliceStream {
+  observe(pass: number, base: Uint16Array, inputs: readonly Uint16Array[]): void;
+  mergeIfFinite(base: Uint16Array, inputs: readonly Uint16Array[], into: Float32Array | Uint16Array): boolean;
 }
 
 /**
@@ -71,7 +86,10 @@ export function withValues(inputs: readonly StreamedInput[], slices: readonly Fl
 }
 
 /** The slice's length, after checking the base and every input have it. */
-export function checkSlice(base: Float32Array | undefined, slices: readonly Float32Array[]): number {
+export function checkSlice(
+  base: Float32Array | Uint16Array | undefined,
+  slices: readonly (Float32Array | Uint16Array)[],
+): number {
   const length = base?.length ?? slices[0]!.length;
   slices.forEach((slice, i) => {
     if (slice.length !== length)

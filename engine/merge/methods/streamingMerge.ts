@@ -16,6 +16,7 @@ import { validateMergeArguments } from "./validate.js";
 
 export {
   isShareable,
+  type HalfSliceStream,
   type MergeCursor,
   type PassStatistics,
   type ShareableMergeStream,

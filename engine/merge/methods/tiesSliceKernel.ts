@@ -1,4 +1,5 @@
 import type { SignConsensusOptions } from "./signConsensus.js";
+import { isFloat32, WasmTiesPair, type SliceValues } from "./wasmTiesKernels.js";
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -27,11 +28,17 @@ export class TiesSliceKernel {
    * sum of their weights as signConsensusMerge adds it up, 1 where none agrees or without normalize.
    */
   private readonly pairDivisors = new Float64Array(4);
+  /** The two-input merge in WebAssembly, where it compiles (and `useWasm` is left on). */
+  private readonly wasmPair: WasmTiesPair | undefined;
 
-  /** `thresholds` are the cuts' magnitudes (thresholdMagnitude), one per input. */
+  /**
+   * `thresholds` are the cuts' magnitudes (thresholdMagnitude), one per input; `useWasm` false keeps the
+   * two-input merge in JavaScript (tests compare both).
+   */
   constructor(
     options: SignConsensusOptions,
     private readonly thresholds: Float64Array,
+    useWasm = true,
   ) {
     this.weights = Float64Array.from(options.weights);
     this.lambda = options.lambda;
@@ -47,21 +54,38 @@ export class TiesSliceKernel {
         this.pairDivisors[agreeing] = this.normalize && weightSum !== 0 ? weightSum : 1;
       }
     }
+    this.wasmPair = useWasm && options.weights.length === 2 ? WasmTiesPair.create() : undefined;
+  }
+
+  /** Whether two-input slices are merged by the WebAssembly kernel. */
+  get usesWasm(): boolean {
+    return this.wasmPair !== undefined;
   }
 
   /**
-   * Merges the slice into `into`, spending `budgets` (each cut's ties still to keep) as TopKTrimmer
-   * would. Returns false, with `budgets` and `into` partly spent and written, on a non-finite τ.
+   * Merges the slice into `into`, spending `budgets` (each cut's ties still to keep) as TopKTrimmer would.
+   * Returns false, with `budgets` and `into` partly spent and written, on a non-finite τ. Halves, in or
+   * out (encoded as engine/gguf encodes F16), are taken by the WebAssembly kernel only.
    */
   merge(
-    base: Float32Array,
-    inputs: readonly Float32Array[],
+    base: SliceValues,
+    inputs: readonly SliceValues[],
     budgets: Float64Array,
-    into: Float32Array,
+    into: SliceValues,
   ): boolean {
-    return inputs.length === 2
-      ? this.mergePair(base, inputs[0]!, inputs[1]!, budgets, into)
-      : this.mergeAny(base, inputs, budgets, into);
+    if (this.wasmPair === undefined || inputs.length !== 2) {
+      if (!isFloat32(base) || !inputs.every(isFloat32) || !isFloat32(into))
+        throw new Error("TiesSliceKernel: only the WebAssembly kernel takes halves");
+      if (inputs.length !== 2) return this.mergeAny(base, inputs, budgets, into);
+      return this.mergePair(base, inputs[0]!, inputs[1]!, budgets, into);
+    }
+    return this.wasmPair.merge(base, inputs[0]!, inputs[1]!, budgets, into, {
+      weights: [this.weights[0]!, this.weights[1]!],
+      thresholds: [this.thresholds[0]!, this.thresholds[1]!],
+      lambda: this.lambda,
+      positiveOnZero: this.positiveOnZero,
+      pairDivisors: this.pairDivisors,
+    });
   }
 
   /**

@@ -2,6 +2,7 @@ import { signConsensusMerge, type SignConsensusOptions } from "./signConsensus.j
 import {
   checkSlice,
   SliceTaskVectors,
+  type HalfSliceStream,
   type MergeCursor,
   type PassStatistics,
   type ShareableMergeStream,
@@ -9,6 +10,7 @@ import {
 } from "./streamSlices.js";
 import { tiesOptions, trimmedCount } from "./ties.js";
 import { TiesSliceKernel } from "./tiesSliceKernel.js";
+import type { SliceValues } from "./wasmTiesKernels.js";
 import { thresholdMagnitude, TopKCutFinder, TopKTrimmer, type MagnitudeWindow } from "./topK.js";
 import type { MergeParams } from "./types.js";
 
@@ -24,6 +26,7 @@ export class TiesStream implements ShareableMergeStream {
   private readonly options: SignConsensusOptions;
   private readonly taskVectors: SliceTaskVectors;
   private position = 0;
+  readonly halves: HalfSliceStream | undefined;
 
   /**
    * `windows`, one per input (or undefined), are where a sample puts each cut (tiesMagnitudeWindows): a cut
@@ -37,11 +40,20 @@ export class TiesStream implements ShareableMergeStream {
   ) {
     this.finders = inputs.map(
       ({ density = 1 }, i) =>
-        new TopKCutFinder(elementCount, trimmedCount(density, elementCount, params), windows?.[i]),
+        new TopKCutFinder(elementCount, trimmedCount(density, elementCount, params), windows?.[i], true),
     );
     this.options = tiesOptions(inputs, params);
     this.taskVectors = new SliceTaskVectors(inputs.length);
     this.budgets = new Float64Array(inputs.length);
+    // Both inputs' counting in WebAssembly means the module compiles here, so the two-input merge
+    // (TiesSliceKernel) runs in it too: both decode halves on the way.
+    this.halves =
+      this.finders.length === 2 && this.finders.every((finder) => finder.countsInWasm)
+        ? {
+            observe: (pass, base, slices) => this.count(pass, base, slices),
+            mergeIfFinite: (base, slices, into) => this.mergeInKernel(base, slices, into),
+          }
+        : undefined;
   }
 
   /** 2, or 1 once the first pass found every cut in its window, or 0 when no cut needs counting. */
@@ -65,11 +77,15 @@ export class TiesStream implements ShareableMergeStream {
   }
 
   observe(pass: number, base: Float32Array | undefined, slices: readonly Float32Array[]): void {
-    const vectors = this.taskVectors.prepare(checkSlice(base, slices));
+    this.count(pass, base, slices);
+  }
+
+  private count(pass: number, base: SliceValues | undefined, slices: readonly SliceValues[]): void {
+    checkSlice(base, slices);
     for (let i = 0; i < slices.length; i++) {
       const finder = this.finders[i]!;
       if (pass >= finder.countingPasses) continue;
-      finder.countDifferences(pass, base!, slices[i]!, vectors[i]!);
+      finder.countDifferences(pass, base!, slices[i]!);
     }
   }
 
@@ -93,16 +109,25 @@ export class TiesStream implements ShareableMergeStream {
     slices: readonly Float32Array[],
     into: Float32Array,
   ): Float32Array | undefined {
+    const out = into.subarray(0, checkSlice(base, slices));
+    return this.mergeInKernel(base, slices, out) ? out : undefined;
+  }
+
+  /** Merges the slice into all of `into` in the one-pass kernel; false where it gives up (non-finite). */
+  private mergeInKernel(
+    base: SliceValues | undefined,
+    slices: readonly SliceValues[],
+    into: SliceValues,
+  ): boolean {
     const length = checkSlice(base, slices);
     const { trimmers, kernel } = this.cutsMade();
-    if (!kernel.applies) return undefined;
+    if (!kernel.applies) return false;
     const budgets = this.budgets;
     trimmers.forEach((trimmer, i) => (budgets[i] = trimmer.tieBudget));
-    const out = into.subarray(0, length);
-    if (!kernel.merge(base!, slices, budgets, out)) return undefined;
+    if (!kernel.merge(base!, slices, budgets, into)) return false;
     trimmers.forEach((trimmer, i) => (trimmer.tieBudget = budgets[i]!));
     this.position += length;
-    return out;
+    return true;
   }
 
   splitsPass(): boolean {

@@ -1,3 +1,5 @@
+import { WasmMagnitudeCounts, type SliceValues } from "./wasmTiesKernels.js";
+
 /**
  * Top-k selection by magnitude in linear time, without sorting or copying the tensor, and over a
  * tensor seen piece by piece as well as whole (a streamed merge never holds the tensor).
@@ -57,7 +59,7 @@ function wordsOf(values: Float32Array): Int32Array {
  * k may be given late (setK), as long as it is before pass 1: pass 0 does not depend on it.
  */
 export class TopKCutFinder {
-  private high = new Uint32Array(0x8000);
+  private readonly high: Uint32Array;
   private low: Uint32Array | undefined;
   /** The high half of the k-th magnitude, and how many of the top k share it; set when pass 1 begins. */
   private bucket = 0;
@@ -67,14 +69,31 @@ export class TopKCutFinder {
   private windowLow: Uint32Array | undefined;
   /** Magnitudes counted in pass 0 so far (by this finder, or handed over by addCounts). */
   private counted = 0;
+  /** Where countDifferences counts, when it counts in WebAssembly (the counts then live there). */
+  private readonly wasm: WasmMagnitudeCounts | undefined;
+  /** countDifferences' task vector, when it counts in JavaScript. */
+  private scratch = new Float32Array(0);
 
+  /**
+   * `countInWasm` has countDifferences count in WebAssembly where the runtime allows (worth it for a
+   * tensor streamed in slices, not for one counted once).
+   */
   constructor(
     private readonly n: number,
     k?: number,
     private readonly window?: MagnitudeWindow,
+    countInWasm = false,
   ) {
     this.k = k;
-    if (window !== undefined) this.windowLow = new Uint32Array(window.buckets * 0x10000);
+    this.wasm = countInWasm ? WasmMagnitudeCounts.create(window?.buckets ?? 0) : undefined;
+    this.high = this.wasm?.high ?? new Uint32Array(0x8000);
+    if (window !== undefined)
+      this.windowLow = this.wasm?.windowLow ?? new Uint32Array(window.buckets * 0x10000);
+  }
+
+  /** Whether countDifferences counts in WebAssembly. */
+  get countsInWasm(): boolean {
+    return this.wasm !== undefined;
   }
 
   setK(k: number): void {
@@ -139,33 +158,26 @@ export class TopKCutFinder {
     this.counted += words.length;
   }
 
-  /**
-   * count() of the magnitudes of values − base (each difference rounded to float32, a task vector),
-   * written into `scratch` on the way: one pass over the piece instead of two.
-   */
-  countDifferences(pass: number, base: Float32Array, values: Float32Array, scratch: Float32Array): void {
-    const words = wordsOf(scratch);
-    if (pass === 0 && this.window !== undefined) {
+  /** count() of the magnitudes of values − base, each difference rounded to float32 (a task vector). */
+  countDifferences(pass: number, base: SliceValues, values: SliceValues): void {
+    const wasm = this.wasm;
+    if (wasm === undefined) {
+      if (!(base instanceof Float32Array && values instanceof Float32Array))
+        throw new Error("TopKCutFinder: halves are counted in WebAssembly only");
+      if (this.scratch.length < base.length) this.scratch = new Float32Array(base.length);
+      const scratch = this.scratch.subarray(0, base.length);
       for (let j = 0; j < base.length; j++) scratch[j] = values[j]! - base[j]!;
-      this.countWindowed(words.subarray(0, base.length));
+      this.count(pass, scratch);
       return;
     }
-    if (pass === 0) {
-      const high = this.high;
-      for (let j = 0; j < base.length; j++) {
-        scratch[j] = values[j]! - base[j]!;
-        high[(words[j]! & ABS_MASK) >>> 16]!++;
-      }
-      this.counted += base.length;
+    if (pass !== 0) {
+      this.lowCounts();
+      wasm.countLow(base, values, this.bucket);
       return;
     }
-    const low = this.lowCounts();
-    const bucket = this.bucket;
-    for (let j = 0; j < base.length; j++) {
-      scratch[j] = values[j]! - base[j]!;
-      const a = words[j]! & ABS_MASK;
-      if (a >>> 16 === bucket) low[a & 0xffff]!++;
-    }
+    this.counted += base.length;
+    if (this.window === undefined) wasm.countHigh(base, values);
+    else wasm.countWindowed(base, values, this.window.first, this.window.buckets);
   }
 
   private countHigh(values: Float32Array): void {
@@ -184,7 +196,7 @@ export class TopKCutFinder {
     if (this.low === undefined) {
       // The high buckets are complete: walk down from the largest to the one holding the k-th magnitude.
       ({ bucket: this.bucket, remaining: this.remaining } = this.kthBucket());
-      this.low = new Uint32Array(0x10000);
+      this.low = this.wasm?.low ?? new Uint32Array(0x10000);
     }
     return this.low;
   }
@@ -217,8 +229,9 @@ export class TopKCutFinder {
       return taken;
     }
     const low = this.lowCounts();
-    this.low = new Uint32Array(0x10000);
-    return low;
+    const taken = low.slice();
+    low.fill(0);
+    return taken;
   }
 
   addCounts(pass: number, counts: Uint32Array): void {

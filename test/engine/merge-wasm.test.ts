@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { describe, test } from "node:test";
+import { halfToFloatTable } from "../../engine/gguf/halfFloat.js";
+import { encodeTensor, GgmlType } from "../../engine/gguf/index.js";
+import { TopKCutFinder } from "../../engine/merge/methods/topK.js";
+import { TiesSliceKernel } from "../../engine/merge/methods/tiesSliceKernel.js";
+import { repoRoot } from "../support/repoRoot.js";
+
+describe("the merge kernels in WebAssembly", () => {
+  test("each committed <name>Wasm.ts is what its .wat compiles to", () => {
+    const run = spawnSync(process.execPath, ["scripts/build-wasm.mjs", "--check"], {
+      cwd: repoRoot,
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 0, run.stderr);
+  });
+
+  test("this runtime compiles them, so merges use them (TIES' two-input merge and its counting)", () => {
+    const kernel = new TiesSliceKernel(
+      { weights: [1, 1], lambda: 1, normalize: true },
+      Float64Array.from([0.5, 0.5]),
+    );
+    assert.equal(kernel.usesWasm, true);
+    const finder = new TopKCutFinder(4, 2, undefined, true);
+    assert.equal(finder.countsInWasm, true);
+    finder.countDifferences(0, new Float32Array(4), Float32Array.from([1, -3, 2, 0.5]));
+    finder.countDifferences(1, new Float32Array(4), Float32Array.from([1, -3, 2, 0.5]));
+    assert.deepEqual(finder.cut(), { thresholdBits: 0x40000000, equalsToKeep: 1 });
+  });
+
+  test("halves are decoded on the way as engine/gguf decodes them: every one of the 65,536 patterns", () => {
+    const halves = Uint16Array.from({ length: 0x10000 }, (_, h) => h);
+    const floats = Float32Array.from(halves, (h) => halfToFloatTable[h]!);
+    // Against a base of zeros the magnitudes counted are the decoded values' own, sign cleared: the high
+    // halves' counts (pass 0), then the low halves' within the k-th's bucket (pass 1).
+    for (const k of [1000, 30_000]) {
+      const fromFloats = new TopKCutFinder(0x10000, k);
+      const fromHalves = new TopKCutFinder(0x10000, k, undefined, true);
+      fromFloats.countDifferences(0, new Float32Array(0x10000), floats);
+      fromHalves.countDifferences(0, new Uint16Array(0x10000), halves);
+      fromFloats.countDifferences(1, new Float32Array(0x10000), floats);
+      fromHalves.countDifferences(1, new Uint16Array(0x10000), halves);
+      assert.deepEqual(fromHalves.takeCounts(1), fromFloats.takeCounts(1), `k ${k}: low counts`);
+      assert.deepEqual(fromHalves.takeCounts(0), fromFloats.takeCounts(0), `k ${k}: high counts`);
+    }
+  });
+
+  test("the two-input merge takes halves and gives what it gives on their decoded floats", () => {
+    const length = 20_000;
+    const draw = (seed: number): Uint16Array => {
+      let state = seed;
+      // Finite halves only (exponent below 31): a non-finite one makes the kernel give up.
+      return Uint16Array.from({ length }, () => {
+        state = (state * 1103515245 + 12345) >>> 0;
+        const half = (state >>> 8) & 0xffff;
+        return (half & 0x7c00) === 0x7c00 ? half & ~0x4000 : half;
+      });
+    };
+    const [base, x0, x1] = [draw(1), draw(2), draw(3)];
+    const decode = (values: Uint16Array) => Float32Array.from(values, (h) => halfToFloatTable[h]!);
+    const options = { weights: [1, 0.7], lambda: 1, normalize: true, zeroVote: "positive" as const };
+    const thresholds = Float64Array.from([0.01, 2]);
+    const fromHalves = new Float32Array(length);
+    const fromFloats = new Float32Array(length);
+    const budgets = [Float64Array.from([5, 5]), Float64Array.from([5, 5])];
+    assert.ok(new TiesSliceKernel(options, thresholds).merge(base, [x0, x1], budgets[0]!, fromHalves));
+    assert.ok(
+      new TiesSliceKernel(options, thresholds, false).merge(
+        decode(base),
+        [decode(x0), decode(x1)],
+        budgets[1]!,
+        fromFloats,
+      ),
+    );
+    assert.deepEqual(new Uint32Array(fromHalves.buffer), new Uint32Array(fromFloats.buffer));
+    assert.deepEqual(budgets[0], budgets[1]);
+  });
+
+  test("the merge writes halves rounded as engine/gguf encodes F16: subnormal, overflowing and tied floats", () => {
+    // With cuts that keep nothing the merge is the base itself, so the output is the base encoded.
+    let state = 7;
+    const base = Float32Array.from({ length: 40_000 }, (_, j) => {
+      state = (state * 1103515245 + 12345) >>> 0;
+      const scale = [1, 1e-6, 3e-8, 7e4, 65504, 1e-4][j % 6]!;
+      return (state / 2 ** 31 - 1) * scale;
+    });
+    const options = { weights: [1, 1], lambda: 1, normalize: true };
+    const none = Float64Array.from([Infinity, Infinity]);
+    const halves = new Uint16Array(base.length);
+    assert.ok(new TiesSliceKernel(options, none).merge(base, [base, base], new Float64Array(2), halves));
+    const floats = new Float32Array(base.length);
+    assert.ok(
+      new TiesSliceKernel(options, none, false).merge(base, [base, base], new Float64Array(2), floats),
+    );
+    assert.deepEqual(new Uint8Array(halves.buffer), encodeTensor(GgmlType.F16, floats));
+  });
+});
