@@ -5,6 +5,7 @@ import type { Embedder } from "./embedder.js";
 import type { FileAnalyzer } from "./fileAnalyzer.js";
 import { deleteIndex, loadIndex, saveIndex, storeDirFor } from "./indexStore.js";
 import { rankChunks } from "./ranking.js";
+import { warmQueries } from "./warmQueries.js";
 import { RecencyTracker, type LineRange } from "./recency.js";
 import type { SymbolTable } from "./symbolTable.js";
 import { defaultSyntaxAnalyzer } from "./syntaxAnalyzer.js";
@@ -291,6 +292,7 @@ export class Retriever {
       await this.saveNow();
       onProgress?.({ phase: "save", done: 1, total: 1 });
     }
+    warmQueries(this.workspace, this.recency);
     summary.files = this.workspace.files.size;
     summary.chunks = this.workspace.chunks.size;
     summary.seconds = (performance.now() - started) / 1000;
