@@ -6,11 +6,11 @@
 ;; decodeHalves and encodeHalves: F16 to float32 and back, as engine/gguf decodes and encodes them.
 ;;
 ;; mergePair: TIES' trim, election and disjoint merge of one slice for two inputs (tiesSliceKernel.ts's
-;; mergePair), two positions at a time in f64x2 lanes. Each step rounds to float32 where the JavaScript
-;; kernel does (Math.fround is f32.demote_f64); positions that tie with a cut or hold a non-finite task
-;; vector go through $one, the scalar kernel, which spends the tie budgets (globals budget0 and budget1) in
-;; position order. Base and inputs (float32) at $pb, $p0 and $p1, the merged slice at $po; returns 0 at
-;; the first non-finite task vector (the caller then takes the general path), else 1.
+;; mergePair), four positions at a time (f32x4, then two f64x2 halves). Each step rounds to float32 where
+;; the JavaScript kernel does (Math.fround is f32.demote_f64); positions that tie with a cut or hold a
+;; non-finite task vector go through $one, the scalar kernel, which spends the tie budgets (globals budget0
+;; and budget1) in position order. Base and inputs (float32) at $pb, $p0 and $p1, the merged slice at
+;; $po; returns 0 at the first non-finite task vector (the caller then takes the general path), else 1.
 ;;
 ;; countHigh, countWindowed, countLow: TopKCutFinder's counting (topK.ts's countDifferences): the magnitude
 ;; of each τ = x − base, rounded to float32 (f32.sub, as storing the JavaScript difference rounds it), as
@@ -170,61 +170,74 @@
   (func (export "mergePair") (param $n i32) (param $pb i32) (param $p0 i32) (param $p1 i32) (param $po i32)
     (param $w0 f64) (param $w1 f64) (param $t0 f64) (param $t1 f64) (param $lambda f64)
     (param $positive i32) (param $d0 f64) (param $d1 f64) (param $d2 f64) (param $d3 f64) (result i32)
-    (local $j i32) (local $off i32) (local $pairs i32)
-    (local $bv v128) (local $tau0 v128) (local $tau1 v128) (local $m0 v128) (local $m1 v128)
+    (local $j i32) (local $off i32) (local $quads i32)
+    (local $xb v128) (local $tau0 v128) (local $tau1 v128) (local $m0 v128) (local $m1 v128)
+    (local $k0 v128) (local $k1 v128) (local $bv v128) (local $xbh v128) (local $k0h v128) (local $k1h v128)
     (local $c0 v128) (local $c1 v128) (local $vote v128) (local $el v128) (local $a0 v128) (local $a1 v128)
-    (local $sum v128) (local $d v128)
+    (local $sum v128) (local $d v128) (local $rlow v128) (local $rhigh v128)
     (local $w0v v128) (local $w1v v128) (local $t0v v128) (local $t1v v128) (local $lv v128)
     (local $d0v v128) (local $d1v v128) (local $d2v v128) (local $d3v v128)
     (local $max v128) (local $zero v128)
-    (local $xb v128)
     (local.set $w0v (f64x2.splat (local.get $w0)))
     (local.set $w1v (f64x2.splat (local.get $w1)))
-    (local.set $t0v (f64x2.splat (local.get $t0)))
-    (local.set $t1v (f64x2.splat (local.get $t1)))
+    ;; The cuts are float32 magnitudes (or -1, or infinity): exact as f32 lanes.
+    (local.set $t0v (f32x4.splat (f32.demote_f64 (local.get $t0))))
+    (local.set $t1v (f32x4.splat (f32.demote_f64 (local.get $t1))))
     (local.set $lv (f64x2.splat (local.get $lambda)))
     (local.set $d0v (f64x2.splat (local.get $d0)))
     (local.set $d1v (f64x2.splat (local.get $d1)))
     (local.set $d2v (f64x2.splat (local.get $d2)))
     (local.set $d3v (f64x2.splat (local.get $d3)))
-    (local.set $max (f64x2.splat (f64.const 3.4028234663852886e38)))
+    (local.set $max (f32x4.splat (f32.const 3.4028234663852886e38)))
     (local.set $zero (f64x2.splat (f64.const 0)))
-    (local.set $pairs (i32.and (local.get $n) (i32.const -2)))
+    (local.set $quads (i32.and (local.get $n) (i32.const -4)))
+    ;; Four positions at a time: τ, its magnitude, the cut and the checks in f32x4 lanes, the rest (which
+    ;; rounds through doubles) in two f64x2 halves.
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $j) (local.get $pairs)))
+        (br_if $done (i32.ge_u (local.get $j) (local.get $quads)))
         (local.set $off (i32.shl (local.get $j) (i32.const 2)))
-        (local.set $xb (v128.load64_zero (i32.add (local.get $pb) (local.get $off))))
-        (local.set $bv (f64x2.promote_low_f32x4 (local.get $xb)))
-        (local.set $tau0 (f64x2.promote_low_f32x4
-          (f32x4.sub (v128.load64_zero (i32.add (local.get $p0) (local.get $off))) (local.get $xb))))
-        (local.set $tau1 (f64x2.promote_low_f32x4
-          (f32x4.sub (v128.load64_zero (i32.add (local.get $p1) (local.get $off))) (local.get $xb))))
-        (local.set $m0 (f64x2.abs (local.get $tau0)))
-        (local.set $m1 (f64x2.abs (local.get $tau1)))
+        (local.set $xb (v128.load (i32.add (local.get $pb) (local.get $off))))
+        (local.set $tau0 (f32x4.sub (v128.load (i32.add (local.get $p0) (local.get $off))) (local.get $xb)))
+        (local.set $tau1 (f32x4.sub (v128.load (i32.add (local.get $p1) (local.get $off))) (local.get $xb)))
+        (local.set $m0 (f32x4.abs (local.get $tau0)))
+        (local.set $m1 (f32x4.abs (local.get $tau1)))
         (if (i32.or
-              (i32.eqz (i64x2.all_true (v128.and (f64x2.le (local.get $m0) (local.get $max))
-                                                 (f64x2.le (local.get $m1) (local.get $max)))))
-              (v128.any_true (v128.or (f64x2.eq (local.get $m0) (local.get $t0v))
-                                      (f64x2.eq (local.get $m1) (local.get $t1v)))))
+              (i32.eqz (i32x4.all_true (v128.and (f32x4.le (local.get $m0) (local.get $max))
+                                                 (f32x4.le (local.get $m1) (local.get $max)))))
+              (v128.any_true (v128.or (f32x4.eq (local.get $m0) (local.get $t0v))
+                                      (f32x4.eq (local.get $m1) (local.get $t1v)))))
           (then
-            ;; A tie with a cut or a non-finite value: both positions the scalar way.
-            (if (i32.eqz (call $one (local.get $j)
+            ;; A tie with a cut or a non-finite value: these four positions the scalar way.
+            (if (i32.eqz (call $one (i32.add (local.get $j) (i32.const 0))
                   (local.get $pb) (local.get $p0) (local.get $p1) (local.get $po)
                   (local.get $w0) (local.get $w1) (local.get $t0) (local.get $t1) (local.get $lambda)
                   (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)))
               (then (return (i32.const 0))))
-            (if (i32.eqz (call $one (i32.add (local.get $j) (i32.const 1)) (local.get $pb) (local.get $p0)
-                  (local.get $p1) (local.get $po)
+            (if (i32.eqz (call $one (i32.add (local.get $j) (i32.const 1))
+                  (local.get $pb) (local.get $p0) (local.get $p1) (local.get $po)
                   (local.get $w0) (local.get $w1) (local.get $t0) (local.get $t1) (local.get $lambda)
                   (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)))
               (then (return (i32.const 0))))
-            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (if (i32.eqz (call $one (i32.add (local.get $j) (i32.const 2))
+                  (local.get $pb) (local.get $p0) (local.get $p1) (local.get $po)
+                  (local.get $w0) (local.get $w1) (local.get $t0) (local.get $t1) (local.get $lambda)
+                  (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)))
+              (then (return (i32.const 0))))
+            (if (i32.eqz (call $one (i32.add (local.get $j) (i32.const 3))
+                  (local.get $pb) (local.get $p0) (local.get $p1) (local.get $po)
+                  (local.get $w0) (local.get $w1) (local.get $t0) (local.get $t1) (local.get $lambda)
+                  (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)))
+              (then (return (i32.const 0))))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
             (br $next)))
-        (local.set $c0 (f64x2.mul (local.get $w0v)
-          (v128.and (local.get $tau0) (f64x2.gt (local.get $m0) (local.get $t0v)))))
-        (local.set $c1 (f64x2.mul (local.get $w1v)
-          (v128.and (local.get $tau1) (f64x2.gt (local.get $m1) (local.get $t1v)))))
+        ;; τ where it is kept, +0 where it is trimmed.
+        (local.set $k0 (v128.and (local.get $tau0) (f32x4.gt (local.get $m0) (local.get $t0v))))
+        (local.set $k1 (v128.and (local.get $tau1) (f32x4.gt (local.get $m1) (local.get $t1v))))
+        ;; Positions j, j + 1, in f64x2 lanes.
+        (local.set $bv (f64x2.promote_low_f32x4 (local.get $xb)))
+        (local.set $c0 (f64x2.mul (local.get $w0v) (f64x2.promote_low_f32x4 (local.get $k0))))
+        (local.set $c1 (f64x2.mul (local.get $w1v) (f64x2.promote_low_f32x4 (local.get $k1))))
         (local.set $vote (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
           (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (local.get $zero) (local.get $c0))))
           (local.get $c1)))))
@@ -242,18 +255,50 @@
           (v128.bitselect (local.get $d3v) (local.get $d2v) (local.get $a0))
           (v128.bitselect (local.get $d1v) (local.get $d0v) (local.get $a0))
           (local.get $a1)))
-        (v128.store64_lane 0 (i32.add (local.get $po) (local.get $off))
-          (f32x4.demote_f64x2_zero (f64x2.add (local.get $bv)
-            (f64x2.mul (local.get $lv) (f64x2.div (local.get $sum) (local.get $d))))))
-        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (local.set $rlow (f32x4.demote_f64x2_zero (f64x2.add (local.get $bv)
+          (f64x2.mul (local.get $lv) (f64x2.div (local.get $sum) (local.get $d))))))
+        ;; Positions j + 2, j + 3, moved to the low lanes, in f64x2 lanes.
+        (local.set $xbh (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xb) (local.get $xb)))
+        (local.set $k0h (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $k0) (local.get $k0)))
+        (local.set $k1h (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $k1) (local.get $k1)))
+        (local.set $bv (f64x2.promote_low_f32x4 (local.get $xbh)))
+        (local.set $c0 (f64x2.mul (local.get $w0v) (f64x2.promote_low_f32x4 (local.get $k0h))))
+        (local.set $c1 (f64x2.mul (local.get $w1v) (f64x2.promote_low_f32x4 (local.get $k1h))))
+        (local.set $vote (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
+          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (local.get $zero) (local.get $c0))))
+          (local.get $c1)))))
+        (local.set $el (if (result v128) (local.get $positive)
+          (then (v128.bitselect (f64x2.splat (f64.const 1)) (f64x2.splat (f64.const -1))
+                  (f64x2.ge (local.get $vote) (local.get $zero))))
+          (else (local.get $vote))))
+        (local.set $a0 (f64x2.gt (f64x2.mul (local.get $c0) (local.get $el)) (local.get $zero)))
+        (local.set $a1 (f64x2.gt (f64x2.mul (local.get $c1) (local.get $el)) (local.get $zero)))
+        (local.set $sum (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
+          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+            (f64x2.add (local.get $zero) (v128.and (local.get $c0) (local.get $a0)))))
+          (v128.and (local.get $c1) (local.get $a1))))))
+        (local.set $d (v128.bitselect
+          (v128.bitselect (local.get $d3v) (local.get $d2v) (local.get $a0))
+          (v128.bitselect (local.get $d1v) (local.get $d0v) (local.get $a0))
+          (local.get $a1)))
+        (local.set $rhigh (f32x4.demote_f64x2_zero (f64x2.add (local.get $bv)
+          (f64x2.mul (local.get $lv) (f64x2.div (local.get $sum) (local.get $d))))))
+        (v128.store (i32.add (local.get $po) (local.get $off))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $rlow) (local.get $rhigh)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $next)))
-    (if (i32.lt_u (local.get $pairs) (local.get $n))
-      (then (return (call $one (local.get $pairs)
-                  (local.get $pb) (local.get $p0) (local.get $p1) (local.get $po)
-                  (local.get $w0) (local.get $w1) (local.get $t0) (local.get $t1) (local.get $lambda)
-                  (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)))))
+    ;; The last positions, fewer than four.
+    (block $end
+      (loop $rest
+        (br_if $end (i32.ge_u (local.get $j) (local.get $n)))
+        (if (i32.eqz (call $one (local.get $j)
+              (local.get $pb) (local.get $p0) (local.get $p1) (local.get $po)
+              (local.get $w0) (local.get $w1) (local.get $t0) (local.get $t1) (local.get $lambda)
+              (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)))
+          (then (return (i32.const 0))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $rest)))
     (i32.const 1))
-
 
   (func (export "countHigh") (param $n i32) (param $pb i32) (param $px i32) (param $high i32)
     (local $end i32) (local $at i32)
