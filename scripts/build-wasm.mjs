@@ -34,7 +34,14 @@ export function generatedModule(watName, bytes) {
 const compiler = await wabt();
 let stale = 0;
 for (const wat of watFiles(join(root, "engine"))) {
-  const parsed = compiler.parseWat(wat, readFileSync(wat, "utf8"), { simd: true });
+  let parsed;
+  try {
+    parsed = compiler.parseWat(wat, readFileSync(wat, "utf8"), { simd: true });
+  } catch (error) {
+    // wabt's message is the whole error; the stack would print its minified source.
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
   try {
     parsed.validate();
     const { buffer } = parsed.toBinary({});

@@ -3,6 +3,8 @@ import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { halfToFloatTable } from "../../engine/gguf/halfFloat.js";
 import { encodeTensor, GgmlType } from "../../engine/gguf/index.js";
+import { DareTiesStream } from "../../engine/merge/methods/dareStreams.js";
+import { dareTiesMerge } from "../../engine/merge/methods/dareTies.js";
 import { TopKCutFinder } from "../../engine/merge/methods/topK.js";
 import { TiesSliceKernel } from "../../engine/merge/methods/tiesSliceKernel.js";
 import { repoRoot } from "../support/repoRoot.js";
@@ -94,5 +96,58 @@ describe("the merge kernels in WebAssembly", () => {
       new TiesSliceKernel(options, none, false).merge(base, [base, base], new Float64Array(2), floats),
     );
     assert.deepEqual(new Uint8Array(halves.buffer), encodeTensor(GgmlType.F16, floats));
+  });
+
+  test("dare_ties' two-input merge in WebAssembly gives the whole-tensor merge's bytes, from floats or halves", () => {
+    const length = 5_003;
+    let state = 11;
+    const draw = (): number => {
+      state = (state * 1103515245 + 12345) >>> 0;
+      return state / 2 ** 32;
+    };
+    // On a coarse grid, as F16 holds them exactly, with zeros of both signs.
+    const values = (): Float32Array =>
+      Float32Array.from({ length }, () => (draw() < 0.1 ? -0 : Math.round((draw() * 2 - 1) * 64) / 64));
+    const toHalves = (floats: Float32Array): Uint16Array =>
+      new Uint16Array(encodeTensor(GgmlType.F16, floats).buffer.slice(0));
+    for (const [densities, weights, params] of [
+      [[0.3, 0.9], [1, 1], {}],
+      [[1, 0.5], [0.7, -0.5], { normalize: true, lambda: 0.8 }],
+      [[0.05, 0.999], [2, 1], { zeroVote: "none" as const }],
+    ] as const) {
+      const [base, a, b] = [values(), values(), values()];
+      const inputs = [0, 1].map((i) => ({ weight: weights[i]!, density: densities[i]! }));
+      const context = { seed: 42, tensorIndex: 3 };
+      const expected = dareTiesMerge(
+        base,
+        [
+          { ...inputs[0]!, values: a },
+          { ...inputs[1]!, values: b },
+        ],
+        params,
+        context,
+      );
+      // Floats, in two slices (the second starting mid-tensor).
+      const stream = new DareTiesStream(inputs, params, context);
+      assert.ok(stream.halves !== undefined, "the WebAssembly kernel is used");
+      const merged = new Float32Array(length);
+      const cut = 2_001;
+      stream.merge(base.subarray(0, cut), [a.subarray(0, cut), b.subarray(0, cut)], merged.subarray(0, cut));
+      stream.merge(base.subarray(cut), [a.subarray(cut), b.subarray(cut)], merged.subarray(cut));
+      assert.deepEqual(
+        new Uint32Array(merged.buffer),
+        new Uint32Array(expected.buffer),
+        JSON.stringify(params),
+      );
+      // Halves in, halves out: the F16 encoding of the same merge.
+      const fromHalves = new DareTiesStream(inputs, params, context);
+      const out = new Uint16Array(length);
+      assert.ok(fromHalves.halves!.mergeIfFinite(toHalves(base), [toHalves(a), toHalves(b)], out));
+      assert.deepEqual(
+        new Uint8Array(out.buffer),
+        encodeTensor(GgmlType.F16, expected),
+        JSON.stringify(params),
+      );
+    }
   });
 });

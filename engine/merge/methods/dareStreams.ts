@@ -6,12 +6,14 @@ import {
   checkSlice,
   SliceTaskVectors,
   withValues,
+  type HalfSliceStream,
   type MergeCursor,
   type PassStatistics,
   type ShareableMergeStream,
   type StreamedInput,
 } from "./streamSlices.js";
 import { tiesOptions } from "./ties.js";
+import { WasmDareTiesPair, type DareTiesPairConstants, type SliceValues } from "./wasmTiesKernels.js";
 import type { MergeContext, MergeParams } from "./types.js";
 
 // DARE's dropout mask is drawn per tensor position (see writeDroppedTaskVector), so a slice needs only
@@ -88,6 +90,9 @@ export class DareTiesStream extends PositionedStream {
   private readonly options: SignConsensusOptions;
   private readonly kernel: SignConsensusKernel;
   private readonly taskVectors: SliceTaskVectors;
+  /** Two inputs' dropout, election and merge in WebAssembly, where it compiles and the kernel applies. */
+  private readonly wasm: { pair: WasmDareTiesPair; constants: DareTiesPairConstants } | undefined;
+  readonly halves: HalfSliceStream | undefined;
 
   constructor(
     private readonly inputs: readonly StreamedInput[],
@@ -99,10 +104,46 @@ export class DareTiesStream extends PositionedStream {
     this.options = tiesOptions(inputs, params, false);
     this.kernel = new SignConsensusKernel(this.options);
     this.taskVectors = new SliceTaskVectors(inputs.length);
+    const pair = inputs.length === 2 && this.kernel.applies ? WasmDareTiesPair.create() : undefined;
+    const { weights, lambda, normalize, zeroVote, electionWeights } = this.options;
+    this.wasm =
+      pair && electionWeights === undefined
+        ? {
+            pair,
+            constants: {
+              seeds: [this.seeds[0]!, this.seeds[1]!],
+              densities: [inputs[0]!.density ?? 1, inputs[1]!.density ?? 1],
+              weights: [weights[0]!, weights[1]!],
+              lambda,
+              normalize,
+              positiveOnZero: (zeroVote ?? "positive") === "positive",
+            },
+          }
+        : undefined;
+    this.halves = this.wasm && {
+      observe: () => {},
+      mergeIfFinite: (base, slices, into) => this.mergeInWasm(base, slices, into),
+    };
+  }
+
+  /** The slice merged in WebAssembly into all of `into`; false where it gives up (or is not there). */
+  private mergeInWasm(
+    base: SliceValues | undefined,
+    slices: readonly SliceValues[],
+    into: SliceValues,
+  ): boolean {
+    const length = checkSlice(base, slices);
+    const wasm = this.wasm;
+    if (wasm === undefined || base === undefined) return false;
+    if (!wasm.pair.merge(base, slices[0]!, slices[1]!, into, this.position, wasm.constants)) return false;
+    this.position += length;
+    return true;
   }
 
   merge(base: Float32Array | undefined, slices: readonly Float32Array[], into: Float32Array): Float32Array {
     const length = checkSlice(base, slices);
+    const out = into.subarray(0, length);
+    if (this.mergeInWasm(base, slices, out)) return out;
     const dropped = this.taskVectors.prepare(length);
     for (let i = 0; i < slices.length; i++) {
       writeDroppedTaskVector(
@@ -115,7 +156,6 @@ export class DareTiesStream extends PositionedStream {
       );
     }
     this.position += length;
-    const out = into.subarray(0, length);
     if (this.kernel.applies && this.kernel.merge(base!, dropped, out)) return out;
     return signConsensusMerge(base!, dropped, this.options, into, this.taskVectors.workspace);
   }

@@ -300,6 +300,160 @@
         (br $rest)))
     (i32.const 1))
 
+  ;; mergeDarePair: dare_ties for two inputs (dareStreams.ts' DareTiesStream, with signConsensusKernel.ts'
+  ;; mergePair), four positions at a time: DARE's dropout as dareDropout.ts draws it (the counter before
+  ;; the first position's draw in $counter0/$counter1, kept where the draw is below $cutoff, every one
+  ;; where $keepAll), the kept differences rescaled in doubles, then the sign election and disjoint merge
+  ;; with the election weights equal to the weights. Returns 0 (the caller takes the general path) where
+  ;; a dropped task-vector value is subnormal or not finite, as the JavaScript kernel gives up there. The
+  ;; slices are padded with zeros to a multiple of four; the positions past $n are written and ignored.
+  (func (export "mergeDarePair")
+    (param $n i32) (param $pb i32) (param $p0 i32) (param $p1 i32) (param $po i32)
+    (param $counter0 i32) (param $counter1 i32) (param $cutoff0 i32) (param $cutoff1 i32)
+    (param $keepAll0 i32) (param $keepAll1 i32) (param $rescale0 f64) (param $rescale1 f64)
+    (param $w0 f64) (param $w1 f64) (param $lambda f64) (param $positive i32) (param $normalize i32)
+    (result i32)
+    (local $j i32) (local $off i32)
+    (local $cnt0 v128) (local $cnt1 v128) (local $cut0 v128) (local $cut1 v128) (local $all0 v128)
+    (local $all1 v128) (local $r0v v128) (local $r1v v128) (local $t v128) (local $keep v128)
+    (local $x v128) (local $xh v128) (local $xb v128) (local $xbh v128) (local $bh v128)
+    (local $k0 v128) (local $k1 v128) (local $k0h v128) (local $k1h v128) (local $m v128)
+    (local $bv v128) (local $u0 v128) (local $u1 v128) (local $c0 v128) (local $c1 v128)
+    (local $vote v128) (local $el v128) (local $a0 v128) (local $a1 v128) (local $sum v128) (local $ws v128)
+    (local $rlow v128) (local $rhigh v128)
+    (local $w0v v128) (local $w1v v128) (local $lv v128) (local $zero v128)
+    (local.set $cnt0 (i32x4.add (i32x4.splat (local.get $counter0))
+      (v128.const i32x4 0x6d2b79f5 0xda56f3ea 0x47826ddf 0xb4ade7d4)))
+    (local.set $cnt1 (i32x4.add (i32x4.splat (local.get $counter1))
+      (v128.const i32x4 0x6d2b79f5 0xda56f3ea 0x47826ddf 0xb4ade7d4)))
+    (local.set $cut0 (i32x4.splat (local.get $cutoff0)))
+    (local.set $cut1 (i32x4.splat (local.get $cutoff1)))
+    (local.set $all0 (i32x4.splat (i32.sub (i32.const 0) (local.get $keepAll0))))
+    (local.set $all1 (i32x4.splat (i32.sub (i32.const 0) (local.get $keepAll1))))
+    (local.set $r0v (f64x2.splat (local.get $rescale0)))
+    (local.set $r1v (f64x2.splat (local.get $rescale1)))
+    (local.set $w0v (f64x2.splat (local.get $w0)))
+    (local.set $w1v (f64x2.splat (local.get $w1)))
+    (local.set $lv (f64x2.splat (local.get $lambda)))
+    (local.set $zero (f64x2.splat (f64.const 0)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $off (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $xb (v128.load (i32.add (local.get $pb) (local.get $off))))
+        (local.set $xbh (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xb) (local.get $xb)))
+        (local.set $bh (f64x2.promote_low_f32x4 (local.get $xbh)))
+        ;; Input 0: its draws at these positions (the counter, mixed), kept where below the cutoff.
+        (local.set $t (i32x4.mul (v128.xor (local.get $cnt0) (i32x4.shr_u (local.get $cnt0) (i32.const 15)))
+          (v128.or (local.get $cnt0) (i32x4.splat (i32.const 1)))))
+        (local.set $t (v128.xor (local.get $t) (i32x4.add (local.get $t)
+          (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 7)))
+            (v128.or (local.get $t) (i32x4.splat (i32.const 61)))))))
+        (local.set $t (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 14))))
+        (local.set $keep (v128.or (local.get $all0) (i32x4.lt_u (local.get $t) (local.get $cut0))))
+        (local.set $cnt0 (i32x4.add (local.get $cnt0) (i32x4.splat (i32.const 0xb4ade7d4))))
+        ;; (x − base) · rescale in doubles, rounded to float32, +0 where dropped.
+        (local.set $x (v128.load (i32.add (local.get $p0) (local.get $off))))
+        (local.set $xh (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))
+        (local.set $k0 (v128.and (local.get $keep) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (f64x2.mul (local.get $r0v)
+            (f64x2.sub (f64x2.promote_low_f32x4 (local.get $x)) (f64x2.promote_low_f32x4 (local.get $xb)))))
+          (f32x4.demote_f64x2_zero (f64x2.mul (local.get $r0v)
+            (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xh)) (local.get $bh)))))))
+        ;; Input 1: its draws at these positions (the counter, mixed), kept where below the cutoff.
+        (local.set $t (i32x4.mul (v128.xor (local.get $cnt1) (i32x4.shr_u (local.get $cnt1) (i32.const 15)))
+          (v128.or (local.get $cnt1) (i32x4.splat (i32.const 1)))))
+        (local.set $t (v128.xor (local.get $t) (i32x4.add (local.get $t)
+          (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 7)))
+            (v128.or (local.get $t) (i32x4.splat (i32.const 61)))))))
+        (local.set $t (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 14))))
+        (local.set $keep (v128.or (local.get $all1) (i32x4.lt_u (local.get $t) (local.get $cut1))))
+        (local.set $cnt1 (i32x4.add (local.get $cnt1) (i32x4.splat (i32.const 0xb4ade7d4))))
+        ;; (x − base) · rescale in doubles, rounded to float32, +0 where dropped.
+        (local.set $x (v128.load (i32.add (local.get $p1) (local.get $off))))
+        (local.set $xh (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))
+        (local.set $k1 (v128.and (local.get $keep) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (f64x2.mul (local.get $r1v)
+            (f64x2.sub (f64x2.promote_low_f32x4 (local.get $x)) (f64x2.promote_low_f32x4 (local.get $xb)))))
+          (f32x4.demote_f64x2_zero (f64x2.mul (local.get $r1v)
+            (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xh)) (local.get $bh)))))))
+        ;; A subnormal or non-finite dropped value: the JavaScript kernel gives up, and so does this.
+        (local.set $m (f32x4.abs (local.get $k0)))
+        (local.set $t (f32x4.abs (local.get $k1)))
+        (if (v128.any_true (v128.or
+              (v128.or
+                (v128.and (f32x4.gt (local.get $m) (f32x4.splat (f32.const 0)))
+                          (f32x4.lt (local.get $m) (f32x4.splat (f32.const 0x1p-126))))
+                (v128.and (f32x4.gt (local.get $t) (f32x4.splat (f32.const 0)))
+                          (f32x4.lt (local.get $t) (f32x4.splat (f32.const 0x1p-126)))))
+              (v128.not (v128.and
+                (f32x4.le (local.get $m) (f32x4.splat (f32.const 3.4028234663852886e38)))
+                (f32x4.le (local.get $t) (f32x4.splat (f32.const 3.4028234663852886e38)))))))
+          (then (return (i32.const 0))))
+        (local.set $k0h (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $k0) (local.get $k0)))
+        (local.set $k1h (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $k1) (local.get $k1)))
+        (local.set $bv (f64x2.promote_low_f32x4 (local.get $xb)))
+        (local.set $u0 (f64x2.promote_low_f32x4 (local.get $k0)))
+        (local.set $u1 (f64x2.promote_low_f32x4 (local.get $k1)))
+        (local.set $vote (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
+          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+            (f64x2.add (local.get $zero) (f64x2.mul (local.get $w0v) (local.get $u0)))))
+          (f64x2.mul (local.get $w1v) (local.get $u1))))))
+        (local.set $el (if (result v128) (local.get $positive)
+          (then (v128.bitselect (f64x2.splat (f64.const 1)) (f64x2.splat (f64.const -1))
+                  (f64x2.ge (local.get $vote) (local.get $zero))))
+          (else (local.get $vote))))
+        (local.set $c0 (f64x2.mul (local.get $w0v) (local.get $u0)))
+        (local.set $c1 (f64x2.mul (local.get $w1v) (local.get $u1)))
+        (local.set $a0 (f64x2.gt (f64x2.mul (local.get $c0) (local.get $el)) (local.get $zero)))
+        (local.set $a1 (f64x2.gt (f64x2.mul (local.get $c1) (local.get $el)) (local.get $zero)))
+        (local.set $sum (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
+          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+            (f64x2.add (local.get $zero) (v128.and (local.get $c0) (local.get $a0)))))
+          (v128.and (local.get $c1) (local.get $a1))))))
+        (local.set $ws (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
+          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+            (f64x2.add (local.get $zero) (v128.and (local.get $w0v) (local.get $a0)))))
+          (v128.and (local.get $w1v) (local.get $a1))))))
+        (local.set $rlow (f32x4.demote_f64x2_zero (f64x2.add (local.get $bv) (f64x2.mul (local.get $lv)
+          (if (result v128) (local.get $normalize)
+            (then (f64x2.div (local.get $sum) (f64x2.add (local.get $ws)
+              (v128.and (f64x2.splat (f64.const 1)) (f64x2.eq (local.get $ws) (local.get $zero))))))
+            (else (local.get $sum)))))))
+        (local.set $bv (f64x2.promote_low_f32x4 (local.get $xbh)))
+        (local.set $u0 (f64x2.promote_low_f32x4 (local.get $k0h)))
+        (local.set $u1 (f64x2.promote_low_f32x4 (local.get $k1h)))
+        (local.set $vote (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
+          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+            (f64x2.add (local.get $zero) (f64x2.mul (local.get $w0v) (local.get $u0)))))
+          (f64x2.mul (local.get $w1v) (local.get $u1))))))
+        (local.set $el (if (result v128) (local.get $positive)
+          (then (v128.bitselect (f64x2.splat (f64.const 1)) (f64x2.splat (f64.const -1))
+                  (f64x2.ge (local.get $vote) (local.get $zero))))
+          (else (local.get $vote))))
+        (local.set $c0 (f64x2.mul (local.get $w0v) (local.get $u0)))
+        (local.set $c1 (f64x2.mul (local.get $w1v) (local.get $u1)))
+        (local.set $a0 (f64x2.gt (f64x2.mul (local.get $c0) (local.get $el)) (local.get $zero)))
+        (local.set $a1 (f64x2.gt (f64x2.mul (local.get $c1) (local.get $el)) (local.get $zero)))
+        (local.set $sum (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
+          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+            (f64x2.add (local.get $zero) (v128.and (local.get $c0) (local.get $a0)))))
+          (v128.and (local.get $c1) (local.get $a1))))))
+        (local.set $ws (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
+          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+            (f64x2.add (local.get $zero) (v128.and (local.get $w0v) (local.get $a0)))))
+          (v128.and (local.get $w1v) (local.get $a1))))))
+        (local.set $rhigh (f32x4.demote_f64x2_zero (f64x2.add (local.get $bv) (f64x2.mul (local.get $lv)
+          (if (result v128) (local.get $normalize)
+            (then (f64x2.div (local.get $sum) (f64x2.add (local.get $ws)
+              (v128.and (f64x2.splat (f64.const 1)) (f64x2.eq (local.get $ws) (local.get $zero))))))
+            (else (local.get $sum)))))))
+        (v128.store (i32.add (local.get $po) (local.get $off))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $rlow) (local.get $rhigh)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $next)))
+    (i32.const 1))
+
   (func (export "countHigh") (param $n i32) (param $pb i32) (param $px i32) (param $high i32)
     (local $end i32) (local $at i32)
     (local.set $end (i32.add (local.get $pb) (i32.shl (local.get $n) (i32.const 2))))

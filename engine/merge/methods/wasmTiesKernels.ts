@@ -25,6 +25,26 @@ interface TiesKernelsExports {
     d2: number,
     d3: number,
   ): number;
+  mergeDarePair(
+    n: number,
+    basePointer: number,
+    firstPointer: number,
+    secondPointer: number,
+    outputPointer: number,
+    counter0: number,
+    counter1: number,
+    cutoff0: number,
+    cutoff1: number,
+    keepAll0: number,
+    keepAll1: number,
+    rescale0: number,
+    rescale1: number,
+    w0: number,
+    w1: number,
+    lambda: number,
+    positiveOnZero: number,
+    normalize: number,
+  ): number;
   countHigh(n: number, basePointer: number, valuesPointer: number, high: number): void;
   countWindowed(
     n: number,
@@ -72,6 +92,21 @@ class KernelMemory {
     // The memory never grows again, so views of it stay valid.
     this.floats = new Float32Array(exports.memory.buffer);
     this.halves = new Uint16Array(exports.memory.buffer);
+  }
+
+  /**
+   * Copies `count` floats of region `region` into `into` at `at`: as they are, or for halves encoded in the
+   * staging region first.
+   */
+  store(region: number, count: number, into: SliceValues, at: number, staging: number): void {
+    if (isFloat32(into)) {
+      const from = this.pointer(region) / 4;
+      into.set(this.floats.subarray(from, from + count), at);
+      return;
+    }
+    this.exports.encodeHalves(count, this.pointer(region), this.pointer(staging));
+    const from = this.pointer(staging) / 2;
+    into.set(this.halves.subarray(from, from + count), at);
   }
 
   /** Byte offset of region `region`. */
@@ -161,18 +196,97 @@ export class WasmTiesPair {
           pairDivisors[2]!,
           pairDivisors[3]!,
         ) === 1;
-      if (isFloat32(into)) {
-        const at = memory.pointer(output) / 4;
-        into.set(memory.floats.subarray(at, at + end - start), start);
-      } else {
-        exports.encodeHalves(end - start, memory.pointer(output), memory.pointer(staging));
-        const at = memory.pointer(staging) / 2;
-        into.set(memory.halves.subarray(at, at + end - start), start);
-      }
+      memory.store(output, end - start, into, start, staging);
     }
     budgets[0] = exports.budget0.value as number;
     budgets[1] = exports.budget1.value as number;
     return finite;
+  }
+}
+
+/** dare_ties' constants for two inputs: each input's dropout, and the election's weights and options. */
+export interface DareTiesPairConstants {
+  seeds: readonly [number, number];
+  densities: readonly [number, number];
+  weights: readonly [number, number];
+  lambda: number;
+  positiveOnZero: boolean;
+  normalize: boolean;
+}
+
+/** createRandom's (mulberry32's) counter step, as dareDropout.ts draws with it. */
+const COUNTER_STEP = 0x6d2b79f5;
+
+/**
+ * dare_ties for two inputs in WebAssembly SIMD (tiesKernels.wat's mergeDarePair): DARE's dropout drawn as
+ * dareDropout.ts draws it, then SignConsensusKernel's election and merge, the same bytes out, on float32
+ * slices or F16 halves (decoded on the way, and encoded out when `into` is halves). Undefined where the
+ * runtime cannot compile it.
+ */
+export class WasmDareTiesPair {
+  private static readonly regions = { base: 0, first: 1, second: 2, output: 3, staging: 4 };
+
+  private constructor(private readonly memory: KernelMemory) {}
+
+  static create(): WasmDareTiesPair | undefined {
+    const exports = wasmInstance<TiesKernelsExports>(tiesKernelsWasm);
+    return exports === undefined ? undefined : new WasmDareTiesPair(new KernelMemory(exports, 5, 0));
+  }
+
+  /**
+   * Merges the slice at tensor position `position` into `into`; false where a dropped value is subnormal
+   * or not finite (the JavaScript kernel gives up there too), `into` then partly written.
+   */
+  merge(
+    base: SliceValues,
+    x0: SliceValues,
+    x1: SliceValues,
+    into: SliceValues,
+    position: number,
+    constants: DareTiesPairConstants,
+  ): boolean {
+    const { memory } = this;
+    const { exports, floats } = memory;
+    const { base: b, first, second, output, staging } = WasmDareTiesPair.regions;
+    const { seeds, densities, weights, lambda, positiveOnZero, normalize } = constants;
+    // A draw u is below density·2^32 exactly where it is below that number's ceiling; 2^32 keeps all.
+    const cutoffs = densities.map((density) => Math.ceil(density * 4294967296));
+    for (let start = 0; start < base.length; start += CHUNK) {
+      const end = Math.min(base.length, start + CHUNK);
+      const count = end - start;
+      memory.load(base, start, end, b, staging);
+      memory.load(x0, start, end, first, staging);
+      memory.load(x1, start, end, second, staging);
+      // The kernel goes four at a time: zeros past the end keep it from giving up on stale values.
+      for (const region of [b, first, second]) {
+        const at = memory.pointer(region) / 4 + count;
+        floats.fill(0, at, at + 4);
+      }
+      const counter = (i: 0 | 1): number => (seeds[i] + Math.imul(position + start, COUNTER_STEP)) | 0;
+      const finite = exports.mergeDarePair(
+        count,
+        memory.pointer(b),
+        memory.pointer(first),
+        memory.pointer(second),
+        memory.pointer(output),
+        counter(0),
+        counter(1),
+        cutoffs[0]! | 0,
+        cutoffs[1]! | 0,
+        cutoffs[0]! >= 4294967296 ? 1 : 0,
+        cutoffs[1]! >= 4294967296 ? 1 : 0,
+        densities[0] === 1 ? 1 : 1 / densities[0],
+        densities[1] === 1 ? 1 : 1 / densities[1],
+        weights[0],
+        weights[1],
+        lambda,
+        positiveOnZero ? 1 : 0,
+        normalize ? 1 : 0,
+      );
+      if (finite !== 1) return false;
+      memory.store(output, count, into, start, staging);
+    }
+    return true;
   }
 }
 
