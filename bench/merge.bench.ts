@@ -109,6 +109,7 @@ try {
     method: MergeJob["method"],
     withBase: boolean,
     density: number | undefined,
+    params?: MergeJob["params"],
   ): Promise<{ summary: MergeSummary; cpuSeconds: number; peakRss: number }> => {
     const cpuBefore = process.cpuUsage();
     const path = join(dir, `${method}.gguf`);
@@ -119,6 +120,7 @@ try {
         { path: a, weight: 1, density },
         { path: b, weight: 1, density },
       ],
+      ...(params ? { params } : {}),
       output: { kind: "model", path, type: "F16" },
     });
     const cpu = process.cpuUsage(cpuBefore);
@@ -129,7 +131,9 @@ try {
   const linearRun = await timedMerge("linear", false, undefined);
   const tiesRun = await timedMerge("ties", true, 0.5);
   const dareTiesRun = await timedMerge("dare_ties", true, 0.5);
+  // mergekit's default select_topk (1), then 0.1, whose selection by variance adds two statistics passes.
   const sceRun = await timedMerge("sce", true, undefined);
+  const sceSelectRun = await timedMerge("sce", true, undefined, { selectTopK: 0.1 });
   const [linear, ties] = [linearRun.summary, tiesRun.summary];
   const peakRssLinear = linearRun.peakRss;
   const peakRssTies = tiesRun.peakRss;
@@ -162,6 +166,7 @@ try {
     row("ties (base + 2)", tiesRun),
     row("dare_ties (base + 2)", dareTiesRun),
     row("sce (base + 2)", sceRun),
+    row("sce select_topk 0.1", sceSelectRun),
   ]);
   const linearThroughputRatio = ratio(linear);
   console.log(
@@ -206,6 +211,8 @@ try {
     sceSeconds: sceRun.summary.seconds,
     sceThroughputRatio: ratio(sceRun.summary),
     sceCpuSeconds: sceRun.cpuSeconds,
+    sceSelectTopK01ThroughputRatio: ratio(sceSelectRun.summary),
+    sceSelectTopK01CpuSeconds: sceSelectRun.cpuSeconds,
     rssAfterGenerationBytes: rssBeforeMerges,
     peakRssBytes: sceRun.peakRss,
     peakRssLinearBytes: peakRssLinear,

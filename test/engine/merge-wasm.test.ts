@@ -5,6 +5,9 @@ import { halfToFloatTable } from "../../engine/gguf/halfFloat.js";
 import { encodeTensor, GgmlType } from "../../engine/gguf/index.js";
 import { DareTiesStream } from "../../engine/merge/methods/dareStreams.js";
 import { dareTiesMerge } from "../../engine/merge/methods/dareTies.js";
+import { sceMerge } from "../../engine/merge/methods/sce.js";
+import { SceStream } from "../../engine/merge/methods/sceStream.js";
+import { signConsensusMerge } from "../../engine/merge/methods/signConsensus.js";
 import { TopKCutFinder } from "../../engine/merge/methods/topK.js";
 import { TiesSliceKernel } from "../../engine/merge/methods/tiesSliceKernel.js";
 import { repoRoot } from "../support/repoRoot.js";
@@ -141,6 +144,106 @@ describe("the merge kernels in WebAssembly", () => {
       );
       // Halves in, halves out: the F16 encoding of the same merge.
       const fromHalves = new DareTiesStream(inputs, params, context);
+      const out = new Uint16Array(length);
+      assert.ok(fromHalves.halves!.mergeIfFinite(toHalves(base), [toHalves(a), toHalves(b)], out));
+      assert.deepEqual(
+        new Uint8Array(out.buffer),
+        encodeTensor(GgmlType.F16, expected),
+        JSON.stringify(params),
+      );
+    }
+  });
+
+  test("TIES' kernel elects by other weights where asked (SCE's plain sum), as signConsensusMerge does", () => {
+    const length = 4_099;
+    let state = 5;
+    const draw = (): number => {
+      state = (state * 1103515245 + 12345) >>> 0;
+      return state / 2 ** 32;
+    };
+    // A coarse grid, so votes tie at exactly zero.
+    const values = (): Float32Array =>
+      Float32Array.from({ length }, () => Math.round((draw() * 2 - 1) * 4) / 4);
+    const [base, a, b] = [values(), values(), values()];
+    const keepAll = Float64Array.from([-1, -1]);
+    for (const options of [
+      { weights: [0.8, 0.2], electionWeights: [1, 1], lambda: 1, normalize: true },
+      { weights: [0.3, 0.7], electionWeights: [1, 1], lambda: 0.6, normalize: false },
+      { weights: [0.5, 0.5], electionWeights: [1, 1], lambda: 1, normalize: true, zeroVote: "none" as const },
+    ]) {
+      const vectors = [a, b].map((x) => Float32Array.from(x, (v, j) => v - base[j]!));
+      const expected = signConsensusMerge(base, vectors, options);
+      for (const useWasm of [true, false]) {
+        const merged = new Float32Array(length);
+        const kernel = new TiesSliceKernel(options, keepAll, useWasm);
+        assert.ok(kernel.applies && kernel.merge(base, [a, b], new Float64Array(2), merged));
+        assert.deepEqual(
+          new Uint32Array(merged.buffer),
+          new Uint32Array(expected.buffer),
+          `${JSON.stringify(options)} wasm ${useWasm}`,
+        );
+      }
+    }
+  });
+
+  test("sce for two inputs (selection, norms and merge in WebAssembly) gives the whole-tensor merge's bytes", () => {
+    const length = 6_007;
+    let state = 23;
+    const draw = (): number => {
+      state = (state * 1103515245 + 12345) >>> 0;
+      return state / 2 ** 32;
+    };
+    const values = (scale: number): Float32Array =>
+      Float32Array.from({ length }, () => Math.round((draw() * 2 - 1) * 256) / (256 / scale));
+    const toHalves = (floats: Float32Array): Uint16Array =>
+      new Uint16Array(encodeTensor(GgmlType.F16, floats).buffer.slice(0));
+    // selectTopK < 1 selects by variance, whose many ties on this grid the cut splits by position.
+    for (const params of [
+      {},
+      { lambda: 0.7, normalize: false },
+      { zeroVote: "none" as const },
+      { selectTopK: 0.3 },
+      { selectTopK: 0.5, keptCount: "round" as const, lambda: 0.9 },
+      { selectTopK: 1e-9 },
+    ]) {
+      const [base, a, b] = [values(1), values(0.5), values(2)];
+      const inputs = [{ weight: 1 }, { weight: 1 }];
+      const expected = sceMerge(
+        base,
+        [
+          { ...inputs[0]!, values: a },
+          { ...inputs[1]!, values: b },
+        ],
+        params,
+      );
+      const stream = new SceStream(2, params, length);
+      assert.ok(stream.halves !== undefined, "the WebAssembly kernels are used");
+      const cut = 2_501;
+      for (let pass = 0; pass < stream.statisticsPasses; pass++) {
+        for (const [from, to] of [
+          [0, cut],
+          [cut, length],
+        ] as const) {
+          stream.observe(pass, base.subarray(from, to), [a.subarray(from, to), b.subarray(from, to)]);
+        }
+      }
+      const merged = new Float32Array(length);
+      for (const [from, to] of [
+        [0, cut],
+        [cut, length],
+      ] as const) {
+        const slices = [a.subarray(from, to), b.subarray(from, to)];
+        stream.merge(base.subarray(from, to), slices, merged.subarray(from, to));
+      }
+      assert.deepEqual(
+        new Uint32Array(merged.buffer),
+        new Uint32Array(expected.buffer),
+        JSON.stringify(params),
+      );
+      // Halves in and out: the F16 encoding of the same merge (the inputs are on F16's grid).
+      const fromHalves = new SceStream(2, params, length);
+      for (let pass = 0; pass < fromHalves.statisticsPasses; pass++)
+        fromHalves.halves!.observe(pass, toHalves(base), [toHalves(a), toHalves(b)]);
       const out = new Uint16Array(length);
       assert.ok(fromHalves.halves!.mergeIfFinite(toHalves(base), [toHalves(a), toHalves(b)], out));
       assert.deepEqual(

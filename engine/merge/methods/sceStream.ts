@@ -10,18 +10,26 @@ import { SignConsensusKernel } from "./signConsensusKernel.js";
 import {
   checkSlice,
   SliceTaskVectors,
+  type HalfSliceStream,
   type MergeCursor,
   type PassStatistics,
   type ShareableMergeStream,
 } from "./streamSlices.js";
+import { TiesSliceKernel } from "./tiesSliceKernel.js";
 import { TopKCutFinder, TopKTrimmer, type TopKCut } from "./topK.js";
 import type { MergeParams } from "./types.js";
+import { WasmSquaredNorms, type SliceValues, type VarianceSelection } from "./wasmTiesKernels.js";
+
+/** A cut no finite magnitude is at or below: TiesSliceKernel keeps every task vector value. */
+const KEEP_ALL = Float64Array.of(-1, -1);
 
 /**
  * SCE: with selectTopK < 1, two statistics passes find the cut of the positions' variances (the count
  * kept depends on how many are positive, known after the first), a third sums each input's squared
  * norm over the selected positions; then slices are selected, elected and merged. With selectTopK 1
- * only the squared norms need a pass.
+ * only the squared norms need a pass. For two inputs every pass runs in WebAssembly, on F16 halves as
+ * stored where they are: the variances' counting, the selection, the norms, and the merge (TIES' kernel
+ * with nothing trimmed, electing by the plain sum, on inputs set to the base where not selected).
  */
 export class SceStream implements ShareableMergeStream {
   readonly statisticsPasses: number;
@@ -43,6 +51,10 @@ export class SceStream implements ShareableMergeStream {
   private selected = new Uint8Array(0);
   private readonly taskVectors: SliceTaskVectors;
   private position = 0;
+  /** Two inputs: every pass in WebAssembly. */
+  private readonly pair: { norms: WasmSquaredNorms; budgets: Float64Array } | undefined;
+  private pairKernel: TiesSliceKernel | undefined;
+  readonly halves: HalfSliceStream | undefined;
 
   constructor(
     inputCount: number,
@@ -50,10 +62,76 @@ export class SceStream implements ShareableMergeStream {
     elementCount: number,
   ) {
     this.fraction = params.selectTopK ?? 1;
-    this.finder = this.fraction < 1 ? new TopKCutFinder(elementCount) : undefined;
+    const two = inputCount === 2;
+    this.finder = this.fraction < 1 ? new TopKCutFinder(elementCount, undefined, undefined, two) : undefined;
     this.statisticsPasses = this.finder ? 3 : 1;
     this.energies = new Array<number>(inputCount).fill(0);
     this.taskVectors = new SliceTaskVectors(inputCount);
+    const norms =
+      two && (this.finder === undefined || this.finder.countsInWasm) ? WasmSquaredNorms.create() : undefined;
+    this.pair = norms === undefined ? undefined : { norms, budgets: new Float64Array(2) };
+    this.halves =
+      this.pair === undefined
+        ? undefined
+        : {
+            observe: (pass, base, slices) => this.observePair(pass, base, slices),
+            mergeIfFinite: (base, slices, into) => this.mergeInKernel(base, slices, into),
+          };
+  }
+
+  /** observe() for two inputs, in WebAssembly. */
+  private observePair(pass: number, base: SliceValues | undefined, slices: readonly SliceValues[]): void {
+    checkSlice(base, slices);
+    const [x0, x1] = slices as [SliceValues, SliceValues];
+    const finder = this.finder;
+    if (finder !== undefined && pass === 0) {
+      this.positive += finder.countVariancePair(0, x0, x1);
+    } else if (finder !== undefined && pass === 1) {
+      this.keepCountSet(finder);
+      if (finder.countingPasses === 2) finder.countVariancePair(1, x0, x1);
+    } else {
+      const selection = this.pairSelection(pass);
+      this.pair!.norms.add(base!, x0, x1, this.energies, selection);
+      if (selection !== undefined) this.selectionTrimmer(this.finder!, pass).tieBudget = selection.tieBudget;
+    }
+  }
+
+  /** Pass `pass`'s selection where positions are selected by variance, as the kernels take it. */
+  private pairSelection(pass: number): VarianceSelection | undefined {
+    if (this.finder === undefined) return undefined;
+    const trimmer = this.selectionTrimmer(this.finder, pass);
+    return { thresholdBits: this.cut!.thresholdBits, tieBudget: trimmer.tieBudget };
+  }
+
+  /**
+   * Merges the slice into all of `into` with TIES' two-input kernel, weighted by the norms' shares and
+   * electing by the plain sum; false (nothing counted) where it gives up on a non-finite task vector.
+   */
+  private mergeInKernel(
+    base: SliceValues | undefined,
+    slices: readonly SliceValues[],
+    into: SliceValues,
+  ): boolean {
+    const length = checkSlice(base, slices);
+    if (this.pair === undefined) return false;
+    this.options ??= sceOptions(this.energies, this.params);
+    this.pairKernel ??= new TiesSliceKernel(this.options, KEEP_ALL);
+    if (!this.pairKernel.applies) return false;
+    const selection = this.pairSelection(this.statisticsPasses);
+    if (!this.pairKernel.merge(base!, slices, this.pair.budgets, into, selection)) return false;
+    if (selection !== undefined)
+      this.selectionTrimmer(this.finder!, this.statisticsPasses).tieBudget = selection.tieBudget;
+    this.position += length;
+    return true;
+  }
+
+  mergeIfFinite(
+    base: Float32Array | undefined,
+    slices: readonly Float32Array[],
+    into: Float32Array,
+  ): Float32Array | undefined {
+    const out = into.subarray(0, checkSlice(base, slices));
+    return this.mergeInKernel(base, slices, out) ? out : undefined;
   }
 
   /** The slice's variances, in scratch space; returns how many are positive too. */
@@ -88,6 +166,10 @@ export class SceStream implements ShareableMergeStream {
   }
 
   observe(pass: number, base: Float32Array | undefined, slices: readonly Float32Array[]): void {
+    if (this.pair !== undefined) {
+      this.observePair(pass, base, slices);
+      return;
+    }
     const length = checkSlice(base, slices);
     const finder = this.finder;
     if (finder !== undefined && pass === 0) {
@@ -103,6 +185,8 @@ export class SceStream implements ShareableMergeStream {
   }
 
   merge(base: Float32Array | undefined, slices: readonly Float32Array[], into: Float32Array): Float32Array {
+    const merged = this.mergeIfFinite(base, slices, into);
+    if (merged !== undefined) return merged;
     const length = checkSlice(base, slices);
     this.options ??= sceOptions(this.energies, this.params);
     this.kernel ??= new SignConsensusKernel(this.options);

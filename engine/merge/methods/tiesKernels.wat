@@ -11,12 +11,22 @@
 ;; non-finite task vector go through $one, the scalar kernel, which spends the tie budgets (globals budget0
 ;; and budget1) in position order. Base and inputs (float32) at $pb, $p0 and $p1, the merged slice at
 ;; $po; returns 0 at the first non-finite task vector (the caller then takes the general path), else 1.
+;; The election weighs the kept τ by $e0 and $e1 (TIES passes its weights; SCE, ones).
+;;
+;; addSquaredNormsPair: SCE's squared norms (sce.ts' addSquaredNorms, every position selected) of two
+;; inputs' task vectors, (x − base)² in doubles added in position order to the globals energy0 and energy1.
 ;;
 ;; countHigh, countWindowed, countLow: TopKCutFinder's counting (topK.ts's countDifferences): the magnitude
 ;; of each τ = x − base, rounded to float32 (f32.sub, as storing the JavaScript difference rounds it), as
 ;; its bit pattern with the sign cleared, counted by its high half (pass 0), by its low half within the
 ;; window of high halves (pass 0 with a window), or by its low half within one high half (pass 1). Counts
 ;; are 32-bit and wrap as a Uint32Array's do.
+;;
+;; SCE's selection for two inputs: countVarianceHigh and countVarianceLow count the positions' variances
+;; (sce.ts' writeVariances: in doubles, rounded to float32) as countHigh and countLow count magnitudes, the
+;; first returning how many are not zero; selectPair applies the cut ($cut, its bit pattern, with the
+;; ties' budget in the global selectBudget, as topK.ts' TopKTrimmer.mark spends it) by setting both
+;; inputs to the base where a position is not selected, so their task vectors are zero there.
 (module
   (memory (export "memory") 1)
 
@@ -115,13 +125,17 @@
         (local.set $to (i32.add (local.get $to) (i32.const 8)))
         (br $next))))
 
-    (global $budget0 (export "budget0") (mut f64) (f64.const 0))
+  (global $budget0 (export "budget0") (mut f64) (f64.const 0))
   (global $budget1 (export "budget1") (mut f64) (f64.const 0))
+  (global $energy0 (export "energy0") (mut f64) (f64.const 0))
+  (global $energy1 (export "energy1") (mut f64) (f64.const 0))
+  (global $selectBudget (export "selectBudget") (mut f64) (f64.const 0))
 
   ;; One position, exactly as the scalar JS kernel: returns 0 on a non-finite task vector.
   (func $one (param $j i32) (param $pb i32) (param $p0 i32) (param $p1 i32) (param $po i32)
     (param $w0 f64) (param $w1 f64) (param $t0 f64) (param $t1 f64) (param $lambda f64)
-    (param $positive i32) (param $d0 f64) (param $d1 f64) (param $d2 f64) (param $d3 f64) (result i32)
+    (param $positive i32) (param $d0 f64) (param $d1 f64) (param $d2 f64) (param $d3 f64)
+    (param $e0 f64) (param $e1 f64) (result i32)
     (local $b f64) (local $tau0 f64) (local $tau1 f64) (local $m0 f64) (local $m1 f64)
     (local $k0 f64) (local $k1 f64) (local $c0 f64) (local $c1 f64) (local $vote f64) (local $el f64)
     (local $a0 i32) (local $a1 i32) (local $sum f64) (local $off i32) (local $d f64)
@@ -147,8 +161,9 @@
     (local.set $c0 (f64.mul (local.get $w0) (f64.mul (local.get $k0) (local.get $tau0))))
     (local.set $c1 (f64.mul (local.get $w1) (f64.mul (local.get $k1) (local.get $tau1))))
     (local.set $vote (f64.promote_f32 (f32.demote_f64 (f64.add
-      (f64.promote_f32 (f32.demote_f64 (f64.add (f64.const 0) (local.get $c0))))
-      (local.get $c1)))))
+      (f64.promote_f32 (f32.demote_f64 (f64.add (f64.const 0)
+        (f64.mul (local.get $e0) (f64.mul (local.get $k0) (local.get $tau0))))))
+      (f64.mul (local.get $e1) (f64.mul (local.get $k1) (local.get $tau1)))))))
     (local.set $el (if (result f64) (local.get $positive)
       (then (f64.sub (f64.mul (f64.convert_i32_u (f64.ge (local.get $vote) (f64.const 0))) (f64.const 2))
                      (f64.const 1)))
@@ -169,7 +184,8 @@
 
   (func (export "mergePair") (param $n i32) (param $pb i32) (param $p0 i32) (param $p1 i32) (param $po i32)
     (param $w0 f64) (param $w1 f64) (param $t0 f64) (param $t1 f64) (param $lambda f64)
-    (param $positive i32) (param $d0 f64) (param $d1 f64) (param $d2 f64) (param $d3 f64) (result i32)
+    (param $positive i32) (param $d0 f64) (param $d1 f64) (param $d2 f64) (param $d3 f64)
+    (param $e0 f64) (param $e1 f64) (result i32)
     (local $j i32) (local $off i32) (local $quads i32)
     (local $xb v128) (local $tau0 v128) (local $tau1 v128) (local $m0 v128) (local $m1 v128)
     (local $k0 v128) (local $k1 v128) (local $bv v128) (local $xbh v128) (local $k0h v128) (local $k1h v128)
@@ -177,9 +193,11 @@
     (local $sum v128) (local $d v128) (local $rlow v128) (local $rhigh v128)
     (local $w0v v128) (local $w1v v128) (local $t0v v128) (local $t1v v128) (local $lv v128)
     (local $d0v v128) (local $d1v v128) (local $d2v v128) (local $d3v v128)
-    (local $max v128) (local $zero v128)
+    (local $max v128) (local $zero v128) (local $e0v v128) (local $e1v v128)
     (local.set $w0v (f64x2.splat (local.get $w0)))
     (local.set $w1v (f64x2.splat (local.get $w1)))
+    (local.set $e0v (f64x2.splat (local.get $e0)))
+    (local.set $e1v (f64x2.splat (local.get $e1)))
     ;; The cuts are float32 magnitudes (or -1, or infinity): exact as f32 lanes.
     (local.set $t0v (f32x4.splat (f32.demote_f64 (local.get $t0))))
     (local.set $t1v (f32x4.splat (f32.demote_f64 (local.get $t1))))
@@ -212,22 +230,26 @@
             (if (i32.eqz (call $one (i32.add (local.get $j) (i32.const 0))
                   (local.get $pb) (local.get $p0) (local.get $p1) (local.get $po)
                   (local.get $w0) (local.get $w1) (local.get $t0) (local.get $t1) (local.get $lambda)
-                  (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)))
+                  (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)
+                  (local.get $e0) (local.get $e1)))
               (then (return (i32.const 0))))
             (if (i32.eqz (call $one (i32.add (local.get $j) (i32.const 1))
                   (local.get $pb) (local.get $p0) (local.get $p1) (local.get $po)
                   (local.get $w0) (local.get $w1) (local.get $t0) (local.get $t1) (local.get $lambda)
-                  (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)))
+                  (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)
+                  (local.get $e0) (local.get $e1)))
               (then (return (i32.const 0))))
             (if (i32.eqz (call $one (i32.add (local.get $j) (i32.const 2))
                   (local.get $pb) (local.get $p0) (local.get $p1) (local.get $po)
                   (local.get $w0) (local.get $w1) (local.get $t0) (local.get $t1) (local.get $lambda)
-                  (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)))
+                  (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)
+                  (local.get $e0) (local.get $e1)))
               (then (return (i32.const 0))))
             (if (i32.eqz (call $one (i32.add (local.get $j) (i32.const 3))
                   (local.get $pb) (local.get $p0) (local.get $p1) (local.get $po)
                   (local.get $w0) (local.get $w1) (local.get $t0) (local.get $t1) (local.get $lambda)
-                  (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)))
+                  (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)
+                  (local.get $e0) (local.get $e1)))
               (then (return (i32.const 0))))
             (local.set $j (i32.add (local.get $j) (i32.const 4)))
             (br $next)))
@@ -239,8 +261,9 @@
         (local.set $c0 (f64x2.mul (local.get $w0v) (f64x2.promote_low_f32x4 (local.get $k0))))
         (local.set $c1 (f64x2.mul (local.get $w1v) (f64x2.promote_low_f32x4 (local.get $k1))))
         (local.set $vote (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
-          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (local.get $zero) (local.get $c0))))
-          (local.get $c1)))))
+          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (local.get $zero)
+            (f64x2.mul (local.get $e0v) (f64x2.promote_low_f32x4 (local.get $k0))))))
+          (f64x2.mul (local.get $e1v) (f64x2.promote_low_f32x4 (local.get $k1)))))))
         (local.set $el (if (result v128) (local.get $positive)
           (then (v128.bitselect (f64x2.splat (f64.const 1)) (f64x2.splat (f64.const -1))
                   (f64x2.ge (local.get $vote) (local.get $zero))))
@@ -265,8 +288,9 @@
         (local.set $c0 (f64x2.mul (local.get $w0v) (f64x2.promote_low_f32x4 (local.get $k0h))))
         (local.set $c1 (f64x2.mul (local.get $w1v) (f64x2.promote_low_f32x4 (local.get $k1h))))
         (local.set $vote (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
-          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (local.get $zero) (local.get $c0))))
-          (local.get $c1)))))
+          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (local.get $zero)
+            (f64x2.mul (local.get $e0v) (f64x2.promote_low_f32x4 (local.get $k0h))))))
+          (f64x2.mul (local.get $e1v) (f64x2.promote_low_f32x4 (local.get $k1h)))))))
         (local.set $el (if (result v128) (local.get $positive)
           (then (v128.bitselect (f64x2.splat (f64.const 1)) (f64x2.splat (f64.const -1))
                   (f64x2.ge (local.get $vote) (local.get $zero))))
@@ -294,7 +318,8 @@
         (if (i32.eqz (call $one (local.get $j)
               (local.get $pb) (local.get $p0) (local.get $p1) (local.get $po)
               (local.get $w0) (local.get $w1) (local.get $t0) (local.get $t1) (local.get $lambda)
-              (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)))
+              (local.get $positive) (local.get $d0) (local.get $d1) (local.get $d2) (local.get $d3)
+                  (local.get $e0) (local.get $e1)))
           (then (return (i32.const 0))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $rest)))
@@ -454,6 +479,26 @@
         (br $next)))
     (i32.const 1))
 
+  (func (export "addSquaredNormsPair") (param $n i32) (param $pb i32) (param $p0 i32) (param $p1 i32)
+    (local $end i32) (local $b f64) (local $t0 f64) (local $t1 f64) (local $e0 f64) (local $e1 f64)
+    (local.set $e0 (global.get $energy0))
+    (local.set $e1 (global.get $energy1))
+    (local.set $end (i32.add (local.get $pb) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $pb) (local.get $end)))
+        (local.set $b (f64.promote_f32 (f32.load (local.get $pb))))
+        (local.set $t0 (f64.sub (f64.promote_f32 (f32.load (local.get $p0))) (local.get $b)))
+        (local.set $t1 (f64.sub (f64.promote_f32 (f32.load (local.get $p1))) (local.get $b)))
+        (local.set $e0 (f64.add (local.get $e0) (f64.mul (local.get $t0) (local.get $t0))))
+        (local.set $e1 (f64.add (local.get $e1) (f64.mul (local.get $t1) (local.get $t1))))
+        (local.set $pb (i32.add (local.get $pb) (i32.const 4)))
+        (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
+        (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
+        (br $next)))
+    (global.set $energy0 (local.get $e0))
+    (global.set $energy1 (local.get $e1)))
+
   (func (export "countHigh") (param $n i32) (param $pb i32) (param $px i32) (param $high i32)
     (local $end i32) (local $at i32)
     (local.set $end (i32.add (local.get $pb) (i32.shl (local.get $n) (i32.const 2))))
@@ -508,5 +553,74 @@
             (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))))
         (local.set $pb (i32.add (local.get $pb) (i32.const 4)))
         (local.set $px (i32.add (local.get $px) (i32.const 4)))
+        (br $next))))
+
+  (func (export "countVarianceHigh") (param $n i32) (param $p0 i32) (param $p1 i32) (param $high i32)
+    (result i32)
+    (local $end i32) (local $d f64) (local $mean f64) (local $v f32) (local $at i32) (local $positive i32)
+    (local.set $end (i32.add (local.get $p0) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p0) (local.get $end)))
+        (local.set $d (f64.sub (f64.promote_f32 (f32.load (local.get $p1)))
+                               (f64.promote_f32 (f32.load (local.get $p0)))))
+        (local.set $v (f32.demote_f64 (f64.max (f64.const 0) (f64.sub
+          (f64.div (f64.add (f64.const 0) (f64.mul (local.get $d) (local.get $d))) (f64.const 2))
+          (f64.mul (local.tee $mean (f64.div (f64.add (f64.const 0) (local.get $d)) (f64.const 2)))
+                   (local.get $mean))))))
+        (local.set $positive (i32.add (local.get $positive) (f32.ne (local.get $v) (f32.const 0))))
+        (local.set $at (i32.add (local.get $high) (i32.shl (i32.shr_u
+          (i32.reinterpret_f32 (f32.abs (local.get $v))) (i32.const 16)) (i32.const 2))))
+        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+        (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
+        (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
+        (br $next)))
+    (local.get $positive))
+
+  (func (export "countVarianceLow") (param $n i32) (param $p0 i32) (param $p1 i32) (param $low i32)
+    (param $bucket i32)
+    (local $end i32) (local $d f64) (local $mean f64) (local $a i32) (local $at i32)
+    (local.set $end (i32.add (local.get $p0) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p0) (local.get $end)))
+        (local.set $d (f64.sub (f64.promote_f32 (f32.load (local.get $p1)))
+                               (f64.promote_f32 (f32.load (local.get $p0)))))
+        (local.set $a (i32.reinterpret_f32 (f32.abs (f32.demote_f64 (f64.max (f64.const 0) (f64.sub
+          (f64.div (f64.add (f64.const 0) (f64.mul (local.get $d) (local.get $d))) (f64.const 2))
+          (f64.mul (local.tee $mean (f64.div (f64.add (f64.const 0) (local.get $d)) (f64.const 2)))
+                   (local.get $mean))))))))
+        (if (i32.eq (i32.shr_u (local.get $a) (i32.const 16)) (local.get $bucket))
+          (then
+            (local.set $at (i32.add (local.get $low)
+              (i32.shl (i32.and (local.get $a) (i32.const 0xffff)) (i32.const 2))))
+            (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))))
+        (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
+        (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
+        (br $next))))
+
+  (func (export "selectPair") (param $n i32) (param $pb i32) (param $p0 i32) (param $p1 i32) (param $cut i32)
+    (local $end i32) (local $d f64) (local $mean f64) (local $a i32) (local $keep i32)
+    (local.set $end (i32.add (local.get $p0) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p0) (local.get $end)))
+        (local.set $d (f64.sub (f64.promote_f32 (f32.load (local.get $p1)))
+                               (f64.promote_f32 (f32.load (local.get $p0)))))
+        (local.set $a (i32.reinterpret_f32 (f32.abs (f32.demote_f64 (f64.max (f64.const 0) (f64.sub
+          (f64.div (f64.add (f64.const 0) (f64.mul (local.get $d) (local.get $d))) (f64.const 2))
+          (f64.mul (local.tee $mean (f64.div (f64.add (f64.const 0) (local.get $d)) (f64.const 2)))
+                   (local.get $mean))))))))
+        (local.set $keep (i32.gt_s (local.get $a) (local.get $cut)))
+        (if (i32.and (i32.eq (local.get $a) (local.get $cut))
+                     (f64.gt (global.get $selectBudget) (f64.const 0)))
+          (then (global.set $selectBudget (f64.sub (global.get $selectBudget) (f64.const 1)))
+                (local.set $keep (i32.const 1))))
+        (if (i32.eqz (local.get $keep))
+          (then (f32.store (local.get $p0) (f32.load (local.get $pb)))
+                (f32.store (local.get $p1) (f32.load (local.get $pb)))))
+        (local.set $pb (i32.add (local.get $pb) (i32.const 4)))
+        (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
+        (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
         (br $next))))
 )

@@ -1,5 +1,5 @@
 import type { SignConsensusOptions } from "./signConsensus.js";
-import { isFloat32, WasmTiesPair, type SliceValues } from "./wasmTiesKernels.js";
+import { isFloat32, WasmTiesPair, type SliceValues, type VarianceSelection } from "./wasmTiesKernels.js";
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -9,16 +9,17 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  * a dozen times). Each step rounds to float32 exactly where that path stores into a Float32Array, so the
  * result is the same bit for bit:
  *   τᵢ = fround(xᵢ − base); kept when |τᵢ| > thresholdᵢ, or = thresholdᵢ while its tie budget lasts;
- *   s = Σ fround(s + wᵢ·τ̂ᵢ); γ = s >= 0 ? 1 : −1 (zeroVote "positive") or s itself;
+ *   s = Σ fround(s + eᵢ·τ̂ᵢ) (eᵢ = wᵢ unless options.electionWeights, SCE's ones); γ = s >= 0 ? 1 : −1 (zeroVote "positive") or s itself;
  *   the cᵢ = wᵢ·τ̂ᵢ with cᵢ·γ > 0 summed, and their weights, as in signConsensusMerge.
  * Magnitudes are compared as floats, which order like the bit patterns TopKCutFinder counts as long as
  * they are finite: on a non-finite τ (an input's NaN, or an overflow) merge() gives up, and the caller
  * takes the general path.
  */
 export class TiesSliceKernel {
-  /** Whether the kernel applies: TIES' own election weights, and no weight that could overflow a product. */
+  /** Whether the kernel applies: no weight (merge's or election's) that could overflow a product. */
   readonly applies: boolean;
   private readonly weights: Float64Array;
+  private readonly electionWeights: Float64Array;
   private readonly lambda: number;
   private readonly normalize: boolean;
   private readonly positiveOnZero: boolean;
@@ -41,12 +42,12 @@ export class TiesSliceKernel {
     useWasm = true,
   ) {
     this.weights = Float64Array.from(options.weights);
+    this.electionWeights = Float64Array.from(options.electionWeights ?? options.weights);
     this.lambda = options.lambda;
     this.normalize = options.normalize;
     this.positiveOnZero = (options.zeroVote ?? "positive") === "positive";
     this.kept = new Float64Array(options.weights.length);
-    this.applies =
-      options.electionWeights === undefined && options.weights.every((w) => Number.isFinite(w * FLOAT32_MAX));
+    this.applies = [...this.weights, ...this.electionWeights].every((w) => Number.isFinite(w * FLOAT32_MAX));
     if (options.weights.length === 2) {
       const [w0, w1] = options.weights as [number, number];
       for (let agreeing = 0; agreeing < 4; agreeing++) {
@@ -65,27 +66,39 @@ export class TiesSliceKernel {
   /**
    * Merges the slice into `into`, spending `budgets` (each cut's ties still to keep) as TopKTrimmer would.
    * Returns false, with `budgets` and `into` partly spent and written, on a non-finite τ. Halves, in or
-   * out (encoded as engine/gguf encodes F16), are taken by the WebAssembly kernel only.
+   * out (encoded as engine/gguf encodes F16), are taken by the WebAssembly kernel only, and so is SCE's
+   * `selection` of positions by variance (spending its ties; without the kernel, merge gives up).
    */
   merge(
     base: SliceValues,
     inputs: readonly SliceValues[],
     budgets: Float64Array,
     into: SliceValues,
+    selection?: VarianceSelection,
   ): boolean {
     if (this.wasmPair === undefined || inputs.length !== 2) {
+      if (selection !== undefined) return false;
       if (!isFloat32(base) || !inputs.every(isFloat32) || !isFloat32(into))
         throw new Error("TiesSliceKernel: only the WebAssembly kernel takes halves");
       if (inputs.length !== 2) return this.mergeAny(base, inputs, budgets, into);
       return this.mergePair(base, inputs[0]!, inputs[1]!, budgets, into);
     }
-    return this.wasmPair.merge(base, inputs[0]!, inputs[1]!, budgets, into, {
-      weights: [this.weights[0]!, this.weights[1]!],
-      thresholds: [this.thresholds[0]!, this.thresholds[1]!],
-      lambda: this.lambda,
-      positiveOnZero: this.positiveOnZero,
-      pairDivisors: this.pairDivisors,
-    });
+    return this.wasmPair.merge(
+      base,
+      inputs[0]!,
+      inputs[1]!,
+      budgets,
+      into,
+      {
+        weights: [this.weights[0]!, this.weights[1]!],
+        electionWeights: [this.electionWeights[0]!, this.electionWeights[1]!],
+        thresholds: [this.thresholds[0]!, this.thresholds[1]!],
+        lambda: this.lambda,
+        positiveOnZero: this.positiveOnZero,
+        pairDivisors: this.pairDivisors,
+      },
+      selection,
+    );
   }
 
   /**
@@ -104,6 +117,8 @@ export class TiesSliceKernel {
     const { lambda, positiveOnZero, pairDivisors } = this;
     const w0 = this.weights[0]!;
     const w1 = this.weights[1]!;
+    const e0 = this.electionWeights[0]!;
+    const e1 = this.electionWeights[1]!;
     const t0 = this.thresholds[0]!;
     const t1 = this.thresholds[1]!;
     let budget0 = budgets[0]!;
@@ -128,7 +143,7 @@ export class TiesSliceKernel {
       }
       const c0 = w0 * (kept0 * tau0);
       const c1 = w1 * (kept1 * tau1);
-      const vote = Math.fround(Math.fround(0 + c0) + c1);
+      const vote = Math.fround(Math.fround(0 + e0 * (kept0 * tau0)) + e1 * (kept1 * tau1));
       const elected = positiveOnZero ? Number(vote >= 0) * 2 - 1 : vote;
       const agrees0 = Number(c0 * elected > 0);
       const agrees1 = Number(c1 * elected > 0);
@@ -146,7 +161,7 @@ export class TiesSliceKernel {
     budgets: Float64Array,
     into: Float32Array,
   ): boolean {
-    const { weights, thresholds, kept, lambda, normalize, positiveOnZero } = this;
+    const { weights, electionWeights, thresholds, kept, lambda, normalize, positiveOnZero } = this;
     const m = inputs.length;
     const n = base.length;
     // One loop and nothing after it: V8 compiles a long loop while it runs (on-stack replacement), and
@@ -164,7 +179,7 @@ export class TiesSliceKernel {
         budgets[i]! -= tieKept;
         const trimmed = (Number(magnitude > threshold) | tieKept) * tau;
         kept[i] = trimmed;
-        vote = Math.fround(vote + weights[i]! * trimmed);
+        vote = Math.fround(vote + electionWeights[i]! * trimmed);
       }
       const elected = positiveOnZero ? Number(vote >= 0) * 2 - 1 : vote;
       let sum = 0;

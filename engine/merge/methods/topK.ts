@@ -180,6 +180,24 @@ export class TopKCutFinder {
     else wasm.countWindowed(base, values, this.window.first, this.window.buckets);
   }
 
+  /**
+   * count() of the variances of two inputs' values at each position (SCE's, as sce.ts' writeVariances
+   * computes them), in WebAssembly (the finder must count there, without a window); returns how many are
+   * not zero in pass 0.
+   */
+  countVariancePair(pass: number, x0: SliceValues, x1: SliceValues): number {
+    const wasm = this.wasm;
+    if (wasm === undefined || this.window !== undefined)
+      throw new Error("TopKCutFinder: variances are counted in WebAssembly, without a window, only");
+    if (pass !== 0) {
+      this.lowCounts();
+      wasm.countVarianceLow(x0, x1, this.bucket);
+      return 0;
+    }
+    this.counted += x0.length;
+    return wasm.countVarianceHigh(x0, x1);
+  }
+
   private countHigh(values: Float32Array): void {
     const words = wordsOf(values);
     if (this.window !== undefined) {

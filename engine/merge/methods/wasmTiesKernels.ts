@@ -6,6 +6,9 @@ interface TiesKernelsExports {
   memory: WasmMemory;
   budget0: WasmGlobal;
   budget1: WasmGlobal;
+  energy0: WasmGlobal;
+  energy1: WasmGlobal;
+  selectBudget: WasmGlobal;
   decodeHalves(n: number, from: number, to: number): void;
   encodeHalves(n: number, from: number, to: number): void;
   mergePair(
@@ -24,7 +27,10 @@ interface TiesKernelsExports {
     d1: number,
     d2: number,
     d3: number,
+    e0: number,
+    e1: number,
   ): number;
+  addSquaredNormsPair(n: number, basePointer: number, firstPointer: number, secondPointer: number): void;
   mergeDarePair(
     n: number,
     basePointer: number,
@@ -56,6 +62,35 @@ interface TiesKernelsExports {
     buckets: number,
   ): void;
   countLow(n: number, basePointer: number, valuesPointer: number, low: number, bucket: number): void;
+  countVarianceHigh(n: number, firstPointer: number, secondPointer: number, high: number): number;
+  countVarianceLow(n: number, firstPointer: number, secondPointer: number, low: number, bucket: number): void;
+  selectPair(n: number, basePointer: number, firstPointer: number, secondPointer: number, cut: number): void;
+}
+
+/**
+ * SCE's selection of positions by the variance of two inputs: a TopKCut's threshold bits and the ties it
+ * still keeps (spent as the slices go by).
+ */
+export interface VarianceSelection {
+  thresholdBits: number;
+  tieBudget: number;
+}
+
+/** Applies the selection to the chunk in regions first and second (inputs set to the base where dropped). */
+function select(
+  memory: KernelMemory,
+  selection: VarianceSelection | undefined,
+  n: number,
+  [b, first, second]: readonly [number, number, number],
+): void {
+  if (selection === undefined) return;
+  memory.exports.selectPair(
+    n,
+    memory.pointer(b),
+    memory.pointer(first),
+    memory.pointer(second),
+    selection.thresholdBits,
+  );
 }
 
 /** A slice's values as float32, or as the IEEE halves (F16 bit patterns) of a tensor stored in F16. */
@@ -131,6 +166,8 @@ class KernelMemory {
 /** What the two-input TIES kernel needs besides the slices: as TiesSliceKernel holds it. */
 export interface TiesPairConstants {
   weights: readonly [number, number];
+  /** The election's weights: TIES' own weights, SCE's ones. */
+  electionWeights: readonly [number, number];
   thresholds: readonly [number, number];
   lambda: number;
   positiveOnZero: boolean;
@@ -165,19 +202,22 @@ export class WasmTiesPair {
     budgets: Float64Array,
     into: SliceValues,
     constants: TiesPairConstants,
+    selection?: VarianceSelection,
   ): boolean {
     const { memory } = this;
     const { exports } = memory;
     const { base: b, first, second, output, staging } = WasmTiesPair.regions;
-    const { weights, thresholds, lambda, positiveOnZero, pairDivisors } = constants;
+    const { weights, electionWeights, thresholds, lambda, positiveOnZero, pairDivisors } = constants;
     exports.budget0.value = budgets[0]!;
     exports.budget1.value = budgets[1]!;
+    exports.selectBudget.value = selection?.tieBudget ?? 0;
     let finite = true;
     for (let start = 0; start < base.length && finite; start += CHUNK) {
       const end = Math.min(base.length, start + CHUNK);
       memory.load(base, start, end, b, staging);
       memory.load(x0, start, end, first, staging);
       memory.load(x1, start, end, second, staging);
+      select(memory, selection, end - start, [b, first, second]);
       finite =
         exports.mergePair(
           end - start,
@@ -195,12 +235,66 @@ export class WasmTiesPair {
           pairDivisors[1]!,
           pairDivisors[2]!,
           pairDivisors[3]!,
+          electionWeights[0],
+          electionWeights[1],
         ) === 1;
       memory.store(output, end - start, into, start, staging);
     }
     budgets[0] = exports.budget0.value as number;
     budgets[1] = exports.budget1.value as number;
+    if (selection !== undefined) selection.tieBudget = exports.selectBudget.value as number;
     return finite;
+  }
+}
+
+/**
+ * SCE's squared norms of two inputs' task vectors (sce.ts' addSquaredNorms with every position selected)
+ * in WebAssembly, on float32 slices or F16 halves decoded on the way: the same sums, added in the same
+ * order. Undefined where the runtime cannot compile the module.
+ */
+export class WasmSquaredNorms {
+  private static readonly regions = { base: 0, first: 1, second: 2, staging: 3 };
+
+  private constructor(private readonly memory: KernelMemory) {}
+
+  static create(): WasmSquaredNorms | undefined {
+    const exports = wasmInstance<TiesKernelsExports>(tiesKernelsWasm);
+    return exports === undefined ? undefined : new WasmSquaredNorms(new KernelMemory(exports, 4, 0));
+  }
+
+  /**
+   * Adds Σⱼ (xᵢⱼ − baseⱼ)² over the slice (over its positions `selection` selects, where given, spending its
+   * ties) to energies[i], i = 0, 1.
+   */
+  add(
+    base: SliceValues,
+    x0: SliceValues,
+    x1: SliceValues,
+    energies: number[],
+    selection?: VarianceSelection,
+  ): void {
+    const { memory } = this;
+    const { exports } = memory;
+    const { base: b, first, second, staging } = WasmSquaredNorms.regions;
+    exports.energy0.value = energies[0]!;
+    exports.energy1.value = energies[1]!;
+    exports.selectBudget.value = selection?.tieBudget ?? 0;
+    for (let start = 0; start < base.length; start += CHUNK) {
+      const end = Math.min(base.length, start + CHUNK);
+      memory.load(base, start, end, b, staging);
+      memory.load(x0, start, end, first, staging);
+      memory.load(x1, start, end, second, staging);
+      select(memory, selection, end - start, [b, first, second]);
+      exports.addSquaredNormsPair(
+        end - start,
+        memory.pointer(b),
+        memory.pointer(first),
+        memory.pointer(second),
+      );
+    }
+    energies[0] = exports.energy0.value as number;
+    energies[1] = exports.energy1.value as number;
+    if (selection !== undefined) selection.tieBudget = exports.selectBudget.value as number;
   }
 }
 
@@ -348,6 +442,22 @@ export class WasmMagnitudeCounts {
   countLow(base: SliceValues, values: SliceValues, bucket: number): void {
     this.forEachChunk(base, values, (n, basePointer, valuesPointer, exports) =>
       exports.countLow(n, basePointer, valuesPointer, this.low.byteOffset, bucket),
+    );
+  }
+
+  /** SCE's pass 0 for two inputs: the high halves of their positions' variances; returns how many are not 0. */
+  countVarianceHigh(x0: SliceValues, x1: SliceValues): number {
+    let positive = 0;
+    this.forEachChunk(x0, x1, (n, p0, p1, exports) => {
+      positive += exports.countVarianceHigh(n, p0, p1, this.high.byteOffset);
+    });
+    return positive;
+  }
+
+  /** SCE's pass 1 for two inputs: the low halves of the variances whose high half is `bucket`. */
+  countVarianceLow(x0: SliceValues, x1: SliceValues, bucket: number): void {
+    this.forEachChunk(x0, x1, (n, p0, p1, exports) =>
+      exports.countVarianceLow(n, p0, p1, this.low.byteOffset, bucket),
     );
   }
 
