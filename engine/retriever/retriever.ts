@@ -1,4 +1,5 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { CursorText } from "./cursorDefinitions.js";
 import type { Embedder } from "./embedder.js";
@@ -99,13 +100,20 @@ export interface RetrievedChunk {
 const defaultMaxFileBytes = 1 << 20;
 const defaultMaxChunkLines = 60;
 const embedBatch = 16;
-/** Files read ahead of the one being analysed while indexing. */
-const readsAhead = 16;
 
 type FileOutcome = "indexed" | "binary" | "too large" | "unreadable";
 
-function readBytes(path: string): Promise<Buffer | undefined> {
-  return readFile(path).catch(() => undefined);
+/**
+ * A source file's bytes, read synchronously: the analysis that follows is synchronous work anyway, and
+ * an asynchronous read (open, stat, read, close, each a round trip through libuv's threads) cost more
+ * CPU than the read itself (measured on 5,000 small files: about a sixth of the index's time).
+ */
+function readBytesNow(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -185,7 +193,7 @@ export class Retriever {
         this.removeFile(relativePath);
         return;
       }
-      const bytes = stats.size > this.maxFileBytes ? undefined : await readBytes(realPath);
+      const bytes = stats.size > this.maxFileBytes ? undefined : readBytesNow(realPath);
       if ((await this.indexFile(relativePath, stats.mtimeMs, stats.size, bytes)) !== "indexed")
         this.removeFile(relativePath);
       await this.embedMissing();
@@ -266,18 +274,8 @@ export class Retriever {
       summary.removed.push(path);
     }
     let done = 0;
-    // Reads run ahead of the analysis (which is synchronous work), so the disk is never waited on.
-    const reads = changed.map(() => undefined as Promise<Buffer | undefined> | undefined);
-    const readAhead = (index: number): void => {
-      const file = changed[index];
-      if (file && !reads[index]) reads[index] = readBytes(file.absolutePath);
-    };
-    for (let index = 0; index < Math.min(readsAhead, changed.length); index++) readAhead(index);
-    for (const [index, file] of changed.entries()) {
-      readAhead(index + readsAhead);
-      readAhead(index);
-      const bytes = await reads[index];
-      reads[index] = undefined;
+    for (const file of changed) {
+      const bytes = readBytesNow(file.absolutePath);
       const outcome = await this.indexFile(file.path, file.mtimeMs, file.size, bytes);
       if (outcome === "indexed") summary.indexed.push(file.path);
       else {
