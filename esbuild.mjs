@@ -102,6 +102,8 @@ export function targetsFor({ production = false, outdir = "out", watch = false }
     nodeEsmTarget({ mergeWorker: "engine/merge/mergeWorker.ts" }),
     // The worker thread the detector's TypeScript language service runs in (engine/detector/typescript).
     nodeEsmTarget({ typeScriptWorker: "engine/detector/typescript/typeScriptWorker.ts" }),
+    // The worker thread that shares indexing's syntax analysis (engine/retriever/parallelAnalysis.ts).
+    nodeEsmTarget({ analysisWorker: "engine/retriever/analysisWorker.ts" }),
   ];
 }
 

@@ -3,8 +3,9 @@ import { stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { CursorText } from "./cursorDefinitions.js";
 import type { Embedder } from "./embedder.js";
-import type { FileAnalyzer } from "./fileAnalyzer.js";
+import type { FileAnalysis, FileAnalyzer } from "./fileAnalyzer.js";
 import { deleteIndex, loadIndex, saveIndex, storeDirFor } from "./indexStore.js";
+import { ParallelAnalysis } from "./parallelAnalysis.js";
 import { rankChunks } from "./ranking.js";
 import { warmQueries } from "./warmQueries.js";
 import { RecencyTracker, type LineRange } from "./recency.js";
@@ -29,6 +30,11 @@ export interface RetrieverOptions extends WalkOptions {
   analyzer?: FileAnalyzer;
   /** Clock for recency (tests). */
   now?: () => number;
+  /**
+   * Share indexing's syntax analysis with a worker thread when many files changed (default true; only
+   * with the default analyzer).
+   */
+  analysisWorker?: boolean;
 }
 
 export interface IndexProgress {
@@ -48,6 +54,8 @@ export interface IndexSummary {
   /** "outside the workspace": a symbolic link that leads out of the root (never followed nor read). */
   skipped: { path: string; reason: "binary" | "too large" | "unreadable" | "outside the workspace" }[];
   seconds: number;
+  /** Of the files indexed, how many a worker thread analysed. */
+  analysedInWorker: number;
 }
 
 export interface QueryOptions {
@@ -100,6 +108,8 @@ export interface RetrievedChunk {
 const defaultMaxFileBytes = 1 << 20;
 const defaultMaxChunkLines = 60;
 const embedBatch = 16;
+/** Files analysed ahead of the one being added to the index while indexing. */
+const analysesAhead = 24;
 
 type FileOutcome = "indexed" | "binary" | "too large" | "unreadable";
 
@@ -247,7 +257,15 @@ export class Retriever {
 
   private async indexNow(onProgress?: (progress: IndexProgress) => void): Promise<IndexSummary> {
     const started = performance.now();
-    const summary: IndexSummary = { files: 0, chunks: 0, indexed: [], removed: [], skipped: [], seconds: 0 };
+    const summary: IndexSummary = {
+      files: 0,
+      chunks: 0,
+      indexed: [],
+      removed: [],
+      skipped: [],
+      seconds: 0,
+      analysedInWorker: 0,
+    };
     const seen = new Set<string>();
     const changed: { path: string; absolutePath: string; mtimeMs: number; size: number }[] = [];
     const maxFileBytes = this.options.maxFileBytes ?? defaultMaxFileBytes;
@@ -274,16 +292,36 @@ export class Retriever {
       summary.removed.push(path);
     }
     let done = 0;
-    for (const file of changed) {
-      const bytes = readBytesNow(file.absolutePath);
-      const outcome = await this.indexFile(file.path, file.mtimeMs, file.size, bytes);
-      if (outcome === "indexed") summary.indexed.push(file.path);
-      else {
-        this.removeFile(file.path);
-        summary.skipped.push({ path: file.path, reason: outcome });
+    const parallel = this.parallelAnalysis(changed.reduce((bytes, file) => bytes + file.size, 0));
+    const analyze = parallel ?? this.analyzer;
+    // Files are analysed up to `analysesAhead` ahead (some by the worker, at the same time) and added to
+    // the index in order, so the index is the same whoever analysed what.
+    const analyses = new Map<number, Promise<FileAnalysis | FileOutcome>>();
+    const analyseAhead = (index: number): void => {
+      const file = changed[index];
+      if (file === undefined || analyses.has(index)) return;
+      const analysis = this.analyseFile(file.size, readBytesNow(file.absolutePath), file.path, analyze);
+      // Awaited in turn below; until then a failure must not count as unhandled.
+      analysis.catch(() => undefined);
+      analyses.set(index, analysis);
+    };
+    try {
+      for (const [index, file] of changed.entries()) {
+        for (let ahead = index; ahead <= index + analysesAhead; ahead++) analyseAhead(ahead);
+        const analysis = await analyses.get(index)!;
+        analyses.delete(index);
+        const outcome = this.addAnalysis(file.path, file.mtimeMs, file.size, analysis);
+        if (outcome === "indexed") summary.indexed.push(file.path);
+        else {
+          this.removeFile(file.path);
+          summary.skipped.push({ path: file.path, reason: outcome });
+        }
+        onProgress?.({ phase: "index", done: ++done, total: changed.length, path: file.path });
       }
-      onProgress?.({ phase: "index", done: ++done, total: changed.length, path: file.path });
+    } finally {
+      await parallel?.dispose();
     }
+    summary.analysedInWorker = parallel?.analysedInWorker ?? 0;
     await this.embedMissing(onProgress);
     if (this.dirty) {
       onProgress?.({ phase: "save", done: 0, total: 1 });
@@ -304,14 +342,43 @@ export class Retriever {
     size: number,
     bytes: Buffer | undefined,
   ): Promise<FileOutcome> {
+    return this.addAnalysis(path, mtimeMs, size, await this.analyseFile(size, bytes, path, this.analyzer));
+  }
+
+  /** The file's chunks and definitions, or why it is not indexed. */
+  private async analyseFile(
+    size: number,
+    bytes: Buffer | undefined,
+    path: string,
+    analyzer: Pick<FileAnalyzer, "analyze">,
+  ): Promise<FileAnalysis | FileOutcome> {
     if (size > this.maxFileBytes) return "too large";
     if (bytes === undefined) return "unreadable";
     // As git does: a NUL byte near the start means binary.
     if (bytes.subarray(0, 8000).includes(0)) return "binary";
-    const analysis = await this.analyzer.analyze(path, bytes.toString("utf8"));
+    return analyzer.analyze(path, bytes.toString("utf8"));
+  }
+
+  private addAnalysis(
+    path: string,
+    mtimeMs: number,
+    size: number,
+    analysis: FileAnalysis | FileOutcome,
+  ): FileOutcome {
+    if (typeof analysis === "string") return analysis;
     this.workspace.setFile(path, mtimeMs, size, analysis);
     this.dirty = true;
     return "indexed";
+  }
+
+  /** A worker thread to share the analysis of `bytes` bytes, where that helps and the analyzer allows. */
+  private parallelAnalysis(bytes: number): ParallelAnalysis | undefined {
+    if (this.options.analyzer !== undefined || this.options.analysisWorker === false) return undefined;
+    return ParallelAnalysis.start(this.analyzer, this.maxChunkLines, bytes);
+  }
+
+  private get maxChunkLines(): number {
+    return this.options.maxChunkLines ?? defaultMaxChunkLines;
   }
 
   private get maxFileBytes(): number {

@@ -7,7 +7,7 @@ export {
   type LanguageId,
 } from "./languages.js";
 export { parse, parserFor, withSyntaxTree, type SyntaxTree, type SyntaxNode } from "./parser.js";
-export { setSyntaxWasmDirectory, syntaxWasmPath } from "./wasmFiles.js";
+export { setSyntaxWasmDirectory, syntaxWasmDirectory, syntaxWasmPath } from "./wasmFiles.js";
 export type { Definition, DefinitionKind } from "./definition.js";
 export { extractDefinitions, definitionsOfTree } from "./definitions.js";
 export { chunkBySyntax, chunkSyntaxTree, type SyntaxChunk } from "./chunks.js";

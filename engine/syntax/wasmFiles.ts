@@ -12,6 +12,11 @@ export function setSyntaxWasmDirectory(directory: string | undefined): void {
   overrideDirectory = directory;
 }
 
+/** The folder setSyntaxWasmDirectory set (undefined: the installed packages), for a worker thread to use. */
+export function syntaxWasmDirectory(): string | undefined {
+  return overrideDirectory;
+}
+
 /** The one place that locates wasm files: the override folder, else the installed packages. */
 export function syntaxWasmPath(file: "runtime" | LanguageId): string {
   const name = file === "runtime" ? "web-tree-sitter.wasm" : `tree-sitter-${file}.wasm`;

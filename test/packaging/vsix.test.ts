@@ -43,7 +43,7 @@ const maxVsixBytes = 48e6;
 
 /** Top-level files and folders a VSIX may hold (inside its `extension/` folder). */
 const shippedOutsideNodeModules =
-  /^(out\/(extension\.cjs|engineHost\.mjs|mergeWorker\.mjs|typeScriptWorker\.mjs|webview\.js)|media\/.+|corpora\/llama\.cpp\/.+|models\.json|models\.schema\.json|package\.json|readme\.md|changelog\.md|LICENSE(\.md|\.txt)?)$/;
+  /^(out\/(extension\.cjs|engineHost\.mjs|mergeWorker\.mjs|typeScriptWorker\.mjs|analysisWorker\.mjs|webview\.js)|media\/.+|corpora\/llama\.cpp\/.+|models\.json|models\.schema\.json|package\.json|readme\.md|changelog\.md|LICENSE(\.md|\.txt)?)$/;
 
 interface Manifest {
   name?: string;
@@ -228,6 +228,7 @@ describe(
       assert.ok(files.has("node_modules/web-tree-sitter/web-tree-sitter.wasm"));
       // The detector's compiler check: typescript's language service and the standard library it reads.
       assert.ok(files.has("out/typeScriptWorker.mjs"));
+      assert.ok(files.has("out/analysisWorker.mjs"));
       assert.ok(files.has("node_modules/typescript/lib/typescript.js"));
       assert.ok(files.has("node_modules/typescript/lib/lib.es5.d.ts"));
       for (const language of languageIds) {
