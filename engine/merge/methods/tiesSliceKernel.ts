@@ -9,7 +9,8 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  * a dozen times). Each step rounds to float32 exactly where that path stores into a Float32Array, so the
  * result is the same bit for bit:
  *   τᵢ = fround(xᵢ − base); kept when |τᵢ| > thresholdᵢ, or = thresholdᵢ while its tie budget lasts;
- *   s = Σ fround(s + eᵢ·τ̂ᵢ) (eᵢ = wᵢ unless options.electionWeights, SCE's ones); γ = s >= 0 ? 1 : −1 (zeroVote "positive") or s itself;
+ *   s = Σ fround(s + eᵢ·τ̂ᵢ) (eᵢ = wᵢ unless options.electionWeights, SCE's ones);
+ *   γ = s >= 0 ? 1 : −1 (zeroVote "positive") or s itself;
  *   the cᵢ = wᵢ·τ̂ᵢ with cᵢ·γ > 0 summed, and their weights, as in signConsensusMerge.
  * Magnitudes are compared as floats, which order like the bit patterns TopKCutFinder counts as long as
  * they are finite: on a non-finite τ (an input's NaN, or an overflow) merge() gives up, and the caller

@@ -445,7 +445,7 @@ export class WasmMagnitudeCounts {
     );
   }
 
-  /** SCE's pass 0 for two inputs: the high halves of their positions' variances; returns how many are not 0. */
+  /** SCE's pass 0 for two inputs: their positions' variances' high halves; returns how many are not 0. */
   countVarianceHigh(x0: SliceValues, x1: SliceValues): number {
     let positive = 0;
     this.forEachChunk(x0, x1, (n, p0, p1, exports) => {
