@@ -110,6 +110,8 @@ const defaultMaxChunkLines = 60;
 const embedBatch = 16;
 /** Files analysed ahead of the one being added to the index while indexing. */
 const analysesAhead = 24;
+/** Indexing lets other work (requests) run at least this often. */
+const yieldEveryMs = 10;
 
 type FileOutcome = "indexed" | "binary" | "too large" | "unreadable";
 
@@ -305,8 +307,15 @@ export class Retriever {
       analysis.catch(() => undefined);
       analyses.set(index, analysis);
     };
+    let lastYield = performance.now();
     try {
       for (const [index, file] of changed.entries()) {
+        // Reads are synchronous and an analysis may be done already: without this the loop could hold the
+        // thread for the whole index, and requests (completions, chats) would wait for it.
+        if (performance.now() - lastYield > yieldEveryMs) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
         for (let ahead = index; ahead <= index + analysesAhead; ahead++) analyseAhead(ahead);
         const analysis = await analyses.get(index)!;
         analyses.delete(index);

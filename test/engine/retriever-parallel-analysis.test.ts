@@ -74,3 +74,35 @@ describe("indexing's analysis shared with a worker thread", () => {
     assert.deepEqual(built[0], built[1]);
   });
 });
+
+describe("indexing leaves the thread to other work", () => {
+  test("timers keep firing while a workspace is indexed, with or without the worker", async () => {
+    for (const analysisWorker of [false, true]) {
+      const cacheDir = await mkdtemp(join(tmpdir(), "coop-index-yields-"));
+      const gaps: number[] = [];
+      let last = performance.now();
+      const timer = setInterval(() => {
+        const now = performance.now();
+        gaps.push(now - last);
+        last = now;
+      }, 2);
+      try {
+        const retriever = await Retriever.open({ root: zodSources, cacheDir, analysisWorker });
+        const started = performance.now();
+        last = started;
+        await retriever.index();
+        const took = performance.now() - started;
+        await retriever.dispose();
+        // Without yielding, one gap would span the whole index.
+        assert.ok(gaps.length > 10, `analysisWorker ${analysisWorker}: ${gaps.length} ticks in ${took} ms`);
+        assert.ok(
+          Math.max(...gaps) < took / 4,
+          `analysisWorker ${analysisWorker}: longest gap ${Math.max(...gaps)} ms of ${took} ms`,
+        );
+      } finally {
+        clearInterval(timer);
+        await rm(cacheDir, { recursive: true, force: true });
+      }
+    }
+  });
+});
