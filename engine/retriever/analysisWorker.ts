@@ -2,13 +2,19 @@
 // analyzer as the retriever's own, on the files the indexing thread hands it.
 import { parentPort, workerData } from "node:worker_threads";
 import { setSyntaxWasmDirectory } from "../syntax/index.js";
-import type { AnalysisReply, AnalysisRequest, AnalysisWorkerData } from "./analysisWorkerProtocol.js";
+import {
+  FINISHED,
+  READY,
+  type AnalysisReply,
+  type AnalysisRequest,
+  type AnalysisWorkerData,
+} from "./analysisWorkerProtocol.js";
 import { defaultSyntaxAnalyzer } from "./syntaxAnalyzer.js";
 
 const data = workerData as AnalysisWorkerData;
 setSyntaxWasmDirectory(data.wasmDirectory);
 const analyzer = defaultSyntaxAnalyzer(data.maxChunkLines);
-const finished = new Int32Array(data.finished);
+const progress = new Int32Array(data.progress);
 
 parentPort?.on("message", (request: AnalysisRequest) => {
   analyzer
@@ -18,5 +24,6 @@ parentPort?.on("message", (request: AnalysisRequest) => {
       (error: unknown) =>
         parentPort!.postMessage({ id: request.id, error: String(error) } satisfies AnalysisReply),
     )
-    .finally(() => Atomics.add(finished, 0, 1));
+    .finally(() => Atomics.add(progress, FINISHED, 1));
 });
+Atomics.store(progress, READY, 1);

@@ -6,10 +6,11 @@ export interface AnalysisWorkerData {
   /** setSyntaxWasmDirectory's folder in the thread that starts the worker (undefined: node_modules). */
   wasmDirectory: string | undefined;
   /**
-   * One Int32 the worker adds 1 to as it finishes each file: the indexing thread, busy, may not have
-   * received the replies yet, but sees from this how many files still wait in the worker.
+   * Two Int32s the worker writes: at FINISHED, 1 more as it finishes each file (the indexing thread,
+   * busy, may not have received the replies yet, but sees from this how many files still wait in the
+   * worker); at READY, 1 once its modules are loaded (until then files are analysed where they are).
    */
-  finished: SharedArrayBuffer;
+  progress: SharedArrayBuffer;
 }
 
 export interface AnalysisRequest {
@@ -19,3 +20,7 @@ export interface AnalysisRequest {
 }
 
 export type AnalysisReply = { id: number; analysis: FileAnalysis } | { id: number; error: string };
+
+/** Where AnalysisWorkerData.progress holds what. */
+export const FINISHED = 0;
+export const READY = 1;

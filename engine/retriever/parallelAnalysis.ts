@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { syntaxWasmDirectory } from "../syntax/index.js";
-import type { AnalysisReply, AnalysisRequest } from "./analysisWorkerProtocol.js";
+import { FINISHED, READY, type AnalysisReply, type AnalysisRequest } from "./analysisWorkerProtocol.js";
 import type { FileAnalysis, FileAnalyzer } from "./fileAnalyzer.js";
 import { startAnalysisWorker } from "./startAnalysisWorker.js";
 
@@ -32,17 +32,17 @@ export class ParallelAnalysis {
   >();
   private nextId = 0;
   private failed = false;
-  /** How many files the worker has finished (it counts them there, see AnalysisWorkerData.finished). */
-  private readonly finished: Int32Array;
+  /** What the worker reports through shared memory (see AnalysisWorkerData.progress). */
+  private readonly progress: Int32Array;
   /** Files the worker analysed (for the index's summary). */
   analysedInWorker = 0;
 
   private constructor(
     private readonly local: FileAnalyzer,
     private readonly worker: Worker,
-    finished: SharedArrayBuffer,
+    progress: SharedArrayBuffer,
   ) {
-    this.finished = new Int32Array(finished);
+    this.progress = new Int32Array(progress);
     worker.on("message", (reply: AnalysisReply) => this.settle(reply));
     worker.on("error", (error) => this.fail(error));
     worker.on("exit", (code) => this.fail(new Error(`the analysis worker thread exited (code ${code})`)));
@@ -55,16 +55,23 @@ export class ParallelAnalysis {
    */
   static start(local: FileAnalyzer, maxChunkLines: number, bytes: number): ParallelAnalysis | undefined {
     if (bytes < MIN_BYTES_FOR_WORKER || availableParallelism() < 2) return undefined;
-    const finished = new SharedArrayBuffer(4);
-    const worker = startAnalysisWorker({ maxChunkLines, wasmDirectory: syntaxWasmDirectory(), finished });
-    return worker === undefined ? undefined : new ParallelAnalysis(local, worker, finished);
+    const progress = new SharedArrayBuffer(8);
+    const worker = startAnalysisWorker({ maxChunkLines, wasmDirectory: syntaxWasmDirectory(), progress });
+    return worker === undefined ? undefined : new ParallelAnalysis(local, worker, progress);
+  }
+
+  /** Whether the worker has started and takes files. */
+  get workerReady(): boolean {
+    return !this.failed && Atomics.load(this.progress, READY) === 1;
   }
 
   analyze(path: string, source: string): Promise<FileAnalysis> {
-    // Sent less finished: the replies waiting to be received here do not count, as this thread may be too
-    // busy analysing to receive them (a promise already settled never lets it).
-    const waiting = this.nextId - Atomics.load(this.finished, 0);
-    if (this.failed || waiting >= WORKER_QUEUE) return this.local.analyze(path, source);
+    // Nothing goes to the worker before it is ready (the first files would wait for its start, and the
+    // index adds files in order). Sent less finished: the replies waiting to be received here do not
+    // count, as this thread may be too busy analysing to receive them.
+    const waiting = this.nextId - Atomics.load(this.progress, FINISHED);
+    if (this.failed || waiting >= WORKER_QUEUE || Atomics.load(this.progress, READY) === 0)
+      return this.local.analyze(path, source);
     return this.inWorker(path, source).catch(() => this.local.analyze(path, source));
   }
 

@@ -29,6 +29,15 @@ describe("indexing's analysis shared with a worker thread", () => {
     const parallel = ParallelAnalysis.start(local, 60, MIN_BYTES_FOR_WORKER);
     assert.ok(parallel, "a worker starts on this 2-core machine");
     try {
+      // Until the worker has started, files are analysed here.
+      const { path: firstPath, text: firstText } = files[0]!;
+      assert.deepEqual(
+        await parallel.analyze(firstPath, firstText),
+        await local.analyze(firstPath, firstText),
+      );
+      for (let waited = 0; !parallel.workerReady && waited < 60_000; waited += 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.ok(parallel.workerReady, "the worker started");
       // Issued all at once, as indexing issues them ahead: the worker takes what it has room for.
       const shared = await Promise.all(files.map(({ path, text }) => parallel.analyze(path, text)));
       for (const [index, { path, text }] of files.entries())
