@@ -3,7 +3,7 @@ import type { Worker } from "node:worker_threads";
 import { CoopError, coopErrorCodes, isCoopErrorCode } from "../errors/index.js";
 import { MergeError } from "./mergeError.js";
 import type { MergeCursor, PassStatistics } from "./methods/index.js";
-import { startMergeWorker } from "./startMergeWorker.js";
+import { startBundledWorker } from "../bundledWorker.js";
 import type {
   SharedBlock,
   TensorStreamSpec,
@@ -33,11 +33,11 @@ export class SliceWorker {
 
   /**
    * A worker, or undefined when a second thread would not help (one CPU) or cannot start (see
-   * startMergeWorker).
+   * startBundledWorker).
    */
   static start(): SliceWorker | undefined {
     if (availableParallelism() < 2) return undefined;
-    const worker = startMergeWorker();
+    const worker = startBundledWorker(import.meta.url, "mergeWorker");
     return worker === undefined ? undefined : new SliceWorker(worker);
   }
 

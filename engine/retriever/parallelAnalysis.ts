@@ -1,9 +1,15 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { syntaxWasmDirectory } from "../syntax/index.js";
-import { FINISHED, READY, type AnalysisReply, type AnalysisRequest } from "./analysisWorkerProtocol.js";
+import {
+  FINISHED,
+  READY,
+  type AnalysisReply,
+  type AnalysisRequest,
+  type AnalysisWorkerData,
+} from "./analysisWorkerProtocol.js";
 import type { FileAnalysis, FileAnalyzer } from "./fileAnalyzer.js";
-import { startAnalysisWorker } from "./startAnalysisWorker.js";
+import { startBundledWorker } from "../bundledWorker.js";
 
 /**
  * Files waiting in the worker at most: beyond that the next file is analysed on the indexing thread, so
@@ -56,7 +62,11 @@ export class ParallelAnalysis {
   static start(local: FileAnalyzer, maxChunkLines: number, bytes: number): ParallelAnalysis | undefined {
     if (bytes < MIN_BYTES_FOR_WORKER || availableParallelism() < 2) return undefined;
     const progress = new SharedArrayBuffer(8);
-    const worker = startAnalysisWorker({ maxChunkLines, wasmDirectory: syntaxWasmDirectory(), progress });
+    const worker = startBundledWorker(import.meta.url, "analysisWorker", {
+      maxChunkLines,
+      wasmDirectory: syntaxWasmDirectory(),
+      progress,
+    } satisfies AnalysisWorkerData);
     return worker === undefined ? undefined : new ParallelAnalysis(local, worker, progress);
   }
 

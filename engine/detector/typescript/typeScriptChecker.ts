@@ -1,7 +1,7 @@
 import type { Worker } from "node:worker_threads";
-import { startTypeScriptWorker } from "./startTypeScriptWorker.js";
+import { startBundledWorker } from "../../bundledWorker.js";
 import type { CheckInput, CompilerVerdict } from "./typeScriptProject.js";
-import type { FromTypeScriptWorker, ToTypeScriptWorker } from "./workerProtocol.js";
+import type { FromTypeScriptWorker, ToTypeScriptWorker, TypeScriptWorkerData } from "./workerProtocol.js";
 
 /**
  * Projects with more files of their own than this are left to the fast checker: each edit of the editor
@@ -52,7 +52,11 @@ export class TypeScriptChecker {
     const cancelled = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     const maxFiles = options.maxFiles ?? defaultMaxProjectFiles;
     return new TypeScriptChecker(
-      startTypeScriptWorker({ root, maxFiles, cancelled }),
+      startBundledWorker(import.meta.url, "typeScriptWorker", {
+        root,
+        maxFiles,
+        cancelled,
+      } satisfies TypeScriptWorkerData),
       new Int32Array(cancelled),
     );
   }
