@@ -9,6 +9,7 @@ import { signConsensusMerge, type SignConsensusOptions } from "./signConsensus.j
 import { SignConsensusKernel } from "./signConsensusKernel.js";
 import {
   checkSlice,
+  mergeWholeSliceIfFinite,
   SliceTaskVectors,
   type HalfSliceStream,
   type MergeCursor,
@@ -130,8 +131,7 @@ export class SceStream implements ShareableMergeStream {
     slices: readonly Float32Array[],
     into: Float32Array,
   ): Float32Array | undefined {
-    const out = into.subarray(0, checkSlice(base, slices));
-    return this.mergeInKernel(base, slices, out) ? out : undefined;
+    return mergeWholeSliceIfFinite(base, slices, into, (...slice) => this.mergeInKernel(...slice));
   }
 
   /** The slice's variances, in scratch space; returns how many are positive too. */

@@ -85,6 +85,20 @@ export function withValues(inputs: readonly StreamedInput[], slices: readonly Fl
   return inputs.map((input, i) => ({ ...input, values: slices[i]! }));
 }
 
+/**
+ * mergeIfFinite for a stream whose kernel merges a whole slice at once: the merged values in the start of
+ * `into`, or undefined where `merge` gave up (a value that is not finite).
+ */
+export function mergeWholeSliceIfFinite(
+  base: Float32Array | undefined,
+  slices: readonly Float32Array[],
+  into: Float32Array,
+  merge: (base: Float32Array | undefined, slices: readonly Float32Array[], into: Float32Array) => boolean,
+): Float32Array | undefined {
+  const out = into.subarray(0, checkSlice(base, slices));
+  return merge(base, slices, out) ? out : undefined;
+}
+
 /** The slice's length, after checking the base and every input have it. */
 export function checkSlice(
   base: Float32Array | Uint16Array | undefined,

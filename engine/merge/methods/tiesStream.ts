@@ -1,6 +1,7 @@
 import { signConsensusMerge, type SignConsensusOptions } from "./signConsensus.js";
 import {
   checkSlice,
+  mergeWholeSliceIfFinite,
   SliceTaskVectors,
   type HalfSliceStream,
   type MergeCursor,
@@ -109,8 +110,7 @@ export class TiesStream implements ShareableMergeStream {
     slices: readonly Float32Array[],
     into: Float32Array,
   ): Float32Array | undefined {
-    const out = into.subarray(0, checkSlice(base, slices));
-    return this.mergeInKernel(base, slices, out) ? out : undefined;
+    return mergeWholeSliceIfFinite(base, slices, into, (...slice) => this.mergeInKernel(...slice));
   }
 
   /** Merges the slice into all of `into` in the one-pass kernel; false where it gives up (non-finite). */

@@ -150,6 +150,27 @@ class KernelMemory {
   }
 
   /**
+   * Loads the base and two inputs chunk by chunk into `regions` (as float32, through `staging`) and calls
+   * `visit` with each chunk's start and length; stops after a chunk `visit` returns false for, and says
+   * whether every chunk passed.
+   */
+  forEachChunk(
+    [base, x0, x1]: readonly [SliceValues, SliceValues, SliceValues],
+    regions: readonly [number, number, number],
+    staging: number,
+    visit: (start: number, count: number) => boolean,
+  ): boolean {
+    for (let start = 0; start < base.length; start += CHUNK) {
+      const end = Math.min(base.length, start + CHUNK);
+      this.load(base, start, end, regions[0], staging);
+      this.load(x0, start, end, regions[1], staging);
+      this.load(x1, start, end, regions[2], staging);
+      if (!visit(start, end - start)) return false;
+    }
+    return true;
+  }
+
+  /**
    * Puts values [start, end) into region `region` as float32: copied, or for halves copied into the
    * region's staging area (the last region, `staging`) and decoded there.
    */
@@ -211,16 +232,11 @@ export class WasmTiesPair {
     exports.budget0.value = budgets[0]!;
     exports.budget1.value = budgets[1]!;
     exports.selectBudget.value = selection?.tieBudget ?? 0;
-    let finite = true;
-    for (let start = 0; start < base.length && finite; start += CHUNK) {
-      const end = Math.min(base.length, start + CHUNK);
-      memory.load(base, start, end, b, staging);
-      memory.load(x0, start, end, first, staging);
-      memory.load(x1, start, end, second, staging);
-      select(memory, selection, end - start, [b, first, second]);
-      finite =
+    const finite = memory.forEachChunk([base, x0, x1], [b, first, second], staging, (start, count) => {
+      select(memory, selection, count, [b, first, second]);
+      const chunkFinite =
         exports.mergePair(
-          end - start,
+          count,
           memory.pointer(b),
           memory.pointer(first),
           memory.pointer(second),
@@ -238,8 +254,9 @@ export class WasmTiesPair {
           electionWeights[0],
           electionWeights[1],
         ) === 1;
-      memory.store(output, end - start, into, start, staging);
-    }
+      memory.store(output, count, into, start, staging);
+      return chunkFinite;
+    });
     budgets[0] = exports.budget0.value as number;
     budgets[1] = exports.budget1.value as number;
     if (selection !== undefined) selection.tieBudget = exports.selectBudget.value as number;
@@ -279,19 +296,11 @@ export class WasmSquaredNorms {
     exports.energy0.value = energies[0]!;
     exports.energy1.value = energies[1]!;
     exports.selectBudget.value = selection?.tieBudget ?? 0;
-    for (let start = 0; start < base.length; start += CHUNK) {
-      const end = Math.min(base.length, start + CHUNK);
-      memory.load(base, start, end, b, staging);
-      memory.load(x0, start, end, first, staging);
-      memory.load(x1, start, end, second, staging);
-      select(memory, selection, end - start, [b, first, second]);
-      exports.addSquaredNormsPair(
-        end - start,
-        memory.pointer(b),
-        memory.pointer(first),
-        memory.pointer(second),
-      );
-    }
+    memory.forEachChunk([base, x0, x1], [b, first, second], staging, (_start, count) => {
+      select(memory, selection, count, [b, first, second]);
+      exports.addSquaredNormsPair(count, memory.pointer(b), memory.pointer(first), memory.pointer(second));
+      return true;
+    });
     energies[0] = exports.energy0.value as number;
     energies[1] = exports.energy1.value as number;
     if (selection !== undefined) selection.tieBudget = exports.selectBudget.value as number;
@@ -345,12 +354,7 @@ export class WasmDareTiesPair {
     const { seeds, densities, weights, lambda, positiveOnZero, normalize } = constants;
     // A draw u is below density·2^32 exactly where it is below that number's ceiling; 2^32 keeps all.
     const cutoffs = densities.map((density) => Math.ceil(density * 4294967296));
-    for (let start = 0; start < base.length; start += CHUNK) {
-      const end = Math.min(base.length, start + CHUNK);
-      const count = end - start;
-      memory.load(base, start, end, b, staging);
-      memory.load(x0, start, end, first, staging);
-      memory.load(x1, start, end, second, staging);
+    return memory.forEachChunk([base, x0, x1], [b, first, second], staging, (start, count) => {
       // The kernel goes four at a time: zeros past the end keep it from giving up on stale values.
       for (const region of [b, first, second]) {
         const at = memory.pointer(region) / 4 + count;
@@ -379,8 +383,8 @@ export class WasmDareTiesPair {
       );
       if (finite !== 1) return false;
       memory.store(output, count, into, start, staging);
-    }
-    return true;
+      return true;
+    });
   }
 }
 
