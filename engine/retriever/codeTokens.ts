@@ -30,6 +30,11 @@ export function forEachCodeTerm(text: string, visit: (term: string) => void): vo
  * {@link wordTerms}.
  */
 export function forEachCodeWord(text: string, visit: (word: string) => void): void {
+  forEachCodeWordSpan(text, (start, end) => visit(text.slice(start, end)));
+}
+
+/** {@link forEachCodeWord} by position: each word is text[start, end), and no substring is made. */
+export function forEachCodeWordSpan(text: string, visit: (start: number, end: number) => void): void {
   const length = text.length;
   let index = 0;
   while (index < length) {
@@ -59,7 +64,7 @@ export function forEachCodeWord(text: string, visit: (word: string) => void): vo
       if (wide === 0) break;
       index += wide;
     }
-    visit(text.slice(start, index));
+    visit(start, index);
   }
 }
 

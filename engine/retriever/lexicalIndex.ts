@@ -1,4 +1,5 @@
-import { forEachCodeTerm, forEachCodeWord, splitWord } from "./codeTokens.js";
+import { forEachCodeTerm, forEachCodeWordSpan, splitWord } from "./codeTokens.js";
+import { SpanMap } from "./spanMap.js";
 
 export interface LexicalDocument {
   id: number;
@@ -76,7 +77,13 @@ export class LexicalIndex {
   private idfOfTerm = new Float64Array(0);
   private isQueryTerm = new Uint8Array(0);
   /** The term ids of the words added documents hold (the cache starts over when full). */
-  private readonly wordTermIds = new Map<string, Uint32Array>();
+  private readonly wordTermIds = new SpanMap<Uint32Array>(maxCachedWords);
+  private readonly termIdsOf = (word: string): Uint32Array => {
+    const terms = splitWord(word);
+    const ids = new Uint32Array(terms.length);
+    for (let index = 0; index < terms.length; index++) ids[index] = this.termId(terms[index]!);
+    return ids;
+  };
   /** Scratch for {@link add}: a term's count in the document being added, zero between calls. */
   private termCounts = new Uint32Array(0);
 
@@ -109,8 +116,9 @@ export class LexicalIndex {
     const touched: number[] = [];
     let length = 0;
     let weight = nameWeight;
-    const count = (word: string): void => {
-      const ids = this.termIdsOfWord(word);
+    let text = "";
+    const count = (start: number, end: number): void => {
+      const ids = this.wordTermIds.getOrAdd(text, start, end, this.termIdsOf);
       const termCounts = this.termCounts; // after the lookup: a new term may have grown it
       for (let index = 0; index < ids.length; index++) {
         const id = ids[index]!;
@@ -119,28 +127,20 @@ export class LexicalIndex {
       }
       length += ids.length;
     };
-    forEachCodeWord(document.names, count);
-    weight = 1;
-    forEachCodeWord(document.text, count);
-    forEachCodeWord(document.path.replaceAll(/[/.]/g, " "), count);
+    for (const [source, sourceWeight] of [
+      [document.names, nameWeight],
+      [document.text, 1],
+      [document.path.replaceAll(/[/.]/g, " "), 1],
+    ] as const) {
+      text = source;
+      weight = sourceWeight;
+      forEachCodeWordSpan(text, count);
+    }
     const termCounts = this.termCounts;
     const termIds = Uint32Array.from(touched);
     const frequencies = Uint16Array.from(touched, (id) => Math.min(termCounts[id]!, 0xffff));
     for (const id of touched) termCounts[id] = 0;
     this.insert(document.id, length, termIds, frequencies);
-  }
-
-  /** The ids of a word's terms (see splitWord), new terms added to the index. */
-  private termIdsOfWord(word: string): Uint32Array {
-    let ids = this.wordTermIds.get(word);
-    if (ids === undefined) {
-      const terms = splitWord(word);
-      ids = new Uint32Array(terms.length);
-      for (let index = 0; index < terms.length; index++) ids[index] = this.termId(terms[index]!);
-      if (this.wordTermIds.size >= maxCachedWords) this.wordTermIds.clear();
-      this.wordTermIds.set(word, ids);
-    }
-    return ids;
   }
 
   remove(id: number): void {

@@ -6,6 +6,7 @@ import { LexicalIndex, type LexicalSnapshot } from "../../engine/retriever/lexic
 import { reciprocalRankFusion } from "../../engine/retriever/rankFusion.js";
 import { RecencyTracker } from "../../engine/retriever/recency.js";
 import { relativeImports } from "../../engine/retriever/relativeImports.js";
+import { SpanMap } from "../../engine/retriever/spanMap.js";
 import { SymbolTable, boundedEditDistance } from "../../engine/retriever/symbolTable.js";
 import { fitToBudget } from "../../engine/retriever/tokenBudget.js";
 import { VectorIndex } from "../../engine/retriever/vectorIndex.js";
@@ -25,6 +26,48 @@ describe("code-aware terms", () => {
 
   test("identifiersIn lists each identifier once, as written", () => {
     assert.deepEqual(identifiersIn("foo.barBaz(foo, 42)"), ["foo", "barBaz"]);
+  });
+});
+
+describe("words looked up by their span of a text", () => {
+  test("the same word anywhere in any text finds one entry; other words, prefixes included, do not", () => {
+    const made: string[] = [];
+    const map = new SpanMap<string>(1000);
+    const value = (text: string, start: number, end: number): string =>
+      map.getOrAdd(text, start, end, (word) => (made.push(word), `<${word}>`));
+    assert.equal(value("const userName = 1", 6, 14), "<userName>");
+    assert.equal(value("userName", 0, 8), "<userName>");
+    assert.equal(value("let user", 4, 8), "<user>");
+    assert.equal(value("userNames", 0, 9), "<userNames>");
+    assert.equal(value("x.userName()", 2, 10), "<userName>");
+    assert.deepEqual(made, ["userName", "user", "userNames"]);
+    assert.equal(map.size, 3);
+  });
+
+  test("keeps every word through the table's growth, and starts over past its capacity", () => {
+    const map = new SpanMap<number>(5000);
+    const words = Array.from({ length: 5000 }, (_, index) => `w${index.toString(36)}`);
+    const text = words.join(" ");
+    let made = 0;
+    const spans: [number, number][] = [];
+    for (let start = 0; start < text.length;) {
+      const end = text.indexOf(" ", start) === -1 ? text.length : text.indexOf(" ", start);
+      spans.push([start, end]);
+      start = end + 1;
+    }
+    for (const [index, [start, end]] of spans.entries())
+      assert.equal(
+        map.getOrAdd(text, start, end, () => (made++, index)),
+        index,
+      );
+    for (const [index, [start, end]] of spans.entries())
+      assert.equal(
+        map.getOrAdd(text, start, end, () => (made++, -1)),
+        index,
+      );
+    assert.equal(made, 5000);
+    map.getOrAdd("fresh", 0, 5, () => 1);
+    assert.equal(map.size, 1);
   });
 });
 
