@@ -17,6 +17,11 @@ export interface FileAnalyzer {
   /** Names the chunking (and its settings): an index built by another analyzer is rebuilt. */
   readonly id: string;
   analyze(path: string, source: string): Promise<FileAnalysis>;
+  /**
+   * Starts loading, in the background, what analysing such a file needs (its grammar), so that the
+   * first analyses do not wait for it; called as the walk meets each file to analyse.
+   */
+  prepare?(path: string): void;
 }
 
 /** Line windows and no definitions: for files no grammar covers. */

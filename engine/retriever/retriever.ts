@@ -53,7 +53,13 @@ export interface IndexSummary {
   removed: string[];
   /** "outside the workspace": a symbolic link that leads out of the root (never followed nor read). */
   skipped: { path: string; reason: "binary" | "too large" | "unreadable" | "outside the workspace" }[];
+  /** From the start to the index saved: walking, analysing, indexing, embedding, saving. */
   seconds: number;
+  /**
+   * Then, queries run over the new index to compile the ranking's code (see warmQueries): a fixed cost,
+   * whatever the workspace's size, before index() resolves.
+   */
+  warmUpSeconds: number;
   /** Of the files indexed, how many a worker thread analysed. */
   analysedInWorker: number;
 }
@@ -266,6 +272,7 @@ export class Retriever {
       removed: [],
       skipped: [],
       seconds: 0,
+      warmUpSeconds: 0,
       analysedInWorker: 0,
     };
     const seen = new Set<string>();
@@ -283,7 +290,11 @@ export class Retriever {
       }
       seen.add(file.path);
       const known = this.workspace.files.get(file.path);
-      if (!known || known.mtimeMs !== file.mtimeMs || known.size !== file.size) changed.push(file);
+      if (!known || known.mtimeMs !== file.mtimeMs || known.size !== file.size) {
+        changed.push(file);
+        // Grammars load (read, compile) while the walk goes on.
+        this.analyzer.prepare?.(file.path);
+      }
       if (seen.size % 500 === 0) onProgress?.({ phase: "scan", done: seen.size, total: 0 });
     }
     onProgress?.({ phase: "scan", done: seen.size, total: seen.size });
@@ -316,7 +327,9 @@ export class Retriever {
           await new Promise((resolve) => setImmediate(resolve));
           lastYield = performance.now();
         }
-        for (let ahead = index; ahead <= index + analysesAhead; ahead++) analyseAhead(ahead);
+        // The window is filled once; then each step adds the file at its far end.
+        if (index === 0) for (let ahead = 0; ahead < analysesAhead; ahead++) analyseAhead(ahead);
+        analyseAhead(index + analysesAhead);
         const analysis = await analyses.get(index)!;
         analyses.delete(index);
         const outcome = this.addAnalysis(file.path, file.mtimeMs, file.size, analysis);
@@ -337,10 +350,12 @@ export class Retriever {
       await this.saveNow();
       onProgress?.({ phase: "save", done: 1, total: 1 });
     }
-    warmQueries(this.workspace, this.recency);
     summary.files = this.workspace.files.size;
     summary.chunks = this.workspace.chunks.size;
-    summary.seconds = (performance.now() - started) / 1000;
+    const indexed = performance.now();
+    summary.seconds = (indexed - started) / 1000;
+    warmQueries(this.workspace, this.recency);
+    summary.warmUpSeconds = (performance.now() - indexed) / 1000;
     return summary;
   }
 

@@ -62,13 +62,16 @@ async function write(files: Record<string, string | Uint8Array>): Promise<void> 
 }
 
 /** The default analyzer, counting which files it is asked to analyze. */
-function countingAnalyzer(): FileAnalyzer & { analyzed: string[] } {
+function countingAnalyzer(): FileAnalyzer & { analyzed: string[]; prepared: string[] } {
   const inner = defaultSyntaxAnalyzer(40);
   const analyzed: string[] = [];
+  const prepared: string[] = [];
   return {
     id: inner.id,
     analyzed,
+    prepared,
     analyze: (path, source) => (analyzed.push(path), inner.analyze(path, source)),
+    prepare: (path) => (prepared.push(path), inner.prepare?.(path)),
   };
 }
 
@@ -127,6 +130,8 @@ describe("the retriever", () => {
     );
     assert.ok(phases.has("scan") && phases.has("index") && phases.has("save"));
     assert.ok(summary.chunks >= summary.files);
+    // Each file to analyse was announced to the analyzer as the walk met it (its grammar loads meanwhile).
+    assert.deepEqual([...analyzer.prepared].sort(), [...summary.indexed, "assets/logo.png"].sort());
   });
 
   test("finds the chunk that defines what a question describes, saying which terms matched", async () => {
@@ -302,6 +307,8 @@ describe("the persisted index", () => {
     assert.ok(reopened.symbols.has("areaOfTriangle"));
     const unchanged = await reopened.index();
     assert.deepEqual(second.analyzed, []);
+    // Only what is read again: the binary file, which the index does not keep.
+    assert.deepEqual(second.prepared, ["assets/logo.png"]);
     assert.deepEqual(unchanged.indexed, []);
 
     await writeFile(
@@ -315,6 +322,7 @@ describe("the persisted index", () => {
     const again = await Retriever.open(options(third));
     const summary = await again.index();
     assert.deepEqual(third.analyzed, ["src/geometry.ts"]);
+    assert.deepEqual(third.prepared.sort(), ["assets/logo.png", "src/geometry.ts"]);
     assert.deepEqual(summary.removed, ["README.md"]);
     assert.equal(again.symbols.byName("volumeOfTetrahedron")[0]?.path, "src/geometry.ts");
     await again.dispose();
