@@ -198,6 +198,16 @@ try {
   console.log("  cold indexing of ~5,000 files (date-fns), with the analysis worker and on one thread");
   const index5000 = await indexFiveThousand();
   console.log(`  ${JSON.stringify(index5000)}`);
+  // Also before the large index: in the product a workspace's engine holds that workspace's index alone.
+  // Run after it, in a heap holding ~30k files' index, rxjs took 0.40 s and zod 1.7 s; before it, 0.17 s
+  // and 0.69 s.
+  console.log("  real code: rxjs sources, labelled by the TypeScript compiler");
+  const realCode = await realCodeRetrieval({ root: realCodeRoot, workspace: realCodeWorkspace });
+  console.log("  real code: zod sources, labelled by the TypeScript compiler");
+  const realCodeSecond = await realCodeRetrieval({
+    root: secondRealCodeRoot,
+    workspace: secondRealCodeWorkspace,
+  });
   const retriever = await Retriever.open(options);
   let lastReport = 0;
   const summary = await retriever.index((progress) => {
@@ -241,14 +251,6 @@ try {
   }
   await reopened.dispose();
 
-  console.log("  real code: rxjs sources, labelled by the TypeScript compiler");
-  const realCode = await realCodeRetrieval({ root: realCodeRoot, workspace: realCodeWorkspace });
-  console.log("  real code: zod sources, labelled by the TypeScript compiler");
-  const realCodeSecond = await realCodeRetrieval({
-    root: secondRealCodeRoot,
-    workspace: secondRealCodeWorkspace,
-  });
-
   const results = {
     workspace: chosenRoot ?? "node_modules (TypeScript, JavaScript, declarations, docs)",
     files: summary.files,
@@ -256,6 +258,7 @@ try {
     symbols: reopened.symbols.size,
     skipped: summary.skipped.length,
     indexSeconds: summary.seconds,
+    warmUpSeconds: summary.warmUpSeconds,
     reopenSeconds,
     reopenReindexedFiles: reindex.indexed.length,
     queries: calls.length,

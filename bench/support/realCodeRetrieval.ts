@@ -141,6 +141,8 @@ export async function realCodeRetrieval(options: RealCodeOptions): Promise<Recor
       indexSeconds: summary.seconds,
       indexCpuSeconds,
       indexSecondsScaledTo5000Files: (summary.seconds / Math.max(1, summary.files)) * 5000,
+      // The queries run after indexing to compile the ranking's code: once per index, whatever its size.
+      warmUpSeconds: summary.warmUpSeconds,
       indexCpuSecondsScaledTo5000Files: (indexCpuSeconds / Math.max(1, summary.files)) * 5000,
       labelledCallSites: labelled.crossFile.length,
       labelSeconds,

@@ -12,6 +12,19 @@ import { TopKCutFinder } from "../../engine/merge/methods/topK.js";
 import { TiesSliceKernel } from "../../engine/merge/methods/tiesSliceKernel.js";
 import { repoRoot } from "../support/repoRoot.js";
 
+/** A seeded linear congruential generator: draws in [0, 1), the same for every run. */
+function drawing(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** Floats as the F16 halves GGUF stores. */
+const toHalves = (floats: Float32Array): Uint16Array =>
+  new Uint16Array(encodeTensor(GgmlType.F16, floats).buffer.slice(0));
+
 describe("the merge kernels in WebAssembly", () => {
   test("each committed <name>Wasm.ts is what its .wat compiles to", () => {
     const run = spawnSync(process.execPath, ["scripts/build-wasm.mjs", "--check"], {
@@ -103,16 +116,10 @@ describe("the merge kernels in WebAssembly", () => {
 
   test("dare_ties' two-input merge in WebAssembly gives the whole-tensor merge's bytes, from floats or halves", () => {
     const length = 5_003;
-    let state = 11;
-    const draw = (): number => {
-      state = (state * 1103515245 + 12345) >>> 0;
-      return state / 2 ** 32;
-    };
+    const draw = drawing(11);
     // On a coarse grid, as F16 holds them exactly, with zeros of both signs.
     const values = (): Float32Array =>
       Float32Array.from({ length }, () => (draw() < 0.1 ? -0 : Math.round((draw() * 2 - 1) * 64) / 64));
-    const toHalves = (floats: Float32Array): Uint16Array =>
-      new Uint16Array(encodeTensor(GgmlType.F16, floats).buffer.slice(0));
     for (const [densities, weights, params] of [
       [[0.3, 0.9], [1, 1], {}],
       [[1, 0.5], [0.7, -0.5], { normalize: true, lambda: 0.8 }],
@@ -156,11 +163,7 @@ describe("the merge kernels in WebAssembly", () => {
 
   test("TIES' kernel elects by other weights where asked (SCE's plain sum), as signConsensusMerge does", () => {
     const length = 4_099;
-    let state = 5;
-    const draw = (): number => {
-      state = (state * 1103515245 + 12345) >>> 0;
-      return state / 2 ** 32;
-    };
+    const draw = drawing(5);
     // A coarse grid, so votes tie at exactly zero.
     const values = (): Float32Array =>
       Float32Array.from({ length }, () => Math.round((draw() * 2 - 1) * 4) / 4);
@@ -188,15 +191,9 @@ describe("the merge kernels in WebAssembly", () => {
 
   test("sce for two inputs (selection, norms and merge in WebAssembly) gives the whole-tensor merge's bytes", () => {
     const length = 6_007;
-    let state = 23;
-    const draw = (): number => {
-      state = (state * 1103515245 + 12345) >>> 0;
-      return state / 2 ** 32;
-    };
+    const draw = drawing(23);
     const values = (scale: number): Float32Array =>
       Float32Array.from({ length }, () => Math.round((draw() * 2 - 1) * 256) / (256 / scale));
-    const toHalves = (floats: Float32Array): Uint16Array =>
-      new Uint16Array(encodeTensor(GgmlType.F16, floats).buffer.slice(0));
     // selectTopK < 1 selects by variance, whose many ties on this grid the cut splits by position.
     for (const params of [
       {},
