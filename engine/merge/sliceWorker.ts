@@ -4,6 +4,7 @@ import { CoopError, coopErrorCodes, isCoopErrorCode } from "../errors/index.js";
 import { MergeError } from "./mergeError.js";
 import type { MergeCursor, PassStatistics } from "./methods/index.js";
 import { startBundledWorker } from "../bundledWorker.js";
+import { PendingReplies } from "../pendingReplies.js";
 import type {
   SharedBlock,
   TensorStreamSpec,
@@ -18,11 +19,7 @@ import type {
  * one); the thread dying rejects every request still waiting.
  */
 export class SliceWorker {
-  private readonly pending = new Map<
-    number,
-    { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }
-  >();
-  private nextId = 0;
+  private readonly pending = new PendingReplies<WorkerReply>();
   private failure: Error | undefined;
 
   private constructor(private readonly worker: Worker) {
@@ -81,24 +78,21 @@ export class SliceWorker {
 
   private send(request: WorkerRequest): Promise<WorkerReply> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    const reply = new Promise<WorkerReply>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const { id, reply } = this.pending.add();
     this.worker.postMessage({ id, request });
     return reply;
   }
 
   private settle(message: WorkerMessage): void {
-    const waiting = this.pending.get(message.id);
-    if (waiting === undefined) return;
-    this.pending.delete(message.id);
-    if ("reply" in message) waiting.resolve(message.reply);
-    else waiting.reject(errorFrom(message.error));
+    this.pending.settle(
+      message.id,
+      "reply" in message ? { value: message.reply } : { error: errorFrom(message.error) },
+    );
   }
 
   private fail(error: Error): void {
     this.failure ??= error;
-    for (const { reject } of this.pending.values()) reject(this.failure);
-    this.pending.clear();
+    this.pending.rejectAll(this.failure);
   }
 }
 

@@ -10,6 +10,7 @@ import {
 } from "./analysisWorkerProtocol.js";
 import type { FileAnalysis, FileAnalyzer } from "./fileAnalyzer.js";
 import { startBundledWorker } from "../bundledWorker.js";
+import { PendingReplies } from "../pendingReplies.js";
 
 /**
  * Files waiting in the worker at most: beyond that the next file is analysed on the indexing thread, so
@@ -32,11 +33,7 @@ export const MIN_BYTES_FOR_WORKER = 2 << 20;
  * has died, is analysed on this thread instead, so the index is the same either way.
  */
 export class ParallelAnalysis {
-  private readonly pending = new Map<
-    number,
-    { resolve: (analysis: FileAnalysis) => void; reject: (error: Error) => void }
-  >();
-  private nextId = 0;
+  private readonly pending = new PendingReplies<FileAnalysis>();
   private failed = false;
   /** What the worker reports through shared memory (see AnalysisWorkerData.progress). */
   private readonly progress: Int32Array;
@@ -79,7 +76,7 @@ export class ParallelAnalysis {
     // Nothing goes to the worker before it is ready (the first files would wait for its start, and the
     // index adds files in order). Sent less finished: the replies waiting to be received here do not
     // count, as this thread may be too busy analysing to receive them.
-    const waiting = this.nextId - Atomics.load(this.progress, FINISHED);
+    const waiting = this.pending.issued - Atomics.load(this.progress, FINISHED);
     if (this.failed || waiting >= WORKER_QUEUE || Atomics.load(this.progress, READY) === 0)
       return this.local.analyze(path, source);
     return this.inWorker(path, source).catch(() => this.local.analyze(path, source));
@@ -92,28 +89,21 @@ export class ParallelAnalysis {
   }
 
   private inWorker(path: string, source: string): Promise<FileAnalysis> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, path, source } satisfies AnalysisRequest);
-    });
+    const { id, reply } = this.pending.add();
+    this.worker.postMessage({ id, path, source } satisfies AnalysisRequest);
+    return reply;
   }
 
   private settle(reply: AnalysisReply): void {
-    const waiting = this.pending.get(reply.id);
-    if (waiting === undefined) return;
-    this.pending.delete(reply.id);
-    if ("error" in reply) {
-      waiting.reject(new Error(reply.error));
-      return;
-    }
-    this.analysedInWorker++;
-    waiting.resolve(reply.analysis);
+    const analysed = this.pending.settle(
+      reply.id,
+      "error" in reply ? { error: new Error(reply.error) } : { value: reply.analysis },
+    );
+    if (analysed && !("error" in reply)) this.analysedInWorker++;
   }
 
   private fail(error: Error): void {
     this.failed = true;
-    for (const waiting of this.pending.values()) waiting.reject(error);
-    this.pending.clear();
+    this.pending.rejectAll(error);
   }
 }
