@@ -1,12 +1,16 @@
 // npm run bench -- completion: target-only vs speculative decoding on the fixture models, side by
-// side in one run (interleaved, so machine noise hits both), plus cache-hit and typing-through latency,
-// and the grounding of the same prompts with input compression vs dropping chunks (what it costs per
-// prompt, how much context it keeps).
+// side in one run (interleaved, so machine noise hits both), on two sets of prompts: in-corpus (cut from
+// the code corpus the models were built from) and held-out (TypeScript they never saw: sample/ and
+// packages' sources in node_modules); plus cache-hit and typing-through latency, and the grounding of the
+// in-corpus prompts with input compression vs dropping chunks (what it costs per prompt, how much
+// context it keeps).
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LlamaModel } from "node-llama-cpp";
 import { CompletionEngine, type CompletionRequest } from "../engine/completion/index.js";
 import { LlamaRuntime } from "../engine/runtime/index.js";
 import { fixtureCorpora, fixtures, nodeLlamaCppDir } from "../test/support/fixtures.js";
+import { repoRoot } from "../test/support/repoRoot.js";
 import { compareGrounding, groundingRows, type GroundingPrompt } from "./support/groundingComparison.js";
 import { percentile, printTable, writeBenchResults } from "./support/results.js";
 
@@ -21,21 +25,49 @@ const target: LlamaModel = (await runtime.loadModel(set.target)).model;
 const draft: LlamaModel = (await runtime.loadModel(set.draft)).model;
 const { code } = await fixtureCorpora();
 
-// Cursors in the corpus's files (node-llama-cpp's dist/, which the grounding indexes as the workspace).
-const prompts: GroundingPrompt[] = Array.from({ length: promptCount }, (_, index) => {
-  const file = code.files[(index * 11) % code.files.length]!;
-  const cursor = Math.floor((((index * 7919) % 1000) / 1000) * file.text.length);
+/** A completion request at a cursor `cursorAt` (0-1) of the way into a file's text. */
+function promptAt(index: number, path: string, text: string, cursorAt: number): GroundingPrompt {
+  const cursor = Math.floor(cursorAt * text.length);
   const request: CompletionRequest = {
     document: `bench://${index}`,
-    path: file.path,
-    prefix: file.text.slice(Math.max(0, cursor - 800), cursor),
-    suffix: file.text.slice(cursor, cursor + 200),
+    path,
+    prefix: text.slice(Math.max(0, cursor - 800), cursor),
+    suffix: text.slice(cursor, cursor + 200),
     multiline: true,
     maxTokens,
   };
-  return { request, cursorLine: file.text.slice(0, cursor).split("\n").length - 1 };
+  return { request, cursorLine: text.slice(0, cursor).split("\n").length - 1 };
+}
+
+// Cursors in the corpus's files (node-llama-cpp's dist/, which the grounding indexes as the workspace).
+const prompts: GroundingPrompt[] = Array.from({ length: promptCount }, (_, index) => {
+  const file = code.files[(index * 11) % code.files.length]!;
+  return promptAt(index, file.path, file.text, ((index * 7919) % 1000) / 1000);
 });
 const requests = prompts.map((prompt) => prompt.request);
+
+/**
+ * TypeScript outside every corpus (the code corpus is node-llama-cpp's dist/ JavaScript, the others
+ * llama.cpp's Python and C++): the sample workspace and two packages npm ships as sources.
+ */
+const heldOutRoots = [
+  "sample/src",
+  "node_modules/rxjs/src/internal/operators",
+  "node_modules/zod/src/v4/core",
+];
+const heldOutFiles = heldOutRoots
+  .flatMap((root) =>
+    readdirSync(join(repoRoot, root))
+      .filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts"))
+      .map((name) => join(root, name)),
+  )
+  .map((path) => ({ path, text: readFileSync(join(repoRoot, path), "utf8") }))
+  .filter((file) => file.text.length > 400);
+const heldOutRequests = Array.from({ length: promptCount }, (_, index) => {
+  const file = heldOutFiles[(index * 13) % heldOutFiles.length]!;
+  return promptAt(promptCount + index, file.path, file.text, 0.2 + (((index * 7919) % 1000) / 1000) * 0.7)
+    .request;
+});
 
 const plain = await CompletionEngine.create(runtime, { target }, { variant: "plain", speculative: false });
 const speculative = await CompletionEngine.create(
@@ -44,7 +76,7 @@ const speculative = await CompletionEngine.create(
   { variant: "speculative", speculative: true },
 );
 
-const rows: {
+interface SpeculationRow {
   plainTps: number;
   specTps: number;
   plainTtft: number;
@@ -53,23 +85,50 @@ const rows: {
   same: boolean;
   drafted: number;
   validated: number;
-}[] = [];
-for (const request of requests) {
-  // Warm both the same way: the prompt is evaluated once, then timed generation starts from it.
-  const a = await plain.complete({ ...request, document: `${request.document}/plain` });
-  const b = await speculative.complete({ ...request, document: `${request.document}/spec` });
-  if (!a.stats || !b.stats || a.stats.generatedTokens < 8) continue;
-  rows.push({
-    plainTps: a.stats.generatedTokens / ((a.stats.totalMs - a.stats.timeToFirstTokenMs) / 1000),
-    specTps: b.stats.generatedTokens / ((b.stats.totalMs - b.stats.timeToFirstTokenMs) / 1000),
-    plainTtft: a.stats.timeToFirstTokenMs,
-    specTtft: b.stats.timeToFirstTokenMs,
-    specTotalMs: b.stats.totalMs,
-    same: a.raw === b.raw,
-    drafted: b.stats.drafted,
-    validated: b.stats.validated,
-  });
 }
+
+/** Each request completed by the target alone and with speculation, one after the other. */
+async function compareDecoding(requests: readonly CompletionRequest[]): Promise<SpeculationRow[]> {
+  const rows: SpeculationRow[] = [];
+  for (const request of requests) {
+    // Warm both the same way: the prompt is evaluated once, then timed generation starts from it.
+    const a = await plain.complete({ ...request, document: `${request.document}/plain` });
+    const b = await speculative.complete({ ...request, document: `${request.document}/spec` });
+    if (!a.stats || !b.stats || a.stats.generatedTokens < 8) continue;
+    rows.push({
+      plainTps: a.stats.generatedTokens / ((a.stats.totalMs - a.stats.timeToFirstTokenMs) / 1000),
+      specTps: b.stats.generatedTokens / ((b.stats.totalMs - b.stats.timeToFirstTokenMs) / 1000),
+      plainTtft: a.stats.timeToFirstTokenMs,
+      specTtft: b.stats.timeToFirstTokenMs,
+      specTotalMs: b.stats.totalMs,
+      same: a.raw === b.raw,
+      drafted: b.stats.drafted,
+      validated: b.stats.validated,
+    });
+  }
+  return rows;
+}
+
+const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** Throughput of both decodings over the rows, their ratio, and whether every output was the same. */
+function speculationSummary(rows: readonly SpeculationRow[]) {
+  const plainTps = mean(rows.map((row) => row.plainTps));
+  const specTps = mean(rows.map((row) => row.specTps));
+  const drafted = rows.reduce((sum, row) => sum + row.drafted, 0);
+  const validated = rows.reduce((sum, row) => sum + row.validated, 0);
+  return {
+    prompts: rows.length,
+    targetOnlyTokensPerSecond: plainTps,
+    speculativeTokensPerSecond: specTps,
+    speculativeSpeedup: specTps / plainTps,
+    lossless: rows.every((row) => row.same),
+    acceptanceRate: drafted > 0 ? validated / drafted : 0,
+  };
+}
+
+const rows = await compareDecoding(requests);
+const heldOutRows = await compareDecoding(heldOutRequests);
 
 // Cache hits and typing-through, on the speculative engine's answers.
 const cacheMs: number[] = [];
@@ -101,21 +160,17 @@ const grounding = await compareGrounding(
   contextBudgetTokens,
 );
 
-const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 const completionMs = mean(rows.map((row) => row.specTotalMs));
-const plainTps = mean(rows.map((row) => row.plainTps));
-const specTps = mean(rows.map((row) => row.specTps));
-const drafted = rows.reduce((sum, row) => sum + row.drafted, 0);
-const validated = rows.reduce((sum, row) => sum + row.validated, 0);
+const inCorpus = speculationSummary(rows);
+const heldOut = {
+  source: `TypeScript in no corpus: ${heldOutRoots.join(", ")}`,
+  ...speculationSummary(heldOutRows),
+};
 const results = {
-  prompts: rows.length,
+  promptSet: "in-corpus: cut from the code corpus the models were built from (node-llama-cpp's dist/)",
+  ...inCorpus,
   maxTokens,
   threads: runtime.threads,
-  targetOnlyTokensPerSecond: plainTps,
-  speculativeTokensPerSecond: specTps,
-  speculativeSpeedup: specTps / plainTps,
-  lossless: rows.every((row) => row.same),
-  acceptanceRate: drafted > 0 ? validated / drafted : 0,
   timeToFirstTokenP50Ms: {
     targetOnly: percentile(
       rows.map((row) => row.plainTtft),
@@ -131,14 +186,26 @@ const results = {
   typingThroughP50Ms: percentile(typingMs, 50),
   typingThroughP95Ms: percentile(typingMs, 95),
   speculativeCompletionMeanMs: completionMs,
+  heldOut,
   grounding,
 };
+printTable(
+  (
+    [
+      ["tokens/s, target only", "targetOnlyTokensPerSecond"],
+      ["tokens/s, speculative", "speculativeTokensPerSecond"],
+      ["speculative / target-only", "speculativeSpeedup"],
+      ["acceptance rate", "acceptanceRate"],
+      ["lossless (all outputs equal)", "lossless"],
+      ["prompts", "prompts"],
+    ] as const
+  ).map(([measure, key]) => ({
+    measure,
+    "in-corpus": typeof inCorpus[key] === "boolean" ? String(inCorpus[key]) : inCorpus[key],
+    "held-out": typeof heldOut[key] === "boolean" ? String(heldOut[key]) : heldOut[key],
+  })),
+);
 printTable([
-  { measure: "tokens/s, target only", value: plainTps },
-  { measure: "tokens/s, speculative", value: specTps },
-  { measure: "speculative / target-only", value: results.speculativeSpeedup },
-  { measure: "acceptance rate", value: results.acceptanceRate },
-  { measure: "lossless (all outputs equal)", value: String(results.lossless) },
   { measure: "time to first token p50 ms, target only", value: results.timeToFirstTokenP50Ms.targetOnly },
   { measure: "time to first token p50 ms, speculative", value: results.timeToFirstTokenP50Ms.speculative },
   {
