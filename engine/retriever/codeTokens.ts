@@ -33,8 +33,14 @@ export function forEachCodeWord(text: string, visit: (word: string) => void): vo
   forEachCodeWordSpan(text, (start, end) => visit(text.slice(start, end)));
 }
 
-/** {@link forEachCodeWord} by position: each word is text[start, end), and no substring is made. */
-export function forEachCodeWordSpan(text: string, visit: (start: number, end: number) => void): void {
+/**
+ * {@link forEachCodeWord} by position: each word is text[start, end), and no substring is made. `hash` is
+ * the word's {@link spanHash}, worked out on the way.
+ */
+export function forEachCodeWordSpan(
+  text: string,
+  visit: (start: number, end: number, hash: number) => void,
+): void {
   const length = text.length;
   let index = 0;
   while (index < length) {
@@ -45,16 +51,20 @@ export function forEachCodeWordSpan(text: string, visit: (start: number, end: nu
       continue;
     }
     const start = index;
+    let hash = Math.imul(fnvOffset ^ code, fnvPrime);
+    if (first === 2) hash = Math.imul(hash ^ text.charCodeAt(index + 1), fnvPrime);
     index += first;
     for (;;) {
       if (index >= length) break;
       const next = text.charCodeAt(index);
       if (next < 128) {
         if (asciiWordCharacter[next] === 1) {
+          hash = Math.imul(hash ^ next, fnvPrime);
           index++;
           continue;
         }
         if (next === 45 && wordCharacterLength(text, index + 1) > 0) {
+          hash = Math.imul(hash ^ next, fnvPrime);
           index++;
           continue;
         }
@@ -62,10 +72,22 @@ export function forEachCodeWordSpan(text: string, visit: (start: number, end: nu
       }
       const wide = wordCharacterLength(text, index);
       if (wide === 0) break;
+      hash = Math.imul(hash ^ next, fnvPrime);
+      if (wide === 2) hash = Math.imul(hash ^ text.charCodeAt(index + 1), fnvPrime);
       index += wide;
     }
-    visit(start, index);
+    visit(start, index, hash);
   }
+}
+
+const fnvOffset = 0x811c9dc5;
+const fnvPrime = 0x01000193;
+
+/** FNV-1a over the UTF-16 code units of text[start, end): the hash {@link forEachCodeWordSpan} gives. */
+export function spanHash(text: string, start: number, end: number): number {
+  let hash = fnvOffset;
+  for (let index = start; index < end; index++) hash = Math.imul(hash ^ text.charCodeAt(index), fnvPrime);
+  return hash;
 }
 
 /** A word's terms (see {@link forEachCodeWord}): worked out once per word, then cached. */

@@ -117,8 +117,8 @@ export class LexicalIndex {
     let length = 0;
     let weight = nameWeight;
     let text = "";
-    const count = (start: number, end: number): void => {
-      const ids = this.wordTermIds.getOrAdd(text, start, end, this.termIdsOf);
+    const count = (start: number, end: number, hash: number): void => {
+      const ids = this.wordTermIds.getOrAdd(text, start, end, hash, this.termIdsOf);
       const termCounts = this.termCounts; // after the lookup: a new term may have grown it
       for (let index = 0; index < ids.length; index++) {
         const id = ids[index]!;

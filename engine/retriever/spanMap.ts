@@ -1,5 +1,5 @@
 /**
- * A map from words to values, looked up by a span of a longer text (`text`, `start`, `end`) rather than
+ * A map from words to values, looked up by a span of a longer text (`text`, `start`, `end`, and its hash) rather than
  * by a string: a word seen before costs a hash of its characters and one comparison, with no substring
  * made and no string hashed by the engine. Indexing looks up every word of every file; a `Map` keyed by
  * sliced words spent most of that time making and hashing the slices. Open addressing, linear probing.
@@ -17,10 +17,11 @@ export class SpanMap<V> {
     return this.words.length;
   }
 
-  /** The value of the word at text[start, end), made by `make` (and kept) when the word is new. */
-  getOrAdd(text: string, start: number, end: number, make: (word: string) => V): V {
-    let hash = 0x811c9dc5;
-    for (let index = start; index < end; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
+  /**
+   * The value of the word at text[start, end), made by `make` (and kept) when the word is new. `hash` is
+   * the span's hash (codeTokens' spanHash).
+   */
+  getOrAdd(text: string, start: number, end: number, hash: number, make: (word: string) => V): V {
     const length = end - start;
     const mask = this.slots.length - 1;
     let slot = hash & mask;

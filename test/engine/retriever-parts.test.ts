@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { codeTerms, identifiersIn } from "../../engine/retriever/codeTokens.js";
+import {
+  codeTerms,
+  forEachCodeWordSpan,
+  identifiersIn,
+  spanHash,
+} from "../../engine/retriever/codeTokens.js";
 import { lineWindowChunks } from "../../engine/retriever/chunks.js";
 import { LexicalIndex, type LexicalSnapshot } from "../../engine/retriever/lexicalIndex.js";
 import { reciprocalRankFusion } from "../../engine/retriever/rankFusion.js";
@@ -34,7 +39,7 @@ describe("words looked up by their span of a text", () => {
     const made: string[] = [];
     const map = new SpanMap<string>(1000);
     const value = (text: string, start: number, end: number): string =>
-      map.getOrAdd(text, start, end, (word) => (made.push(word), `<${word}>`));
+      map.getOrAdd(text, start, end, spanHash(text, start, end), (word) => (made.push(word), `<${word}>`));
     assert.equal(value("const userName = 1", 6, 14), "<userName>");
     assert.equal(value("userName", 0, 8), "<userName>");
     assert.equal(value("let user", 4, 8), "<user>");
@@ -57,17 +62,29 @@ describe("words looked up by their span of a text", () => {
     }
     for (const [index, [start, end]] of spans.entries())
       assert.equal(
-        map.getOrAdd(text, start, end, () => (made++, index)),
+        map.getOrAdd(text, start, end, spanHash(text, start, end), () => (made++, index)),
         index,
       );
     for (const [index, [start, end]] of spans.entries())
       assert.equal(
-        map.getOrAdd(text, start, end, () => (made++, -1)),
+        map.getOrAdd(text, start, end, spanHash(text, start, end), () => (made++, -1)),
         index,
       );
     assert.equal(made, 5000);
-    map.getOrAdd("fresh", 0, 5, () => 1);
+    map.getOrAdd("fresh", 0, 5, spanHash("fresh", 0, 5), () => 1);
     assert.equal(map.size, 1);
+  });
+});
+
+describe("words by their span", () => {
+  test("the scan's hash of each word is the word's own hash, for ASCII, kebab-case and wide characters", () => {
+    const text = "const naïveÜber = use-state(𝒳value, $x_1); // größe";
+    const words: string[] = [];
+    forEachCodeWordSpan(text, (start, end, hash) => {
+      words.push(text.slice(start, end));
+      assert.equal(hash, spanHash(text, start, end), text.slice(start, end));
+    });
+    assert.deepEqual(words, ["const", "naïveÜber", "use-state", "𝒳value", "$x_1", "größe"]);
   });
 });
 
