@@ -1,7 +1,7 @@
 /**
- * A map from words to values, looked up by a span of a longer text (`text`, `start`, `end`, and its hash) rather than
- * by a string: a word seen before costs a hash of its characters and one comparison, with no substring
- * made and no string hashed by the engine. Indexing looks up every word of every file; a `Map` keyed by
+ * A map from words to values, looked up by a span of a longer text (`text`, `start`, `end` and the span's
+ * hash) rather than by a string: a word seen before costs one comparison, with no substring made and no
+ * string hashed by the engine. Indexing looks up every word of every file; a `Map` keyed by
  * sliced words spent most of that time making and hashing the slices. Open addressing, linear probing.
  */
 export class SpanMap<V> {
