@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { SourceChunk } from "./chunks.js";
 import type { FileDefinition } from "./fileAnalyzer.js";
@@ -110,12 +111,16 @@ export function saveIndex(dir: string, root: string, index: StoredIndex): Promis
   return save;
 }
 
-async function writeIndex(dir: string, root: string, index: StoredIndex): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const previous = await readManifest(dir);
+/**
+ * Synchronous: the writes go to the page cache in about the time their promises cost (a few ms on a
+ * few hundred files), and the index's JSON is made on this thread either way.
+ */
+function writeIndex(dir: string, root: string, index: StoredIndex): void {
+  mkdirSync(dir, { recursive: true });
+  const previous = readManifest(dir);
   const generation = randomUUID();
-  await writeAtomically(join(dir, "files.json"), JSON.stringify({ generation, files: index.files }));
-  await writeAtomically(join(dir, "lexical.json"), JSON.stringify({ generation, snapshot: index.lexical }));
+  writeAtomically(join(dir, "files.json"), JSON.stringify({ generation, files: index.files }));
+  writeAtomically(join(dir, "lexical.json"), JSON.stringify({ generation, snapshot: index.lexical }));
   const manifest: Manifest = {
     version: storeVersion,
     root: resolve(root),
@@ -125,31 +130,31 @@ async function writeIndex(dir: string, root: string, index: StoredIndex): Promis
   };
   if (index.vectors) {
     const { embedderId, dimension, ids, values } = index.vectors;
-    await writeAtomically(
+    writeAtomically(
       join(dir, `vectors-${generation}.bin`),
       new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
     );
     manifest.vectors = { embedderId, dimension, ids };
   }
-  await writeAtomically(join(dir, "manifest.json"), JSON.stringify(manifest));
-  if (previous?.vectors) await rm(join(dir, `vectors-${previous.generation}.bin`), { force: true });
+  writeAtomically(join(dir, "manifest.json"), JSON.stringify(manifest));
+  if (previous?.vectors) rmSync(join(dir, `vectors-${previous.generation}.bin`), { force: true });
 }
 
 export async function deleteIndex(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-async function readManifest(dir: string): Promise<Manifest | undefined> {
+function readManifest(dir: string): Manifest | undefined {
   try {
-    return JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as Manifest;
+    return JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
   } catch {
     return undefined;
   }
 }
 
-async function writeAtomically(path: string, data: string | Uint8Array): Promise<void> {
+function writeAtomically(path: string, data: string | Uint8Array): void {
   // Unique per write: another process (a second window's engine) may be writing the same file.
   const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
+  writeFileSync(temporary, data);
+  renameSync(temporary, path);
 }
