@@ -86,6 +86,8 @@ export class LexicalIndex {
   };
   /** Scratch for {@link add}: a term's count in the document being added, zero between calls. */
   private termCounts = new Uint32Array(0);
+  /** Scratch for {@link add}: the terms the document being added holds, in the order met. */
+  private touchedTerms: Uint32Array = new Uint32Array(256);
 
   static empty(): LexicalIndex {
     return new LexicalIndex();
@@ -112,8 +114,8 @@ export class LexicalIndex {
   add(document: LexicalDocument): void {
     if (this.slotOfId.has(document.id)) this.remove(document.id);
     // Counted in a scratch array indexed by term id (a Map per document costs more than the terms), a
-    // word's term ids looked up once per word rather than once per term.
-    const touched: number[] = [];
+    // word's term ids looked up once per word rather than once per term, the terms met listed in scratch.
+    let touched = 0;
     let length = 0;
     let weight = nameWeight;
     let text = "";
@@ -122,24 +124,29 @@ export class LexicalIndex {
       const termCounts = this.termCounts; // after the lookup: a new term may have grown it
       for (let index = 0; index < ids.length; index++) {
         const id = ids[index]!;
-        if (termCounts[id] === 0) touched.push(id);
+        if (termCounts[id] === 0) {
+          if (touched === this.touchedTerms.length) this.touchedTerms = grown(this.touchedTerms);
+          this.touchedTerms[touched++] = id;
+        }
         termCounts[id]! += weight;
       }
       length += ids.length;
     };
-    for (const [source, sourceWeight] of [
-      [document.names, nameWeight],
-      [document.text, 1],
-      [document.path.replaceAll(/[/.]/g, " "), 1],
-    ] as const) {
-      text = source;
-      weight = sourceWeight;
-      forEachCodeWordSpan(text, count);
-    }
+    text = document.names;
+    forEachCodeWordSpan(text, count);
+    weight = 1;
+    text = document.text;
+    forEachCodeWordSpan(text, count);
+    text = document.path.replaceAll(/[/.]/g, " ");
+    forEachCodeWordSpan(text, count);
     const termCounts = this.termCounts;
-    const termIds = Uint32Array.from(touched);
-    const frequencies = Uint16Array.from(touched, (id) => Math.min(termCounts[id]!, 0xffff));
-    for (const id of touched) termCounts[id] = 0;
+    const termIds = this.touchedTerms.slice(0, touched);
+    const frequencies = new Uint16Array(touched);
+    for (let index = 0; index < touched; index++) {
+      const id = termIds[index]!;
+      frequencies[index] = Math.min(termCounts[id]!, 0xffff);
+      termCounts[id] = 0;
+    }
     this.insert(document.id, length, termIds, frequencies);
   }
 
@@ -340,11 +347,12 @@ export class LexicalIndex {
     this.termsOfSlot.push(termIds);
     this.frequenciesOfSlot.push(frequencies);
     this.totalLength += length;
-    termIds.forEach((term, index) => {
+    for (let index = 0; index < termIds.length; index++) {
+      const term = termIds[index]!;
       this.postingDocs[term]!.push(slot);
       this.postingFrequencies[term]!.push(frequencies[index]!);
       this.documentFrequency[term]!++;
-    });
+    }
   }
 
   /** Renumbers live documents densely and rebuilds the postings without the dead ones. */
@@ -368,4 +376,11 @@ export class LexicalIndex {
       this.insert(id, lengths[index]!, termsOfSlot[index]!, frequenciesOfSlot[index]!),
     );
   }
+}
+
+/** A copy of `values` twice as long. */
+function grown(values: Uint32Array): Uint32Array {
+  const copy = new Uint32Array(values.length * 2);
+  copy.set(values);
+  return copy;
 }
