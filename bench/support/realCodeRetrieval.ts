@@ -14,6 +14,7 @@ import {
   defaultSyntaxAnalyzer,
   fitToBudget,
   Retriever,
+  type IndexSummary,
   type Embedder,
 } from "../../engine/retriever/index.js";
 import { LexicalIndex } from "../../engine/retriever/lexicalIndex.js";
@@ -54,14 +55,33 @@ interface Tally {
 export async function realCodeRetrieval(options: RealCodeOptions): Promise<Record<string, unknown>> {
   const cacheDir = await mkdtemp(join(tmpdir(), "coop-retriever-realcode-"));
   try {
-    const retriever = await Retriever.open({
-      root: options.root,
-      cacheDir,
-      ...(options.embedder ? { embedder: options.embedder } : {}),
-    });
-    const indexCpu = process.cpuUsage();
-    const summary = await retriever.index();
-    const indexCpuSeconds = cpuSeconds(process.cpuUsage(indexCpu));
+    // Cold indexes, each into a store of its own, timed one by one: a single index of a few hundred files
+    // takes ~0.15 s, which one hiccup of a shared machine can stretch by a third. The median is reported,
+    // with every run. The last run's retriever answers the queries.
+    const indexRuns = options.embedder ? 1 : 3;
+    const runs: { seconds: number; cpuSeconds: number }[] = [];
+    let retriever: Retriever | undefined;
+    let summary: IndexSummary | undefined;
+    for (let run = 0; run < indexRuns; run++) {
+      await retriever?.dispose();
+      retriever = await Retriever.open({
+        root: options.root,
+        cacheDir: join(cacheDir, `run-${run}`),
+        ...(options.embedder ? { embedder: options.embedder } : {}),
+      });
+      const indexCpu = process.cpuUsage();
+      summary = await retriever.index();
+      runs.push({ seconds: summary.seconds, cpuSeconds: cpuSeconds(process.cpuUsage(indexCpu)) });
+    }
+    if (retriever === undefined || summary === undefined) throw new Error("no index was run");
+    const indexSeconds = percentile(
+      runs.map((run) => run.seconds),
+      50,
+    );
+    const indexCpuSeconds = percentile(
+      runs.map((run) => run.cpuSeconds),
+      50,
+    );
     const baseline = await importGraphBaseline(options.root);
     const labelStarted = performance.now();
     const labelled = await labelledCallSites(options.root);
@@ -138,9 +158,10 @@ export async function realCodeRetrieval(options: RealCodeOptions): Promise<Recor
       embeddings: options.embedder !== undefined,
       files: summary.files,
       chunks: summary.chunks,
-      indexSeconds: summary.seconds,
+      indexSeconds,
+      indexSecondsRuns: runs.map((run) => run.seconds),
       indexCpuSeconds,
-      indexSecondsScaledTo5000Files: (summary.seconds / Math.max(1, summary.files)) * 5000,
+      indexSecondsScaledTo5000Files: (indexSeconds / Math.max(1, summary.files)) * 5000,
       // The queries run after indexing to compile the ranking's code: once per index, whatever its size.
       warmUpSeconds: summary.warmUpSeconds,
       indexCpuSecondsScaledTo5000Files: (indexCpuSeconds / Math.max(1, summary.files)) * 5000,
