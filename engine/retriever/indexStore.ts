@@ -91,31 +91,13 @@ export async function loadIndex(dir: string, root: string): Promise<StoredIndex 
   }
 }
 
-/** Saves in progress per store folder: saves of one folder from this process run one after the other. */
-const savesInProgress = new Map<string, Promise<void>>();
-
 /**
- * Writes the index, each file atomically and the manifest last. Saves of one folder in this process
- * are queued, so two retrievers of one workspace never interleave their generations.
+ * Writes the index, each file atomically and the manifest last. Synchronous: the writes go to the page
+ * cache in about the time their promises cost (a few ms on a few hundred files), and the index's JSON is
+ * made on this thread either way. So two retrievers of one workspace in this process never interleave
+ * their generations.
  */
-export function saveIndex(dir: string, root: string, index: StoredIndex): Promise<void> {
-  const save = (savesInProgress.get(dir) ?? Promise.resolve())
-    .catch(() => undefined)
-    .then(() => writeIndex(dir, root, index));
-  savesInProgress.set(dir, save);
-  void save
-    .finally(() => {
-      if (savesInProgress.get(dir) === save) savesInProgress.delete(dir);
-    })
-    .catch(() => undefined);
-  return save;
-}
-
-/**
- * Synchronous: the writes go to the page cache in about the time their promises cost (a few ms on a
- * few hundred files), and the index's JSON is made on this thread either way.
- */
-function writeIndex(dir: string, root: string, index: StoredIndex): void {
+export function saveIndex(dir: string, root: string, index: StoredIndex): void {
   mkdirSync(dir, { recursive: true });
   const previous = readManifest(dir);
   const generation = randomUUID();

@@ -77,8 +77,7 @@ export class ParallelAnalysis {
     // index adds files in order). Sent less finished: the replies waiting to be received here do not
     // count, as this thread may be too busy analysing to receive them.
     const waiting = this.pending.issued - Atomics.load(this.progress, FINISHED);
-    if (this.failed || waiting >= WORKER_QUEUE || Atomics.load(this.progress, READY) === 0)
-      return this.local.analyze(path, source);
+    if (!this.workerReady || waiting >= WORKER_QUEUE) return this.local.analyze(path, source);
     return this.inWorker(path, source).catch(() => this.local.analyze(path, source));
   }
 

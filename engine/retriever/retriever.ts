@@ -248,7 +248,7 @@ export class Retriever {
 
   /** Writes the index to the cache directory if it changed since it was loaded or last saved. */
   save(): Promise<void> {
-    return this.serialized(() => this.saveNow());
+    return this.serialized(() => Promise.resolve(this.saveNow()));
   }
 
   /** Saves pending changes; the retriever is unusable afterwards. Does not dispose the embedder. */
@@ -277,14 +277,13 @@ export class Retriever {
     };
     const seen = new Set<string>();
     const changed: { path: string; absolutePath: string; mtimeMs: number; size: number }[] = [];
-    const maxFileBytes = this.options.maxFileBytes ?? defaultMaxFileBytes;
     const walk = {
       ...this.options,
       onLinkOutside: (path: string) =>
         summary.skipped.push({ path, reason: "outside the workspace" as const }),
     };
     for await (const file of walkWorkspace(this.root, walk)) {
-      if (file.size > maxFileBytes) {
+      if (file.size > this.maxFileBytes) {
         summary.skipped.push({ path: file.path, reason: "too large" });
         continue;
       }
@@ -347,7 +346,7 @@ export class Retriever {
     await this.embedMissing(onProgress);
     if (this.dirty) {
       onProgress?.({ phase: "save", done: 0, total: 1 });
-      await this.saveNow();
+      this.saveNow();
       onProgress?.({ phase: "save", done: 1, total: 1 });
     }
     summary.files = this.workspace.files.size;
@@ -431,9 +430,9 @@ export class Retriever {
     }
   }
 
-  private async saveNow(): Promise<void> {
+  private saveNow(): void {
     if (!this.dirty) return;
-    await saveIndex(this.storeDir, this.root, this.workspace.snapshot(this.analyzer.id));
+    saveIndex(this.storeDir, this.root, this.workspace.snapshot(this.analyzer.id));
     this.dirty = false;
   }
 
