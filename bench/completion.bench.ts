@@ -23,6 +23,8 @@ const set = await fixtures();
 const runtime = await LlamaRuntime.create({ gpu: "cpu" });
 const target: LlamaModel = (await runtime.loadModel(set.target)).model;
 const draft: LlamaModel = (await runtime.loadModel(set.draft)).model;
+const copyTarget: LlamaModel = (await runtime.loadModel(set.copyTarget)).model;
+const copyDraft: LlamaModel = (await runtime.loadModel(set.copyDraft)).model;
 const { code } = await fixtureCorpora();
 
 /** A completion request at a cursor `cursorAt` (0-1) of the way into a file's text. */
@@ -69,12 +71,29 @@ const heldOutRequests = Array.from({ length: promptCount }, (_, index) => {
     .request;
 });
 
-const plain = await CompletionEngine.create(runtime, { target }, { variant: "plain", speculative: false });
-const speculative = await CompletionEngine.create(
-  runtime,
-  { target, draft },
-  { variant: "speculative", speculative: true },
-);
+interface DecodingPair {
+  plain: CompletionEngine;
+  speculative: CompletionEngine;
+}
+
+async function decodingPair(target: LlamaModel, draft: LlamaModel, name: string): Promise<DecodingPair> {
+  return {
+    plain: await CompletionEngine.create(
+      runtime,
+      { target },
+      { variant: `${name}-plain`, speculative: false },
+    ),
+    speculative: await CompletionEngine.create(
+      runtime,
+      { target, draft },
+      { variant: `${name}-speculative`, speculative: true },
+    ),
+  };
+}
+
+const bigramPair = await decodingPair(target, draft, "bigram");
+const { speculative } = bigramPair;
+const copyPair = await decodingPair(copyTarget, copyDraft, "copy");
 
 interface SpeculationRow {
   plainTps: number;
@@ -88,7 +107,10 @@ interface SpeculationRow {
 }
 
 /** Each request completed by the target alone and with speculation, one after the other. */
-async function compareDecoding(requests: readonly CompletionRequest[]): Promise<SpeculationRow[]> {
+async function compareDecoding(
+  requests: readonly CompletionRequest[],
+  { plain, speculative }: DecodingPair = bigramPair,
+): Promise<SpeculationRow[]> {
   const rows: SpeculationRow[] = [];
   for (const request of requests) {
     // Warm both the same way: the prompt is evaluated once, then timed generation starts from it.
@@ -129,6 +151,8 @@ function speculationSummary(rows: readonly SpeculationRow[]) {
 
 const rows = await compareDecoding(requests);
 const heldOutRows = await compareDecoding(heldOutRequests);
+const copyRows = await compareDecoding(requests, copyPair);
+const copyHeldOutRows = await compareDecoding(heldOutRequests, copyPair);
 
 // Cache hits and typing-through, on the speculative engine's answers.
 const cacheMs: number[] = [];
@@ -166,6 +190,13 @@ const heldOut = {
   source: `TypeScript in no corpus: ${heldOutRoots.join(", ")}`,
   ...speculationSummary(heldOutRows),
 };
+const copyHeads = {
+  models: "the copy-head target and draft (variant coop-tiny-copy), same prompts",
+  inCorpus: speculationSummary(copyRows),
+  heldOut: { source: heldOut.source, ...speculationSummary(copyHeldOutRows) },
+};
+const cell = (value: number | boolean): number | string =>
+  typeof value === "boolean" ? String(value) : Number(value.toFixed(3));
 const results = {
   promptSet: "in-corpus: cut from the code corpus the models were built from (node-llama-cpp's dist/)",
   ...inCorpus,
@@ -187,6 +218,7 @@ const results = {
   typingThroughP95Ms: percentile(typingMs, 95),
   speculativeCompletionMeanMs: completionMs,
   heldOut,
+  copyHeads,
   grounding,
 };
 printTable(
@@ -201,8 +233,10 @@ printTable(
     ] as const
   ).map(([measure, key]) => ({
     measure,
-    "in-corpus": typeof inCorpus[key] === "boolean" ? String(inCorpus[key]) : inCorpus[key],
-    "held-out": typeof heldOut[key] === "boolean" ? String(heldOut[key]) : heldOut[key],
+    "in-corpus": cell(inCorpus[key]),
+    "held-out": cell(heldOut[key]),
+    "copy heads, in-corpus": cell(copyHeads.inCorpus[key]),
+    "copy heads, held-out": cell(copyHeads.heldOut[key]),
   })),
 );
 printTable([
@@ -220,8 +254,12 @@ printTable([
 printTable(groundingRows(grounding, completionMs));
 console.log(`wrote ${await writeBenchResults("completion", results)}`);
 
-await speculative.dispose();
-await plain.dispose();
+for (const pair of [bigramPair, copyPair]) {
+  await pair.speculative.dispose();
+  await pair.plain.dispose();
+}
+await copyDraft.dispose();
+await copyTarget.dispose();
 await draft.dispose();
 await target.dispose();
 await runtime.dispose();

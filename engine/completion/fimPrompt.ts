@@ -90,7 +90,11 @@ export function buildFimPrompt(input: FimPromptInput, fim: FimTokens, tokenize: 
       chunksUsed++;
     }
   }
-  const code = [fim.prefix, ...prefixTokens, fim.suffix, ...suffixTokens, fim.middle];
+  // SPM as Code Llama lays it out: the prefix comes last, so the prompt ends with its last token.
+  const code =
+    fim.layout === "spm"
+      ? [fim.prefix, fim.suffix, ...suffixTokens, fim.middle, ...prefixTokens]
+      : [fim.prefix, ...prefixTokens, fim.suffix, ...suffixTokens, fim.middle];
   return {
     // Repository layout: the files before the prefix marker; else the chunks open the prefix.
     tokens: repoLevel ? [...context, ...code] : [fim.prefix, ...context, ...code.slice(1)],

@@ -20,7 +20,14 @@ export interface FimTokens {
   /** Qwen-style repository layout: `<|repo_name|>` and `<|file_sep|>`, when the model has them. */
   repoName?: Token;
   fileSeparator?: Token;
+  /**
+   * "psm" (prefix, suffix, middle: generation follows the middle marker) or "spm" (suffix first, the
+   * prefix last: generation continues the prefix's last token), as the model's `coop.fim.layout` says.
+   */
+  layout: FimLayout;
 }
+
+export type FimLayout = "psm" | "spm";
 
 /** Reads the FIM tokens from the model's GGUF metadata; undefined when it cannot fill in the middle. */
 export function fimTokensOf(model: LlamaModel): FimTokens | undefined {
@@ -31,5 +38,13 @@ export function fimTokensOf(model: LlamaModel): FimTokens | undefined {
     const value = tokenizer?.[key];
     return typeof value === "number" ? (value as Token) : undefined;
   };
-  return { prefix, suffix, middle, repoName: id("fim_rep_token_id"), fileSeparator: id("fim_sep_token_id") };
+  const coop = (model.fileInfo.metadata as { coop?: { fim?: { layout?: unknown } } }).coop;
+  return {
+    prefix,
+    suffix,
+    middle,
+    repoName: id("fim_rep_token_id"),
+    fileSeparator: id("fim_sep_token_id"),
+    layout: coop?.fim?.layout === "spm" ? "spm" : "psm",
+  };
 }

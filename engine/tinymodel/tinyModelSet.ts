@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { GgmlType } from "../gguf/index.js";
 import { BigramCounts, logProbabilities } from "./bigram.js";
 import type { Corpus } from "./corpus.js";
+import { copyCircuit } from "./copyCircuit.js";
 import type { LlamaShape } from "./llamaShape.js";
 import { lowRankOutputDelta } from "./lowRankDelta.js";
 import { learnVocabulary, type Vocabulary } from "./vocabulary.js";
@@ -10,7 +11,7 @@ import { writeLoraAdapter } from "./writeLoraAdapter.js";
 import { writeTinyModel, type TinyModelRecipe } from "./writeTinyModel.js";
 
 /** Bumped whenever the plan below changes what it builds, so caches keyed on it rebuild. */
-export const tinyModelSetVersion = 2;
+export const tinyModelSetVersion = 3;
 
 export interface TinyModelSetCorpora {
   /** The main language (JavaScript/TypeScript): the draft's and target's knowledge. */
@@ -41,9 +42,23 @@ export interface TinyModelSetManifest {
   options: TinyModelSetOptions;
   corpora: Record<keyof TinyModelSetCorpora, { name: string; files: number; bytes: number; sha256: string }>;
   /** File names inside the set's folder. */
-  models: { draft: string; target: string; embedding: string; fineTunes: Record<string, string> };
+  models: {
+    draft: string;
+    target: string;
+    embedding: string;
+    fineTunes: Record<string, string>;
+    /** The same bigrams with in-context copying compiled in (see copyCircuit.ts). */
+    copyDraft: string;
+    copyTarget: string;
+  };
   adapters: Record<string, { file: string; rank: number; energyKept: number }>;
-  shapes: { draft: LlamaShape; target: LlamaShape; embedding: LlamaShape };
+  shapes: {
+    draft: LlamaShape;
+    target: LlamaShape;
+    embedding: LlamaShape;
+    copyDraft: LlamaShape;
+    copyTarget: LlamaShape;
+  };
   vocabularySize: number;
 }
 
@@ -86,6 +101,8 @@ export async function buildTinyModelSet(
     draft: shape(n, 1, 256),
     target: shape(n, options.targetBlocks, options.targetFeedForward),
     embedding: shape(n, 1, 256),
+    copyDraft: copyShape(n, 2, 256),
+    copyTarget: copyShape(n, options.targetBlocks, options.targetFeedForward),
   };
   const common = { vocabulary, layerWeightType: GgmlType.F32 } as const;
 
@@ -102,17 +119,37 @@ export async function buildTinyModelSet(
     noise: { seed: 2, scale: layerNoise },
   };
   await writeTinyModel(join(outDir, "target.gguf"), target);
+  const draftLogits = logits(
+    counts([sequences.code], (index) => index % 4 !== 3),
+    1,
+  );
   await writeTinyModel(join(outDir, "draft.gguf"), {
     ...common,
     name: "coop-fixture-draft",
     description:
       "Bigram code model from most of the target's corpus, smoothed more, in a one-block llama network (Coop test fixture).",
     shape: shapes.draft,
-    nextTokenLogits: logits(
-      counts([sequences.code], (index) => index % 4 !== 3),
-      1,
-    ),
+    nextTokenLogits: draftLogits,
     noise: { seed: 1, scale: layerNoise },
+  });
+  await writeTinyModel(join(outDir, "target-copy.gguf"), {
+    ...target,
+    name: "coop-fixture-target-copy",
+    description:
+      "The fixture target's bigrams with compiled copy heads: it continues what followed the last two tokens earlier in the prompt (Coop test fixture).",
+    shape: shapes.copyTarget,
+    copy: copyCircuit(shapes.copyTarget, vocabulary),
+  });
+  await writeTinyModel(join(outDir, "draft-copy.gguf"), {
+    ...common,
+    name: "coop-fixture-draft-copy",
+    description:
+      "The fixture draft's bigrams with the copy heads in a two-block network (Coop test fixture).",
+    shape: shapes.copyDraft,
+    nextTokenLogits: draftLogits,
+    layerWeightType: GgmlType.Q8_0,
+    noise: { seed: 1, scale: layerNoise },
+    copy: copyCircuit(shapes.copyDraft, vocabulary),
   });
 
   const adapters: TinyModelSetManifest["adapters"] = {};
@@ -168,7 +205,14 @@ export async function buildTinyModelSet(
       python: describeCorpus(corpora.python),
       cpp: describeCorpus(corpora.cpp),
     },
-    models: { draft: "draft.gguf", target: "target.gguf", embedding: "embedding.gguf", fineTunes },
+    models: {
+      draft: "draft.gguf",
+      target: "target.gguf",
+      embedding: "embedding.gguf",
+      fineTunes,
+      copyDraft: "draft-copy.gguf",
+      copyTarget: "target-copy.gguf",
+    },
     adapters,
     shapes,
     vocabularySize: n,
@@ -185,6 +229,22 @@ function shape(vocabularySize: number, blockCount: number, feedForwardLength: nu
     feedForwardLength,
     headCount: 16,
     headCountKv: 4,
+    contextLength: 4096,
+  };
+}
+
+/**
+ * Wider than the bigram's shape, to hold the copy circuit's codes beside the one-hot token: 256-wide heads
+ * (see copyCircuit.ts), and two KV groups, the copy heads needing one.
+ */
+function copyShape(vocabularySize: number, blockCount: number, feedForwardLength: number): LlamaShape {
+  return {
+    vocabularySize,
+    embeddingLength: vocabularySize + 512,
+    blockCount,
+    feedForwardLength,
+    headCount: (vocabularySize + 512) / 256,
+    headCountKv: 2,
     contextLength: 4096,
   };
 }

@@ -1,4 +1,5 @@
 import { GgmlType, GgufWriter, encodeTensor, gguf, type GgufValue } from "../gguf/index.js";
+import type { CopyCircuit } from "./copyCircuit.js";
 import { fillUniformNoise } from "./noise.js";
 import { llamaTensorLayout, validateShape, type LlamaShape, type TensorLayout } from "./llamaShape.js";
 import { chatMlTemplate, specialTokenIdKeys, specialTokenRoles } from "./specialTokens.js";
@@ -36,6 +37,11 @@ export interface TinyModelRecipe {
   outputNorm?: Float32Array;
   /** Mean pooling makes the model an embedding model. */
   pooling?: "mean";
+  /**
+   * In-context copying compiled into the first two blocks; such a model reads its prompt, so it is
+   * prompted suffix-first (`coop.fim.layout` "spm"): the prompt ends with the prefix's last token.
+   */
+  copy?: CopyCircuit;
 }
 
 const fileTypeOf = { [GgmlType.F32]: 0, [GgmlType.F16]: 1, [GgmlType.Q8_0]: 7 } as const;
@@ -83,7 +89,8 @@ function tensorValues(tensor: TensorLayout, recipe: TinyModelRecipe): Float32Arr
       return values;
     case "norm":
       if (tensor.name === "output_norm.weight") {
-        if (recipe.outputNorm) values.set(recipe.outputNorm);
+        if (recipe.copy) values.set(recipe.copy.outputNorm());
+        else if (recipe.outputNorm) values.set(recipe.outputNorm);
         else values.fill(1 / Math.sqrt(n));
       } else {
         values.fill(1);
@@ -99,6 +106,7 @@ function tensorValues(tensor: TensorLayout, recipe: TinyModelRecipe): Float32Arr
           values[next * n + current] = logits[current * vocabularySize + next]!;
         }
       }
+      recipe.copy?.addToOutput(values);
       return values;
     }
     case "attention":
@@ -106,6 +114,7 @@ function tensorValues(tensor: TensorLayout, recipe: TinyModelRecipe): Float32Arr
       fillUniformNoise(values, recipe.noise.seed, tensor.name, recipe.noise.scale);
       if (recipe.taskNoise)
         fillUniformNoise(values, recipe.taskNoise.seed, tensor.name, recipe.taskNoise.scale, true);
+      recipe.copy?.addToLayer(tensor.name, values);
       return values;
   }
 }
@@ -127,8 +136,9 @@ function modelMetadata(recipe: TinyModelRecipe): [string, GgufValue][] {
     ["llama.attention.head_count_kv", gguf.u32(shape.headCountKv)],
     ["llama.attention.layer_norm_rms_epsilon", gguf.f32(1e-6)],
     ["llama.rope.dimension_count", gguf.u32(shape.embeddingLength / shape.headCount)],
-    ["llama.rope.freq_base", gguf.f32(10000)],
+    ["llama.rope.freq_base", gguf.f32(recipe.copy?.ropeFreqBase ?? 10000)],
   ];
+  if (recipe.copy) entries.push(["coop.fim.layout", gguf.str("spm")]);
   if (recipe.pooling === "mean") entries.push(["llama.pooling_type", gguf.u32(1)]);
   entries.push(
     ["tokenizer.ggml.model", gguf.str("gpt2")],

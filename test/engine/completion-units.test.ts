@@ -14,7 +14,12 @@ import { SequencePool } from "../../engine/completion/sequencePool.js";
 const tokenize = (text: string): Token[] => [...text].map((char) => char.codePointAt(0)! as Token);
 const detokenize = (tokens: Token[]): string =>
   String.fromCodePoint(...tokens.filter((token) => token < 0x110000));
-const fim: FimTokens = { prefix: 0x200001 as Token, suffix: 0x200002 as Token, middle: 0x200003 as Token };
+const fim: FimTokens = {
+  prefix: 0x200001 as Token,
+  suffix: 0x200002 as Token,
+  middle: 0x200003 as Token,
+  layout: "psm",
+};
 const repoFim: FimTokens = { ...fim, repoName: 0x200004 as Token, fileSeparator: 0x200005 as Token };
 
 describe("FIM prompts", () => {
@@ -35,6 +40,18 @@ describe("FIM prompts", () => {
     assert.equal(prompt.tokens.at(-1), fim.middle);
     assert.equal(prompt.tokens.filter((token) => token === fim.middle).length, 1);
     assert.equal(detokenize(prompt.tokens), "let a = <|fim_middle|>;\n");
+  });
+
+  test("SPM: suffix first and the prefix last, so the prompt ends with the prefix's last token", () => {
+    const prompt = buildFimPrompt(
+      { prefix: "let a = b", suffix: ";\n", path: "a.ts", chunks: [], projectName: "p", budgetTokens: 100 },
+      { ...fim, layout: "spm" },
+      tokenize,
+    );
+    assert.deepEqual(prompt.tokens.slice(0, 2), [fim.prefix, fim.suffix]);
+    assert.equal(detokenize(prompt.tokens), ";\nlet a = b");
+    assert.equal(prompt.tokens.at(-1), tokenize("b")[0]);
+    assert.equal(prompt.tokens.indexOf(fim.middle), 4);
   });
 
   test("within the budget the nearest text is kept: the prefix's end and the suffix's start", () => {

@@ -1,0 +1,260 @@
+import { createRandom } from "../linalg/random.js";
+import { tokenTextToBytes } from "./tokenizer/index.js";
+import type { LlamaShape } from "./llamaShape.js";
+import type { Vocabulary } from "./vocabulary.js";
+
+/**
+ * In-context copying compiled into the first two blocks of a llama network (Olsson et al. 2022,
+ * "In-context learning and induction heads"):
+ *
+ * - block 0 has two previous-token heads. Their keys and queries carry no content, only RoPE phases, so
+ *   one attends to the token one back and the other to the token two back. They write those tokens' match
+ *   codes into two subspaces of the residual.
+ * - block 1 has an induction head. Its query is [code of this token, code of the previous one], its keys
+ *   [code of the token one back, code of the token two back]: it attends where the last two tokens occurred
+ *   before, and reads the code of the token that followed them there into a third subspace, which the
+ *   output matrix turns into that token's logit. One matching token scores half as much as two.
+ *
+ * RoPE rotates every pair of a llama head (llama.cpp refuses a partial rotation for this architecture), so
+ * the RoPE base is chosen huge: the first pairs turn fast enough to tell offsets 1 and 2 apart, and the
+ * pairs from `firstContentPair` on turn by under 0.1 radian across the whole context, which leaves the
+ * content match free of position.
+ *
+ * Tokens that differ only by leading whitespace share a match code, so ` resolved` in the file matches
+ * `resolved` typed after `(`; the copied token itself is exact.
+ */
+export interface CopyCircuit {
+  ropeFreqBase: number;
+  /** Adds the circuit's weights to a layer tensor's values (noise already in place). */
+  addToLayer(tensorName: string, values: Float32Array): void;
+  /** Weights of the final norm: the one-hot dimensions scaled so the bigram logits stay as they were. */
+  outputNorm(): Float32Array;
+  /** Adds the copy logits to output.weight's values (bigram already in place). */
+  addToOutput(values: Float32Array): void;
+}
+
+export interface CopyCircuitOptions {
+  /** Score, in nats, of one matching token in the induction head; two matching tokens score twice. */
+  matchScore: number;
+  /** Logit, in nats, the copied token gains when the induction head attends to one place only. */
+  copyLogit: number;
+  /** How far below the peak the previous-token heads' nearest wrong offset scores, in nats. */
+  positionMargin: number;
+}
+
+export const defaultCopyCircuitOptions: CopyCircuitOptions = {
+  matchScore: 14,
+  copyLogit: 16,
+  positionMargin: 14,
+};
+
+/** The largest base a GGUF f32 holds comfortably; with a 256-wide head, pair i turns by 0.505^i per token. */
+export const copyRopeFreqBase = 1e38;
+/** Pairs that turn fast enough to place a token one or two back. */
+const positionPairs = 13;
+/** Pairs this slow turn by < 0.1 rad over 1,500 tokens: the content match lives here. */
+const firstContentPair = 14;
+/** Relative weights of the position pairs: the fastest pairs tell neighbours apart. */
+const positionWeights = [4, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+/** Amplitudes in the residual of the previous-token codes and of the copied token's code, per dimension. */
+const previousAmplitude = 0.5;
+const nextAmplitude = 0.5;
+const embeddingScale = 8;
+
+/** Where the circuit keeps its codes in the residual, after the one-hot token dimensions. */
+export interface CopyLayout {
+  headDim: number;
+  /** Dimensions of a match code: half of the content dimensions of a head. */
+  matchDim: number;
+  /** Dimensions of the copied token's output code: a whole head. */
+  outputDim: number;
+  previous1: number;
+  previous2: number;
+  next: number;
+}
+
+export function copyLayout(shape: LlamaShape): CopyLayout {
+  const headDim = shape.embeddingLength / shape.headCount;
+  const matchDim = headDim / 2 - firstContentPair;
+  const layout = {
+    headDim,
+    matchDim,
+    outputDim: headDim,
+    previous1: shape.vocabularySize,
+    previous2: shape.vocabularySize + matchDim,
+    next: shape.vocabularySize + 2 * matchDim,
+  };
+  if (headDim / 2 < positionPairs + 8) throw new Error(`a head of ${headDim} is too narrow for copy heads`);
+  if (layout.next + headDim > shape.embeddingLength) {
+    throw new Error(
+      `embeddingLength ${shape.embeddingLength} cannot hold the copy codes (needs ${layout.next + headDim})`,
+    );
+  }
+  if (shape.blockCount < 2) throw new Error("copy heads need two blocks");
+  return layout;
+}
+
+export function copyCircuit(
+  shape: LlamaShape,
+  vocabulary: Vocabulary,
+  options: CopyCircuitOptions = defaultCopyCircuitOptions,
+): CopyCircuit {
+  const layout = copyLayout(shape);
+  const { headDim, matchDim, outputDim } = layout;
+  const n = shape.embeddingLength;
+  const vocabularySize = shape.vocabularySize;
+  const kvDim = headDim * shape.headCountKv;
+  const matchCodes = tokenCodes(vocabulary, matchDim, matchKey);
+  const outputCodes = tokenCodes(vocabulary, outputDim, (_, id) => `#${id}`);
+  const theta = (pair: number): number => Math.pow(copyRopeFreqBase, (-2 * pair) / headDim);
+  const scoreScale = 1 / Math.sqrt(headDim);
+
+  // RMS-normalised values of the residual at each block's input (the noise is small against these).
+  const sqrtN = Math.sqrt(n);
+  const block0OneHot = sqrtN;
+  const block1Norm = Math.sqrt(embeddingScale ** 2 + 2 * previousAmplitude ** 2 * matchDim);
+  const block1OneHot = (embeddingScale * sqrtN) / block1Norm;
+  const block1Code = (previousAmplitude * sqrtN) / block1Norm;
+  const copiedNorm = Math.sqrt(block1Norm ** 2 + nextAmplitude ** 2 * outputDim);
+  const copiedCode = (nextAmplitude * sqrtN) / copiedNorm;
+
+  const positionPeak = positionPeakScore(options.positionMargin, theta);
+  const weightSum = positionWeights.reduce((a, b) => a + b, 0);
+  const pairAmplitude = (pair: number): number =>
+    Math.sqrt((positionPeak * positionWeights[pair]!) / weightSum / scoreScale);
+  const matchAmplitude = Math.sqrt(options.matchScore / (matchDim * scoreScale));
+  const copyWeight = options.copyLogit / (copiedCode * outputDim);
+
+  const at = (out: number, input: number, inputs: number): number => out * inputs + input;
+
+  const layers: Record<string, (values: Float32Array) => void> = {
+    "blk.0.attn_q.weight": (values) => {
+      for (const [head, offset] of [
+        [0, 1],
+        [1, 2],
+      ] as const) {
+        for (let pair = 0; pair < positionPairs; pair++) {
+          const phase = -offset * theta(pair);
+          const amplitude = pairAmplitude(pair) / block0OneHot;
+          const out = head * headDim + 2 * pair;
+          for (let token = 0; token < vocabularySize; token++) {
+            values[at(out, token, n)]! += amplitude * Math.cos(phase);
+            values[at(out + 1, token, n)]! += amplitude * Math.sin(phase);
+          }
+        }
+      }
+    },
+    "blk.0.attn_k.weight": (values) => {
+      for (let pair = 0; pair < positionPairs; pair++) {
+        const amplitude = pairAmplitude(pair) / block0OneHot;
+        for (let token = 0; token < vocabularySize; token++) values[at(2 * pair, token, n)]! += amplitude;
+      }
+    },
+    "blk.0.attn_v.weight": (values) => {
+      for (let token = 0; token < vocabularySize; token++) {
+        const code = matchCodes[token]!;
+        for (let k = 0; k < matchDim; k++) values[at(k, token, n)]! += code[k]! / block0OneHot;
+      }
+    },
+    "blk.0.attn_output.weight": (values) => {
+      for (let k = 0; k < matchDim; k++) {
+        values[at(layout.previous1 + k, k, n)]! += previousAmplitude;
+        values[at(layout.previous2 + k, headDim + k, n)]! += previousAmplitude;
+      }
+    },
+    "blk.1.attn_q.weight": (values) => {
+      const first = 2 * firstContentPair;
+      for (let token = 0; token < vocabularySize; token++) {
+        const code = matchCodes[token]!;
+        for (let k = 0; k < matchDim; k++)
+          values[at(first + k, token, n)]! += (matchAmplitude * code[k]!) / block1OneHot;
+      }
+      for (let k = 0; k < matchDim; k++)
+        values[at(first + matchDim + k, layout.previous1 + k, n)]! += matchAmplitude / block1Code;
+    },
+    "blk.1.attn_k.weight": (values) => {
+      const first = 2 * firstContentPair;
+      for (let k = 0; k < matchDim; k++) {
+        values[at(first + k, layout.previous1 + k, n)]! += matchAmplitude / block1Code;
+        values[at(first + matchDim + k, layout.previous2 + k, n)]! += matchAmplitude / block1Code;
+      }
+    },
+    "blk.1.attn_v.weight": (values) => {
+      for (let token = 0; token < vocabularySize; token++) {
+        const code = outputCodes[token]!;
+        for (let k = 0; k < outputDim; k++) values[at(k, token, n)]! += code[k]! / block1OneHot;
+      }
+    },
+    "blk.1.attn_output.weight": (values) => {
+      for (let k = 0; k < outputDim; k++) values[at(layout.next + k, k, n)]! += nextAmplitude;
+    },
+  };
+  void kvDim;
+
+  return {
+    ropeFreqBase: copyRopeFreqBase,
+    addToLayer: (tensorName, values) => layers[tensorName]?.(values),
+    outputNorm: () => {
+      const norm = new Float32Array(n);
+      // With no copy, the residual's norm is block1Norm: these weights give the bigram its logits exactly.
+      norm.fill(block1Norm / (embeddingScale * sqrtN), 0, vocabularySize);
+      norm.fill(1, layout.next, layout.next + outputDim);
+      return norm;
+    },
+    addToOutput: (values) => {
+      for (let token = 0; token < vocabularySize; token++) {
+        const code = outputCodes[token]!;
+        for (let k = 0; k < outputDim; k++) values[at(token, layout.next + k, n)]! += copyWeight * code[k]!;
+      }
+    },
+  };
+}
+
+/**
+ * The score at the peak offset that leaves every other offset (up to 4,096 back) `margin` nats below it,
+ * given the position pairs' weights.
+ */
+function positionPeakScore(margin: number, theta: (pair: number) => number): number {
+  const weightSum = positionWeights.reduce((a, b) => a + b, 0);
+  let worst = -Infinity;
+  for (let distance = 1; distance < 4096; distance++) {
+    let score = 0;
+    for (let pair = 0; pair < positionPairs; pair++)
+      score += positionWeights[pair]! * Math.cos(distance * theta(pair));
+    worst = Math.max(worst, score / weightSum);
+  }
+  return margin / (1 - worst);
+}
+
+/** A token's text without leading whitespace: what its match code is keyed on. */
+function matchKey(vocabulary: Vocabulary, id: number): string {
+  if (vocabulary.isSpecial(id)) return `#${id}`;
+  const text = Buffer.from(tokenTextToBytes(vocabulary.tokens[id]!)).toString("latin1");
+  const stripped = text.replace(/^[ \t]+/, "");
+  return stripped.length > 0 ? stripped : text;
+}
+
+/** ±1 codes, one per token, seeded by `key`: tokens with one key share a code. */
+function tokenCodes(
+  vocabulary: Vocabulary,
+  dim: number,
+  key: (vocabulary: Vocabulary, id: number) => string,
+): Int8Array[] {
+  const codes: Int8Array[] = [];
+  for (let id = 0; id < vocabulary.size; id++) {
+    const random = createRandom(fnv1a(`${dim}:${key(vocabulary, id)}`));
+    const code = new Int8Array(dim);
+    for (let k = 0; k < dim; k++) code[k] = random.next() < 0.5 ? -1 : 1;
+    codes.push(code);
+  }
+  return codes;
+}
+
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
