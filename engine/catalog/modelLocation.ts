@@ -11,8 +11,8 @@ export const TINY_MODEL_NAMES = [
   "target-ft-cpp",
   "lora-python",
   "lora-cpp",
-  "target-copy",
-  "draft-copy",
+  "target-bigram",
+  "draft-bigram",
 ] as const;
 export type TinyModelName = (typeof TINY_MODEL_NAMES)[number];
 
@@ -64,8 +64,8 @@ export function tinyModelPath(set: TinyModelSet, name: TinyModelName): string {
     "target-ft-cpp": set.fineTunes.cpp,
     "lora-python": set.adapters.python,
     "lora-cpp": set.adapters.cpp,
-    "target-copy": set.copyTarget,
-    "draft-copy": set.copyDraft,
+    "target-bigram": set.bigramTarget,
+    "draft-bigram": set.bigramDraft,
   };
   const path = paths[name];
   if (path === undefined)

@@ -7,13 +7,15 @@ import type { Vocabulary } from "./vocabulary.js";
  * In-context copying compiled into the first two blocks of a llama network (Olsson et al. 2022,
  * "In-context learning and induction heads"):
  *
- * - block 0 has two previous-token heads. Their keys and queries carry no content, only RoPE phases, so
- *   one attends to the token one back and the other to the token two back. They write those tokens' match
- *   codes into two subspaces of the residual.
- * - block 1 has an induction head. Its query is [code of this token, code of the previous one], its keys
- *   [code of the token one back, code of the token two back]: it attends where the last two tokens occurred
- *   before, and reads the code of the token that followed them there into a third subspace, which the
- *   output matrix turns into that token's logit. One matching token scores half as much as two.
+ * - block 0 has three previous-token heads. Their keys and queries carry no content, only RoPE phases, so
+ *   they attend to the token one, two and three back. They write those tokens' match codes into three
+ *   subspaces of the residual.
+ * - block 1 has an induction head. Its query is the codes of this token and of the two before it, its keys
+ *   the codes of the three tokens before each position: it attends where the last three tokens occurred
+ *   before, and reads the code of the token that followed them there into a fourth subspace, which the
+ *   output matrix turns into that token's logit. The current token weighs most, so a longer match wins,
+ *   and a match without the current token loses to one with it. Three tokens, since the small vocabulary
+ *   splits names into pieces of one to three characters: two (`e` `(`) recur all over a file.
  *
  * RoPE rotates every pair of a llama head (llama.cpp refuses a partial rotation for this architecture), so
  * the RoPE base is chosen huge: the first pairs turn fast enough to tell offsets 1 and 2 apart, and the
@@ -34,24 +36,36 @@ export interface CopyCircuit {
 }
 
 export interface CopyCircuitOptions {
-  /** Score, in nats, of one matching token in the induction head; two matching tokens score twice. */
-  matchScore: number;
+  /**
+   * Score, in nats, of a match in the induction head, for the current token, the one before and the one
+   * before that: a position whose three tokens all match scores their sum.
+   */
+  matchScores: readonly number[];
   /** Logit, in nats, the copied token gains when the induction head attends to one place only. */
   copyLogit: number;
   /** How far below the peak the previous-token heads' nearest wrong offset scores, in nats. */
   positionMargin: number;
+  /**
+   * Score of a control token (`<|file_sep|>`, `<|fim_prefix|>`, …) in the induction head, whose value is
+   * nothing: where nothing in the prompt matches, attention rests there instead of spreading over every
+   * position. Below one matching token's score, so that a single match still copies.
+   */
+  sinkScore: number;
 }
 
 export const defaultCopyCircuitOptions: CopyCircuitOptions = {
-  matchScore: 14,
+  matchScores: [20, 10, 6],
   copyLogit: 16,
   positionMargin: 14,
+  sinkScore: 16,
 };
 
 /** The largest base a GGUF f32 holds comfortably; with a 256-wide head, pair i turns by 0.505^i per token. */
 export const copyRopeFreqBase = 1e38;
 /** Pairs that turn fast enough to place a token one or two back. */
 const positionPairs = 13;
+/** A slow pair (< 0.25 rad over 1,500 tokens) that carries the control tokens' sink score. */
+const sinkPair = 13;
 /** Pairs this slow turn by < 0.1 rad over 1,500 tokens: the content match lives here. */
 const firstContentPair = 14;
 /** Relative weights of the position pairs: the fastest pairs tell neighbours apart. */
@@ -61,28 +75,31 @@ const previousAmplitude = 0.5;
 const nextAmplitude = 0.5;
 const embeddingScale = 8;
 
+/** How many tokens the induction head matches: this one and the ones before it. */
+const matchLength = 3;
+
 /** Where the circuit keeps its codes in the residual, after the one-hot token dimensions. */
 export interface CopyLayout {
   headDim: number;
-  /** Dimensions of a match code: half of the content dimensions of a head. */
+  /** Dimensions of a match code: a third of the content dimensions of a head. */
   matchDim: number;
   /** Dimensions of the copied token's output code: a whole head. */
   outputDim: number;
-  previous1: number;
-  previous2: number;
+  /** Where the codes of the tokens 1, 2, 3 back start. */
+  previous: number[];
   next: number;
 }
 
 export function copyLayout(shape: LlamaShape): CopyLayout {
   const headDim = shape.embeddingLength / shape.headCount;
-  const matchDim = headDim / 2 - firstContentPair;
+  const matchDim = Math.floor((headDim - 2 * firstContentPair) / matchLength);
+  const previous = Array.from({ length: matchLength }, (_, back) => shape.vocabularySize + back * matchDim);
   const layout = {
     headDim,
     matchDim,
     outputDim: headDim,
-    previous1: shape.vocabularySize,
-    previous2: shape.vocabularySize + matchDim,
-    next: shape.vocabularySize + 2 * matchDim,
+    previous,
+    next: shape.vocabularySize + matchLength * matchDim,
   };
   if (headDim / 2 < positionPairs + 8) throw new Error(`a head of ${headDim} is too narrow for copy heads`);
   if (layout.next + headDim > shape.embeddingLength) {
@@ -91,6 +108,8 @@ export function copyLayout(shape: LlamaShape): CopyLayout {
     );
   }
   if (shape.blockCount < 2) throw new Error("copy heads need two blocks");
+  if (shape.headCount / shape.headCountKv < matchLength)
+    throw new Error(`the ${matchLength} previous-token heads must share a KV group`);
   return layout;
 }
 
@@ -103,7 +122,6 @@ export function copyCircuit(
   const { headDim, matchDim, outputDim } = layout;
   const n = shape.embeddingLength;
   const vocabularySize = shape.vocabularySize;
-  const kvDim = headDim * shape.headCountKv;
   const matchCodes = tokenCodes(vocabulary, matchDim, matchKey);
   const outputCodes = tokenCodes(vocabulary, outputDim, (_, id) => `#${id}`);
   const theta = (pair: number): number => Math.pow(copyRopeFreqBase, (-2 * pair) / headDim);
@@ -112,7 +130,7 @@ export function copyCircuit(
   // RMS-normalised values of the residual at each block's input (the noise is small against these).
   const sqrtN = Math.sqrt(n);
   const block0OneHot = sqrtN;
-  const block1Norm = Math.sqrt(embeddingScale ** 2 + 2 * previousAmplitude ** 2 * matchDim);
+  const block1Norm = Math.sqrt(embeddingScale ** 2 + matchLength * previousAmplitude ** 2 * matchDim);
   const block1OneHot = (embeddingScale * sqrtN) / block1Norm;
   const block1Code = (previousAmplitude * sqrtN) / block1Norm;
   const copiedNorm = Math.sqrt(block1Norm ** 2 + nextAmplitude ** 2 * outputDim);
@@ -122,17 +140,20 @@ export function copyCircuit(
   const weightSum = positionWeights.reduce((a, b) => a + b, 0);
   const pairAmplitude = (pair: number): number =>
     Math.sqrt((positionPeak * positionWeights[pair]!) / weightSum / scoreScale);
-  const matchAmplitude = Math.sqrt(options.matchScore / (matchDim * scoreScale));
+  if (options.matchScores.length !== matchLength)
+    throw new Error(`matchScores must have ${matchLength} scores`);
+  // Query and key share the score of a match: sqrt on each side.
+  const matchAmplitude = options.matchScores.map((score) => Math.sqrt(score / (matchDim * scoreScale)));
   const copyWeight = options.copyLogit / (copiedCode * outputDim);
+  const sinkAmplitude = Math.sqrt(options.sinkScore / scoreScale);
+  const control = (token: number): boolean => vocabulary.isSpecial(token);
 
   const at = (out: number, input: number, inputs: number): number => out * inputs + input;
 
   const layers: Record<string, (values: Float32Array) => void> = {
     "blk.0.attn_q.weight": (values) => {
-      for (const [head, offset] of [
-        [0, 1],
-        [1, 2],
-      ] as const) {
+      for (let head = 0; head < matchLength; head++) {
+        const offset = head + 1;
         for (let pair = 0; pair < positionPairs; pair++) {
           const phase = -offset * theta(pair);
           const amplitude = pairAmplitude(pair) / block0OneHot;
@@ -157,30 +178,43 @@ export function copyCircuit(
       }
     },
     "blk.0.attn_output.weight": (values) => {
-      for (let k = 0; k < matchDim; k++) {
-        values[at(layout.previous1 + k, k, n)]! += previousAmplitude;
-        values[at(layout.previous2 + k, headDim + k, n)]! += previousAmplitude;
+      for (let head = 0; head < matchLength; head++) {
+        for (let k = 0; k < matchDim; k++)
+          values[at(layout.previous[head]! + k, head * headDim + k, n)]! += previousAmplitude;
       }
     },
     "blk.1.attn_q.weight": (values) => {
       const first = 2 * firstContentPair;
+      for (let token = 0; token < vocabularySize; token++)
+        values[at(2 * sinkPair, token, n)]! += sinkAmplitude / block1OneHot;
+      // This token's code, then the codes block 0 wrote of the tokens one and two back.
       for (let token = 0; token < vocabularySize; token++) {
         const code = matchCodes[token]!;
         for (let k = 0; k < matchDim; k++)
-          values[at(first + k, token, n)]! += (matchAmplitude * code[k]!) / block1OneHot;
+          values[at(first + k, token, n)]! += (matchAmplitude[0]! * code[k]!) / block1OneHot;
       }
-      for (let k = 0; k < matchDim; k++)
-        values[at(first + matchDim + k, layout.previous1 + k, n)]! += matchAmplitude / block1Code;
+      for (let back = 1; back < matchLength; back++) {
+        for (let k = 0; k < matchDim; k++) {
+          const out = first + back * matchDim + k;
+          values[at(out, layout.previous[back - 1]! + k, n)]! += matchAmplitude[back]! / block1Code;
+        }
+      }
     },
     "blk.1.attn_k.weight": (values) => {
       const first = 2 * firstContentPair;
-      for (let k = 0; k < matchDim; k++) {
-        values[at(first + k, layout.previous1 + k, n)]! += matchAmplitude / block1Code;
-        values[at(first + matchDim + k, layout.previous2 + k, n)]! += matchAmplitude / block1Code;
+      for (let token = 0; token < vocabularySize; token++)
+        if (control(token)) values[at(2 * sinkPair, token, n)]! += sinkAmplitude / block1OneHot;
+      // The codes of the tokens one, two and three back of each position.
+      for (let back = 0; back < matchLength; back++) {
+        for (let k = 0; k < matchDim; k++) {
+          const out = first + back * matchDim + k;
+          values[at(out, layout.previous[back]! + k, n)]! += matchAmplitude[back]! / block1Code;
+        }
       }
     },
     "blk.1.attn_v.weight": (values) => {
       for (let token = 0; token < vocabularySize; token++) {
+        if (control(token)) continue;
         const code = outputCodes[token]!;
         for (let k = 0; k < outputDim; k++) values[at(k, token, n)]! += code[k]! / block1OneHot;
       }
@@ -189,7 +223,6 @@ export function copyCircuit(
       for (let k = 0; k < outputDim; k++) values[at(layout.next + k, k, n)]! += nextAmplitude;
     },
   };
-  void kvDim;
 
   return {
     ropeFreqBase: copyRopeFreqBase,

@@ -83,13 +83,17 @@ describe("input compression", () => {
     }
 
     // What was dropped carried less information per token than what was kept (apart from the protected
-    // lines).
+    // lines). Lines are told apart by their text, so only lines whose text occurs once are compared: a
+    // repeated line (`}`) reads as less surprising the second time, and the two are not the same line.
     const scores = await selfInformation(original);
     const perToken = (index: number): number =>
       scores[index]! / Math.max(1, countTokens(`${original[index]}\n`));
-    const droppedIndexes = original.flatMap((line, index) => (kept.includes(line) ? [] : [index]));
+    const unique = (line: string): boolean => original.indexOf(line) === original.lastIndexOf(line);
+    const droppedIndexes = original.flatMap((line, index) =>
+      kept.includes(line) || !unique(line) ? [] : [index],
+    );
     const keptFree = original.flatMap((line, index) =>
-      kept.includes(line) && !definition.includes(line) ? [index] : [],
+      kept.includes(line) && !definition.includes(line) && unique(line) ? [index] : [],
     );
     const maxDropped = Math.max(...droppedIndexes.map(perToken));
     const minKept = Math.min(...keptFree.map(perToken));

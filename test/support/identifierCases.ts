@@ -104,7 +104,7 @@ export function repeatedIdentifierCases(
   return cases;
 }
 
-/** Whether a completion, after `typed`, finishes the identifier exactly (not running on into a longer one). */
+/** Whether a completion after `typed` finishes the identifier exactly (not running on into a longer name). */
 export function completesIdentifier(completion: string, identifier: string, typed: string): boolean {
   const rest = identifier.slice(typed.length);
   return completion.startsWith(rest) && !/^[\w$]/.test(completion.slice(rest.length));
