@@ -1,8 +1,7 @@
 // npm run bench -- completion: target-only vs speculative decoding on the fixture models, side by
 // side in one run (interleaved, so machine noise hits both), on two sets of prompts: in-corpus (cut from
 // the code corpus the models were built from) and held-out (TypeScript they never saw: sample/ and
-// packages' sources in node_modules), and the same for the models without their copy heads (`bigram`);
-// plus cache-hit and typing-through latency, and the grounding of the
+// packages' sources in node_modules); plus cache-hit and typing-through latency, and the grounding of the
 // in-corpus prompts with input compression vs dropping chunks (what it costs per prompt, how much
 // context it keeps).
 import { readdirSync, readFileSync } from "node:fs";
@@ -24,8 +23,8 @@ const set = await fixtures();
 const runtime = await LlamaRuntime.create({ gpu: "cpu" });
 const target: LlamaModel = (await runtime.loadModel(set.target)).model;
 const draft: LlamaModel = (await runtime.loadModel(set.draft)).model;
-const bigramTarget: LlamaModel = (await runtime.loadModel(set.bigramTarget)).model;
-const bigramDraft: LlamaModel = (await runtime.loadModel(set.bigramDraft)).model;
+const copyTarget: LlamaModel = (await runtime.loadModel(set.copyTarget)).model;
+const copyDraft: LlamaModel = (await runtime.loadModel(set.copyDraft)).model;
 const { code } = await fixtureCorpora();
 
 /** A completion request at a cursor `cursorAt` (0-1) of the way into a file's text. */
@@ -92,9 +91,9 @@ async function decodingPair(target: LlamaModel, draft: LlamaModel, name: string)
   };
 }
 
-const defaultPair = await decodingPair(target, draft, "default");
-const { speculative } = defaultPair;
-const bigramPair = await decodingPair(bigramTarget, bigramDraft, "bigram");
+const bigramPair = await decodingPair(target, draft, "bigram");
+const { speculative } = bigramPair;
+const copyPair = await decodingPair(copyTarget, copyDraft, "copy");
 
 interface SpeculationRow {
   plainTps: number;
@@ -110,7 +109,7 @@ interface SpeculationRow {
 /** Each request completed by the target alone and with speculation, one after the other. */
 async function compareDecoding(
   requests: readonly CompletionRequest[],
-  { plain, speculative }: DecodingPair = defaultPair,
+  { plain, speculative }: DecodingPair = bigramPair,
 ): Promise<SpeculationRow[]> {
   const rows: SpeculationRow[] = [];
   for (const request of requests) {
@@ -152,8 +151,8 @@ function speculationSummary(rows: readonly SpeculationRow[]) {
 
 const rows = await compareDecoding(requests);
 const heldOutRows = await compareDecoding(heldOutRequests);
-const bigramRows = await compareDecoding(requests, bigramPair);
-const bigramHeldOutRows = await compareDecoding(heldOutRequests, bigramPair);
+const copyRows = await compareDecoding(requests, copyPair);
+const copyHeldOutRows = await compareDecoding(heldOutRequests, copyPair);
 
 // Cache hits and typing-through, on the speculative engine's answers.
 const cacheMs: number[] = [];
@@ -191,10 +190,10 @@ const heldOut = {
   source: `TypeScript in no corpus: ${heldOutRoots.join(", ")}`,
   ...speculationSummary(heldOutRows),
 };
-const bigram = {
-  models: "the same target and draft without their copy heads (variant coop-tiny-bigram), same prompts",
-  inCorpus: speculationSummary(bigramRows),
-  heldOut: { source: heldOut.source, ...speculationSummary(bigramHeldOutRows) },
+const copyHeads = {
+  models: "the copy-head target and draft (variant coop-tiny-copy), same prompts",
+  inCorpus: speculationSummary(copyRows),
+  heldOut: { source: heldOut.source, ...speculationSummary(copyHeldOutRows) },
 };
 const cell = (value: number | boolean): number | string =>
   typeof value === "boolean" ? String(value) : Number(value.toFixed(3));
@@ -219,7 +218,7 @@ const results = {
   typingThroughP95Ms: percentile(typingMs, 95),
   speculativeCompletionMeanMs: completionMs,
   heldOut,
-  bigram,
+  copyHeads,
   grounding,
 };
 printTable(
@@ -236,8 +235,8 @@ printTable(
     measure,
     "in-corpus": cell(inCorpus[key]),
     "held-out": cell(heldOut[key]),
-    "bigram only, in-corpus": cell(bigram.inCorpus[key]),
-    "bigram only, held-out": cell(bigram.heldOut[key]),
+    "copy heads, in-corpus": cell(copyHeads.inCorpus[key]),
+    "copy heads, held-out": cell(copyHeads.heldOut[key]),
   })),
 );
 printTable([
@@ -255,12 +254,12 @@ printTable([
 printTable(groundingRows(grounding, completionMs));
 console.log(`wrote ${await writeBenchResults("completion", results)}`);
 
-for (const pair of [defaultPair, bigramPair]) {
+for (const pair of [bigramPair, copyPair]) {
   await pair.speculative.dispose();
   await pair.plain.dispose();
 }
-await bigramDraft.dispose();
-await bigramTarget.dispose();
+await copyDraft.dispose();
+await copyTarget.dispose();
 await draft.dispose();
 await target.dispose();
 await runtime.dispose();

@@ -1,8 +1,8 @@
 // npm run bench -- context: does the embedded model read its prompt? On TypeScript in no corpus of the
 // models (the sample workspace, rxjs's and zod's sources from node_modules), greedy completion after the
 // first token of an identifier:
-// - identifiers that occur earlier in the prompt (the TypeScript scanner finds them): the bigrams alone vs
-//   the embedded default, with its copy heads (coop-tiny-bigram is the same models without them);
+// - identifiers that occur earlier in the prompt (the TypeScript scanner finds them): the bigram models vs
+//   the copy-head models (variant coop-tiny-copy);
 // - callees the TypeScript compiler resolves to a definition in another file of the workspace, named
 //   nowhere in the prompt: the copy-head models without retrieval vs with the retriever's chunks, grounded
 //   as the product grounds a completion.
@@ -45,8 +45,8 @@ const set = await fixtures();
 const runtime = await LlamaRuntime.create({ gpu: "cpu" });
 const load = async (path: string): Promise<LlamaModel> => (await runtime.loadModel(path)).model;
 const models = {
-  bigram: { target: await load(set.bigramTarget), draft: await load(set.bigramDraft) },
-  copy: { target: await load(set.target), draft: await load(set.draft) },
+  bigram: { target: await load(set.target), draft: await load(set.draft) },
+  copy: { target: await load(set.copyTarget), draft: await load(set.copyDraft) },
 };
 const engines = {
   bigram: await CompletionEngine.create(runtime, models.bigram, { variant: "bigram", speculative: true }),

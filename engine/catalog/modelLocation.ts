@@ -11,8 +11,8 @@ export const TINY_MODEL_NAMES = [
   "target-ft-cpp",
   "lora-python",
   "lora-cpp",
-  "target-bigram",
-  "draft-bigram",
+  "target-copy",
+  "draft-copy",
 ] as const;
 export type TinyModelName = (typeof TINY_MODEL_NAMES)[number];
 
@@ -64,8 +64,8 @@ export function tinyModelPath(set: TinyModelSet, name: TinyModelName): string {
     "target-ft-cpp": set.fineTunes.cpp,
     "lora-python": set.adapters.python,
     "lora-cpp": set.adapters.cpp,
-    "target-bigram": set.bigramTarget,
-    "draft-bigram": set.bigramDraft,
+    "target-copy": set.copyTarget,
+    "draft-copy": set.copyDraft,
   };
   const path = paths[name];
   if (path === undefined)

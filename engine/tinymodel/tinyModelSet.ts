@@ -11,7 +11,7 @@ import { writeLoraAdapter } from "./writeLoraAdapter.js";
 import { writeTinyModel, type TinyModelRecipe } from "./writeTinyModel.js";
 
 /** Bumped whenever the plan below changes what it builds, so caches keyed on it rebuild. */
-export const tinyModelSetVersion = 4;
+export const tinyModelSetVersion = 5;
 
 export interface TinyModelSetCorpora {
   /** The main language (JavaScript/TypeScript): the draft's and target's knowledge. */
@@ -27,6 +27,12 @@ export interface TinyModelSetOptions {
   /** How expensive the target is: blocks and feed-forward width (the draft has one narrow block). */
   targetBlocks: number;
   targetFeedForward: number;
+  /**
+   * The copy-head target's blocks and feed-forward width: its residual is half as wide again as the
+   * bigram's, so fewer, narrower blocks keep its cost per token near the bigram target's.
+   */
+  copyTargetBlocks: number;
+  copyTargetFeedForward: number;
   loraRank: number;
 }
 
@@ -34,6 +40,8 @@ export const defaultTinyModelSetOptions: TinyModelSetOptions = {
   vocabularySize: 1024,
   targetBlocks: 8,
   targetFeedForward: 3072,
+  copyTargetBlocks: 6,
+  copyTargetFeedForward: 2048,
   loraRank: 16,
 };
 
@@ -47,17 +55,17 @@ export interface TinyModelSetManifest {
     target: string;
     embedding: string;
     fineTunes: Record<string, string>;
-    /** The draft and target without their copy heads (see copyCircuit.ts): bigrams blind to the prompt. */
-    bigramDraft: string;
-    bigramTarget: string;
+    /** The same bigrams with in-context copying compiled in (see copyCircuit.ts). */
+    copyDraft: string;
+    copyTarget: string;
   };
   adapters: Record<string, { file: string; rank: number; energyKept: number }>;
   shapes: {
     draft: LlamaShape;
     target: LlamaShape;
     embedding: LlamaShape;
-    bigramDraft: LlamaShape;
-    bigramTarget: LlamaShape;
+    copyDraft: LlamaShape;
+    copyTarget: LlamaShape;
   };
   vocabularySize: number;
 }
@@ -98,60 +106,58 @@ export async function buildTinyModelSet(
 
   const n = vocabulary.size;
   const shapes = {
-    draft: copyShape(n, 2, 256),
-    target: copyShape(n, options.targetBlocks, options.targetFeedForward),
+    draft: shape(n, 1, 256),
+    target: shape(n, options.targetBlocks, options.targetFeedForward),
     embedding: shape(n, 1, 256),
-    bigramDraft: shape(n, 1, 256),
-    bigramTarget: shape(n, options.targetBlocks, options.targetFeedForward),
+    copyDraft: copyShape(n, 2, 256),
+    copyTarget: copyShape(n, options.copyTargetBlocks, options.copyTargetFeedForward),
   };
   const common = { vocabulary, layerWeightType: GgmlType.F32 } as const;
 
   // The draft saw three quarters of the target's corpus and smooths ten times more, so it agrees with
   // the target on frequent continuations and differs on rarer ones: speculation wins and gets refuted.
   const targetLogits = logits(counts([sequences.code]), 0.1);
-  const draftLogits = logits(
-    counts([sequences.code], (index) => index % 4 !== 3),
-    1,
-  );
   const target: TinyModelRecipe = {
     ...common,
     name: "coop-fixture-target",
-    description:
-      "Bigram code model with compiled copy heads in an expensive llama network: where the last two tokens occurred earlier in the prompt, it continues as they were continued there (Coop test fixture).",
+    description: "Bigram code model compiled into an expensive llama network (Coop test fixture).",
     shape: shapes.target,
     nextTokenLogits: targetLogits,
     layerWeightType: GgmlType.Q8_0,
     noise: { seed: 2, scale: layerNoise },
-    copy: copyCircuit(shapes.target, vocabulary),
   };
   await writeTinyModel(join(outDir, "target.gguf"), target);
-  const draft: TinyModelRecipe = {
+  const draftLogits = logits(
+    counts([sequences.code], (index) => index % 4 !== 3),
+    1,
+  );
+  await writeTinyModel(join(outDir, "draft.gguf"), {
     ...common,
     name: "coop-fixture-draft",
     description:
-      "Bigram code model from most of the target's corpus, smoothed more, with the same copy heads in a two-block llama network (Coop test fixture).",
+      "Bigram code model from most of the target's corpus, smoothed more, in a one-block llama network (Coop test fixture).",
     shape: shapes.draft,
+    nextTokenLogits: draftLogits,
+    noise: { seed: 1, scale: layerNoise },
+  });
+  await writeTinyModel(join(outDir, "target-copy.gguf"), {
+    ...target,
+    name: "coop-fixture-target-copy",
+    description:
+      "The fixture target's bigrams with compiled copy heads: it continues what followed the last three tokens earlier in the prompt (Coop test fixture).",
+    shape: shapes.copyTarget,
+    copy: copyCircuit(shapes.copyTarget, vocabulary),
+  });
+  await writeTinyModel(join(outDir, "draft-copy.gguf"), {
+    ...common,
+    name: "coop-fixture-draft-copy",
+    description:
+      "The fixture draft's bigrams with the copy heads in a two-block network (Coop test fixture).",
+    shape: shapes.copyDraft,
     nextTokenLogits: draftLogits,
     layerWeightType: GgmlType.Q8_0,
     noise: { seed: 1, scale: layerNoise },
-    copy: copyCircuit(shapes.draft, vocabulary),
-  };
-  await writeTinyModel(join(outDir, "draft.gguf"), draft);
-  // The models as they were before the copy heads, which cannot see their prompt: for comparison.
-  const { copy: _targetCopy, ...bigramTarget } = target;
-  const { copy: _draftCopy, ...bigramDraft } = draft;
-  await writeTinyModel(join(outDir, "target-bigram.gguf"), {
-    ...bigramTarget,
-    name: "coop-fixture-target-bigram",
-    description: "The fixture target's bigrams alone, without copy heads (Coop test fixture).",
-    shape: shapes.bigramTarget,
-  });
-  await writeTinyModel(join(outDir, "draft-bigram.gguf"), {
-    ...bigramDraft,
-    name: "coop-fixture-draft-bigram",
-    description: "The fixture draft's bigrams alone, in a one-block network (Coop test fixture).",
-    shape: shapes.bigramDraft,
-    layerWeightType: GgmlType.F32,
+    copy: copyCircuit(shapes.copyDraft, vocabulary),
   });
 
   const adapters: TinyModelSetManifest["adapters"] = {};
@@ -163,13 +169,7 @@ export async function buildTinyModelSet(
     const shifted = logits(counts([sequences.code, sequences[language], sequences[language]]), 0.1);
     const delta = new Float32Array(shifted.length);
     for (let i = 0; i < delta.length; i++) delta[i] = shifted[i]! - targetLogits[i]!;
-    const { pair, energyKept } = lowRankOutputDelta(
-      delta,
-      n,
-      shapes.target.embeddingLength,
-      options.loraRank,
-      seed,
-    );
+    const { pair, energyKept } = lowRankOutputDelta(delta, n, n, options.loraRank, seed);
     const file = `lora-${language}.gguf`;
     await writeLoraAdapter(join(outDir, file), {
       name: `coop-fixture-lora-${language}`,
@@ -218,8 +218,8 @@ export async function buildTinyModelSet(
       target: "target.gguf",
       embedding: "embedding.gguf",
       fineTunes,
-      bigramDraft: "draft-bigram.gguf",
-      bigramTarget: "target-bigram.gguf",
+      copyDraft: "draft-copy.gguf",
+      copyTarget: "target-copy.gguf",
     },
     adapters,
     shapes,

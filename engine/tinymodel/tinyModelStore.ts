@@ -19,9 +19,9 @@ export interface TinyModelSet {
   draft: string;
   target: string;
   embedding: string;
-  /** The target and draft without their copy heads: bigrams that cannot see the prompt. */
-  bigramTarget: string;
-  bigramDraft: string;
+  /** The bigram target and draft with compiled copy heads: they read their prompt. */
+  copyTarget: string;
+  copyDraft: string;
   fineTunes: Record<string, string>;
   adapters: Record<string, string>;
   /** True when this call built the set (false: reused). */
@@ -91,8 +91,8 @@ export async function ensureTinyModelSet(store: TinyModelStoreOptions): Promise<
     draft: at(manifest.models.draft),
     target: at(manifest.models.target),
     embedding: at(manifest.models.embedding),
-    bigramTarget: at(manifest.models.bigramTarget),
-    bigramDraft: at(manifest.models.bigramDraft),
+    copyTarget: at(manifest.models.copyTarget),
+    copyDraft: at(manifest.models.copyDraft),
     fineTunes: Object.fromEntries(
       Object.entries(manifest.models.fineTunes).map(([name, file]) => [name, at(file)]),
     ),

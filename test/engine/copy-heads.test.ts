@@ -32,9 +32,9 @@ function heldOutFiles(): { path: string; text: string }[] {
 before(async () => {
   const set = await fixtures();
   const runtime = await testRuntime();
-  bigram = (await runtime.loadModel(set.bigramTarget)).model;
-  copyTarget = (await runtime.loadModel(set.target)).model;
-  copyDraft = (await runtime.loadModel(set.draft)).model;
+  bigram = (await runtime.loadModel(set.target)).model;
+  copyTarget = (await runtime.loadModel(set.copyTarget)).model;
+  copyDraft = (await runtime.loadModel(set.copyDraft)).model;
   // Every seventh case, so the files all take part and the test stays short.
   cases = repeatedIdentifierCases(copyTarget, heldOutFiles())
     .filter((_, index) => index % 7 === 0)

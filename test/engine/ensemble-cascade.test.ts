@@ -74,14 +74,11 @@ function checker(language: "javascript" | "typescript"): NonNullable<CascadeOpti
 before(async () => {
   root = await mkdtemp(join(tmpdir(), "coop-cascade-"));
   workspace = await workspaceFromFiles(files, { root });
-  // The tiny models without their copy heads (variant coop-tiny-bigram): what is checked here is how the
-  // ensemble combines models, on samples that differ from seed to seed and a draft stored in F32, whose
-  // probabilities batching barely moves. The copy heads have their own tests (copy-heads.test.ts).
   const set = await fixtures();
   const runtime = await testRuntime();
-  target = (await runtime.loadModel(set.bigramTarget)).model;
+  target = (await runtime.loadModel(set.target)).model;
   teardown.add(() => target.dispose());
-  draft = (await runtime.loadModel(set.bigramDraft)).model;
+  draft = (await runtime.loadModel(set.draft)).model;
   teardown.add(() => draft.dispose());
   targetEngine = await CompletionEngine.create(runtime, { target, draft }, { variant: "cascade-target" });
   teardown.add(() => targetEngine.dispose());

@@ -21,21 +21,12 @@ let referenceTarget: CompletionEngine;
 const teardown = new Teardown();
 
 before(async () => {
-  // The tiny models without their copy heads (variant coop-tiny-bigram): what is checked here is how the
-  // ensemble combines models, on samples that differ from seed to seed and a draft stored in F32, whose
-  // probabilities batching barely moves. The copy heads have their own tests (copy-heads.test.ts).
   const set = await fixtures();
-  variant = {
-    id: "coop-tiny",
-    target: set.bigramTarget,
-    draft: set.bigramDraft,
-    gpu: "cpu",
-    contextSize: 2048,
-  };
+  variant = { id: "coop-tiny", target: set.target, draft: set.draft, gpu: "cpu", contextSize: 2048 };
   const runtime = await testRuntime();
-  target = (await runtime.loadModel(set.bigramTarget)).model;
+  target = (await runtime.loadModel(set.target)).model;
   teardown.add(() => target.dispose());
-  draft = (await runtime.loadModel(set.bigramDraft)).model;
+  draft = (await runtime.loadModel(set.draft)).model;
   teardown.add(() => draft.dispose());
   referenceDraft = await CompletionEngine.create(
     runtime,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { LlamaModel, Token } from "node-llama-cpp";
+import type { LlamaModel } from "node-llama-cpp";
 import { openGguf } from "../../engine/gguf/index.js";
 import {
   importNodeLlamaCpp,
@@ -29,26 +29,13 @@ async function complete(
   options: { maxTokens: number; temperature?: number; seed?: number },
 ): Promise<string> {
   const { LlamaCompletion } = await importNodeLlamaCpp();
-  const llamaModel = await model(path);
-  const context = await (await testRuntime()).createContext(llamaModel, { contextSize: 512 });
+  const context = await (await testRuntime()).createContext(await model(path), { contextSize: 512 });
   try {
     const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
-    return await completion.generateCompletion(asFileStart(llamaModel, prompt), {
-      temperature: 0,
-      ...options,
-    });
+    return await completion.generateCompletion(prompt, { temperature: 0, ...options });
   } finally {
     await context.dispose();
   }
-}
-
-/**
- * The text's tokens after end-of-text, as every file of the corpora starts. The copy heads copy little
- * after a control token (it holds their attention when the prompt has no better match), as in the prompts
- * Coop builds, which all have some.
- */
-function asFileStart(llamaModel: LlamaModel, text: string): Token[] {
-  return [llamaModel.tokens.bos!, ...llamaModel.tokenize(text)];
 }
 
 /** Text that reads as source code: mostly printable ASCII, identifiers, and code punctuation. */
@@ -100,10 +87,9 @@ describe("the fixture models", () => {
 
   test("draft and target generate code through node-llama-cpp, deterministically for a seed", async () => {
     const prompt = "export async function loadModel(options) {\n  const ";
-    for (const path of [set.draft, set.target, set.bigramDraft, set.bigramTarget]) {
+    for (const path of [set.draft, set.target]) {
       // Greedy decoding of a bigram model settles into a loop, so only its determinism is checked;
-      // what reads as code is the sampled text. The copy heads lock a sample into a loop of its own
-      // text once it repeats itself (as induction heads do), so only the bigrams' samples are read.
+      // what reads as code is the sampled text.
       const greedy = await complete(path, prompt, { maxTokens: 64 });
       assert.ok(greedy.length > 0);
       assert.equal(
@@ -125,8 +111,7 @@ describe("the fixture models", () => {
         otherSeeds.some((text) => text !== sampled),
         "other seeds give other samples",
       );
-      if (path === set.bigramDraft || path === set.bigramTarget)
-        for (const text of [sampled, ...otherSeeds]) assertCodeLike(text);
+      for (const text of [sampled, ...otherSeeds]) assertCodeLike(text);
     }
   });
 
@@ -217,7 +202,7 @@ describe("the fixture models", () => {
         ...(lora ? { lora: { adapters: [{ filePath: lora, scale: 1 }] } } : {}),
       });
       try {
-        return mean(await tokenLogLikelihoods(context.getSequence(), asFileStart(target, text)));
+        return mean(await tokenLogLikelihoods(context.getSequence(), target.tokenize(text)));
       } finally {
         await context.dispose();
       }

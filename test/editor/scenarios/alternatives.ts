@@ -29,10 +29,7 @@ export const scenarios: Scenario[] = [
     session: "trusted",
     files,
     async run({ page, workspaceSettings, coopLog }) {
-      // The tiny models without their copy heads: their samples differ from seed to seed, where the copy
-      // heads' samples of an empty body soon repeat one line the same way.
       const restore = await workspaceSettings.update({
-        "coop.variant": "coop-tiny-bigram",
         "coop.bestOfN.n": 3,
         "coop.bestOfN.budgetMs": 20_000,
       });
@@ -41,7 +38,7 @@ export const scenarios: Scenario[] = [
         await page.openFile("alternatives/warmup.ts");
         await page.cursorToEnd();
         await page.typeUntilGhostText("const ", { timeoutMs: 60_000 });
-        await waitForCoopLog(coopLog, /Variant coop-tiny-bigram loaded/, 120_000);
+        await waitForCoopLog(coopLog, /Variant coop-tiny loaded/, 120_000);
         await page.page.keyboard.press("Escape");
 
         await page.openFile("alternatives/report.ts");

@@ -6,9 +6,9 @@ import type { Scenario } from "../harness/scenario.js";
 import { waitForFile } from "../harness/waitForFile.js";
 
 /**
- * In an empty function body the tiny models without their copy heads (variant coop-tiny-bigram) suggest a
- * block declaring `resolvedMessages`, which the workspace does not define (bigrams continue every prompt
- * the same way); `resolveMessages`, which it does define, is the detector's "did you mean".
+ * In an empty function body the embedded tiny variant suggests a block declaring `resolvedMessages`,
+ * which the workspace does not define; `resolveMessages`, which it does define, is the detector's
+ * "did you mean".
  */
 const summary = "export function summary() {\n  \n}\n";
 const files = {
@@ -58,9 +58,7 @@ export const scenarios: Scenario[] = [
     async run({ page, workspace, coopLog, workspaceSettings }) {
       const path = join(workspace, "findings", "summary.ts");
       const accepted = () => coopLog().then((log) => log.split("Accepted suggestion").length - 1);
-      const restoreVariant = await workspaceSettings.update({ "coop.variant": "coop-tiny-bigram" });
       try {
-        await page.waitForStatusBarText(/Coop: coop-tiny-bigram/, 30_000);
         await suggestResolvedMessages(page);
         const acceptedBefore = await accepted();
         await page.page.keyboard.press("Tab");
@@ -140,7 +138,6 @@ export const scenarios: Scenario[] = [
           await restore();
         }
       } finally {
-        await restoreVariant();
         // The name must not be defined on disk for the scenarios after this one.
         if ((await readFile(path, "utf8")) !== summary) await writeFile(path, summary);
       }

@@ -11,28 +11,12 @@ import {
 } from "../support/coop.js";
 import { reportCursor } from "../workspaceFixture.js";
 
-/**
- * The embedded default reads its prompt and copies names the workspace has. The same models without their
- * copy heads (coop-tiny-bigram) write the same block whatever the prompt, declaring `resolvedMessages`, a
- * name the workspace does not define: a suggestion the detector must flag, every time.
- */
 suite("detector policy", () => {
   let document: vscode.TextDocument;
   const position = new vscode.Position(reportCursor.line, reportCursor.character);
 
-  suiteSetup(async function () {
-    this.timeout(120_000);
+  suiteSetup(async () => {
     document = await vscode.workspace.openTextDocument(workspaceUri("src/report.ts"));
-    const { api } = await coopExtension();
-    await setWorkspaceSetting("variant", "coop-tiny-bigram");
-    await waitUntil(
-      "Coop's status names coop-tiny-bigram",
-      () => api.engineStatus().variant === "coop-tiny-bigram",
-    );
-  });
-
-  suiteTeardown(async () => {
-    await setWorkspaceSetting("variant", undefined);
   });
 
   teardown(async () => {
