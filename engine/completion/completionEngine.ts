@@ -14,7 +14,6 @@ import {
 import { CompletionCache } from "./completionCache.js";
 import { continuationLogProbabilities, meanLogProbability } from "./continuationLikelihood.js";
 import { buildFimPrompt, type ContextChunk, type FimPrompt } from "./fimPrompt.js";
-import { endsInRepetition } from "./repetition.js";
 import { NoFillInMiddleError, fimTokensOf, type FimTokens } from "./fimTokens.js";
 import { wantsMultiline } from "./multiline.js";
 import { postprocessCompletion } from "./postprocess.js";
@@ -403,8 +402,7 @@ export class CompletionEngine {
             streamed = text;
           }
         }
-        if (tokens.length >= maxTokens || this.hasEnough(tokens, multiline) || endsInRepetition(tokens))
-          break;
+        if (tokens.length >= maxTokens || this.hasEnough(tokens, multiline)) break;
       }
       if (signal.aborted) throw cancellationOf(signal);
       const finished = performance.now();

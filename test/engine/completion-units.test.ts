@@ -8,7 +8,6 @@ import {
   wantsMultiline,
   type FimTokens,
 } from "../../engine/completion/index.js";
-import { endsInRepetition } from "../../engine/completion/repetition.js";
 import { SequencePool } from "../../engine/completion/sequencePool.js";
 
 // A character-level tokenizer keeps the arithmetic of budgets visible: one character, one token.
@@ -255,22 +254,5 @@ describe("the sequence pool", () => {
     await assert.rejects(waiting, /cancelled/);
     pool.release(held, "d");
     assert.equal(pool.busy, 0);
-  });
-});
-
-describe("a generation that loops", () => {
-  test("ends once one short run repeats three times, and not before", () => {
-    const run = [7, 8, 9];
-    assert.equal(endsInRepetition([1, 2, ...run, ...run]), false, "twice is not a loop");
-    assert.equal(endsInRepetition([1, 2, ...run, ...run, ...run]), true);
-    assert.equal(endsInRepetition([5, 5, 5, 5, 5]), false, "one token five times is short of six");
-    assert.equal(endsInRepetition([5, 5, 5, 5, 5, 5]), true);
-    assert.equal(endsInRepetition([1, 2, 3, 4, 5, 6, 7, 8, 9]), false);
-    const long = Array.from({ length: 17 }, (_, index) => index);
-    assert.equal(
-      endsInRepetition([...long, ...long, ...long]),
-      false,
-      "runs longer than 16 tokens are not looked for",
-    );
   });
 });

@@ -17,8 +17,9 @@ function sampleFiles(): Record<string, string> {
 /**
  * The tiny models with copy heads (variant coop-tiny-copy) read their prompt: in `sample/src/main.ts`,
  * which names `amountOffAbove` nowhere, a call to it is typed, and the ghost text goes on with the
- * parameters `amountOffAbove` declares in `sample/src/discounts.ts` (no file calls it). The retriever brought that file's chunk into the prompt,
- * and the copy heads continued the call as the definition reads.
+ * parameters `amountOffAbove` declares in `sample/src/discounts.ts` (no file calls it). The retriever
+ * brought that file's chunk into the prompt, and the copy heads continued the call as the definition
+ * reads.
  */
 export const scenarios: Scenario[] = [
   {
