@@ -62,7 +62,7 @@ export const defaultCopyCircuitOptions: CopyCircuitOptions = {
 
 /** The largest base a GGUF f32 holds comfortably; with a 256-wide head, pair i turns by 0.505^i per token. */
 export const copyRopeFreqBase = 1e38;
-/** Pairs that turn fast enough to place a token one or two back. */
+/** Pairs that turn fast enough to place a token one to three back. */
 const positionPairs = 13;
 /** A slow pair (< 0.25 rad over 1,500 tokens) that carries the control tokens' sink score. */
 const sinkPair = 13;
