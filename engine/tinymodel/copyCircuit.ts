@@ -1,4 +1,5 @@
 import { createRandom } from "../linalg/random.js";
+import { hashName } from "./noise.js";
 import { tokenTextToBytes } from "./tokenizer/index.js";
 import type { LlamaShape } from "./llamaShape.js";
 import type { Vocabulary } from "./vocabulary.js";
@@ -275,19 +276,10 @@ function tokenCodes(
 ): Int8Array[] {
   const codes: Int8Array[] = [];
   for (let id = 0; id < vocabulary.size; id++) {
-    const random = createRandom(fnv1a(`${dim}:${key(vocabulary, id)}`));
+    const random = createRandom(hashName(`${dim}:${key(vocabulary, id)}`));
     const code = new Int8Array(dim);
     for (let k = 0; k < dim; k++) code[k] = random.next() < 0.5 ? -1 : 1;
     codes.push(code);
   }
   return codes;
-}
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }

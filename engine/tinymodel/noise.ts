@@ -19,8 +19,8 @@ export function fillUniformNoise(
   }
 }
 
-/** FNV-1a over the UTF-16 code units: a stable 32-bit hash of a tensor name. */
-function hashName(name: string): number {
+/** FNV-1a over the UTF-16 code units: a stable 32-bit hash of a name. */
+export function hashName(name: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) {
     hash ^= name.charCodeAt(i);
