@@ -4,13 +4,12 @@
 // packages' sources in node_modules); plus cache-hit and typing-through latency, and the grounding of the
 // in-corpus prompts with input compression vs dropping chunks (what it costs per prompt, how much
 // context it keeps).
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LlamaModel } from "node-llama-cpp";
 import { CompletionEngine, type CompletionRequest } from "../engine/completion/index.js";
 import { LlamaRuntime } from "../engine/runtime/index.js";
 import { fixtureCorpora, fixtures, nodeLlamaCppDir } from "../test/support/fixtures.js";
-import { repoRoot } from "../test/support/repoRoot.js";
+import { heldOutRoots, typeScriptFilesIn } from "../test/support/heldOutCode.js";
 import { compareGrounding, groundingRows, type GroundingPrompt } from "./support/groundingComparison.js";
 import { percentile, printTable, writeBenchResults } from "./support/results.js";
 
@@ -48,23 +47,7 @@ const prompts: GroundingPrompt[] = Array.from({ length: promptCount }, (_, index
 });
 const requests = prompts.map((prompt) => prompt.request);
 
-/**
- * TypeScript outside every corpus (the code corpus is node-llama-cpp's dist/ JavaScript, the others
- * llama.cpp's Python and C++): the sample workspace and two packages npm ships as sources.
- */
-const heldOutRoots = [
-  "sample/src",
-  "node_modules/rxjs/src/internal/operators",
-  "node_modules/zod/src/v4/core",
-];
-const heldOutFiles = heldOutRoots
-  .flatMap((root) =>
-    readdirSync(join(repoRoot, root))
-      .filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts"))
-      .map((name) => join(root, name)),
-  )
-  .map((path) => ({ path, text: readFileSync(join(repoRoot, path), "utf8") }))
-  .filter((file) => file.text.length > 400);
+const heldOutFiles = typeScriptFilesIn(heldOutRoots).filter((file) => file.text.length > 400);
 const heldOutRequests = Array.from({ length: promptCount }, (_, index) => {
   const file = heldOutFiles[(index * 13) % heldOutFiles.length]!;
   return promptAt(promptCount + index, file.path, file.text, 0.2 + (((index * 7919) % 1000) / 1000) * 0.7)

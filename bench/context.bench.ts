@@ -8,22 +8,22 @@
 //   as the product grounds a completion.
 // An answer is right when it finishes the identifier exactly.
 import { mkdtemp, rm } from "node:fs/promises";
-import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LlamaModel } from "node-llama-cpp";
-import { CompletionEngine, type CompletionRequest } from "../engine/completion/index.js";
+import { CompletionEngine } from "../engine/completion/index.js";
 import { groundCompletion } from "../engine/cooperators/index.js";
 import { Retriever } from "../engine/retriever/index.js";
 import { LlamaRuntime } from "../engine/runtime/index.js";
 import { fixtures } from "../test/support/fixtures.js";
 import { repoRoot } from "../test/support/repoRoot.js";
 import { labelledCallSites, seededShuffle, type CallSite } from "./support/compilerCallSites.js";
+import { heldOutRoots, typeScriptFilesIn } from "../test/support/heldOutCode.js";
 import {
-  completesIdentifier,
+  exactMatchRate,
+  identifierCaseAt,
   repeatedIdentifierCases,
   requestAfterTyping,
-  typedPrefixLength,
   type IdentifierCase,
 } from "../test/support/identifierCases.js";
 import { printTable, writeBenchResults } from "./support/results.js";
@@ -33,11 +33,6 @@ const seed = 20_261_207;
 /** As the pipeline grounds a completion prompt (engine/pipeline/grounding.ts). */
 const budgetTokens = 512;
 
-const heldOutRoots = [
-  "sample/src",
-  "node_modules/rxjs/src/internal/operators",
-  "node_modules/zod/src/v4/core",
-];
 /** Workspaces for the cross-file cases: whole source trees, indexed by the retriever. */
 const workspaces = ["sample/src", "node_modules/rxjs/src"];
 
@@ -53,32 +48,21 @@ const engines = {
   copy: await CompletionEngine.create(runtime, models.copy, { variant: "copy", speculative: true }),
 };
 
-async function exactMatches(
+/** The share of `cases` the engine completes exactly, with progress on the console. */
+function exactMatches(
   label: string,
   engine: CompletionEngine,
-  cases: readonly { identifier: string; typed: string; request: CompletionRequest }[],
+  cases: readonly IdentifierCase[],
 ): Promise<number> {
-  let right = 0;
   const started = performance.now();
-  for (const [index, { identifier, typed, request }] of cases.entries()) {
-    const result = await engine.complete({ ...request, bypassCache: true });
-    if (completesIdentifier(result.text, identifier, typed)) right++;
-    if ((index + 1) % 40 === 0) {
-      const seconds = ((performance.now() - started) / 1000).toFixed(0);
-      console.log(`  ${label}: ${right} of ${index + 1} right (${seconds} s)`);
-    }
-  }
-  return right;
+  return exactMatchRate(engine, cases, (done, right) => {
+    const seconds = ((performance.now() - started) / 1000).toFixed(0);
+    console.log(`  ${label}: ${right} of ${done} right (${seconds} s)`);
+  });
 }
 
 // Identifiers repeated within the prompt.
-const heldOutFiles = heldOutRoots
-  .flatMap((root) =>
-    readdirSync(join(repoRoot, root))
-      .filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts"))
-      .map((name) => join(root, name)),
-  )
-  .map((path) => ({ path, text: readFileSync(join(repoRoot, path), "utf8") }));
+const heldOutFiles = typeScriptFilesIn(heldOutRoots);
 const repeated = seededShuffle(repeatedIdentifierCases(models.copy.target, heldOutFiles), seed).slice(
   0,
   sampleSize,
@@ -86,8 +70,8 @@ const repeated = seededShuffle(repeatedIdentifierCases(models.copy.target, heldO
 const identifierExactMatch = {
   cases: repeated.length,
   source: `identifiers repeated in the prompt, TypeScript in no corpus: ${heldOutRoots.join(", ")}`,
-  bigram: (await exactMatches("identifier, bigram", engines.bigram, repeated)) / repeated.length,
-  copy: (await exactMatches("identifier, copy", engines.copy, repeated)) / repeated.length,
+  bigram: await exactMatches("identifier, bigram", engines.bigram, repeated),
+  copy: await exactMatches("identifier, copy", engines.copy, repeated),
 };
 
 // Callees defined in another file, absent from the prompt.
@@ -101,15 +85,13 @@ try {
     const retriever = await Retriever.open({ root, cacheDir: join(cacheDir, workspace.replace(/\W/g, "-")) });
     await retriever.index();
     for (const site of seededShuffle(sites, seed).slice(0, Math.ceil(sampleSize / workspaces.length))) {
-      const typedLength = typedPrefixLength(models.copy.target, site.text, site.nameOffset, site.callee);
-      if (typedLength === undefined) continue;
-      const typed = site.callee.slice(0, typedLength);
-      const request = { ...requestAfterTyping(site.path, site.text, site.nameOffset, typed), chunks: [] };
+      const found = identifierCaseAt(models.copy.target, site, site.nameOffset, site.callee);
+      if (found === undefined) continue;
+      const request = { ...found.request, chunks: [] };
       retriever.setOpenFiles([site.path]);
       const grounded = await groundCompletion(retriever, request, site.line, { budgetTokens });
-      const base = { path: site.path, identifier: site.callee, typed };
-      crossFileCases.push({ ...base, request });
-      groundedCases.push({ ...base, request: { ...request, chunks: grounded.chunks } });
+      crossFileCases.push({ ...found, request });
+      groundedCases.push({ ...found, request: { ...request, chunks: grounded.chunks } });
     }
     await retriever.dispose();
   }
@@ -119,12 +101,9 @@ try {
 const crossFileExactMatch = {
   cases: crossFileCases.length,
   source: `calls to functions defined in another file, named nowhere in the prompt: ${workspaces.join(", ")}`,
-  withoutRetrieval:
-    (await exactMatches("cross-file, no retrieval", engines.copy, crossFileCases)) / crossFileCases.length,
-  withRetrieval:
-    (await exactMatches("cross-file, retrieval", engines.copy, groundedCases)) / groundedCases.length,
-  bigramWithRetrieval:
-    (await exactMatches("cross-file, bigram", engines.bigram, groundedCases)) / groundedCases.length,
+  withoutRetrieval: await exactMatches("cross-file, no retrieval", engines.copy, crossFileCases),
+  withRetrieval: await exactMatches("cross-file, retrieval", engines.copy, groundedCases),
+  bigramWithRetrieval: await exactMatches("cross-file, bigram", engines.bigram, groundedCases),
 };
 
 /** Whether the callee's name is in the prompt's text around the call already (no retrieval needed then). */

@@ -3,6 +3,7 @@ import { hashName } from "./noise.js";
 import { tokenTextToBytes } from "./tokenizer/index.js";
 import type { LlamaShape } from "./llamaShape.js";
 import type { Vocabulary } from "./vocabulary.js";
+import { embeddingScale } from "./writeTinyModel.js";
 
 /**
  * In-context copying compiled into the first two blocks of a llama network (Olsson et al. 2022,
@@ -19,7 +20,7 @@ import type { Vocabulary } from "./vocabulary.js";
  *   splits names into pieces of one to three characters: two (`e` `(`) recur all over a file.
  *
  * RoPE rotates every pair of a llama head (llama.cpp refuses a partial rotation for this architecture), so
- * the RoPE base is chosen huge: the first pairs turn fast enough to tell offsets 1 and 2 apart, and the
+ * the RoPE base is chosen huge: the first pairs turn fast enough to tell offsets 1 to 3 apart, and the
  * pairs from `firstContentPair` on turn by under 0.1 radian across the whole context, which leaves the
  * content match free of position.
  *
@@ -71,10 +72,10 @@ const sinkPair = 13;
 const firstContentPair = 14;
 /** Relative weights of the position pairs: the fastest pairs tell neighbours apart. */
 const positionWeights = [4, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+const positionWeightSum = positionWeights.reduce((a, b) => a + b, 0);
 /** Amplitudes in the residual of the previous-token codes and of the copied token's code, per dimension. */
 const previousAmplitude = 0.5;
 const nextAmplitude = 0.5;
-const embeddingScale = 8;
 
 /** How many tokens the induction head matches: this one and the ones before it. */
 const matchLength = 3;
@@ -137,17 +138,15 @@ export function copyCircuit(
   const copiedNorm = Math.sqrt(block1Norm ** 2 + nextAmplitude ** 2 * outputDim);
   const copiedCode = (nextAmplitude * sqrtN) / copiedNorm;
 
-  const positionPeak = positionPeakScore(options.positionMargin, theta);
-  const weightSum = positionWeights.reduce((a, b) => a + b, 0);
+  const positionPeak = positionPeakScore(options.positionMargin, theta, shape.contextLength);
   const pairAmplitude = (pair: number): number =>
-    Math.sqrt((positionPeak * positionWeights[pair]!) / weightSum / scoreScale);
+    Math.sqrt((positionPeak * positionWeights[pair]!) / positionWeightSum / scoreScale);
   if (options.matchScores.length !== matchLength)
     throw new Error(`matchScores must have ${matchLength} scores`);
   // Query and key share the score of a match: sqrt on each side.
   const matchAmplitude = options.matchScores.map((score) => Math.sqrt(score / (matchDim * scoreScale)));
   const copyWeight = options.copyLogit / (copiedCode * outputDim);
   const sinkAmplitude = Math.sqrt(options.sinkScore / scoreScale);
-  const control = (token: number): boolean => vocabulary.isSpecial(token);
 
   const at = (out: number, input: number, inputs: number): number => out * inputs + input;
 
@@ -186,10 +185,10 @@ export function copyCircuit(
     },
     "blk.1.attn_q.weight": (values) => {
       const first = 2 * firstContentPair;
-      for (let token = 0; token < vocabularySize; token++)
-        values[at(2 * sinkPair, token, n)]! += sinkAmplitude / block1OneHot;
-      // This token's code, then the codes block 0 wrote of the tokens one and two back.
+      // Every token asks for the sink; then this token's code, and the codes block 0 wrote of the tokens
+      // one and two back.
       for (let token = 0; token < vocabularySize; token++) {
+        values[at(2 * sinkPair, token, n)]! += sinkAmplitude / block1OneHot;
         const code = matchCodes[token]!;
         for (let k = 0; k < matchDim; k++)
           values[at(first + k, token, n)]! += (matchAmplitude[0]! * code[k]!) / block1OneHot;
@@ -204,7 +203,7 @@ export function copyCircuit(
     "blk.1.attn_k.weight": (values) => {
       const first = 2 * firstContentPair;
       for (let token = 0; token < vocabularySize; token++)
-        if (control(token)) values[at(2 * sinkPair, token, n)]! += sinkAmplitude / block1OneHot;
+        if (vocabulary.isSpecial(token)) values[at(2 * sinkPair, token, n)]! += sinkAmplitude / block1OneHot;
       // The codes of the tokens one, two and three back of each position.
       for (let back = 0; back < matchLength; back++) {
         for (let k = 0; k < matchDim; k++) {
@@ -215,7 +214,7 @@ export function copyCircuit(
     },
     "blk.1.attn_v.weight": (values) => {
       for (let token = 0; token < vocabularySize; token++) {
-        if (control(token)) continue;
+        if (vocabulary.isSpecial(token)) continue;
         const code = outputCodes[token]!;
         for (let k = 0; k < outputDim; k++) values[at(k, token, n)]! += code[k]! / block1OneHot;
       }
@@ -245,17 +244,16 @@ export function copyCircuit(
 }
 
 /**
- * The score at the peak offset that leaves every other offset (up to 4,096 back) `margin` nats below it,
+ * The score at the peak offset that leaves every other offset within the context `margin` nats below it,
  * given the position pairs' weights.
  */
-function positionPeakScore(margin: number, theta: (pair: number) => number): number {
-  const weightSum = positionWeights.reduce((a, b) => a + b, 0);
+function positionPeakScore(margin: number, theta: (pair: number) => number, contextLength: number): number {
   let worst = -Infinity;
-  for (let distance = 1; distance < 4096; distance++) {
+  for (let distance = 1; distance < contextLength; distance++) {
     let score = 0;
     for (let pair = 0; pair < positionPairs; pair++)
       score += positionWeights[pair]! * Math.cos(distance * theta(pair));
-    worst = Math.max(worst, score / weightSum);
+    worst = Math.max(worst, score / positionWeightSum);
   }
   return margin / (1 - worst);
 }

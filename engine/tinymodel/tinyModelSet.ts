@@ -246,12 +246,14 @@ function shape(vocabularySize: number, blockCount: number, feedForwardLength: nu
  * (see copyCircuit.ts), and two KV groups, the copy heads needing one.
  */
 function copyShape(vocabularySize: number, blockCount: number, feedForwardLength: number): LlamaShape {
+  const embeddingLength = vocabularySize + 512;
+  const headDim = 256;
   return {
     vocabularySize,
-    embeddingLength: vocabularySize + 512,
+    embeddingLength,
     blockCount,
     feedForwardLength,
-    headCount: (vocabularySize + 512) / 256,
+    headCount: embeddingLength / headDim,
     headCountKv: 2,
     contextLength: 4096,
   };

@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { LlamaModel } from "node-llama-cpp";
 import { CompletionEngine, fimTokensOf, type CompletionRequest } from "../../engine/completion/index.js";
 import { fixtures } from "../support/fixtures.js";
-import {
-  completesIdentifier,
-  repeatedIdentifierCases,
-  type IdentifierCase,
-} from "../support/identifierCases.js";
-import { repoRoot } from "../support/repoRoot.js";
+import { typeScriptFilesIn } from "../support/heldOutCode.js";
+import { exactMatchRate, repeatedIdentifierCases, type IdentifierCase } from "../support/identifierCases.js";
 import { disposeTestRuntime, testRuntime } from "../support/runtime.js";
 
 let bigram: LlamaModel;
@@ -18,15 +12,12 @@ let copyTarget: LlamaModel;
 let copyDraft: LlamaModel;
 let cases: IdentifierCase[];
 
-/** TypeScript in no corpus of the models: the sample workspace and some of rxjs's operators. */
-function heldOutFiles(): { path: string; text: string }[] {
-  const roots = ["sample/src", "node_modules/rxjs/src/internal/operators"];
-  return roots.flatMap((root) =>
-    readdirSync(join(repoRoot, root))
-      .filter((name) => name.endsWith(".ts"))
-      .sort()
-      .map((name) => ({ path: join(root, name), text: readFileSync(join(repoRoot, root, name), "utf8") })),
-  );
+/** An engine of `target` (and `draft`, speculating), for one test. */
+async function engineOf(variant: string, target: LlamaModel, draft?: LlamaModel): Promise<CompletionEngine> {
+  return CompletionEngine.create(await testRuntime(), draft ? { target, draft } : { target }, {
+    variant,
+    speculative: draft !== undefined,
+  });
 }
 
 before(async () => {
@@ -35,8 +26,10 @@ before(async () => {
   bigram = (await runtime.loadModel(set.target)).model;
   copyTarget = (await runtime.loadModel(set.copyTarget)).model;
   copyDraft = (await runtime.loadModel(set.copyDraft)).model;
-  // Every seventh case, so the files all take part and the test stays short.
-  cases = repeatedIdentifierCases(copyTarget, heldOutFiles())
+  // TypeScript in no corpus of the models: the sample workspace and some of rxjs's operators. Every
+  // seventh case, so the files all take part and the test stays short.
+  const files = typeScriptFilesIn(["sample/src", "node_modules/rxjs/src/internal/operators"]);
+  cases = repeatedIdentifierCases(copyTarget, files)
     .filter((_, index) => index % 7 === 0)
     .slice(0, 40);
 });
@@ -48,14 +41,6 @@ after(async () => {
   await disposeTestRuntime();
 });
 
-async function exactMatchRate(engine: CompletionEngine, of: readonly IdentifierCase[]): Promise<number> {
-  let right = 0;
-  for (const { identifier, typed, request } of of) {
-    if (completesIdentifier((await engine.complete(request)).text, identifier, typed)) right++;
-  }
-  return right / of.length;
-}
-
 describe("copy heads", () => {
   test("the copy-head models are prompted suffix-first, the bigram prefix-suffix-middle", () => {
     assert.equal(fimTokensOf(copyTarget)?.layout, "spm");
@@ -64,17 +49,8 @@ describe("copy heads", () => {
   });
 
   test("identifiers typed again are completed from the prompt; the bigram cannot see them", async () => {
-    const runtime = await testRuntime();
-    const copy = await CompletionEngine.create(
-      runtime,
-      { target: copyTarget },
-      { variant: "copy", speculative: false },
-    );
-    const plain = await CompletionEngine.create(
-      runtime,
-      { target: bigram },
-      { variant: "bigram", speculative: false },
-    );
+    const copy = await engineOf("copy", copyTarget);
+    const plain = await engineOf("bigram", bigram);
     try {
       assert.ok(cases.length >= 30, `only ${cases.length} cases`);
       const copyRate = await exactMatchRate(copy, cases);
@@ -88,12 +64,7 @@ describe("copy heads", () => {
   });
 
   test("a name defined only in a retrieved chunk is completed with the chunk, not without it", async () => {
-    const runtime = await testRuntime();
-    const copy = await CompletionEngine.create(
-      runtime,
-      { target: copyTarget },
-      { variant: "copy", speculative: false },
-    );
+    const copy = await engineOf("copy", copyTarget);
     const request: CompletionRequest = {
       document: "file:///workspace/src/checkout.ts",
       path: "src/checkout.ts",
@@ -119,17 +90,8 @@ describe("copy heads", () => {
   });
 
   test("speculation with the copy-head draft is lossless on held-out code", async () => {
-    const runtime = await testRuntime();
-    const plain = await CompletionEngine.create(
-      runtime,
-      { target: copyTarget },
-      { variant: "plain", speculative: false },
-    );
-    const speculative = await CompletionEngine.create(
-      runtime,
-      { target: copyTarget, draft: copyDraft },
-      { variant: "speculative", speculative: true },
-    );
+    const plain = await engineOf("plain", copyTarget);
+    const speculative = await engineOf("speculative", copyTarget, copyDraft);
     try {
       let drafted = 0;
       let validated = 0;

@@ -3,7 +3,7 @@
 // the model's tokenizer says which part the user has typed (the identifier's first token).
 import type { LlamaModel } from "node-llama-cpp";
 import ts from "typescript";
-import type { CompletionRequest } from "../../engine/completion/index.js";
+import type { CompletionEngine, CompletionRequest } from "../../engine/completion/index.js";
 import { keepEnd, keepStart } from "../../engine/host/contract/index.js";
 
 export interface IdentifierCase {
@@ -75,6 +75,27 @@ export function requestAfterTyping(
 }
 
 /**
+ * The case of the identifier `name` at `start` in a file, its first token typed; undefined when the
+ * identifier is one token.
+ */
+export function identifierCaseAt(
+  model: LlamaModel,
+  file: { path: string; text: string },
+  start: number,
+  name: string,
+): IdentifierCase | undefined {
+  const typedLength = typedPrefixLength(model, file.text, start, name);
+  if (typedLength === undefined) return undefined;
+  const typed = name.slice(0, typedLength);
+  return {
+    path: file.path,
+    identifier: name,
+    typed,
+    request: requestAfterTyping(file.path, file.text, start, typed),
+  };
+}
+
+/**
  * Positions in the files where an identifier that occurs earlier in the prompt window is typed again,
  * its first token typed: copying it from the prompt completes it.
  */
@@ -90,18 +111,29 @@ export function repeatedIdentifierCases(
       seen.set(name, start);
       if (name.length < minimumLength || earlier === undefined) continue;
       if (start - earlier > caseWindow.prefixChars - 100) continue;
-      const typedLength = typedPrefixLength(model, file.text, start, name);
-      if (typedLength === undefined) continue;
-      const typed = name.slice(0, typedLength);
-      cases.push({
-        path: file.path,
-        identifier: name,
-        typed,
-        request: requestAfterTyping(file.path, file.text, start, typed),
-      });
+      const found = identifierCaseAt(model, file, start, name);
+      if (found) cases.push(found);
     }
   }
   return cases;
+}
+
+/**
+ * The share of cases whose greedy completion finishes the identifier exactly (generated afresh, never from
+ * the cache); `onProgress` hears of every 40th case.
+ */
+export async function exactMatchRate(
+  engine: CompletionEngine,
+  cases: readonly IdentifierCase[],
+  onProgress?: (done: number, right: number) => void,
+): Promise<number> {
+  let right = 0;
+  for (const [index, { identifier, typed, request }] of cases.entries()) {
+    const result = await engine.complete({ ...request, bypassCache: true });
+    if (completesIdentifier(result.text, identifier, typed)) right++;
+    if ((index + 1) % 40 === 0) onProgress?.(index + 1, right);
+  }
+  return right / cases.length;
 }
 
 /** Whether a completion after `typed` finishes the identifier exactly (not running on into a longer name). */
